@@ -1,0 +1,172 @@
+"""Argument checks for the public entry points of :mod:`impl`.
+
+Each public method runs these once, up front, before touching any state, so
+a rejected call leaves the network exactly as it was. Messages name the
+argument, say what was expected and what was given. A value of the wrong
+kind raises TypeError; a value of the right kind but out of range raises
+ValueError.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+from impl import activations, losses
+
+REDUCTIONS = ("sum", "mean")
+INITS = ("normal", "xavier")
+
+
+def _is_int(value) -> bool:
+    # bool is a subclass of int, but True is not a layer width or an epoch count
+    return isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_))
+
+
+def positive_int(value, arg: str) -> int:
+    """An int >= 1 (``epochs``, ``batch_size``...)."""
+    if not _is_int(value):
+        raise TypeError(f"{arg}: expected a positive int, got {value!r} ({type(value).__name__})")
+    if value < 1:
+        raise ValueError(f"{arg}: expected a positive int, got {value}")
+    return int(value)
+
+
+def optional_positive_int(value, arg: str) -> int | None:
+    """``None`` or an int >= 1."""
+    return None if value is None else positive_int(value, arg)
+
+
+def learning_rate(value, arg: str = "lr") -> float:
+    """A finite real number > 0."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{arg}: expected a number > 0, got {value!r} ({type(value).__name__})")
+    value = float(value)
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError(f"{arg}: expected a finite number > 0, got {value}")
+    return value
+
+
+def flag(value, arg: str) -> bool:
+    """A bool."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{arg}: expected True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def optional_callable(value, arg: str):
+    """``None`` or something callable."""
+    if value is not None and not callable(value):
+        raise TypeError(f"{arg}: expected a callable or None, got {type(value).__name__}")
+    return value
+
+
+def seed(value):
+    """``None`` or a non-negative int, as accepted by ``np.random.default_rng``."""
+    if value is None:
+        return None
+    if not _is_int(value):
+        raise TypeError(f"seed: expected None or a non-negative int, got {value!r} ({type(value).__name__})")
+    if value < 0:
+        raise ValueError(f"seed: expected None or a non-negative int, got {value}")
+    return int(value)
+
+
+def sizes(value) -> tuple[int, ...]:
+    """Layer widths, input first: at least two positive ints."""
+    if isinstance(value, np.ndarray):
+        if value.ndim != 1:
+            raise ValueError(f"sizes: expected a 1-D sequence of layer widths, got shape {value.shape}")
+        value = value.tolist()
+    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
+        raise TypeError(f"sizes: expected a sequence of ints such as (2, 2, 1), got {type(value).__name__}")
+    if len(value) < 2:
+        raise ValueError(
+            f"sizes: expected at least 2 layer widths (input and output), got {list(value)}"
+        )
+    for position, width in enumerate(value):
+        if not _is_int(width):
+            raise TypeError(
+                f"sizes: expected int layer widths, got {width!r} ({type(width).__name__}) "
+                f"at position {position}"
+            )
+        if width < 1:
+            raise ValueError(f"sizes: expected positive layer widths, got {width} at position {position}")
+    return tuple(int(width) for width in value)
+
+
+def choice(value, arg: str, allowed: Sequence[str]) -> str:
+    """One of a fixed set of names."""
+    if not isinstance(value, str):
+        raise TypeError(f"{arg}: expected a name (str), got {value!r} ({type(value).__name__})")
+    if value not in allowed:
+        raise ValueError(f"{arg}: expected one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
+def activation(value, arg: str) -> activations.Activation:
+    """The registered activation named ``value``."""
+    return activations.get(choice(value, arg, activations.names()))
+
+
+def loss(value, arg: str = "loss") -> losses.Loss:
+    """The registered loss named ``value``."""
+    return losses.get(choice(value, arg, losses.names()))
+
+
+def _numeric(value, arg: str) -> np.ndarray:
+    # Bools, ints and floats become float64 (no copy when already float64).
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{arg}: expected a rectangular numeric array, got {error}") from None
+    if array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"{arg}: expected a numeric array (bool, int or float), got dtype {array.dtype}"
+        )
+    array = array.astype(np.float64, copy=False)
+    finite = np.isfinite(array)
+    if not finite.all():
+        where = tuple(int(i) for i in np.argwhere(~finite)[0])
+        raise ValueError(f"{arg}: expected finite values, got {array[where]} at index {where}")
+    return array
+
+
+def inputs(X, n_in: int) -> np.ndarray:
+    """``X`` as a finite float64 array of shape ``(samples, n_in)``, samples >= 1."""
+    X = _numeric(X, "X")
+    if X.ndim != 2 or X.shape[1] != n_in:
+        raise ValueError(
+            f"X: expected a 2-D array of shape (samples, {n_in}), got shape {X.shape}"
+        )
+    if X.shape[0] == 0:
+        raise ValueError(f"X: expected at least one sample, got shape {X.shape}")
+    return X
+
+
+def targets(Y, n_samples: int, n_out: int, loss: losses.Loss) -> np.ndarray:
+    """``Y`` as a finite float64 array of shape ``(n_samples, n_out)``.
+
+    A 1-D ``Y`` of shape ``(samples,)`` is accepted when ``n_out == 1``.
+    """
+    Y = _numeric(Y, "Y")
+    if Y.ndim == 1 and n_out == 1:
+        Y = Y.reshape(-1, 1)
+    if Y.ndim != 2 or Y.shape[1] != n_out:
+        expected = "(samples,) or (samples, 1)" if n_out == 1 else f"(samples, {n_out})"
+        raise ValueError(f"Y: expected an array of shape {expected}, got shape {Y.shape}")
+    if Y.shape[0] != n_samples:
+        raise ValueError(
+            f"Y: expected {n_samples} samples to match X, got {Y.shape[0]} (shape {Y.shape})"
+        )
+    if loss.output_range is not None:
+        low, high = loss.output_range
+        if Y.min() < low or Y.max() > high:
+            raise ValueError(
+                f"Y: loss {loss.name!r} expects targets in [{low:g}, {high:g}], "
+                f"got values in [{Y.min():g}, {Y.max():g}]"
+            )
+    return Y

@@ -1,0 +1,318 @@
+r"""A fully connected network trained by backpropagation, in plain NumPy.
+
+Notation (as in the derivation). Layers are counted from 1 to :math:`L`;
+:math:`a^{[0]}` is the input. For one sample, as a column vector,
+
+.. math::
+
+    z^{[l]} = W^{[l]} a^{[l-1]} + b^{[l]}, \qquad a^{[l]} = f(z^{[l]}),
+
+    \delta^{[L]} = \frac{\partial \mathcal{L}}{\partial z^{[L]}}, \qquad
+    \delta^{[l-1]} = \left(W^{[l]}\right)^T \delta^{[l]} \odot f'(z^{[l-1]}),
+
+    \frac{\partial \mathcal{L}}{\partial W^{[l]}} = \delta^{[l]} \left(a^{[l-1]}\right)^T,
+    \qquad \frac{\partial \mathcal{L}}{\partial b^{[l]}} = \delta^{[l]}.
+
+In the code a batch is stored with one sample per row, so every
+per-sample column vector above becomes a row and every formula is its
+transpose: ``z[l]`` has shape ``(samples, n_l)`` and
+``W[l]`` has shape ``(n_l, n_{l-1})``. Summing the per-sample weight
+gradients over the batch is then a single matrix product.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from impl import _persist, _validate, losses
+
+__all__ = ["Network"]
+
+
+class Network:
+    r"""A multilayer perceptron with one activation for the hidden layers.
+
+    Args:
+        sizes: Layer widths, input first, e.g. ``(2, 2, 1)`` for the
+            tutorial's 2-2-1 network. At least two positive ints.
+        activation: Name of the hidden layers' activation.
+        output_activation: Name of the output layer's activation; ``None``
+            means ``"sigmoid"``, the tutorial's output.
+        loss: ``"mse"`` (per sample :math:`\tfrac12\sum (a-y)^2`) or ``"bce"``
+            (per sample :math:`-\sum [y\log a + (1-y)\log(1-a)]`).
+        reduction: ``"sum"`` adds the per-sample losses (the tutorial's
+            updates follow this sum); ``"mean"`` divides it by the number of
+            samples.
+        seed: Seed for ``np.random.default_rng``; the network keeps that
+            generator for initialisation and for shuffling in :meth:`fit`.
+        init: ``"normal"`` draws every weight and bias from
+            :math:`\mathcal N(0, 1)` (as the tutorial does); ``"xavier"`` draws
+            weights from :math:`\mathcal N(0, 2/(n_{in}+n_{out}))` and sets
+            biases to 0.
+
+    Attributes:
+        weights: ``weights[l-1]`` is :math:`W^{[l]}`, float64, shape ``(n_l, n_{l-1})``.
+        biases: ``biases[l-1]`` is :math:`b^{[l]}`, float64, shape ``(n_l,)``.
+        history: Loss per epoch of the last :meth:`fit` call.
+    """
+
+    def __init__(
+        self,
+        sizes,
+        activation="sigmoid",
+        output_activation=None,
+        loss="mse",
+        reduction="sum",
+        seed=None,
+        init="normal",
+    ):
+        sizes = _validate.sizes(sizes)
+        hidden = _validate.activation(activation, "activation")
+        output = _validate.activation(
+            "sigmoid" if output_activation is None else output_activation, "output_activation"
+        )
+        loss_fn = _validate.loss(loss)
+        reduction = _validate.choice(reduction, "reduction", _validate.REDUCTIONS)
+        init = _validate.choice(init, "init", _validate.INITS)
+        seed = _validate.seed(seed)
+        losses.check_output_activation(loss_fn, output)
+
+        self._sizes = sizes
+        self._hidden = hidden
+        self._output = output
+        self._loss = loss_fn
+        self._reduction = reduction
+        self._rng = np.random.default_rng(seed)
+        self.weights: list[np.ndarray] = []
+        self.biases: list[np.ndarray] = []
+        self.history: list[float] = []
+        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+            if init == "normal":
+                # W[l], b[l] ~ N(0, 1) entrywise
+                self.weights.append(self._rng.standard_normal((n_out, n_in)))
+                self.biases.append(self._rng.standard_normal(n_out))
+            else:
+                # W[l] ~ N(0, 2 / (n_in + n_out)) entrywise (Glorot), b[l] = 0
+                std = np.sqrt(2.0 / (n_in + n_out))
+                self.weights.append(std * self._rng.standard_normal((n_out, n_in)))
+                self.biases.append(np.zeros(n_out))
+
+    # --- configuration, read-only ------------------------------------------
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Layer widths, input first."""
+        return self._sizes
+
+    @property
+    def activation(self) -> str:
+        """Name of the hidden layers' activation."""
+        return self._hidden.name
+
+    @property
+    def output_activation(self) -> str:
+        """Name of the output layer's activation."""
+        return self._output.name
+
+    @property
+    def loss(self) -> str:
+        """Name of the loss."""
+        return self._loss.name
+
+    @property
+    def reduction(self) -> str:
+        """``"sum"`` or ``"mean"``."""
+        return self._reduction
+
+    def __repr__(self) -> str:
+        return (
+            f"Network(sizes={list(self._sizes)}, activation={self.activation!r}, "
+            f"output_activation={self.output_activation!r}, loss={self.loss!r}, "
+            f"reduction={self.reduction!r})"
+        )
+
+    # --- the mathematics, unvalidated ----------------------------------------
+
+    def _forward(self, X):
+        """Forward pass on checked input; returns the lists ``z`` and ``a``.
+
+        ``z[l]`` and ``a[l]`` for ``l = 1..L`` have shape ``(samples, n_l)``;
+        ``a[0]`` is ``X`` and ``z[0]`` is ``None``.
+        """
+        W = [None, *self.weights]
+        b = [None, *self.biases]
+        L = len(W) - 1
+        z = [None] * (L + 1)
+        a = [None] * (L + 1)
+        a[0] = X
+        for l in range(1, L + 1):
+            f = self._output.f if l == L else self._hidden.f
+            # z[l] = a[l-1] W[l]^T + b[l]   (rows are samples: the transpose of z = W a + b)
+            z[l] = a[l - 1] @ W[l].T + b[l]
+            # a[l] = f(z[l])
+            a[l] = f(z[l])
+        return z, a
+
+    def _loss_value(self, z, a, Y) -> float:
+        """Loss of a forward pass, with the reduction applied."""
+        L = len(a) - 1
+        total = self._loss.value(z[L], a[L], Y, self._output)
+        return total / Y.shape[0] if self._reduction == "mean" else total
+
+    def _backward(self, z, a, Y):
+        """Gradients of the reduced loss from a forward pass on checked data.
+
+        Returns:
+            ``(dW, db)``, lists indexed like :attr:`weights` and :attr:`biases`.
+        """
+        W = [None, *self.weights]
+        L = len(W) - 1
+        delta = [None] * (L + 1)
+        dW = [None] * (L + 1)
+        db = [None] * (L + 1)
+        # delta[L] = dLoss/dz[L], one row per sample
+        delta[L] = self._loss.delta_out(z[L], a[L], Y, self._output)
+        if self._reduction == "mean":
+            # Loss = (1/N) sum_samples L, so every delta scales by 1/N
+            delta[L] = delta[L] / Y.shape[0]
+        for l in range(L, 0, -1):
+            # dW[l] = sum over samples of delta[l] a[l-1]^T
+            dW[l] = delta[l].T @ a[l - 1]
+            # db[l] = sum over samples of delta[l]
+            db[l] = delta[l].sum(axis=0)
+            if l > 1:
+                # delta[l-1] = (W[l]^T delta[l]) * f'(z[l-1])   (as rows: delta[l] W[l])
+                delta[l - 1] = (delta[l] @ W[l]) * self._hidden.df(z[l - 1])
+        return dW[1:], db[1:]
+
+    def _update(self, dW, db, lr: float) -> None:
+        """One gradient-descent step, in place, from gradients indexed like :attr:`weights`."""
+        W = [None, *self.weights]
+        b = [None, *self.biases]
+        dW = [None, *dW]
+        db = [None, *db]
+        for l in range(1, len(W)):
+            # W[l] <- W[l] - lr dLoss/dW[l]
+            W[l] -= lr * dW[l]
+            # b[l] <- b[l] - lr dLoss/db[l]
+            b[l] -= lr * db[l]
+
+    def _check_data(self, X, Y):
+        X = _validate.inputs(X, self._sizes[0])
+        Y = _validate.targets(Y, X.shape[0], self._sizes[-1], self._loss)
+        return X, Y
+
+    # --- public API, validated -------------------------------------------
+
+    def forward(self, X) -> np.ndarray:
+        """Output of the network, shape ``(samples, n_out)``, for ``X`` of shape ``(samples, features)``."""
+        X = _validate.inputs(X, self._sizes[0])
+        return self._forward(X)[1][-1]
+
+    def loss_value(self, X, Y) -> float:
+        """Loss on ``(X, Y)``, with the reduction applied."""
+        X, Y = self._check_data(X, Y)
+        z, a = self._forward(X)
+        return self._loss_value(z, a, Y)
+
+    def gradients(self, X, Y):
+        """Gradients of the loss on ``(X, Y)``, reduction applied.
+
+        Returns:
+            ``(dW, db)``: lists of arrays shaped like :attr:`weights` and :attr:`biases`.
+        """
+        X, Y = self._check_data(X, Y)
+        z, a = self._forward(X)
+        return self._backward(z, a, Y)
+
+    def step(self, X, Y, lr) -> float:
+        """One gradient-descent step on ``(X, Y)``; returns the loss before it."""
+        X, Y = self._check_data(X, Y)
+        lr = _validate.learning_rate(lr)
+        z, a = self._forward(X)
+        loss = self._loss_value(z, a, Y)
+        self._update(*self._backward(z, a, Y), lr)
+        return loss
+
+    def fit(self, X, Y, epochs=1000, lr=0.5, batch_size=None, shuffle=True, callback=None):
+        """Train by (mini-batch) gradient descent.
+
+        Args:
+            X: Inputs, shape ``(samples, features)``.
+            Y: Targets, shape ``(samples, n_out)``, or ``(samples,)`` if ``n_out == 1``.
+            epochs: Number of passes over the data.
+            lr: Learning rate.
+            batch_size: Samples per update; ``None`` (or ``>= samples``) means
+                the full batch, one update per epoch.
+            shuffle: Reorder the samples each epoch, with the network's own
+                generator, when there is more than one batch.
+            callback: Called as ``callback(epoch, loss)`` after each epoch,
+                ``epoch`` counting from 0 and ``loss == history[epoch]``.
+
+        Returns:
+            ``self``. :attr:`history` holds one float per epoch: the batch
+            losses of that epoch, each taken before its update, summed and
+            reduced over the whole data set. With the full batch,
+            ``history[e]`` is the loss at the start of epoch ``e``.
+        """
+        X, Y = self._check_data(X, Y)
+        epochs = _validate.positive_int(epochs, "epochs")
+        lr = _validate.learning_rate(lr)
+        batch_size = _validate.optional_positive_int(batch_size, "batch_size")
+        shuffle = _validate.flag(shuffle, "shuffle")
+        callback = _validate.optional_callable(callback, "callback")
+
+        n = X.shape[0]
+        if batch_size is None or batch_size >= n:
+            batch_size = n
+        out = self._output
+        L = len(self._sizes) - 1
+        mean = self._reduction == "mean"
+        self.history = []
+        for epoch in range(epochs):
+            Xe, Ye = X, Y
+            if shuffle and batch_size < n:
+                order = self._rng.permutation(n)
+                Xe, Ye = X[order], Y[order]
+            total = 0.0
+            for start in range(0, n, batch_size):
+                Xb = Xe[start : start + batch_size]
+                Yb = Ye[start : start + batch_size]
+                z, a = self._forward(Xb)
+                # epoch loss += sum over this batch's samples of L, before the update
+                total += self._loss.value(z[L], a[L], Yb, out)
+                self._update(*self._backward(z, a, Yb), lr)
+            # history[epoch] = epoch loss, reduced over the whole data set
+            self.history.append(total / n if mean else total)
+            if callback is not None:
+                callback(epoch, self.history[-1])
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels, shape ``(samples,)``, int.
+
+        With one output: 1 where the output is >= 0.5, else 0. With several:
+        the index of the largest output.
+        """
+        out = self.forward(X)
+        if out.shape[1] == 1:
+            return (out[:, 0] >= 0.5).astype(int)
+        return np.argmax(out, axis=1)
+
+    # --- persistence ------------------------------------------------------
+
+    def save(self, path) -> None:
+        """Write the network to ``path`` (an ``.npz`` holding numeric arrays only).
+
+        The file is written at exactly ``path``; no suffix is added.
+        """
+        _persist.save(self, path)
+
+    @classmethod
+    def load(cls, path) -> "Network":
+        """Read a network written by :meth:`save`.
+
+        Never unpickles. Raises ValueError naming ``path`` for a file that is
+        unreadable, foreign or inconsistent.
+        """
+        return _persist.load(cls, path)

@@ -1,0 +1,386 @@
+"""impl.Network: forward and gradients against independent truths, training semantics."""
+
+import copy
+import itertools
+import math
+import subprocess
+import sys
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from scipy.special import ndtr
+
+import impl
+from impl import _validate, activations
+from impl.activations import Activation
+
+ROOT = Path(__file__).resolve().parents[1]
+XOR_X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+XOR_Y = np.array([0, 1, 1, 0])
+
+
+# --- a hand-computed 2-2-1 case ---------------------------------------------
+
+W1 = [[0.1, -0.2], [0.3, 0.4]]
+B1 = [0.05, -0.1]
+W2 = [[0.5, -0.6]]
+B2 = [0.2]
+SAMPLES = [((1.0, 0.0), 1.0), ((0.5, 2.0), 0.0)]
+
+
+def _sig(x):
+    return 1.0 / (1.0 + math.exp(-x))
+
+
+def _by_hand(x, y):
+    """Forward pass and gradients of L = 1/2 (a2 - y)^2 for one sample, scalar by scalar."""
+    z1 = [W1[j][0] * x[0] + W1[j][1] * x[1] + B1[j] for j in range(2)]
+    a1 = [_sig(v) for v in z1]
+    z2 = W2[0][0] * a1[0] + W2[0][1] * a1[1] + B2[0]
+    a2 = _sig(z2)
+    loss = 0.5 * (a2 - y) ** 2
+    # dL/dz2 = (a2 - y) sigma'(z2), sigma' = sigma (1 - sigma)
+    d2 = (a2 - y) * a2 * (1 - a2)
+    # dL/dz1_j = dL/dz2 * W2_j * sigma'(z1_j)
+    d1 = [d2 * W2[0][j] * a1[j] * (1 - a1[j]) for j in range(2)]
+    dW2 = [[d2 * a1[0], d2 * a1[1]]]
+    db2 = [d2]
+    dW1 = [[d1[j] * x[k] for k in range(2)] for j in range(2)]
+    db1 = [d1[0], d1[1]]
+    return a2, loss, (dW1, dW2), (db1, db2)
+
+
+def _tutorial_net():
+    net = impl.Network([2, 2, 1])
+    net.weights = [np.array(W1), np.array(W2)]
+    net.biases = [np.array(B1), np.array(B2)]
+    return net
+
+
+def _hand_totals():
+    per_sample = [_by_hand(x, y) for x, y in SAMPLES]
+    loss = sum(r[1] for r in per_sample)
+    dW = [np.sum([np.array(r[2][i]) for r in per_sample], axis=0) for i in range(2)]
+    db = [np.sum([np.array(r[3][i]) for r in per_sample], axis=0) for i in range(2)]
+    return per_sample, loss, dW, db
+
+
+def test_hand_computed_forward_loss_and_gradients():
+    net = _tutorial_net()
+    X = np.array([x for x, _ in SAMPLES])
+    Y = np.array([y for _, y in SAMPLES])
+    per_sample, loss, dW, db = _hand_totals()
+
+    np.testing.assert_allclose(net.forward(X)[:, 0], [r[0] for r in per_sample], rtol=1e-15)
+    assert net.loss_value(X, Y) == pytest.approx(loss, rel=1e-14)
+    got_dW, got_db = net.gradients(X, Y)
+    for got, want in zip(got_dW + got_db, dW + db):
+        np.testing.assert_allclose(got, want, rtol=1e-13, atol=1e-17)
+
+    mean = impl.Network([2, 2, 1], reduction="mean")
+    mean.weights, mean.biases = net.weights, net.biases
+    assert mean.loss_value(X, Y) == pytest.approx(loss / 2, rel=1e-14)
+    for got, want in zip(sum(mean.gradients(X, Y), []), dW + db):
+        np.testing.assert_allclose(got, want / 2, rtol=1e-13, atol=1e-17)
+
+
+def test_hand_computed_step():
+    net = _tutorial_net()
+    X = np.array([x for x, _ in SAMPLES])
+    Y = np.array([[y] for _, y in SAMPLES])
+    _, loss, dW, db = _hand_totals()
+    assert net.step(X, Y, lr=0.1) == pytest.approx(loss, rel=1e-14)
+    for got, start, grad in zip(net.weights + net.biases, [W1, W2, B1, B2], dW + db):
+        np.testing.assert_allclose(got, np.array(start) - 0.1 * grad, rtol=1e-14)
+
+
+def test_step_matches_a_tutorial_style_column_layout_update():
+    # The tutorial's class keeps samples in columns, biases as (n, 1) columns and
+    # uses the output form a (1 - a). One step of that, written out here, must equal
+    # one step of impl with reduction="sum".
+    rng = np.random.default_rng(7)
+    net = impl.Network([2, 3, 1], seed=3)
+    X = rng.normal(size=(6, 2))
+    y = rng.uniform(size=(6, 1))
+    W1c, W2c = (w.copy() for w in net.weights)
+    b1c, b2c = (b.reshape(-1, 1).copy() for b in net.biases)
+    Xc, yc, lr = X.T, y.T, 0.3
+    a1 = 1 / (1 + np.exp(-(W1c @ Xc + b1c)))
+    a2 = 1 / (1 + np.exp(-(W2c @ a1 + b2c)))
+    d2 = (a2 - yc) * a2 * (1 - a2)
+    d1 = (W2c.T @ d2) * a1 * (1 - a1)
+    W2c -= lr * d2 @ a1.T
+    b2c -= lr * d2.sum(axis=1, keepdims=True)
+    W1c -= lr * d1 @ Xc.T
+    b1c -= lr * d1.sum(axis=1, keepdims=True)
+
+    net.step(X, y, lr)
+    np.testing.assert_allclose(net.weights[0], W1c, rtol=1e-12)
+    np.testing.assert_allclose(net.weights[1], W2c, rtol=1e-12)
+    np.testing.assert_allclose(net.biases[0], b1c[:, 0], rtol=1e-12)
+    np.testing.assert_allclose(net.biases[1], b2c[:, 0], rtol=1e-12)
+
+
+# --- gradients against central finite differences ---------------------------
+
+
+def _probit():
+    # A test-only output activation with values in [0, 1] that is not the sigmoid,
+    # so bce takes its general path.
+    return Activation(
+        name="test_probit",
+        f=ndtr,
+        df=lambda z: np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi),
+        df_from_output=None,
+        range=(0.0, 1.0),
+        smooth=True,
+    )
+
+
+@pytest.fixture
+def probit(monkeypatch):
+    act = _probit()
+    monkeypatch.setitem(activations._REGISTRY, act.name, act)
+    return act.name
+
+
+def _central_differences(net, X, Y, h=1e-6):
+    """d loss / d theta for every parameter, by (L(theta + h) - L(theta - h)) / 2h."""
+    grads = []
+    for param in net.weights + net.biases:
+        grad = np.empty_like(param)
+        for index in np.ndindex(param.shape):
+            saved = param[index]
+            param[index] = saved + h
+            plus = net.loss_value(X, Y)
+            param[index] = saved - h
+            minus = net.loss_value(X, Y)
+            param[index] = saved
+            grad[index] = (plus - minus) / (2 * h)
+        grads.append(grad)
+    return grads
+
+
+HIDDEN = ("sigmoid", "tanh", "identity")
+CASES = [
+    *[(h, o, "mse") for h, o in itertools.product(HIDDEN, ("sigmoid", "tanh", "identity"))],
+    *[(h, o, "bce") for h, o in itertools.product(HIDDEN, ("sigmoid", "probit"))],
+]
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize("hidden, output, loss", CASES)
+def test_gradients_match_central_differences(hidden, output, loss, reduction, request):
+    if output == "probit":
+        output = request.getfixturevalue("probit")
+    rng = np.random.default_rng(zlib.crc32(f"{hidden}/{output}/{loss}/{reduction}".encode()))
+    net = impl.Network(
+        [3, 4, 3, 2], activation=hidden, output_activation=output, loss=loss,
+        reduction=reduction, seed=11, init="xavier",
+    )
+    # nudge biases away from zero so they matter
+    net.biases = [b + rng.normal(scale=0.3, size=b.shape) for b in net.biases]
+    X = rng.normal(size=(5, 3))
+    Y = rng.uniform(size=(5, 2)) if loss == "bce" else rng.normal(size=(5, 2))
+    dW, db = net.gradients(X, Y)
+    numeric = _central_differences(net, X, Y)
+    for got, want in zip(dW + db, numeric):
+        np.testing.assert_allclose(got, want, rtol=1e-6, atol=1e-8)
+
+
+# --- initialisation and determinism -----------------------------------------
+
+
+def test_normal_init_draws_weights_then_biases_layer_by_layer():
+    net = impl.Network([3, 4, 2], seed=5)
+    rng = np.random.default_rng(5)
+    expected = [rng.standard_normal((4, 3)), rng.standard_normal(4),
+                rng.standard_normal((2, 4)), rng.standard_normal(2)]
+    got = [net.weights[0], net.biases[0], net.weights[1], net.biases[1]]
+    for g, e in zip(got, expected):
+        np.testing.assert_array_equal(g, e)
+        assert g.dtype == np.float64
+
+
+def test_xavier_init():
+    net = impl.Network([300, 200, 100], seed=0, init="xavier")
+    for W, (n_in, n_out) in zip(net.weights, [(300, 200), (200, 100)]):
+        assert W.shape == (n_out, n_in)
+        assert W.std() == pytest.approx(math.sqrt(2 / (n_in + n_out)), rel=0.02)
+    assert all((b == 0).all() and b.shape == (n,) for b, n in zip(net.biases, (200, 100)))
+
+
+def test_same_seed_is_bit_identical_after_fit_and_different_seeds_differ():
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(10, 3)), rng.uniform(size=10)
+
+    def trained(seed):
+        return impl.Network([3, 4, 1], seed=seed).fit(X, Y, epochs=20, lr=0.1, batch_size=3)
+
+    a, b, c = trained(42), trained(42), trained(43)
+    for p, q in zip(a.weights + a.biases, b.weights + b.biases):
+        np.testing.assert_array_equal(p, q)
+    assert a.history == b.history
+    assert any(not np.array_equal(p, q) for p, q in zip(a.weights, c.weights))
+
+
+def test_seed_none_works():
+    net = impl.Network([2, 2, 1])
+    assert np.isfinite(net.forward(XOR_X)).all()
+
+
+# --- training semantics -------------------------------------------------------
+
+
+def test_full_batch_history_is_the_loss_at_the_start_of_each_epoch():
+    net = impl.Network([2, 3, 1], seed=1, reduction="mean")
+    manual = copy.deepcopy(net)
+    net.fit(XOR_X, XOR_Y, epochs=7, lr=0.5)
+    expected = [manual.step(XOR_X, XOR_Y, 0.5) for _ in range(7)]
+    assert net.history == expected
+    for p, q in zip(net.weights + net.biases, manual.weights + manual.biases):
+        np.testing.assert_array_equal(p, q)
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_minibatch_history_accumulates_batch_losses_over_the_data_set(reduction):
+    rng = np.random.default_rng(3)
+    X, Y = rng.normal(size=(7, 2)), rng.uniform(size=(7, 1))
+    net = impl.Network([2, 3, 1], seed=2, reduction=reduction)
+    manual = copy.deepcopy(net)
+    net.fit(X, Y, epochs=3, lr=0.2, batch_size=3, shuffle=False)
+    for epoch in range(3):
+        total = 0.0
+        for start in (0, 3, 6):
+            batch = slice(start, start + 3)
+            n_b = len(X[batch])
+            loss = manual.step(X[batch], Y[batch], 0.2)
+            total += loss * n_b if reduction == "mean" else loss
+        expected = total / 7 if reduction == "mean" else total
+        assert net.history[epoch] == pytest.approx(expected, rel=1e-14)
+    for p, q in zip(net.weights + net.biases, manual.weights + manual.biases):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_shuffling_uses_the_network_rng_and_changes_the_result():
+    rng = np.random.default_rng(4)
+    X, Y = rng.normal(size=(8, 2)), rng.uniform(size=8)
+    kept = impl.Network([2, 3, 1], seed=9).fit(X, Y, epochs=3, lr=0.2, batch_size=2, shuffle=False)
+    mixed = impl.Network([2, 3, 1], seed=9).fit(X, Y, epochs=3, lr=0.2, batch_size=2)
+    assert not np.array_equal(kept.weights[0], mixed.weights[0])
+
+
+def test_batch_size_at_least_n_is_full_batch():
+    a = impl.Network([2, 2, 1], seed=0).fit(XOR_X, XOR_Y, epochs=5, batch_size=100)
+    b = impl.Network([2, 2, 1], seed=0).fit(XOR_X, XOR_Y, epochs=5)
+    assert a.history == b.history
+
+
+def test_fit_returns_self_is_quiet_and_calls_back(capsys):
+    calls = []
+    net = impl.Network([2, 2, 1], seed=0)
+    assert net.fit(XOR_X, XOR_Y, epochs=4, callback=lambda e, loss: calls.append((e, loss))) is net
+    assert calls == list(enumerate(net.history))
+    assert len(net.history) == 4 and all(isinstance(v, float) for v in net.history)
+    captured = capsys.readouterr()
+    assert captured.out == "" and captured.err == ""
+
+
+def test_fit_restarts_history():
+    net = impl.Network([2, 2, 1], seed=0).fit(XOR_X, XOR_Y, epochs=4)
+    net.fit(XOR_X, XOR_Y, epochs=2)
+    assert len(net.history) == 2
+
+
+def test_fit_validates_once(monkeypatch):
+    calls = []
+    original = _validate.inputs
+    monkeypatch.setattr(_validate, "inputs", lambda *a: calls.append(1) or original(*a))
+    impl.Network([2, 2, 1], seed=0).fit(XOR_X, XOR_Y, epochs=50, batch_size=1)
+    assert len(calls) == 1
+
+
+def test_gradients_do_not_change_the_network():
+    net = impl.Network([2, 2, 1], seed=0)
+    before = [p.copy() for p in net.weights + net.biases]
+    dW, db = net.gradients(XOR_X, XOR_Y)
+    assert [g.shape for g in dW] == [w.shape for w in net.weights]
+    assert [g.shape for g in db] == [b.shape for b in net.biases]
+    for p, q in zip(before, net.weights + net.biases):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_one_dimensional_and_column_targets_agree():
+    net = impl.Network([2, 2, 1], seed=0)
+    g1 = net.gradients(XOR_X, XOR_Y)
+    g2 = net.gradients(XOR_X, XOR_Y.reshape(-1, 1))
+    for p, q in zip(sum(g1, []), sum(g2, [])):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_forward_shape_and_dtype():
+    net = impl.Network([3, 5, 4], activation="tanh", output_activation="identity", seed=0)
+    out = net.forward(np.ones((6, 3), dtype=np.float32))
+    assert out.shape == (6, 4) and out.dtype == np.float64
+
+
+def test_predict():
+    net = impl.Network([2, 1], output_activation="identity", seed=0)
+    net.weights = [np.array([[1.0, 0.0]])]
+    net.biases = [np.array([0.0])]
+    pred = net.predict(np.array([[0.5, 9.0], [0.49, 9.0], [-3.0, 0.0]]))
+    np.testing.assert_array_equal(pred, [1, 0, 0])
+    assert pred.dtype.kind == "i" and pred.shape == (3,)
+
+    multi = impl.Network([2, 3], output_activation="identity", seed=0)
+    multi.weights = [np.eye(3, 2)]
+    multi.biases = [np.array([0.0, 0.0, 0.5])]
+    np.testing.assert_array_equal(multi.predict(np.array([[1.0, 0.0], [0.0, 1.0], [0.0, 0.0]])), [0, 1, 2])
+
+
+def test_config_is_readable():
+    net = impl.Network((2, 3, 1), activation="tanh", loss="bce", reduction="mean")
+    assert net.sizes == (2, 3, 1)
+    assert (net.activation, net.output_activation, net.loss, net.reduction) == (
+        "tanh", "sigmoid", "bce", "mean",
+    )
+    assert "tanh" in repr(net)
+
+
+@pytest.mark.parametrize(
+    "init, loss, seed", [("normal", "mse", 2), ("xavier", "mse", 2), ("xavier", "bce", 2)]
+)
+def test_xor_is_solved(init, loss, seed):
+    net = impl.Network([2, 2, 1], loss=loss, seed=seed, init=init)
+    net.fit(XOR_X, XOR_Y, epochs=5000, lr=0.5)
+    np.testing.assert_array_equal(net.predict(XOR_X), XOR_Y)
+    assert net.history[-1] < 0.01 < net.history[0]
+    assert all(later <= earlier * (1 + 1e-9) for earlier, later in zip(net.history, net.history[1:]))
+
+
+def test_import_impl_does_not_import_sympy():
+    code = "import impl, sys; assert 'sympy' not in sys.modules, 'sympy imported'"
+    subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True)
+
+
+def test_impl_imports_only_numpy_scipy_special_and_the_standard_library():
+    import ast
+
+    for path in (ROOT / "impl").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0:
+                modules = [node.module]
+            else:
+                continue
+            for module in modules:
+                top = module.split(".")[0]
+                allowed = (
+                    top in ("numpy", "impl", "__future__")
+                    or module == "scipy.special"
+                    or (top in sys.stdlib_module_names and top != "pickle")
+                )
+                assert allowed, f"{path.name} imports {module}"

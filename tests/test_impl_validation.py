@@ -1,0 +1,150 @@
+"""Every bad input is rejected up front, with the argument named, and changes nothing."""
+
+import re
+
+import numpy as np
+import pytest
+
+import impl
+
+X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+Y = np.array([0.0, 1.0, 1.0, 0.0])
+NAN_X = X.copy()
+NAN_X[2, 1] = np.nan
+INF_Y = Y.copy()
+INF_Y[0] = np.inf
+
+
+def _trained(**kwargs):
+    net = impl.Network([2, 3, 1], seed=0, **kwargs)
+    net.fit(X, Y, epochs=3)
+    return net
+
+
+def _snapshot(net):
+    return [p.copy() for p in net.weights + net.biases], list(net.history)
+
+
+# (call on a trained net, exception type, argument named in the message)
+BAD_CALLS = {
+    "X nan": (lambda n: n.fit(NAN_X, Y), ValueError, "X"),
+    "X inf": (lambda n: n.forward(np.full((2, 2), -np.inf)), ValueError, "X"),
+    "X strings": (lambda n: n.fit([["a", "b"]] * 4, Y), TypeError, "X"),
+    "X objects": (lambda n: n.forward(np.array([[None, 1]], dtype=object)), TypeError, "X"),
+    "X complex": (lambda n: n.forward(X + 1j), TypeError, "X"),
+    "X ragged": (lambda n: n.forward([[1.0, 2.0], [3.0]]), ValueError, "X"),
+    "X 1-D": (lambda n: n.forward(np.array([1.0, 2.0])), ValueError, "X"),
+    "X 3-D": (lambda n: n.gradients(X[None], Y), ValueError, "X"),
+    "X features": (lambda n: n.step(np.ones((4, 3)), Y, 0.1), ValueError, "X"),
+    "X empty": (lambda n: n.fit(np.empty((0, 2)), np.empty(0)), ValueError, "X"),
+    "X predict": (lambda n: n.predict(np.ones((4, 5))), ValueError, "X"),
+    "Y inf": (lambda n: n.fit(X, INF_Y), ValueError, "Y"),
+    "Y strings": (lambda n: n.gradients(X, np.array(["0", "1", "1", "0"])), TypeError, "Y"),
+    "Y outputs": (lambda n: n.fit(X, np.zeros((4, 2))), ValueError, "Y"),
+    "Y 3-D": (lambda n: n.fit(X, np.zeros((4, 1, 1))), ValueError, "Y"),
+    "Y samples": (lambda n: n.fit(X, Y[:3]), ValueError, "Y"),
+    "Y samples 2-D": (lambda n: n.step(X, np.zeros((5, 1)), 0.1), ValueError, "Y"),
+    "lr zero": (lambda n: n.fit(X, Y, lr=0), ValueError, "lr"),
+    "lr negative": (lambda n: n.step(X, Y, -0.1), ValueError, "lr"),
+    "lr nan": (lambda n: n.fit(X, Y, lr=float("nan")), ValueError, "lr"),
+    "lr inf": (lambda n: n.step(X, Y, np.inf), ValueError, "lr"),
+    "lr string": (lambda n: n.fit(X, Y, lr="0.5"), TypeError, "lr"),
+    "lr None": (lambda n: n.step(X, Y, None), TypeError, "lr"),
+    "lr bool": (lambda n: n.fit(X, Y, lr=True), TypeError, "lr"),
+    "epochs zero": (lambda n: n.fit(X, Y, epochs=0), ValueError, "epochs"),
+    "epochs negative": (lambda n: n.fit(X, Y, epochs=-5), ValueError, "epochs"),
+    "epochs float": (lambda n: n.fit(X, Y, epochs=10.0), TypeError, "epochs"),
+    "epochs bool": (lambda n: n.fit(X, Y, epochs=True), TypeError, "epochs"),
+    "epochs string": (lambda n: n.fit(X, Y, epochs="10"), TypeError, "epochs"),
+    "batch_size zero": (lambda n: n.fit(X, Y, batch_size=0), ValueError, "batch_size"),
+    "batch_size float": (lambda n: n.fit(X, Y, batch_size=2.0), TypeError, "batch_size"),
+    "batch_size bool": (lambda n: n.fit(X, Y, batch_size=True), TypeError, "batch_size"),
+    "shuffle": (lambda n: n.fit(X, Y, shuffle="yes"), TypeError, "shuffle"),
+    "callback": (lambda n: n.fit(X, Y, callback=3), TypeError, "callback"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CALLS)
+def test_bad_call_raises_naming_the_argument_and_changes_nothing(case):
+    call, error, arg = BAD_CALLS[case]
+    net = _trained()
+    before_params, before_history = _snapshot(net)
+    with pytest.raises(error, match=rf"^{re.escape(arg)}: "):
+        call(net)
+    after_params, after_history = _snapshot(net)
+    assert after_history == before_history
+    for p, q in zip(before_params, after_params):
+        np.testing.assert_array_equal(p, q)
+
+
+def test_bce_targets_outside_unit_interval_are_rejected():
+    net = _trained(loss="bce")
+    before_params, before_history = _snapshot(net)
+    for bad in (Y * 2, Y - 0.5):
+        with pytest.raises(ValueError, match=r"^Y: .*bce.*\[0, 1\]"):
+            net.fit(X, bad)
+    for p, q in zip(before_params, _snapshot(net)[0]):
+        np.testing.assert_array_equal(p, q)
+    assert net.history == before_history
+    # mse accepts any finite target
+    impl.Network([2, 1], seed=0).fit(X, Y * 5 - 2, epochs=1, lr=0.01)
+
+
+def test_message_names_expected_and_given_shape():
+    net = impl.Network([2, 2, 1], seed=0)
+    with pytest.raises(ValueError) as info:
+        net.forward(np.ones((4, 3)))
+    assert str(info.value) == "X: expected a 2-D array of shape (samples, 2), got shape (4, 3)"
+    with pytest.raises(ValueError, match=r"^Y: expected 4 samples to match X, got 3"):
+        net.fit(X, Y[:3])
+
+
+def test_accepted_inputs():
+    net = impl.Network([2, 2, 1], seed=0)
+    net.fit(X.astype(int), Y.astype(bool), epochs=1)
+    net.fit(X.tolist(), Y.tolist(), epochs=np.int64(2), lr=np.float32(0.5), batch_size=np.int32(2))
+    net.step(X, Y.reshape(-1, 1), 1)
+
+
+BAD_CONSTRUCTORS = {
+    "sizes one layer": (dict(sizes=[2]), ValueError, "sizes"),
+    "sizes empty": (dict(sizes=[]), ValueError, "sizes"),
+    "sizes zero width": (dict(sizes=[2, 0, 1]), ValueError, "sizes"),
+    "sizes negative width": (dict(sizes=[2, -3, 1]), ValueError, "sizes"),
+    "sizes float width": (dict(sizes=[2, 2.5, 1]), TypeError, "sizes"),
+    "sizes integral float": (dict(sizes=[2.0, 2, 1]), TypeError, "sizes"),
+    "sizes bool width": (dict(sizes=[2, True, 1]), TypeError, "sizes"),
+    "sizes string": (dict(sizes="2,2,1"), TypeError, "sizes"),
+    "sizes int": (dict(sizes=3), TypeError, "sizes"),
+    "sizes 2-D array": (dict(sizes=np.ones((2, 2), dtype=int)), ValueError, "sizes"),
+    "activation unknown": (dict(activation="nope"), ValueError, "activation"),
+    "activation type": (dict(activation=3), TypeError, "activation"),
+    "output_activation unknown": (dict(output_activation="nope"), ValueError, "output_activation"),
+    "loss unknown": (dict(loss="hinge"), ValueError, "loss"),
+    "loss type": (dict(loss=None), TypeError, "loss"),
+    "reduction unknown": (dict(reduction="avg"), ValueError, "reduction"),
+    "init unknown": (dict(init="he"), ValueError, "init"),
+    "seed negative": (dict(seed=-1), ValueError, "seed"),
+    "seed float": (dict(seed=1.5), TypeError, "seed"),
+    "bce after tanh": (dict(loss="bce", output_activation="tanh"), ValueError, "output_activation"),
+    "bce after identity": (dict(loss="bce", output_activation="identity"), ValueError, "output_activation"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_CONSTRUCTORS)
+def test_bad_constructor_arguments(case):
+    kwargs, error, arg = BAD_CONSTRUCTORS[case]
+    kwargs = {"sizes": [2, 2, 1], **kwargs}
+    with pytest.raises(error, match=rf"^{re.escape(arg)}: "):
+        impl.Network(**kwargs)
+
+
+def test_unknown_activation_lists_known_names():
+    with pytest.raises(ValueError) as info:
+        impl.Network([2, 1], activation="nope")
+    assert all(name in str(info.value) for name in impl.activations.names())
+
+
+def test_sizes_accept_numpy_ints_and_arrays():
+    assert impl.Network(np.array([2, 3, 1])).sizes == (2, 3, 1)
+    assert impl.Network((np.int64(2), np.int32(1))).sizes == (2, 1)
