@@ -1,0 +1,289 @@
+r"""A symbolic network of any layer sizes, and the proof that backprop is its gradient.
+
+Notation, as on the site: layers count from 1 to :math:`L`, :math:`a^{(0)} = x`,
+
+.. math::
+
+    z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \qquad a^{(l)} = f(z^{(l)}),
+
+with :math:`W^{(l)}` of shape :math:`(n_l, n_{l-1})`. The hidden layers use an
+*undefined* function :math:`\sigma` and the output layer another one,
+:math:`\tau`, each with an undefined derivative (:math:`\sigma'`,
+:math:`\tau'`). A proof for them is a proof for every activation at once:
+nothing about the sigmoid is used. Backpropagation claims
+
+.. math::
+
+    \delta^{(L)} = \ell'(a^{(L)}) \odot \tau'(z^{(L)}), \qquad
+    \delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)}),
+
+    \frac{\partial L}{\partial W^{(l)}} = \sum_n \delta^{(l)}_n (a^{(l-1)}_n)^T, \qquad
+    \frac{\partial L}{\partial b^{(l)}} = \sum_n \delta^{(l)}_n,
+
+for a batch of samples :math:`n` whose losses are summed (or averaged, which
+scales every :math:`\delta^{(L)}` by :math:`1/N`). For every single weight and
+bias, :func:`prove_backprop` differentiates the loss *directly* with
+``sympy.diff`` (no chain rule of ours involved) and reduces the difference
+to the backprop formula to zero.
+
+Speed: the direct derivative is taken of the fully nested expression, but
+before comparing, every :math:`\sigma(z^{(l)}_i)` and :math:`\sigma'(z^{(l)}_i)`
+it contains is replaced by a plain symbol standing for exactly that
+sub-expression. Both sides then are polynomials (rational functions for
+BCE) in independent symbols, and ``expand`` decides them in milliseconds.
+This replacement is sound: if a polynomial identity holds for independent
+symbols it holds for any values put in their place.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from spec import activations, losses
+from spec.proof import Proof, reduce_to_zero
+
+
+class sigma(sp.Function):
+    """The hidden layers' activation: any differentiable function."""
+
+    def fdiff(self, argindex=1):
+        return sigma_prime(self.args[0])
+
+
+class sigma_prime(sp.Function):
+    """The derivative of :class:`sigma`, left undefined."""
+
+
+class tau(sp.Function):
+    """The output layer's activation: any differentiable function."""
+
+    def fdiff(self, argindex=1):
+        return tau_prime(self.args[0])
+
+
+class tau_prime(sp.Function):
+    """The derivative of :class:`tau`, left undefined."""
+
+
+REDUCTIONS = ("sum", "mean")
+
+
+@dataclass
+class SymbolicNetwork:
+    """Explicit ``sympy.Matrix`` weights, biases, inputs and targets for given sizes.
+
+    Lists are indexed by layer from 1 (index 0 is unused for ``W``, ``b``, ``z``).
+    ``x[n]`` and ``y[n]`` are the column vectors of sample ``n``.
+    """
+
+    sizes: tuple[int, ...]
+    samples: int
+    W: list = field(default_factory=list)
+    b: list = field(default_factory=list)
+    x: list = field(default_factory=list)
+    y: list = field(default_factory=list)
+
+    @classmethod
+    def build(cls, sizes, samples=1):
+        net = cls(tuple(sizes), samples)
+        L = len(sizes) - 1
+        net.W = [None] + [
+            sp.Matrix(sizes[l], sizes[l - 1], lambda i, j, l=l: sp.Symbol(f"W{l}_{i}_{j}", real=True))
+            for l in range(1, L + 1)
+        ]
+        net.b = [None] + [
+            sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"b{l}_{i}", real=True))
+            for l in range(1, L + 1)
+        ]
+        net.x = [
+            sp.Matrix(sizes[0], 1, lambda i, j, n=n: sp.Symbol(f"x{n}_{i}", real=True))
+            for n in range(samples)
+        ]
+        net.y = [
+            sp.Matrix(sizes[-1], 1, lambda i, j, n=n: sp.Symbol(f"y{n}_{i}", real=True))
+            for n in range(samples)
+        ]
+        return net
+
+    @property
+    def L(self) -> int:
+        return len(self.sizes) - 1
+
+    def forward(self, x, hidden, output):
+        """``(z, a)`` lists for one input column ``x``: the activations are callables on SymPy expressions."""
+        L = self.L
+        z, a = [None] * (L + 1), [x] + [None] * L
+        for l in range(1, L + 1):
+            # z(l) = W(l) a(l-1) + b(l)
+            z[l] = self.W[l] * a[l - 1] + self.b[l]
+            # a(l) = f(z(l)), elementwise
+            f = output if l == L else hidden
+            a[l] = z[l].applyfunc(f)
+        return z, a
+
+    def parameters(self):
+        """``(display name, symbol, layer, kind, index)`` for every weight and bias."""
+        for l in range(1, self.L + 1):
+            for i in range(self.sizes[l]):
+                for j in range(self.sizes[l - 1]):
+                    yield f"W({l})[{i},{j}]", self.W[l][i, j], l, "W", (i, j)
+                yield f"b({l})[{i}]", self.b[l][i], l, "b", (i,)
+
+
+@dataclass
+class BackpropProof:
+    """The outcome of :func:`prove_backprop`: one proof per parameter, plus the instantiation."""
+
+    sizes: tuple[int, ...]
+    activation: str
+    output_activation: str
+    loss: str
+    reduction: str
+    samples: int
+    parameters: list[Proof]
+    instantiation: list[Proof]
+    seconds: float
+
+    @property
+    def ok(self) -> bool:
+        return all(p.ok for p in self.parameters) and all(p.ok for p in self.instantiation)
+
+
+def prove_backprop(
+    sizes, activation="sigmoid", output_activation="sigmoid", loss="mse", reduction="sum", samples=2
+) -> BackpropProof:
+    """Prove, for every weight and bias, that backprop's formula equals the direct derivative.
+
+    The generic part holds for any differentiable activations (undefined
+    :class:`sigma`, :class:`tau`). The instantiation then proves, for the named
+    activations, the closed form of the output error the trainer uses (e.g.
+    :math:`\\delta = a - y` for sigmoid with BCE) and the activations' output forms.
+
+    Args:
+        sizes: Layer widths, input first, e.g. ``(2, 2, 1)``.
+        activation: The hidden layers' activation (a registered name).
+        output_activation: The output layer's activation.
+        loss: ``"mse"`` or ``"bce"``; BCE refuses outputs that can leave (0, 1).
+        reduction: ``"sum"`` adds the samples' losses, ``"mean"`` averages them.
+        samples: Size of the symbolic batch (1 or more).
+    """
+    sizes = _check_sizes(sizes)
+    hidden = activations.get(activation)
+    output = activations.get(output_activation)
+    loss_ = losses.get(loss)
+    loss_.check_output_activation(output)
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
+        raise ValueError(f"samples: expected an int >= 1, got {samples!r}")
+
+    start = time.perf_counter()
+    net = SymbolicNetwork.build(sizes, samples)
+    parameter_proofs = _prove_generic(net, loss_, reduction)
+    instantiation = _instantiate(hidden, output, loss_, hidden_layers=len(sizes) > 2)
+    return BackpropProof(
+        sizes, hidden.name, output.name, loss_.name, reduction, samples,
+        parameter_proofs, instantiation, time.perf_counter() - start,
+    )
+
+
+def _check_sizes(sizes):
+    try:
+        sizes = tuple(sizes)
+    except TypeError:
+        raise TypeError(f"sizes: expected a sequence of ints, got {type(sizes).__name__}") from None
+    if len(sizes) < 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 1 for n in sizes):
+        raise ValueError(f"sizes: expected at least two positive ints, got {list(sizes)}")
+    return sizes
+
+
+def _prove_generic(net: SymbolicNetwork, loss: losses.Loss, reduction: str) -> list[Proof]:
+    L, sizes = net.L, net.sizes
+    # 1/N for the mean, 1 for the sum
+    scale = sp.Rational(1, net.samples) if reduction == "mean" else sp.Integer(1)
+
+    # Symbols standing for sigma(z(l)_i), sigma'(z(l)_i) (tau at the output), per sample.
+    s = [[None] * (L + 1) for _ in range(net.samples)]
+    ds = [[None] * (L + 1) for _ in range(net.samples)]
+    atoms = {}
+    total = sp.Integer(0)
+    for n in range(net.samples):
+        z, a = net.forward(net.x[n], sigma, tau)
+        for l in range(1, L + 1):
+            f, df = (tau, tau_prime) if l == L else (sigma, sigma_prime)
+            s[n][l] = sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"s{n}_{l}_{i}"))
+            ds[n][l] = sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"ds{n}_{l}_{i}"))
+            for i in range(sizes[l]):
+                atoms[f(z[l][i])] = s[n][l][i]
+                atoms[df(z[l][i])] = ds[n][l][i]
+        # L = scale * sum over samples and outputs of l(a(L), y)
+        total += scale * sum(
+            loss.expr.subs({activations.a: a[L][k], losses.y: net.y[n][k]}) for k in range(sizes[-1])
+        )
+
+    # Backprop, per sample, on the stand-in symbols.
+    delta = backprop_deltas(net, loss, scale, s, ds)
+
+    proofs = []
+    for name, symbol, l, kind, index in net.parameters():
+        if kind == "W":
+            i, j = index
+            # dL/dW(l)[i,j] = sum_n delta(l)_n[i] * a(l-1)_n[j]
+            claimed = sum(
+                delta[n][l][i] * (net.x[n][j] if l == 1 else s[n][l - 1][j]) for n in range(net.samples)
+            )
+            formula = f"sum_n delta({l})[{i}] a({l - 1})[{j}]"
+        else:
+            (i,) = index
+            # dL/db(l)[i] = sum_n delta(l)_n[i]
+            claimed = sum(delta[n][l][i] for n in range(net.samples))
+            formula = f"sum_n delta({l})[{i}]"
+        direct = sp.diff(total, symbol).xreplace(atoms)
+        method = reduce_to_zero(direct - claimed)
+        proofs.append(
+            Proof(f"dL/d{name} = {formula}", method is not None, method or "difference did not reduce to 0")
+        )
+    return proofs
+
+
+def backprop_deltas(net: SymbolicNetwork, loss: losses.Loss, scale, s, ds):
+    """Backprop's error terms ``delta[n][l]`` for each sample ``n``, as claimed by the recurrence.
+
+    ``s[n][l]`` and ``ds[n][l]`` are column vectors of symbols standing for
+    the activation and its derivative at ``z(l)`` of sample ``n``.
+    """
+    L, sizes = net.L, net.sizes
+    delta = [[None] * (L + 1) for _ in range(net.samples)]
+    for n in range(net.samples):
+        # delta(L) = scale * l'(a(L)) * tau'(z(L))
+        delta[n][L] = sp.Matrix(
+            [
+                scale * loss.d_da.subs({activations.a: s[n][L][k], losses.y: net.y[n][k]}) * ds[n][L][k]
+                for k in range(sizes[-1])
+            ]
+        )
+        for l in range(L - 1, 0, -1):
+            # delta(l) = (W(l+1)^T delta(l+1)) * sigma'(z(l))
+            delta[n][l] = sp.matrix_multiply_elementwise(net.W[l + 1].T * delta[n][l + 1], ds[n][l])
+    return delta
+
+
+def _instantiate(hidden, output, loss, hidden_layers: bool) -> list[Proof]:
+    """What the generic proof needs from the named activations and loss."""
+    proofs = []
+    if hidden_layers:
+        proofs.append(
+            Proof(f"sigma = {hidden.name}: sigma'(z) = {hidden.derivative}", True, "derived by sympy.diff")
+        )
+        proofs.extend(hidden.proofs)
+    proofs.append(Proof(f"tau = {output.name}: tau'(z) = {output.derivative}", True, "derived by sympy.diff"))
+    proofs.extend(output.proofs)
+    proofs.extend(loss.output_delta(output.name).proofs)
+    # The same activation in both roles needs its output form proven only once.
+    unique = {}
+    for proof in proofs:
+        unique.setdefault(proof.claim, proof)
+    return list(unique.values())

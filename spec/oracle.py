@@ -1,0 +1,163 @@
+r"""Numeric oracles lambdified from the spec, to check implementations against.
+
+Two oracles, for two jobs:
+
+* :class:`Oracle` evaluates the spec's proven formulas for any layer sizes:
+  :math:`f`, :math:`f'` and the output error :math:`\delta^{(L)} = \partial\ell(f(z), y)/\partial z`
+  are SymPy expressions lambdified for NumPy, and the recurrence
+  :math:`\delta^{(l)} = (W^{(l+1)})^T\delta^{(l+1)} \odot f'(z^{(l)})` (proven
+  by :func:`spec.network.prove_backprop`) is evaluated with them. It is written
+  in the column-vector layout of the math, independently of ``impl``.
+* :class:`DirectOracle` differentiates the whole network's loss symbolically
+  with ``sympy.diff`` (no backprop involved) and lambdifies every partial
+  derivative. It is exact but its set-up grows quickly with size: use it on
+  small networks.
+
+Both take parameters as in ``impl.Network``: ``weights[l-1]`` is
+:math:`W^{(l)}` with shape ``(n_l, n_{l-1})``, ``biases[l-1]`` has shape
+``(n_l,)``, and data ``X`` has shape ``(samples, features)``.
+
+The lambdified formulas are the plain textbook expressions, accurate for
+moderate pre-activations (say :math:`|z| < 30`); they are oracles, not
+production code.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+import sympy as sp
+
+from spec import activations, losses
+from spec.network import REDUCTIONS, SymbolicNetwork, _check_sizes
+
+
+class Oracle:
+    """The spec's forward pass, loss and backprop gradients for given sizes."""
+
+    def __init__(self, sizes, activation="sigmoid", output_activation="sigmoid", loss="mse", reduction="sum"):
+        self.sizes = _check_sizes(sizes)
+        self.hidden = activations.get(activation)
+        self.output = activations.get(output_activation)
+        self.loss = losses.get(loss)
+        self.delta_out = self.loss.output_delta(self.output.name)
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+        self.reduction = reduction
+        self._loss_fn = sp.lambdify(
+            (activations.a, losses.y), self.loss.expr, modules="numpy", cse=True
+        )
+
+    def _layers(self, weights, biases, X):
+        """``(z, a)`` lists in column layout: ``a[l]`` has shape ``(n_l, samples)``."""
+        L = len(self.sizes) - 1
+        W = [None, *map(np.asarray, weights)]
+        b = [None, *(np.asarray(v).reshape(-1, 1) for v in biases)]
+        z, a = [None] * (L + 1), [np.asarray(X, dtype=float).T] + [None] * L
+        for l in range(1, L + 1):
+            f = self.output if l == L else self.hidden
+            # z(l) = W(l) a(l-1) + b(l)
+            z[l] = W[l] @ a[l - 1] + b[l]
+            # a(l) = f(z(l))
+            a[l] = f.numpy_f(z[l])
+        return W, z, a
+
+    def forward(self, weights, biases, X):
+        """Network output, shape ``(samples, n_out)``."""
+        return self._layers(weights, biases, X)[2][-1].T
+
+    def loss_value(self, weights, biases, X, Y):
+        """The loss with the reduction applied."""
+        a_out = self.forward(weights, biases, X)
+        Y = np.asarray(Y, dtype=float).reshape(a_out.shape)
+        total = float(np.sum(self._loss_fn(a_out, Y)))
+        return total / a_out.shape[0] if self.reduction == "mean" else total
+
+    def gradients(self, weights, biases, X, Y):
+        """``(dW, db)`` lists shaped like ``weights`` and ``biases``."""
+        W, z, a = self._layers(weights, biases, X)
+        L = len(W) - 1
+        N = a[0].shape[1]
+        Y = np.asarray(Y, dtype=float).reshape(N, -1).T
+        delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
+        # delta(L) = d l(f(z), y) / dz at z(L), times 1/N for the mean
+        delta[L] = self.delta_out.numpy(z[L], Y) * (1.0 / N if self.reduction == "mean" else 1.0)
+        for l in range(L, 0, -1):
+            # dL/dW(l) = sum over samples of delta(l) a(l-1)^T
+            dW[l] = delta[l] @ a[l - 1].T
+            # dL/db(l) = sum over samples of delta(l)
+            db[l] = delta[l].sum(axis=1)
+            if l > 1:
+                # delta(l-1) = (W(l)^T delta(l)) * f'(z(l-1))
+                delta[l - 1] = (W[l].T @ delta[l]) * self.hidden.numpy_df(z[l - 1])
+        return dW[1:], db[1:]
+
+
+class DirectOracle:
+    """Every partial derivative of the loss by ``sympy.diff`` of the whole network, lambdified.
+
+    The loss of one sample is built symbolically with the named activations
+    substituted, differentiated with respect to each weight and bias, and
+    all of it lambdified at once (with common subexpressions shared).
+    Samples are evaluated together by broadcasting.
+    """
+
+    def __init__(self, sizes, activation="sigmoid", output_activation="sigmoid", loss="mse", reduction="sum"):
+        self.sizes = _check_sizes(sizes)
+        hidden = activations.get(activation)
+        output = activations.get(output_activation)
+        loss_ = losses.get(loss)
+        loss_.check_output_activation(output)
+        if reduction not in REDUCTIONS:
+            raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+        self.reduction = reduction
+        self._fn = _direct_function(self.sizes, hidden.name, output.name, loss_.name)
+
+    def _unpack(self, weights, biases, X, Y):
+        X = np.asarray(X, dtype=float)
+        N = X.shape[0]
+        Y = np.asarray(Y, dtype=float).reshape(N, -1)
+        params = [float(v) for W, b in zip(weights, biases) for v in (*np.ravel(W), *np.ravel(b))]
+        return N, [*params, *X.T, *Y.T]
+
+    def loss_value(self, weights, biases, X, Y):
+        N, args = self._unpack(weights, biases, X, Y)
+        total = float(np.sum(np.broadcast_to(self._fn(*args)[0], (N,))))
+        return total / N if self.reduction == "mean" else total
+
+    def gradients(self, weights, biases, X, Y):
+        N, args = self._unpack(weights, biases, X, Y)
+        values = self._fn(*args)[1:]
+        scale = 1.0 / N if self.reduction == "mean" else 1.0
+        flat = iter([scale * float(np.sum(np.broadcast_to(v, (N,)))) for v in values])
+        dW, db = [], []
+        for l in range(1, len(self.sizes)):
+            n_out, n_in = self.sizes[l], self.sizes[l - 1]
+            dW.append(np.array([next(flat) for _ in range(n_out * n_in)]).reshape(n_out, n_in))
+            db.append(np.array([next(flat) for _ in range(n_out)]))
+        return dW, db
+
+
+@functools.lru_cache(maxsize=64)
+def _direct_function(sizes, hidden_name, output_name, loss_name):
+    hidden = activations.get(hidden_name)
+    output = activations.get(output_name)
+    loss = losses.get(loss_name)
+    net = SymbolicNetwork.build(sizes, samples=1)
+    _, a = net.forward(
+        net.x[0],
+        lambda t: hidden.expr.subs(activations.z, t),
+        lambda t: output.expr.subs(activations.z, t),
+    )
+    L = net.L
+    total = sum(
+        loss.expr.subs({activations.a: a[L][k], losses.y: net.y[0][k]}) for k in range(sizes[-1])
+    )
+    # Parameter order: W(1) row by row, b(1), W(2), b(2), ... as _unpack flattens them.
+    symbols = []
+    for l in range(1, L + 1):
+        symbols += list(net.W[l]) + list(net.b[l])
+    outputs = [total] + [sp.diff(total, s) for s in symbols]
+    args = symbols + list(net.x[0]) + list(net.y[0])
+    return sp.lambdify(args, outputs, modules="numpy", cse=True)

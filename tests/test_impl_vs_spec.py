@@ -1,0 +1,150 @@
+"""impl.Network against the spec: the lambdified oracles and finite differences.
+
+Hypothesis draws the architecture (1 to 4 weight layers, widths 1 to 6), the
+activations, the loss and reduction, the weights, the inputs and the targets.
+"""
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import impl
+from spec import activations as spec_activations
+from spec.oracle import DirectOracle, Oracle
+
+ACTIVATIONS = [name for name in spec_activations.names()]
+REL = 1e-10
+
+
+def _close(actual, expected, rel=REL):
+    """|actual - expected| <= rel * max(|expected| over the whole gradient, 1e-300), entrywise.
+
+    Entries of a gradient can be exact cancellations near zero, so the scale is the
+    largest entry of all the arrays compared, not each entry's own size.
+    """
+    scale = max(max(float(np.max(np.abs(e))) for e in expected), 1e-300)
+    worst = max(float(np.max(np.abs(a_ - e))) for a_, e in zip(actual, expected))
+    assert worst <= rel * scale, f"worst absolute difference {worst:.3e} > {rel:.0e} x {scale:.3e}"
+
+
+@st.composite
+def problems(draw):
+    depth = draw(st.integers(1, 4))
+    sizes = tuple(draw(st.lists(st.integers(1, 6), min_size=depth + 1, max_size=depth + 1)))
+    hidden = draw(st.sampled_from(ACTIVATIONS))
+    output = draw(st.sampled_from(ACTIVATIONS))
+    loss = draw(st.sampled_from(["mse", "bce"] if output == "sigmoid" else ["mse"]))
+    reduction = draw(st.sampled_from(["sum", "mean"]))
+    n = draw(st.integers(1, 5))
+    unit = st.floats(-1, 1, allow_nan=False, allow_infinity=False)
+    # Weights scaled by 2 / fan-in keep every |z| moderate even through identity layers,
+    # where the textbook expressions the oracle lambdifies are accurate.
+    weights = [
+        draw(arrays(np.float64, (sizes[l], sizes[l - 1]), elements=unit)) * 2.0 / sizes[l - 1]
+        for l in range(1, len(sizes))
+    ]
+    biases = [draw(arrays(np.float64, (sizes[l],), elements=unit)) for l in range(1, len(sizes))]
+    X = draw(arrays(np.float64, (n, sizes[0]), elements=unit)) * 2.0
+    if loss == "bce":
+        Y = draw(arrays(np.float64, (n, sizes[-1]), elements=st.floats(0, 1)))
+    else:
+        Y = draw(arrays(np.float64, (n, sizes[-1]), elements=unit)) * 2.0
+    net = impl.Network(sizes, hidden, output, loss, reduction, seed=0)
+    net.weights, net.biases = weights, biases
+    return net, X, Y
+
+
+@given(problems())
+def test_gradients_equal_the_spec_oracle(problem):
+    net, X, Y = problem
+    oracle = Oracle(net.sizes, net.activation, net.output_activation, net.loss, net.reduction)
+    np.testing.assert_allclose(
+        net.forward(X), oracle.forward(net.weights, net.biases, X), rtol=1e-13, atol=1e-15
+    )
+    assert net.loss_value(X, Y) == pytest.approx(oracle.loss_value(net.weights, net.biases, X, Y), rel=1e-12, abs=1e-14)
+    dW, db = net.gradients(X, Y)
+    dW_spec, db_spec = oracle.gradients(net.weights, net.biases, X, Y)
+    _close(dW + db, dW_spec + db_spec)
+
+
+def central_differences(net, X, Y):
+    """Every partial derivative by (L(theta + h) - L(theta - h)) / 2h, evaluated with the spec's loss.
+
+    Row p of the stacked parameter array is theta with parameter p perturbed.
+    """
+    params = np.concatenate([np.concatenate([W.ravel(), b]) for W, b in zip(net.weights, net.biases)])
+    P = params.size
+    # h = eps^(1/3) * max(1, |theta|) balances truncation error O(h^2 f''') against
+    # rounding error O(eps |L| / h): both end up near eps^(2/3) ~ 4e-11 relative.
+    h = np.finfo(float).eps ** (1 / 3) * np.maximum(1.0, np.abs(params))
+    totals = []
+    for sign in (+1, -1):
+        stacked = np.tile(params, (P, 1))
+        stacked[np.arange(P), np.arange(P)] += sign * h
+        totals.append(_stacked_loss(net, stacked, X, Y))
+    return (totals[0] - totals[1]) / (2 * h)
+
+
+def _stacked_loss(net, stacked, X, Y):
+    """Loss of P networks (one per row of ``stacked``) on the same data."""
+    oracle = Oracle(net.sizes, net.activation, net.output_activation, net.loss, net.reduction)
+    losses = np.empty(stacked.shape[0])
+    sizes = net.sizes
+    for p, row in enumerate(stacked):
+        weights, biases, k = [], [], 0
+        for l in range(1, len(sizes)):
+            n_w = sizes[l] * sizes[l - 1]
+            weights.append(row[k : k + n_w].reshape(sizes[l], sizes[l - 1]))
+            biases.append(row[k + n_w : k + n_w + sizes[l]])
+            k += n_w + sizes[l]
+        losses[p] = oracle.loss_value(weights, biases, X, Y)
+    return losses
+
+
+@given(problems())
+def test_gradients_equal_central_finite_differences(problem):
+    net, X, Y = problem
+    dW, db = net.gradients(X, Y)
+    analytic = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(dW, db)])
+    numeric = central_differences(net, X, Y)
+    # Central differences are accurate to about eps^(2/3) |L| / |theta| (see above);
+    # 1e-6 of the largest gradient entry (plus 1e-8 absolute for |L| ~ 1) leaves a
+    # margin of 10^4 over that, while a wrong gradient is off by O(1).
+    scale = max(np.max(np.abs(numeric)), 1.0)
+    assert np.max(np.abs(analytic - numeric)) <= 1e-6 * scale
+
+
+@pytest.mark.parametrize(
+    "sizes, hidden, output, loss, reduction",
+    [
+        ((2, 2, 1), "sigmoid", "sigmoid", "mse", "sum"),
+        ((3, 4, 2), "tanh", "sigmoid", "bce", "mean"),
+        ((2, 3, 3, 1), "identity", "tanh", "mse", "sum"),
+        ((1, 2, 2, 2), "tanh", "identity", "mse", "mean"),
+    ],
+)
+def test_gradients_equal_sympy_diff_of_the_whole_network(sizes, hidden, output, loss, reduction):
+    """The direct symbolic derivative, with no backprop recurrence anywhere."""
+    rng = np.random.default_rng(7)
+    net = impl.Network(sizes, hidden, output, loss, reduction, seed=3)
+    X = rng.normal(size=(6, sizes[0]))
+    Y = rng.uniform(size=(6, sizes[-1]))
+    direct = DirectOracle(sizes, hidden, output, loss, reduction)
+    assert net.loss_value(X, Y) == pytest.approx(direct.loss_value(net.weights, net.biases, X, Y), rel=1e-12)
+    dW, db = net.gradients(X, Y)
+    dW_spec, db_spec = direct.gradients(net.weights, net.biases, X, Y)
+    _close(dW + db, dW_spec + db_spec)
+
+
+def test_tutorial_loop_takes_the_same_steps_as_the_spec():
+    """The seed's update W <- W - lr delta a^T equals W - lr dL/dW for L summed over samples."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
+    Y = np.array([[0], [1], [1], [0]], float)
+    net = impl.Network((2, 2, 1), seed=5)
+    before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
+    dW, db = Oracle((2, 2, 1)).gradients(net.weights, net.biases, X, Y)
+    net.step(X, Y, 0.1)
+    expected = [w - 0.1 * g for w, g in zip(before[:2], dW)] + [b - 0.1 * g for b, g in zip(before[2:], db)]
+    _close(net.weights + net.biases, expected, rel=1e-14)

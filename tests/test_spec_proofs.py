@@ -1,0 +1,93 @@
+"""The symbolic proofs, run as tests, and a check that the prover can fail."""
+
+import pytest
+import sympy as sp
+
+from spec import losses, network
+from spec.activations import a
+from spec.network import prove_backprop
+
+
+@pytest.mark.parametrize(
+    "sizes, activation, output, loss, reduction",
+    [
+        ((2, 2, 1), "sigmoid", "sigmoid", "mse", "sum"),  # the tutorial's network
+        ((3, 4, 2), "tanh", "sigmoid", "mse", "sum"),
+        ((2, 3, 3, 1), "sigmoid", "sigmoid", "bce", "sum"),
+        ((2, 3, 2), "identity", "identity", "mse", "mean"),
+        ((1, 1), "sigmoid", "sigmoid", "bce", "mean"),
+    ],
+)
+def test_backprop_proven_for_every_parameter(sizes, activation, output, loss, reduction):
+    result = prove_backprop(sizes, activation, output, loss, reduction, samples=2)
+    n_params = sum(sizes[l] * sizes[l - 1] + sizes[l] for l in range(1, len(sizes)))
+    assert len(result.parameters) == n_params
+    assert result.ok, [str(p) for p in result.parameters + result.instantiation if not p.ok]
+
+
+def test_sigmoid_bce_cancellation():
+    proof = losses.prove_sigmoid_bce_cancellation()
+    assert proof.ok
+    assert sp.expand(losses.bce.output_delta("sigmoid").in_a - (a - losses.y)) == 0
+
+
+def test_mse_output_delta_is_dz_not_da():
+    # delta(2) = dL/dz(2) = (a - y) a (1 - a); dL/da(2) alone is only a - y.
+    delta = losses.mse.output_delta("sigmoid")
+    assert sp.expand(delta.in_a - (a - losses.y) * a * (1 - a)) == 0
+    assert sp.expand(losses.mse.d_da - (a - losses.y)) == 0
+
+
+def test_bce_refuses_an_output_activation_outside_unit_interval():
+    with pytest.raises(ValueError, match="output_activation: the bce loss needs outputs in \\(0, 1\\)"):
+        prove_backprop((2, 2, 1), "sigmoid", "tanh", "bce")
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        ({"sizes": (2,)}, "sizes"),
+        ({"sizes": (2, 0, 1)}, "sizes"),
+        ({"activation": "nope"}, "activation"),
+        ({"loss": "hinge"}, "loss"),
+        ({"reduction": "max"}, "reduction"),
+        ({"samples": 0}, "samples"),
+    ],
+)
+def test_prove_rejects_bad_arguments(kwargs, match):
+    args = {"sizes": (2, 2, 1)} | kwargs
+    with pytest.raises(ValueError, match=match):
+        prove_backprop(**args)
+
+
+_CORRECT_DELTAS = network.backprop_deltas
+
+
+def _without_activation_derivative(net, loss, scale, s, ds):
+    """A planted bug: the hidden recurrence forgets sigma'(z)."""
+    deltas = _CORRECT_DELTAS(net, loss, scale, s, ds)
+    L = net.L
+    for n in range(net.samples):
+        for l in range(L - 1, 0, -1):
+            deltas[n][l] = net.W[l + 1].T * deltas[n][l + 1]
+    return deltas
+
+
+def _without_transpose(net, loss, scale, s, ds):
+    """A planted bug: W instead of W^T (only typechecks for square layers)."""
+    deltas = _CORRECT_DELTAS(net, loss, scale, s, ds)
+    for n in range(net.samples):
+        for l in range(net.L - 1, 0, -1):
+            deltas[n][l] = sp.matrix_multiply_elementwise(net.W[l + 1] * deltas[n][l + 1], ds[n][l])
+    return deltas
+
+
+@pytest.mark.parametrize("bug", [_without_activation_derivative, _without_transpose])
+def test_the_prover_rejects_wrong_backprop_formulas(bug, monkeypatch):
+    monkeypatch.setattr(network, "backprop_deltas", bug)
+    result = prove_backprop((2, 3, 3, 3), "sigmoid", "sigmoid", "mse")
+    assert not result.ok
+    failed = [p.claim for p in result.parameters if not p.ok]
+    # layer 3 does not involve the hidden recurrence; layer 1 does
+    assert any("W(1)" in c for c in failed)
+    assert not any("W(3)" in c for c in failed)
