@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# Material 9.7+ prints a notice about MkDocs 2 on every build; we pin mkdocs<2.
+export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install docs docs-build test clean
 

@@ -122,6 +122,8 @@ def _train(args) -> int:
     batch_size = args.batch_size if args.batch_size is not None else defaults.get("batch_size")
     if args.plot:
         _require_matplotlib()
+    for option, path in (("--save", args.save), ("--plot", args.plot)):
+        _require_writable(option, path)
 
     data = tasks.load(args.task, seed=args.seed)
     from impl import Network
@@ -168,6 +170,17 @@ def _train(args) -> int:
         plots.training(net, data, args.task, args.plot)
         print(f"saved the plot to {args.plot}")
     return 0
+
+
+def _require_writable(option: str, path) -> None:
+    """Fail before training, not after, when an output file cannot be written."""
+    import os
+
+    if path is None:
+        return
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+        raise UsageError(f"{option}: cannot write {path}: the folder {folder} does not exist or is not writable")
 
 
 def _require_matplotlib():
