@@ -52,7 +52,7 @@ class Activation:
             is claimed.
     """
 
-    def __init__(self, name: str, expr, description: str = ""):
+    def __init__(self, name: str, expr, description: str = "", params: dict | None = None):
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
             raise ValueError(f"name: expected a Python identifier, got {name!r}")
         if isinstance(expr, str):
@@ -60,14 +60,20 @@ class Activation:
 
             expr = parse_expression(expr, allowed={"z": z})
         expr = sp.sympify(expr)
-        extra = expr.free_symbols - {z}
+        params = dict(params or {})
+        extra = expr.free_symbols - {z} - set(params)
         if extra:
             raise ValueError(
                 f"expr: expected an expression in z only, got free symbols "
                 f"{', '.join(sorted(map(str, extra)))}"
             )
         self.name = name
-        self.expr = expr
+        #: Parameters (SymPy symbols) and their default values, e.g. ELU's alpha = 1.
+        self.params = params
+        #: f(z) with the parameters left as symbols (for display).
+        self.symbolic_expr = expr
+        #: f(z) with the parameters at their defaults.
+        self.expr = expr.subs(params)
         self.description = description
 
     def __repr__(self) -> str:
@@ -76,17 +82,27 @@ class Activation:
     # --- derived, lazily: deriving every activation at import would slow every CLI call
 
     @functools.cached_property
+    def symbolic_derivative(self):
+        """:math:`f'(z)` with the parameters left as symbols."""
+        return sp.diff(self.symbolic_expr, z)
+
+    @functools.cached_property
     def derivative(self):
         """:math:`f'(z)`, derived with ``sympy.diff``."""
-        return sp.diff(self.expr, z)
+        return self.symbolic_derivative.subs(self.params)
 
     @functools.cached_property
     def _output_form(self) -> tuple:
-        return _derive_output_form(self.name, self.expr, self.derivative)
+        return _derive_output_form(self.name, self.expr, self.derivative, {})
 
     @property
     def output_form(self):
         """:math:`g(a)` with :math:`f'(z) = g(f(z))` for all real :math:`z`, or ``None``."""
+        return self._output_form[0]
+
+    @property
+    def symbolic_output_form(self):
+        """The output form for display (parameters at their defaults)."""
         return self._output_form[0]
 
     @property
@@ -102,16 +118,22 @@ class Activation:
     @functools.cached_property
     def range(self) -> tuple:
         """Infimum and supremum of :math:`f` over the real line, as SymPy numbers."""
-        from sympy.calculus.util import function_range
-
-        values = function_range(self.expr, z, sp.S.Reals)
+        values = sp.Union(*(_image(piece, interval) for piece, interval in pieces(self.expr)))
         return (values.inf, values.sup)
+
+    @functools.cached_property
+    def kinks(self) -> tuple:
+        """Points where a piecewise definition switches pieces (where f' may jump)."""
+        points = set()
+        for _, interval in pieces(self.expr):
+            points |= {p for p in (interval.inf, interval.sup) if p.is_finite}
+        return tuple(sorted(points))
 
     def latex(self) -> dict[str, str]:
         """LaTeX for ``f``, ``derivative`` and ``output_form`` (``None`` if absent)."""
         return {
-            "f": sp.latex(self.expr),
-            "derivative": sp.latex(self.derivative),
+            "f": sp.latex(self.symbolic_expr),
+            "derivative": sp.latex(self.symbolic_derivative),
             "output_form": None if self.output_form is None else sp.latex(self.output_form),
         }
 
@@ -128,14 +150,75 @@ class Activation:
         return _lambdify_z(self.derivative)
 
 
+def display(expr):
+    """``expr`` for printing: long exact fractions (SELU's constants) shown as 17-digit decimals."""
+    long = {r: sp.Float(r, 17) for r in expr.atoms(sp.Rational) if r.q > 10**6}
+    return expr.xreplace(long)
+
+
 def _lambdify_z(expr):
-    fn = sp.lambdify(z, expr, modules="numpy", cse=True)
+    fn = sp.lambdify(z, expr, modules=["scipy", "numpy"], cse=True)
     if expr.free_symbols:
         return fn
     # A constant expression lambdifies to a scalar; broadcast it like z.
     import numpy as np
 
     return lambda values: np.full(np.shape(values), float(expr))
+
+
+def pieces(expr) -> list[tuple]:
+    """``(piece, interval)`` pairs that make up ``f`` over the real line.
+
+    A smooth expression is one piece on all of R. ``Piecewise``, ``Abs``,
+    ``Max``, ``Min``, ``Heaviside`` and ``sign`` are folded into a single
+    ``Piecewise`` whose conditions become disjoint intervals (the first true
+    condition wins, as in SymPy).
+    """
+    if not expr.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign):
+        return [(expr, sp.S.Reals)]
+    folded = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
+    if not isinstance(folded, sp.Piecewise):
+        return [(folded, sp.S.Reals)]
+    out, rest = [], sp.S.Reals
+    for piece, condition in folded.args:
+        interval = rest if condition == sp.true else condition.as_set().intersect(rest)
+        rest = rest - interval
+        if interval != sp.S.EmptySet:
+            out.append((piece, interval))
+    return out
+
+
+def _image(piece, interval):
+    """The set of values ``piece`` takes on ``interval``."""
+    if z not in piece.free_symbols:
+        return sp.FiniteSet(piece)
+    from sympy.calculus.util import function_range
+
+    try:
+        return function_range(piece, z, interval)
+    except NotImplementedError:
+        return _numeric_image(piece, interval)
+
+
+def _numeric_image(piece, interval):
+    """The image when SymPy cannot find it: limits at the ends, extrema from f'(z) = 0 at 30 digits."""
+    import mpmath
+
+    low_end, high_end = interval.inf, interval.sup
+    ends = [sp.limit(piece, z, low_end, "+"), sp.limit(piece, z, high_end, "-")]
+    F = sp.lambdify(z, piece, modules="mpmath")
+    D = sp.lambdify(z, sp.diff(piece, z), modules="mpmath")
+    values = [e for e in ends if e.is_finite]
+    with mpmath.workdps(30):
+        grid = [mpmath.mpf(t) for t in DENSE_GRID if low_end <= t <= high_end]
+        slopes = [D(t) for t in grid]
+        for t0, t1, d0, d1 in zip(grid, grid[1:], slopes, slopes[1:]):
+            if d0 * d1 < 0:
+                turn = mpmath.findroot(D, (t0, t1), solver="anderson")
+                values.append(sp.Float(mpmath.nstr(F(turn), 20), 20))
+    inf = sp.Min(*[e for e in ends if e.is_infinite and e.is_extended_negative], *values)
+    sup = sp.Max(*[e for e in ends if e.is_infinite and e.is_extended_positive], *values)
+    return sp.Interval(inf, sup)
 
 
 def _candidates(expr, derivative):
@@ -158,22 +241,132 @@ def _candidates(expr, derivative):
             except (sp.PolynomialError, NotImplementedError):
                 continue
         if z not in g.free_symbols:
-            yield tidy(g), f"inverted a = f(z) with solve, branch z = {inverse}"
+            # the shorter of the factored and the expanded form: a(1 - a), 1 - e^{-a}
+            g = min(tidy(g), sp.expand(g), key=sp.count_ops)
+            yield g, f"inverted a = f(z) with solve, branch z = {inverse}"
 
 
-def _derive_output_form(name, expr, derivative):
-    """Find ``g`` with ``g(f(z)) = f'(z)`` and prove it, or say why none is claimed."""
+def _invert_piece(name, piece, interval):
+    """``(g, proof)`` for one piece, or ``(None, reason)``."""
+    derivative = sp.diff(piece, z)
     tried = 0
-    for g, origin in _candidates(expr, derivative):
+    for g, origin in _candidates(piece, derivative):
         tried += 1
-        proof = prove_equal(f"{name}: f'(z) = g(f(z)) with g(a) = {g}", g.subs(a, expr), derivative)
+        where = "" if interval == sp.S.Reals else f" for z in {interval}"
+        proof = prove_equal(
+            f"{name}: f'(z) = g(f(z)) with g(a) = {display(g)}{where}", g.subs(a, piece), derivative
+        )
         if proof.ok:
-            return g, f"{origin}; proven symbolically ({proof.method})", (proof,)
+            return g, proof
     if tried == 0:
-        reason = "no candidate: f'(z) could not be written through f(z) and a = f(z) could not be inverted"
+        return None, f"a = {piece} could not be inverted and f'(z) could not be written through f(z)"
+    return None, f"none of {tried} candidate(s) from inverting a = {piece} could be proven equal to f'(z)"
+
+
+#: Where the dense numeric checks look: both signs, out to |z| = 40, and
+#: right next to every kink.
+DENSE_GRID = tuple(float(t) for t in sp.Rational(1, 20) * sp.Matrix(range(-800, 801)))
+DENSE_DIGITS = 60
+
+
+def _dense_points(kinks):
+    import mpmath
+
+    points = [mpmath.mpf(t) for t in DENSE_GRID]
+    for k in kinks:
+        k = mpmath.mpf(float(k))
+        points += [k, k - mpmath.mpf("1e-9"), k + mpmath.mpf("1e-9")]
+    return points
+
+
+def _dense_check(f, derivative, g, kinks) -> tuple[bool, str]:
+    """Compare g(f(z)) with f'(z) at 60 digits over the dense grid and at the kinks."""
+    import mpmath
+
+    F = sp.lambdify(z, f, modules="mpmath")
+    D = sp.lambdify(z, derivative, modules="mpmath")
+    G = sp.lambdify(a, g, modules="mpmath")
+    worst = mpmath.mpf(0)
+    with mpmath.workdps(DENSE_DIGITS):
+        points = _dense_points(kinks)
+        for t in points:
+            want = D(t)
+            error = abs(G(F(t)) - want) / max(abs(want), mpmath.mpf(10) ** -30)
+            worst = max(worst, error)
+    ok = worst <= mpmath.mpf(10) ** -20
+    return ok, f"checked at {len(points)} points of z in [-40, 40] and beside each kink, {DENSE_DIGITS} digits: worst relative error {mpmath.nstr(worst, 3)}"
+
+
+def _non_injective_witness(f, derivative) -> str | None:
+    """If f' takes both signs, f is not one-to-one: find z1, z2 with f(z1) = f(z2) but f'(z1) != f'(z2)."""
+    import mpmath
+
+    F = sp.lambdify(z, f, modules="mpmath")
+    D = sp.lambdify(z, derivative, modules="mpmath")
+    with mpmath.workdps(30):
+        grid = [mpmath.mpf(t) for t in DENSE_GRID]
+        values = [D(t) for t in grid]
+        if not (any(v > 0 for v in values) and any(v < 0 for v in values)):
+            return None
+        # the first sign change of f', stepping over exact zeros
+        nonzero = [(t, v) for t, v in zip(grid, values) if v != 0]
+        (t0, _), (t1, _) = next(
+            (p, q) for p, q in zip(nonzero, nonzero[1:]) if p[1] * q[1] < 0
+        )
+        turn = mpmath.findroot(D, (t0, t1), solver="anderson")
+        # a level just off the extremum, reached on both sides of it
+        z2 = turn + mpmath.mpf("0.25")
+        level = F(z2)
+        left = [t for t in grid if t < turn]
+        for t0, t1 in zip(reversed(left[:-1]), reversed(left[1:])):
+            if (F(t0) - level) * (F(t1) - level) <= 0:
+                z1 = mpmath.findroot(lambda t: F(t) - level, (t0, t1), solver="anderson")
+                return (
+                    f"f is not one-to-one: f'(z) changes sign at z = {mpmath.nstr(turn, 6)}, and "
+                    f"f({mpmath.nstr(z1, 6)}) = f({mpmath.nstr(z2, 6)}) = {mpmath.nstr(level, 6)} while "
+                    f"f' there is {mpmath.nstr(D(z1), 6)} and {mpmath.nstr(D(z2), 6)}: "
+                    "no function of the output can give both"
+                )
+        return f"f is not one-to-one (f'(z) changes sign at z = {mpmath.nstr(turn, 6)}); no single-valued g is claimed"
+
+
+def _derive_output_form(name, expr, derivative, params):
+    """Find ``g`` with ``g(f(z)) = f'(z)`` for all real z and prove it, or say why none is claimed.
+
+    Returns ``(g or None, how or why, proofs)``.
+    """
+    expr, derivative = expr.subs(params), derivative.subs(params)
+    witness = _non_injective_witness(expr, derivative)
+    if witness is not None:
+        return None, witness, ()
+    parts = pieces(expr)
+    kinks = sorted({p for _, iv in parts for p in (iv.inf, iv.sup) if p.is_finite})
+    found, proofs = [], []
+    for piece, interval in parts:
+        g, proof = _invert_piece(name, piece, interval)
+        if g is None:
+            return None, proof, ()
+        found.append((g, _image(piece, interval)))
+        proofs.append(proof)
+    if len(found) == 1:
+        g, how = found[0][0], proofs[0].method
+        origin = "proven symbolically"
     else:
-        reason = f"none of {tried} candidate(s) from inverting a = f(z) could be proven equal to f'(z)"
-    return None, reason, ()
+        for i in range(len(found)):
+            for j in range(i + 1, len(found)):
+                if sp.Intersection(found[i][1], found[j][1]) != sp.S.EmptySet:
+                    return None, (
+                        f"two pieces of f take the values {sp.Intersection(found[i][1], found[j][1])}: "
+                        "g would not be single-valued"
+                    ), ()
+        g = sp.Piecewise(*[(g_i, image.as_relational(a)) for g_i, image in found])
+        how = ", ".join(p.method for p in proofs)
+        origin = f"proven symbolically on each of the {len(found)} pieces, whose images are disjoint"
+    ok, checked = _dense_check(expr, derivative, g, kinks)
+    if not ok:
+        return None, f"a candidate g(a) = {g} was proven piecewise but failed the dense check ({checked})", ()
+    proofs.append(Proof(f"{name}: g(f(z)) = f'(z) numerically", True, checked))
+    return g, f"{origin} ({how}); {checked}", tuple(proofs)
 
 
 # --- the registry ------------------------------------------------------------
@@ -209,6 +402,52 @@ def names() -> tuple[str, ...]:
 
 
 # One row per activation: everything else is derived from the expression.
+# Kinks follow PyTorch's autograd: the condition that includes the kink point
+# picks which one-sided derivative is used there (relu'(0) = 0,
+# leaky_relu'(0) = slope, elu'(0) = alpha, selu'(0) = scale * alpha,
+# hard_tanh'(+-1) = 0; softsign'(0) = 1 from sign(0) = 0).
+alpha = sp.Symbol("alpha", positive=True)
+slope = sp.Symbol("negative_slope", positive=True)
+SELU_ALPHA = sp.Rational("1.6732632423543772848170429916717")
+SELU_SCALE = sp.Rational("1.0507009873554804934193349852946")
+
 register(Activation("identity", z, "f(z) = z: no nonlinearity (regression outputs)."))
 register(Activation("sigmoid", 1 / (1 + sp.exp(-z)), "The logistic function, values in (0, 1)."))
 register(Activation("tanh", sp.tanh(z), "The hyperbolic tangent, values in (-1, 1)."))
+register(Activation("relu", sp.Piecewise((z, z > 0), (0, True)), "Rectified linear unit; relu'(0) = 0."))
+register(
+    Activation(
+        "leaky_relu",
+        sp.Piecewise((z, z > 0), (slope * z, True)),
+        "ReLU with a small slope for z <= 0 (PyTorch's default 0.01); f'(0) = slope.",
+        params={slope: sp.Rational(1, 100)},
+    )
+)
+register(
+    Activation(
+        "elu",
+        sp.Piecewise((z, z > 0), (alpha * (sp.exp(z) - 1), True)),
+        "Exponential linear unit (alpha = 1); f'(0) = alpha.",
+        params={alpha: sp.Integer(1)},
+    )
+)
+selu_scale, selu_alpha = sp.symbols("lambda alpha", positive=True)
+register(
+    Activation(
+        "selu",
+        selu_scale * sp.Piecewise((z, z > 0), (selu_alpha * (sp.exp(z) - 1), True)),
+        "Scaled ELU with the self-normalising constants; f'(0) = lambda * alpha.",
+        params={selu_scale: SELU_SCALE, selu_alpha: SELU_ALPHA},
+    )
+)
+register(Activation("softplus", sp.log(1 + sp.exp(z)), "A smooth ReLU, log(1 + e^z) (exact, no linearisation)."))
+register(Activation("silu", z / (1 + sp.exp(-z)), "z * sigmoid(z), also called swish."))
+register(Activation("gelu", z * (1 + sp.erf(z / sp.sqrt(2))) / 2, "z * Phi(z), Phi the normal CDF (exact erf form)."))
+register(Activation("softsign", z / (1 + sp.Abs(z)), "z / (1 + |z|), values in (-1, 1)."))
+register(
+    Activation(
+        "hard_tanh",
+        sp.Piecewise((-1, z <= -1), (1, z >= 1), (z, True)),
+        "tanh clipped to a straight line: clamp(z, -1, 1); f'(+-1) = 0.",
+    )
+)

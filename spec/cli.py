@@ -225,6 +225,7 @@ class ProgressBar:
 
 def _derive(args) -> int:
     from spec import activations
+    from spec.activations import display
 
     act = activations.get(args.name)
     if args.latex:
@@ -237,13 +238,18 @@ def _derive(args) -> int:
             print(f"f'(z) = g(a), \\quad g(a) = {tex['output_form']}, \\quad a = f(z)")
         return 0 if all(p.ok for p in act.proofs) else 1
     print(f"{act.name}: {act.description}")
-    print(f"  f(z)  = {act.expr}")
-    print(f"  f'(z) = {act.derivative}    (derived by sympy.diff)")
+    print(f"  f(z)  = {display(act.symbolic_expr)}")
+    print(f"  f'(z) = {display(act.symbolic_derivative)}    (derived by sympy.diff)")
+    if act.params:
+        values = ", ".join(f"{symbol} = {display(value)}" for symbol, value in act.params.items())
+        print(f"  with {values}")
+    if act.kinks:
+        print(f"  kinks at z = {', '.join(str(display(k)) for k in act.kinks)}: f'(z) there follows PyTorch")
     if act.output_form is None:
         print("  output form: none")
         print(f"    why: {act.output_form_reason}")
     else:
-        print(f"  output form: f'(z) = g(a) with a = f(z), g(a) = {act.output_form}")
+        print(f"  output form: f'(z) = g(a) with a = f(z), g(a) = {display(act.output_form)}")
         print(f"    how: {act.output_form_reason}")
     for proof in act.proofs:
         print(f"  {proof}")

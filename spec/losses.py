@@ -110,7 +110,10 @@ class OutputDelta:
     @functools.cached_property
     def numpy(self):
         """``delta(z, y)`` lambdified for NumPy (the direct derivative, tidied by ``cancel``)."""
-        return sp.lambdify((z, y), sp.cancel(self.in_z), modules="numpy", cse=True)
+        expr = self.in_z
+        if not expr.has(sp.Piecewise, sp.Abs, sp.sign):
+            expr = sp.cancel(expr)
+        return sp.lambdify((z, y), expr, modules=["scipy", "numpy"], cse=True)
 
 
 _REGISTRY: dict[str, Loss] = {}

@@ -46,7 +46,7 @@ class Oracle:
             raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
         self.reduction = reduction
         self._loss_fn = sp.lambdify(
-            (activations.a, losses.y), self.loss.expr, modules="numpy", cse=True
+            (activations.a, losses.y), self.loss.expr, modules=["scipy", "numpy"], cse=True
         )
 
     def _layers(self, weights, biases, X):
@@ -160,4 +160,4 @@ def _direct_function(sizes, hidden_name, output_name, loss_name):
         symbols += list(net.W[l]) + list(net.b[l])
     outputs = [total] + [sp.diff(total, s) for s in symbols]
     args = symbols + list(net.x[0]) + list(net.y[0])
-    return sp.lambdify(args, outputs, modules="numpy", cse=True)
+    return sp.lambdify(args, outputs, modules=["scipy", "numpy"], cse=True)

@@ -32,7 +32,10 @@ class Proof:
     method: str
 
     def __str__(self) -> str:
-        status = "proven" if self.ok else "NOT PROVEN"
+        if self.method.startswith("checked"):
+            status = "holds numerically" if self.ok else "FAILS numerically"
+        else:
+            status = "proven" if self.ok else "NOT PROVEN"
         return f"{self.claim}: {status} ({self.method})"
 
 

@@ -1,4 +1,8 @@
-"""impl.activations: values, derivatives against mpmath, stability, registry."""
+"""impl.activations: values, derivatives against mpmath, kinks, stability, registry.
+
+Every per-activation test is parametrised over ``activations.names()`` with the
+name as its id, so ``pytest -k relu`` runs the checks of one activation.
+"""
 
 import dataclasses
 import warnings
@@ -9,19 +13,72 @@ import pytest
 
 from impl import activations
 
-# High-precision references written independently of impl, one per shipped activation.
+NAMES = activations.names()
+EPS = np.finfo(np.float64).eps
+
+# --- high-precision references ----------------------------------------------
+# Written independently of impl, from the textbook definitions, and evaluated at
+# 50 digits. The derivative references are mpmath.diff of these (its step is
+# about 1e-60, so every grid point below is far enough from a kink).
+
+_LEAK = mpmath.mpf("0.01")
+_SELU_SCALE = mpmath.mpf("1.0507009873554804934193349852946")
+_SELU_ALPHA = mpmath.mpf("1.6732632423543772848170429916717")
+
+
+def _mp_phi(x):
+    # standard normal CDF through erfc: no cancellation in the left tail
+    return mpmath.erfc(-x / mpmath.sqrt(2)) / 2
+
+
 MP_REFERENCE = {
     "sigmoid": lambda x: 1 / (1 + mpmath.exp(-x)),
     "tanh": mpmath.tanh,
     "identity": lambda x: x,
+    "relu": lambda x: x if x > 0 else mpmath.mpf(0),
+    "leaky_relu": lambda x: x if x > 0 else _LEAK * x,
+    "elu": lambda x: x if x > 0 else mpmath.expm1(x),
+    "selu": lambda x: _SELU_SCALE * (x if x > 0 else _SELU_ALPHA * mpmath.expm1(x)),
+    "softplus": lambda x: mpmath.log1p(mpmath.exp(x)),
+    "silu": lambda x: x / (1 + mpmath.exp(-x)),
+    "gelu": lambda x: x * _mp_phi(x),
+    "softsign": lambda x: x / (1 + abs(x)),
+    "hard_tanh": lambda x: max(mpmath.mpf(-1), min(mpmath.mpf(1), x)),
 }
-SHIPPED = tuple(MP_REFERENCE)
-GRID = np.linspace(-30.0, 30.0, 241)
+
+# Points where f is not differentiable, and f' there as PyTorch's autograd gives it.
+KINK_DERIVATIVES = {
+    "relu": {0.0: 0.0},
+    "leaky_relu": {0.0: 0.01},
+    "elu": {0.0: 1.0},
+    "selu": {0.0: 1.0507009873554804934193349852946 * 1.6732632423543772848170429916717},
+    "softsign": {0.0: 1.0},
+    "hard_tanh": {-1.0: 0.0, 1.0: 0.0},
+}
+
+SMOOTH = {"sigmoid", "tanh", "identity", "softplus", "silu", "gelu"}
+
+_NEAR = np.array([1e-8, 1e-12, 1e-20])
+_BASE_GRID = np.unique(
+    np.concatenate(
+        [
+            np.linspace(-30.0, 30.0, 2001),
+            _NEAR,
+            -_NEAR,
+            1 + _NEAR[:1],
+            1 - _NEAR[:1],
+            -1 + _NEAR[:1],
+            -1 - _NEAR[:1],
+        ]
+    )
+)
+EXTREMES = {np.float64: 1e300, np.float32: 3e38}
 
 
-def _mp_derivative(name, x):
-    with mpmath.workdps(50):
-        return float(mpmath.diff(MP_REFERENCE[name], mpmath.mpf(float(x))))
+def _grid(name):
+    """The [-30, 30] grid with the activation's own kinks left out."""
+    kinks = list(KINK_DERIVATIVES.get(name, {}))
+    return _BASE_GRID[~np.isin(_BASE_GRID, kinks)]
 
 
 def _mp_value(name, x):
@@ -29,99 +86,56 @@ def _mp_value(name, x):
         return float(MP_REFERENCE[name](mpmath.mpf(float(x))))
 
 
-def test_shipped_activations_are_registered():
-    for name in SHIPPED:
-        assert activations.get(name).name == name
-    assert set(SHIPPED) <= set(activations.names())
+def _mp_derivative(name, x):
+    with mpmath.workdps(50):
+        return float(mpmath.diff(MP_REFERENCE[name], mpmath.mpf(float(x))))
 
 
-@pytest.mark.parametrize("name", SHIPPED)
-def test_f_matches_mpmath(name):
+def _assert_relative(actual, expected, tol, z):
+    """|actual - expected| <= tol |expected| entrywise (so an expected 0 must be exactly 0)."""
+    actual = np.asarray(actual, dtype=np.float64)
+    bad = ~(np.abs(actual - expected) <= tol * np.abs(expected))
+    if bad.any():
+        i = np.flatnonzero(bad)[:5]
+        raise AssertionError(
+            f"{bad.sum()} points off by more than {tol:g} relative, e.g. "
+            f"z={z[i]}, got {actual[i]}, expected {expected[i]}"
+        )
+
+
+# --- registry ------------------------------------------------------------------
+
+
+def test_registration_order():
+    assert NAMES == (
+        "sigmoid",
+        "tanh",
+        "identity",
+        "relu",
+        "leaky_relu",
+        "elu",
+        "selu",
+        "softplus",
+        "silu",
+        "gelu",
+        "softsign",
+        "hard_tanh",
+    )
+    assert set(MP_REFERENCE) == set(NAMES)
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_registered_under_its_name_with_declared_flags(name):
     act = activations.get(name)
-    expected = np.array([_mp_value(name, x) for x in GRID])
-    np.testing.assert_allclose(act.f(GRID), expected, rtol=1e-14, atol=0)
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-def test_df_matches_mpmath_to_1e_10_relative(name):
-    act = activations.get(name)
-    expected = np.array([_mp_derivative(name, x) for x in GRID])
-    np.testing.assert_allclose(act.df(GRID), expected, rtol=1e-10, atol=0)
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-def test_output_form_agrees_with_df_where_it_is_well_conditioned(name):
-    act = activations.get(name)
-    z = np.linspace(-5.0, 5.0, 101)
-    np.testing.assert_allclose(act.df_from_output(act.f(z)), act.df(z), rtol=1e-10)
-
-
-def test_sigmoid_output_form_loses_digits_in_the_tail_but_df_does_not():
-    # Why backprop uses df(z): at z = 30, sigma(z) rounds so close to 1 that
-    # a (1 - a) keeps almost no correct digits.
-    act = activations.get("sigmoid")
-    z = np.array([30.0])
-    truth = _mp_derivative("sigmoid", 30.0)
-    assert abs(act.df(z)[0] - truth) / truth < 1e-14
-    assert abs(act.df_from_output(act.f(z))[0] - truth) / truth > 1e-4
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-@pytest.mark.parametrize("dtype", [np.float64, np.float32])
-def test_finite_warning_free_and_dtype_preserving_at_extremes(name, dtype):
-    act = activations.get(name)
-    z = np.array([-1e4, -800.0, -30.0, 0.0, 30.0, 800.0, 1e4], dtype=dtype)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        a = act.f(z)
-        outputs = [a, act.df(z), act.df_from_output(a)]
-    for out in outputs:
-        assert out.dtype == dtype
-        assert out.shape == z.shape
-        assert np.isfinite(out).all()
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-def test_float32_close_to_float64(name):
-    act = activations.get(name)
-    z32 = GRID.astype(np.float32)
-    z64 = z32.astype(np.float64)
-    np.testing.assert_allclose(act.f(z32), act.f(z64), rtol=1e-6)
-    np.testing.assert_allclose(act.df(z32), act.df(z64), rtol=1e-5)
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-def test_values_stay_in_declared_range(name):
-    act = activations.get(name)
-    z = np.concatenate([GRID, [-1e4, -800.0, 800.0, 1e4]])
-    low, high = act.range
-    values = act.f(z)
-    assert (values >= low).all() and (values <= high).all()
-
-
-@pytest.mark.parametrize("name", SHIPPED)
-def test_df_is_positive_and_saturates_sensibly(name):
-    act = activations.get(name)
-    d = act.df(GRID)
-    assert (d > 0).all()
-    assert act.df(np.array([0.0]))[0] == pytest.approx(_mp_derivative(name, 0.0), rel=1e-15)
-
-
-def test_known_closed_forms():
-    sig, th = activations.get("sigmoid"), activations.get("tanh")
-    assert sig.f(np.array([0.0]))[0] == 0.5
-    assert sig.df(np.array([0.0]))[0] == 0.25
-    assert th.df(np.array([0.0]))[0] == 1.0
-    assert sig.range == (0.0, 1.0)
-    assert th.range == (-1.0, 1.0)
-    assert activations.get("identity").range == (-np.inf, np.inf)
-    assert all(activations.get(name).smooth for name in SHIPPED)
+    assert act.name == name
+    assert act.smooth == (name in SMOOTH)
+    assert (act.df_from_output is None) == (name in {"silu", "gelu"})
 
 
 def test_get_unknown_name_lists_known_names():
     with pytest.raises(ValueError, match="activation") as info:
         activations.get("no-such-activation")
-    for name in SHIPPED:
+    for name in NAMES:
         assert name in str(info.value)
 
 
@@ -145,3 +159,240 @@ def test_register_rejects_duplicates_and_non_activations(monkeypatch):
 def test_activation_is_frozen():
     with pytest.raises(dataclasses.FrozenInstanceError):
         activations.get("sigmoid").name = "other"
+
+
+# --- 1. accuracy against mpmath ---------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_f_matches_mpmath_to_1e_12_relative(name):
+    z = _grid(name)
+    expected = np.array([_mp_value(name, x) for x in z])
+    _assert_relative(activations.get(name).f(z), expected, 1e-12, z)
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_df_matches_mpmath_to_1e_10_relative(name):
+    z = _grid(name)
+    expected = np.array([_mp_derivative(name, x) for x in z])
+    _assert_relative(activations.get(name).df(z), expected, 1e-10, z)
+
+
+def test_exact_zeros_where_the_true_value_is_zero():
+    left = -np.array([1e-20, 1e-8, 1.0, 30.0, 1e4])
+    outside = np.array([-1e4, -30.0, -1 - 1e-8, 1 + 1e-8, 30.0, 1e4])
+    relu, hard_tanh = activations.get("relu"), activations.get("hard_tanh")
+    assert (relu.f(left) == 0).all() and (relu.df(left) == 0).all()
+    assert (hard_tanh.df(outside) == 0).all()
+    assert (hard_tanh.df_from_output(hard_tanh.f(outside)) == 0).all()
+
+
+def test_softplus_is_exact_beyond_pytorchs_linearisation_threshold():
+    # PyTorch returns z itself above z = 20; the true value is z + log1p(e^{-z}).
+    act = activations.get("softplus")
+    z = np.array([20.5, 25.0, 30.0])
+    expected = np.array([_mp_value("softplus", x) for x in z])
+    assert (act.f(z) != z).all()
+    _assert_relative(act.f(z), expected, 1e-15, z)
+
+
+def test_sigmoid_output_form_loses_digits_in_the_tail_but_df_does_not():
+    # Why backprop uses df(z): at z = 30, sigma(z) rounds so close to 1 that
+    # a (1 - a) keeps almost no correct digits.
+    act = activations.get("sigmoid")
+    z = np.array([30.0])
+    truth = _mp_derivative("sigmoid", 30.0)
+    assert abs(act.df(z)[0] - truth) / truth < 1e-14
+    assert abs(act.df_from_output(act.f(z))[0] - truth) / truth > 1e-4
+
+
+# --- 2. kinks: PyTorch's convention, exactly ----------------------------------------
+
+
+@pytest.mark.parametrize("name", list(KINK_DERIVATIVES), ids=list(KINK_DERIVATIVES))
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_derivative_at_kinks_is_pytorchs_value_exactly(name, dtype):
+    kinks = KINK_DERIVATIVES[name]
+    act = activations.get(name)
+    z = np.array(list(kinks), dtype=dtype)
+    expected = np.array(list(kinks.values()), dtype=dtype)
+    np.testing.assert_array_equal(act.df(z), expected)
+    np.testing.assert_array_equal(act.df_from_output(act.f(z)), expected)
+
+
+# --- 3. extremes: finite, warning-free, dtype-preserving ----------------------------
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_finite_warning_free_and_dtype_preserving_at_extremes(name, dtype):
+    act = activations.get(name)
+    big = EXTREMES[dtype]
+    z = np.array([-big, -1e4, -800.0, -30.0, -1.0, 0.0, 1.0, 30.0, 800.0, 1e4, big], dtype=dtype)
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise", invalid="raise"):
+        warnings.simplefilter("error")
+        a = act.f(z)
+        outputs = [a, act.df(z)]
+        if act.df_from_output is not None:
+            outputs.append(act.df_from_output(a))
+    for out in outputs:
+        assert out.dtype == dtype
+        assert out.shape == z.shape
+        assert np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_nan_in_nan_out(name):
+    # A NaN pre-activation stays NaN through f, and through f' too (even for the
+    # piecewise-constant slopes), except identity's f' = 1, which ignores z.
+    act = activations.get(name)
+    z = np.array([np.nan, 0.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        a = act.f(z)
+        outputs = [a]
+        if name != "identity":
+            outputs += [act.df(z)] + ([act.df_from_output(a)] if act.df_from_output else [])
+    for out in outputs:
+        assert np.isnan(out[0]) and np.isfinite(out[1])
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_float32_close_to_float64(name):
+    act = activations.get(name)
+    z32 = _grid(name).astype(np.float32)
+    z32 = z32[~np.isin(z32, list(KINK_DERIVATIVES.get(name, {})))]
+    z64 = z32.astype(np.float64)
+    np.testing.assert_allclose(act.f(z32), act.f(z64), rtol=1e-6, atol=1e-30)
+    # absolute slack for f' near its zeros (silu, gelu), where float32 cancels
+    np.testing.assert_allclose(act.df(z32), act.df(z64), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_values_stay_in_declared_range(name, dtype):
+    act = activations.get(name)
+    big = EXTREMES[dtype]
+    z = np.concatenate([_BASE_GRID, [-big, -1e4, -800.0, 800.0, 1e4, big]]).astype(dtype)
+    low, high = act.range
+    values = act.f(z).astype(np.float64)
+    assert (values >= low).all() and (values <= high).all()
+
+
+@pytest.mark.parametrize(
+    ("name", "z_min"),
+    [("silu", -1.2784645427610738), ("gelu", -0.7517915246935645)],
+    ids=["silu", "gelu"],
+)
+def test_lower_bound_is_sharp_and_holds_around_the_minimum(name, z_min):
+    # The bound is the true minimum rounded down; the computed f, rounded to
+    # nearest, may dip below it by a couple of ulps right at the minimum.
+    act = activations.get(name)
+    low = act.range[0]
+    with mpmath.workdps(50):
+        true_min = MP_REFERENCE[name](mpmath.findroot(lambda x: mpmath.diff(MP_REFERENCE[name], x), z_min))
+        assert low <= true_min < low + 2 * EPS * abs(low)
+    z = z_min + np.linspace(-1e-6, 1e-6, 20001)
+    assert (act.f(z) >= low - 4 * np.spacing(abs(low))).all()
+    z32 = (z_min + np.linspace(-1e-3, 1e-3, 20001)).astype(np.float32)
+    assert (act.f(z32).astype(np.float64) >= low - 4 * np.spacing(np.float32(abs(low)))).all()
+
+
+def test_declared_ranges():
+    expected = {
+        "sigmoid": (0.0, 1.0),
+        "tanh": (-1.0, 1.0),
+        "identity": (-np.inf, np.inf),
+        "relu": (0.0, np.inf),
+        "leaky_relu": (-np.inf, np.inf),
+        "elu": (-1.0, np.inf),
+        "selu": (-1.0507009873554804934193349852946 * 1.6732632423543772848170429916717, np.inf),
+        "softplus": (0.0, np.inf),
+        "softsign": (-1.0, 1.0),
+        "hard_tanh": (-1.0, 1.0),
+    }
+    for name, bounds in expected.items():
+        assert activations.get(name).range == bounds
+    assert activations.get("silu").range[0] == pytest.approx(-0.2784645427610738, rel=1e-15)
+    assert activations.get("gelu").range[0] == pytest.approx(-0.16997120747990366, rel=1e-15)
+
+
+# --- 4. output form agrees with df ------------------------------------------------
+
+
+WITH_OUTPUT_FORM = [n for n in NAMES if activations.get(n).df_from_output is not None]
+SMOOTH = [n for n in NAMES if activations.get(n).smooth]
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_output_form_exists_exactly_where_the_spec_proves_one(name):
+    from spec import activations as spec_activations
+
+    has_spec = spec_activations.get(name).output_form is not None
+    assert (activations.get(name).df_from_output is not None) == has_spec
+
+
+@pytest.mark.parametrize("name", WITH_OUTPUT_FORM, ids=WITH_OUTPUT_FORM)
+def test_output_form_agrees_with_df(name):
+    act = activations.get(name)
+    z = _grid(name)
+    z = z[np.abs(z) <= 5]
+    a = act.f(z)
+    d = act.df(z)
+    # The output form sees a = f(z) rounded to a few ulps; its intrinsic loss is
+    # that error times the slope of a -> f'(f^{-1}(a)), i.e. f''(z) / f'(z).
+    # (Estimated by a central difference of df; 0 within 2h of a kink, where the
+    # difference would straddle the kink, and where f' = 0 on an interval.)
+    h = 1e-6
+    d2 = (act.df(z + h) - act.df(z - h)) / (2 * h)
+    kinks = np.array(list(KINK_DERIVATIVES.get(name, {})) or [np.inf])
+    near_kink = np.abs(z[:, None] - kinks[None, :]).min(axis=1) < 2 * h
+    slope = np.where(near_kink | (d == 0), 0.0, np.abs(d2) / np.where(d == 0, 1.0, np.abs(d)))
+    tol = 1e-12 * np.abs(d) + 4 * EPS * np.abs(a) * slope
+    err = np.abs(act.df_from_output(a) - d)
+    assert (err <= tol).all(), z[err > tol][:5]
+
+
+# --- 5. complex step through the smooth activations --------------------------------
+
+
+@pytest.mark.parametrize("name", SMOOTH, ids=SMOOTH)
+def test_complex_step_reproduces_df(name):
+    act = activations.get(name)
+    z = np.linspace(-5.0, 5.0, 1001)
+    h = 1e-20
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = act.f(z + h * 1j)
+    assert np.iscomplexobj(out)
+    np.testing.assert_allclose(out.imag / h, act.df(z), rtol=1e-12, atol=0)
+    # Re f(z + ih) = f(z) - h^2 f''(z) / 2: the h^2 term shows only where f(z) = 0
+    np.testing.assert_allclose(out.real, act.f(z), rtol=1e-14, atol=1e-30)
+
+
+@pytest.mark.parametrize("name", sorted(SMOOTH), ids=sorted(SMOOTH))
+def test_complex_input_is_warning_free_at_large_real_part(name):
+    act = activations.get(name)
+    z = np.array([-800.0, -30.0, 30.0, 800.0]) + 1e-20j
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = act.f(z)
+    assert np.isfinite(out).all()
+    np.testing.assert_allclose(out.real, act.f(z.real), rtol=1e-14, atol=0)
+
+
+# --- closed forms ------------------------------------------------------------------
+
+
+def test_known_closed_forms():
+    get = activations.get
+    assert get("sigmoid").f(np.array([0.0]))[0] == 0.5
+    assert get("sigmoid").df(np.array([0.0]))[0] == 0.25
+    assert get("tanh").df(np.array([0.0]))[0] == 1.0
+    assert get("softplus").f(np.array([0.0]))[0] == pytest.approx(np.log(2), rel=1e-16)
+    assert get("softplus").df(np.array([0.0]))[0] == 0.5
+    assert get("silu").df(np.array([0.0]))[0] == 0.5
+    assert get("gelu").df(np.array([0.0]))[0] == 0.5
+    assert get("softsign").f(np.array([1.0]))[0] == 0.5
+    assert get("leaky_relu").f(np.array([-2.0]))[0] == -0.02
+    np.testing.assert_array_equal(get("hard_tanh").f(np.array([-3.0, 0.5, 3.0])), [-1.0, 0.5, 1.0])

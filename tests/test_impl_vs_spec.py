@@ -6,7 +6,7 @@ activations, the loss and reduction, the weights, the inputs and the targets.
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
@@ -103,9 +103,24 @@ def _stacked_loss(net, stacked, X, Y):
     return losses
 
 
+def _distance_to_kinks(net, X):
+    """How close any pre-activation comes to a kink of its layer's activation (inf if none)."""
+    z, _ = net._forward(X)
+    L = len(z) - 1
+    nearest = np.inf
+    for l in range(1, L + 1):
+        name = net.output_activation if l == L else net.activation
+        for kink in spec_activations.get(name).kinks:
+            nearest = min(nearest, float(np.min(np.abs(z[l] - float(kink)))))
+    return nearest
+
+
 @given(problems())
 def test_gradients_equal_central_finite_differences(problem):
     net, X, Y = problem
+    # A finite difference straddling a kink (ReLU at 0) measures neither one-sided
+    # derivative: such draws are avoided, not papered over with a looser tolerance.
+    assume(_distance_to_kinks(net, X) > 1e-3)
     dW, db = net.gradients(X, Y)
     analytic = np.concatenate([np.concatenate([w.ravel(), b]) for w, b in zip(dW, db)])
     numeric = central_differences(net, X, Y)

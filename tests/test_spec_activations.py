@@ -31,7 +31,7 @@ def test_derivative_matches_mpmath_numerical_derivative(name):
     f = sp.lambdify(z, act.expr, modules="mpmath")
     df = sp.lambdify(z, act.derivative, modules="mpmath")
     with mpmath.workdps(40):
-        for t in np.linspace(-20, 20, 41):
+        for t in np.linspace(-20.3, 19.7, 41):  # steps of 1 that never land on a kink (0, +-1)
             exact = mpmath.diff(f, mpmath.mpf(t))
             assert abs(df(mpmath.mpf(t)) - exact) <= mpmath.mpf(10) ** -30 * (1 + abs(exact))
 
@@ -40,13 +40,19 @@ def test_derivative_matches_mpmath_numerical_derivative(name):
 def test_output_form_holds_on_a_dense_grid_including_tails(name):
     act = activations.get(name)
     if act.output_form is None:
-        pytest.fail(f"{name}: no output form ({act.output_form_reason})")
+        # Nothing is claimed; if the reason is a counterexample, check it numerically.
+        assert act.output_form_reason
+        if "f' there is" in act.output_form_reason:
+            _check_witness(act)
+        return
     g = sp.lambdify(a, act.output_form, modules="mpmath")
     f = sp.lambdify(z, act.expr, modules="mpmath")
     df = sp.lambdify(z, act.derivative, modules="mpmath")
     # 150 digits: in the tails 1 - f(z) is tiny and the output form needs the digits to resolve it.
     with mpmath.workdps(150):
-        for t in np.concatenate([np.linspace(-40, 40, 801), [-200.0, -80.0, 80.0, 200.0]]):
+        kinks = [float(k) for k in act.kinks]
+        extra = [k + d for k in kinks for d in (0.0, -1e-9, 1e-9)]
+        for t in np.concatenate([np.linspace(-40, 40, 801), [-200.0, -80.0, 80.0, 200.0], extra]):
             t = mpmath.mpf(t)
             want = df(t)
             assert abs(g(f(t)) - want) <= mpmath.mpf(10) ** -40 * (abs(want) + mpmath.mpf(10) ** -100)
@@ -64,7 +70,7 @@ def test_non_injective_activation_gets_no_output_form_claim_it_cannot_prove():
     # z**2 is not one-to-one: f'(z) = 2z takes both signs for one output value.
     act = Activation("square_test", z**2)
     assert act.output_form is None
-    assert "candidate" in act.output_form_reason
+    assert "not one-to-one" in act.output_form_reason
 
 
 def test_ranges():
@@ -92,3 +98,56 @@ def test_string_expressions_parse_safely():
     for bad in ["__import__('os').system('true')", "z.__class__", "lambda: z", "open('x')", "q + z", "2**10**10**10"]:
         with pytest.raises(ValueError, match="expr"):
             Activation("bad", bad)
+
+
+EXPECTED_OUTPUT_FORM = {
+    "identity": True, "sigmoid": True, "tanh": True, "relu": True, "leaky_relu": True, "elu": True,
+    "selu": True, "softplus": True, "silu": False, "gelu": False, "softsign": True, "hard_tanh": True,
+}
+
+
+def test_at_least_the_twelve_shipped_activations():
+    assert set(EXPECTED_OUTPUT_FORM) <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", [n for n, has in EXPECTED_OUTPUT_FORM.items() if not has])
+def test_no_output_form_comes_with_a_witness(name):
+    """silu and gelu are not one-to-one: two inputs with one output but different slopes."""
+    act = activations.get(name)
+    assert act.output_form is None
+    _check_witness(act)
+
+
+def _check_witness(act):
+    import re
+
+    match = re.search(r"f\(([-\d.]+)\) = f\(([-\d.]+)\) = ([-\d.]+) while f' there is ([-\d.e]+) and ([-\d.e]+)", act.output_form_reason)
+    assert match, act.output_form_reason
+    z1, z2, level, d1, d2 = map(float, match.groups())
+    f = sp.lambdify(z, act.expr)
+    df = sp.lambdify(z, act.derivative)
+    assert f(z1) == pytest.approx(level, abs=1e-5) and f(z2) == pytest.approx(level, abs=1e-5)
+    assert df(z1) == pytest.approx(d1, abs=1e-5) and df(z2) == pytest.approx(d2, abs=1e-5)
+    assert abs(d1 - d2) > 0.01
+
+
+@pytest.mark.parametrize("name", [n for n, has in EXPECTED_OUTPUT_FORM.items() if has])
+def test_output_form_claimed_where_expected(name):
+    assert activations.get(name).output_form is not None, activations.get(name).output_form_reason
+
+
+@pytest.mark.parametrize(
+    "name, point, value",
+    [("relu", 0, 0), ("leaky_relu", 0, sp.Rational(1, 100)), ("elu", 0, 1), ("hard_tanh", 1, 0),
+     ("hard_tanh", -1, 0), ("softsign", 0, 1),
+     ("selu", 0, activations.SELU_SCALE * activations.SELU_ALPHA)],
+)
+def test_derivative_at_kinks_follows_pytorch(name, point, value):
+    assert activations.get(name).derivative.subs(z, point) == value
+
+
+def test_every_spec_activation_has_an_impl():
+    import impl.activations
+
+    missing = [n for n in NAMES if n not in impl.activations.names()]
+    assert not missing, f"activations in the spec with no NumPy implementation: {missing}"
