@@ -127,3 +127,15 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert message in err
     assert "Traceback" not in err
     assert len(err.strip().splitlines()) <= 5  # argparse adds its usage lines, nothing more
+
+
+def test_train_digits_without_scikit_learn_says_how_to_install_it():
+    code = (
+        "import sys; sys.modules['sklearn'] = None\n"
+        "from spec.cli import main\n"
+        "sys.exit(main(['train', '--task', 'digits']))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 2
+    assert "needs scikit-learn" in proc.stderr and "pip install 'backprop-spec[digits]'" in proc.stderr
+    assert "Traceback" not in proc.stderr
