@@ -170,13 +170,7 @@ def prove_backprop(
         reduction: ``"sum"`` adds the samples' losses, ``"mean"`` averages them.
         samples: Size of the symbolic batch (1 or more).
     """
-    sizes = _check_sizes(sizes)
-    hidden = activations.get(activation)
-    output = activations.get(output_activation)
-    loss_ = losses.get(loss)
-    loss_.check_output_activation(output)
-    if reduction not in REDUCTIONS:
-        raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+    sizes, hidden, output, loss_ = check_config(sizes, activation, output_activation, loss, reduction)
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise ValueError(f"samples: expected an int >= 1, got {samples!r}")
 
@@ -188,6 +182,18 @@ def prove_backprop(
         sizes, hidden.name, output.name, loss_.name, reduction, samples,
         parameter_proofs, instantiation, time.perf_counter() - start,
     )
+
+
+def check_config(sizes, activation, output_activation, loss, reduction):
+    """Check a network's configuration once; return ``(sizes, hidden, output, loss)`` objects."""
+    sizes = _check_sizes(sizes)
+    hidden = activations.get(activation)
+    output = activations.get(output_activation)
+    loss_ = losses.get(loss)
+    loss_.check_output_activation(output)
+    if reduction not in REDUCTIONS:
+        raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+    return sizes, hidden, output, loss_
 
 
 def _check_sizes(sizes):

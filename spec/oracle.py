@@ -30,20 +30,17 @@ import numpy as np
 import sympy as sp
 
 from spec import activations, losses
-from spec.network import REDUCTIONS, SymbolicNetwork, _check_sizes
+from spec.network import SymbolicNetwork, check_config
 
 
 class Oracle:
     """The spec's forward pass, loss and backprop gradients for given sizes."""
 
     def __init__(self, sizes, activation="sigmoid", output_activation="sigmoid", loss="mse", reduction="sum"):
-        self.sizes = _check_sizes(sizes)
-        self.hidden = activations.get(activation)
-        self.output = activations.get(output_activation)
-        self.loss = losses.get(loss)
+        self.sizes, self.hidden, self.output, self.loss = check_config(
+            sizes, activation, output_activation, loss, reduction
+        )
         self.delta_out = self.loss.output_delta(self.output.name)
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
         self.reduction = reduction
         self._loss_fn = sp.lambdify(
             (activations.a, losses.y), self.loss.expr, modules=["scipy", "numpy"], cse=True
@@ -104,13 +101,7 @@ class DirectOracle:
     """
 
     def __init__(self, sizes, activation="sigmoid", output_activation="sigmoid", loss="mse", reduction="sum"):
-        self.sizes = _check_sizes(sizes)
-        hidden = activations.get(activation)
-        output = activations.get(output_activation)
-        loss_ = losses.get(loss)
-        loss_.check_output_activation(output)
-        if reduction not in REDUCTIONS:
-            raise ValueError(f"reduction: expected one of {', '.join(REDUCTIONS)}, got {reduction!r}")
+        self.sizes, hidden, output, loss_ = check_config(sizes, activation, output_activation, loss, reduction)
         self.reduction = reduction
         self._fn = _direct_function(self.sizes, hidden.name, output.name, loss_.name)
 
