@@ -229,28 +229,51 @@ def _candidates(expr, derivative):
     direct = derivative.subs(expr, a)
     if z not in direct.free_symbols:
         yield direct, "f(z) replaced by a inside f'(z)"
+    # Solve a = f(z) for one building block u(z) of f (tanh(z), e^{-z}) and put
+    # u = u(a) into f'(z): cheaper and tidier than solving for z itself.
+    for block in sorted(expr.atoms(sp.Function), key=sp.count_ops):
+        if z not in block.free_symbols:
+            continue
+        u_symbol = sp.Dummy("u", real=True)
+        in_u = expr.subs(block, u_symbol)
+        if z in in_u.free_symbols:
+            continue
+        try:
+            solutions = sp.solve(sp.Eq(a, in_u), u_symbol)
+        except NotImplementedError:
+            continue
+        for u in solutions:
+            g = derivative.subs(block, u)
+            if z not in g.free_symbols:
+                g = sp.cancel(g)
+                yield min(tidy(g), sp.expand(g), key=sp.count_ops), f"solved a = f(z) for {block} = {u}"
     try:
         branches = sp.solve(sp.Eq(a, expr), z)
     except NotImplementedError:
         branches = []
     for inverse in branches:
-        g = derivative.subs(z, inverse)
+        raw = derivative.subs(z, inverse)
+        if z in raw.free_symbols:
+            continue
+        # Tidier forms first; the raw substitution last, since tidying can also
+        # hide an identity (sinh(asinh(z)) = z is lost once sinh becomes exponentials).
         for step in (sp.cancel, lambda e: sp.cancel(sp.expand(e.rewrite(sp.exp)))):
             try:
-                g = step(g)
+                g = step(raw)
             except (sp.PolynomialError, NotImplementedError):
                 continue
-        if z not in g.free_symbols:
             # the shorter of the factored and the expanded form: a(1 - a), 1 - e^{-a}
-            g = min(tidy(g), sp.expand(g), key=sp.count_ops)
-            yield g, f"inverted a = f(z) with solve, branch z = {inverse}"
+            yield min(tidy(g), sp.expand(g), key=sp.count_ops), f"inverted a = f(z) with solve, branch z = {inverse}"
+        yield raw, f"inverted a = f(z) with solve, branch z = {inverse}"
 
 
 def _invert_piece(name, piece, interval):
     """``(g, proof)`` for one piece, or ``(None, reason)``."""
     derivative = sp.diff(piece, z)
+    # Simplest candidates first: several may be provable, and the shortest reads best.
+    candidates = sorted(_candidates(piece, derivative), key=lambda c: sp.count_ops(c[0]))
     tried = 0
-    for g, origin in _candidates(piece, derivative):
+    for g, origin in candidates:
         tried += 1
         where = "" if interval == sp.S.Reals else f" for z in {interval}"
         proof = prove_equal(
@@ -451,3 +474,29 @@ register(
         "tanh clipped to a straight line: clamp(z, -1, 1); f'(+-1) = 0.",
     )
 )
+
+
+# --- activations added with `backprop-spec add-activation` ----------------------
+
+#: One JSON entry per added activation: name, expression text, parameters, description.
+ADDED_FILE = __import__("pathlib").Path(__file__).with_name("added_activations.json")
+
+
+def from_entry(entry: dict) -> Activation:
+    """Build an activation from an entry of :data:`ADDED_FILE`; the text is parsed safely, never run."""
+    from spec.parse import parse_expression
+
+    params = {sp.Symbol(p, real=True): sp.Rational(str(v)) for p, v in entry.get("params", {}).items()}
+    allowed = {"z": z} | {str(symbol): symbol for symbol in params}
+    expr = parse_expression(entry["expr"], allowed=allowed)
+    return Activation(entry["name"], expr, entry.get("description", ""), params=params)
+
+
+def _load_added() -> None:
+    import json
+
+    for entry in json.loads(ADDED_FILE.read_text()):
+        register(from_entry(entry))
+
+
+_load_added()

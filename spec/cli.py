@@ -95,6 +95,27 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--reduction", default="sum", help="sum or mean over the batch (default sum)")
     prove.add_argument("--samples", type=int, default=2, help="samples in the symbolic batch (default 2)")
     prove.set_defaults(run=_prove)
+
+    add = commands.add_parser(
+        "add-activation",
+        help="add a new activation from one SymPy expression in z",
+        description=(
+            "Add an activation from one expression in z, e.g. 'z * tanh(log(1 + exp(z)))'. "
+            "The text is parsed without running it: only numbers, z, declared --param names, "
+            "+ - * / ** and a fixed list of functions are accepted. The command derives f', "
+            "the output form (or why none exists), adds the expression to "
+            "spec/added_activations.json and writes a starting NumPy implementation to "
+            "impl/added/NAME.py for you to review; the tests and the docs then cover it. "
+            "Exit 2 on a bad name or expression."
+        ),
+    )
+    add.add_argument("name", metavar="NAME", help="a new Python identifier, e.g. mish")
+    add.add_argument("expr", metavar="EXPR", help="the activation as an expression in z")
+    add.add_argument(
+        "--param", action="append", metavar="NAME=VALUE", help="a parameter and its default (repeatable)"
+    )
+    add.add_argument("--description", default="", help="one line for the docs")
+    add.set_defaults(run=_add_activation)
     return parser
 
 
@@ -281,6 +302,20 @@ def _prove(args) -> int:
     verdict = "PROVEN" if result.ok else "NOT PROVEN"
     print(f"{verdict}: {n_ok} of {len(result.parameters)} parameters, in {result.seconds:.2f} s")
     return 0 if result.ok else 1
+
+
+# --- add-activation ------------------------------------------------------
+
+
+def _add_activation(args) -> int:
+    from spec import add_activation
+
+    plan = add_activation.plan(
+        args.name, args.expr, add_activation.parse_params(args.param), args.description
+    )
+    written = add_activation.write(plan)
+    print(add_activation.report(plan, written))
+    return 0
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -23,4 +23,9 @@ def test_mkdocs_build_strict(tmp_path):
     # the generated proof output is on the page
     assert "PROVEN: 9 of 9 parameters" in proofs
     assert "PROVEN: 25 of 25 parameters" in proofs
+    add = (tmp_path / "site" / "add-activation" / "index.html").read_text()
+    # the worked example is generated: derivative, proven output form, generated code
+    assert "f'(z) = 1/(z**2 + 1)" in add
+    assert "output form: g(a) = 1/(tan(a)**2 + 1)" in add
+    assert "df_from_output" in add and "numpy.tan" in add  # the generated code
     shutil.rmtree(tmp_path / "site")

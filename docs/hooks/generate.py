@@ -10,7 +10,7 @@ import contextlib
 import io
 import re
 
-MARKER = re.compile(r"<!-- generated: (\w+) (.*?) -->")
+MARKER = re.compile(r"<!-- generated: ([\w-]+) (.*?) -->")
 
 
 def _prove(sizes, activation, output, loss):
@@ -28,12 +28,25 @@ def _prove(sizes, activation, output, loss):
     )
 
 
-GENERATORS = {"prove": _prove}
+def _add_activation(name, expr):
+    """What `add-activation` prints and writes for an example, planned without writing anything."""
+    from spec import add_activation
+
+    plan = add_activation.plan(name, expr)
+    paths = ["spec/added_activations.json", f"impl/added/{name}.py"]
+    return (
+        f"```text\n$ backprop-spec add-activation {name} '{expr}'\n"
+        f"{add_activation.report(plan, paths)}\n```\n\n"
+        f"The generated `impl/added/{name}.py`:\n\n```python\n{plan.impl_code}```\n"
+    )
+
+
+GENERATORS = {"prove": _prove, "add-activation": _add_activation}
 
 
 def on_page_markdown(markdown, page, config, files):
     def replace(match):
-        kind, args = match.group(1), match.group(2).split()
+        kind, args = match.group(1), match.group(2).split(maxsplit=1 if match.group(1) != "prove" else -1)
         return GENERATORS[kind](*args)
 
     return MARKER.sub(replace, markdown)
