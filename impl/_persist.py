@@ -1,9 +1,9 @@
-"""Saving and loading a :class:`~impl.network.Network` as an ``.npz`` file.
+"""Saving and loading a `impl.network.Network` as an ``.npz`` file.
 
 The archive holds numeric arrays only, so it loads with
 ``allow_pickle=False``:
 
-* ``format``: the bytes of :data:`MARKER` as uint8;
+* ``format``: the bytes of `MARKER` as uint8;
 * ``config``: the configuration as UTF-8 JSON, as uint8;
 * ``W1..WL``, ``b1..bL``: float64 weights and biases;
 * ``history``: float64 losses of the last ``fit``.
@@ -133,7 +133,7 @@ def _parameters(arrays, sizes):
 
 
 def load(cls, path):
-    """Rebuild a network saved by :func:`save`; ValueError naming ``path`` if it cannot."""
+    """Rebuild a network saved by `save`; ValueError naming ``path`` if it cannot."""
     _check_path(path)
     try:
         arrays = _read(path)

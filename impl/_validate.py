@@ -1,4 +1,4 @@
-"""Argument checks for the public entry points of :mod:`impl`.
+"""Argument checks for the public entry points of `impl`.
 
 Each public method runs these once, up front, before touching any state, so
 a rejected call leaves the network exactly as it was. Messages name the

@@ -1,17 +1,17 @@
 r"""Activation functions: each entry keeps f, f' and the output form together.
 
-Every activation is one :class:`Activation` row in a registry. A row holds
+Every activation is one `Activation` row in a registry. A row holds
 
 * ``f(z)``: the activation itself, applied elementwise;
-* ``df(z)``: its derivative :math:`f'(z)`, written so that it keeps its
+* ``df(z)``: its derivative \(f'(z)\), written so that it keeps its
   relative accuracy in the tails (this is what backpropagation uses);
 * ``df_from_output(a)``: the same derivative expressed through the output
-  :math:`a = f(z)`, e.g. :math:`\sigma'(z) = a(1 - a)`, or ``None`` when
-  :math:`f'` is not a function of :math:`f(z)` alone.
+  \(a = f(z)\), e.g. \(\sigma'(z) = a(1 - a)\), or ``None`` when
+  \(f'\) is not a function of \(f(z)\) alone.
 
 All functions accept float32 or float64 arrays, return the same dtype, and
-stay finite and warning-free for any finite :math:`z` up to :math:`10^{300}`
-in float64 and :math:`3 \cdot 10^{38}` in float32. Where ``f`` has a kink,
+stay finite and warning-free for any finite \(z\) up to \(10^{300}\)
+in float64 and \(3 \cdot 10^{38}\) in float32. Where ``f`` has a kink,
 ``df`` there is the value PyTorch's autograd gives (e.g. ``relu'(0) = 0``).
 Activations marked ``smooth`` also evaluate ``f`` at complex ``z``, for
 complex-step differentiation.
@@ -34,9 +34,9 @@ class Activation:
 
     Attributes:
         name: Registry key, e.g. ``"sigmoid"``.
-        f: :math:`z \mapsto f(z)`, elementwise.
-        df: :math:`z \mapsto f'(z)`, elementwise and numerically stable.
-        df_from_output: :math:`a \mapsto f'(f^{-1}(a))`, or ``None`` if the
+        f: \(z \mapsto f(z)\), elementwise.
+        df: \(z \mapsto f'(z)\), elementwise and numerically stable.
+        df_from_output: \(a \mapsto f'(f^{-1}(a))\), or ``None`` if the
             derivative cannot be written through the output alone.
         range: Closed bounds ``(low, high)`` of the values of ``f`` over the
             real line, e.g. ``(0.0, 1.0)`` for the sigmoid.
@@ -71,7 +71,7 @@ def register(act: Activation, *, replace: bool = False) -> Activation:
         ``act``, so the call can be used as an expression.
 
     Raises:
-        TypeError: ``act`` is not an :class:`Activation`.
+        TypeError: ``act`` is not an `Activation`.
         ValueError: The name is taken and ``replace`` is false.
     """
     if not isinstance(act, Activation):

@@ -1,12 +1,12 @@
-r"""Loss functions and the output error :math:`\delta^{[L]}` they induce.
+r"""Loss functions and the output error \(\delta^{[L]}\) they induce.
 
 Arrays are laid out with one row per sample: ``z``, ``a`` and ``y`` all have
 shape ``(samples, n_out)``. Each loss provides
 
 * ``value(z, a, y, activation)``: the loss summed over every sample and every
   output (no reduction; the network divides by the sample count for "mean");
-* ``delta_out(z, a, y, activation)``: :math:`\delta^{[L]} = \partial L /
-  \partial z^{[L]}` for each sample, shape ``(samples, n_out)``.
+* ``delta_out(z, a, y, activation)``: \(\delta^{[L]} = \partial L /
+  \partial z^{[L]}\) for each sample, shape ``(samples, n_out)``.
 
 Both receive ``z`` as well as ``a = f(z)`` so that they can choose the
 numerically stable form.
@@ -47,7 +47,7 @@ _REGISTRY: dict[str, Loss] = {}
 
 
 def register(loss: Loss, *, replace: bool = False) -> Loss:
-    """Add a loss to the registry (see :func:`impl.activations.register`)."""
+    """Add a loss to the registry (see `impl.activations.register`)."""
     if not isinstance(loss, Loss):
         raise TypeError(f"loss: expected a Loss, got {type(loss).__name__}")
     if loss.name in _REGISTRY and not replace:

@@ -1,17 +1,21 @@
 r"""A fully connected network trained by backpropagation, in plain NumPy.
 
-Notation (as in the derivation). Layers are counted from 1 to :math:`L`;
-:math:`a^{[0]}` is the input. For one sample, as a column vector,
+Notation (as in the derivation). Layers are counted from 1 to \(L\);
+\(a^{[0]}\) is the input. For one sample, as a column vector,
 
-.. math::
+$$
+z^{[l]} = W^{[l]} a^{[l-1]} + b^{[l]}, \qquad a^{[l]} = f(z^{[l]}),
+$$
 
-    z^{[l]} = W^{[l]} a^{[l-1]} + b^{[l]}, \qquad a^{[l]} = f(z^{[l]}),
+$$
+\delta^{[L]} = \frac{\partial \mathcal{L}}{\partial z^{[L]}}, \qquad
+\delta^{[l-1]} = \left(W^{[l]}\right)^T \delta^{[l]} \odot f'(z^{[l-1]}),
+$$
 
-    \delta^{[L]} = \frac{\partial \mathcal{L}}{\partial z^{[L]}}, \qquad
-    \delta^{[l-1]} = \left(W^{[l]}\right)^T \delta^{[l]} \odot f'(z^{[l-1]}),
-
-    \frac{\partial \mathcal{L}}{\partial W^{[l]}} = \delta^{[l]} \left(a^{[l-1]}\right)^T,
-    \qquad \frac{\partial \mathcal{L}}{\partial b^{[l]}} = \delta^{[l]}.
+$$
+\frac{\partial \mathcal{L}}{\partial W^{[l]}} = \delta^{[l]} \left(a^{[l-1]}\right)^T,
+\qquad \frac{\partial \mathcal{L}}{\partial b^{[l]}} = \delta^{[l]}.
+$$
 
 In the code a batch is stored with one sample per row, so every
 per-sample column vector above becomes a row and every formula is its
@@ -38,22 +42,22 @@ class Network:
         activation: Name of the hidden layers' activation.
         output_activation: Name of the output layer's activation; ``None``
             means ``"sigmoid"``, the tutorial's output.
-        loss: ``"mse"`` (per sample :math:`\tfrac12\sum (a-y)^2`) or ``"bce"``
-            (per sample :math:`-\sum [y\log a + (1-y)\log(1-a)]`).
+        loss: ``"mse"`` (per sample \(\tfrac12\sum (a-y)^2\)) or ``"bce"``
+            (per sample \(-\sum [y\log a + (1-y)\log(1-a)]\)).
         reduction: ``"sum"`` adds the per-sample losses (the tutorial's
             updates follow this sum); ``"mean"`` divides it by the number of
             samples.
         seed: Seed for ``np.random.default_rng``; the network keeps that
-            generator for initialisation and for shuffling in :meth:`fit`.
+            generator for initialisation and for shuffling in `fit`.
         init: ``"normal"`` draws every weight and bias from
-            :math:`\mathcal N(0, 1)` (as the tutorial does); ``"xavier"`` draws
-            weights from :math:`\mathcal N(0, 2/(n_{in}+n_{out}))` and sets
+            \(\mathcal N(0, 1)\) (as the tutorial does); ``"xavier"`` draws
+            weights from \(\mathcal N(0, 2/(n_{in}+n_{out}))\) and sets
             biases to 0.
 
     Attributes:
-        weights: ``weights[l-1]`` is :math:`W^{[l]}`, float64, shape ``(n_l, n_{l-1})``.
-        biases: ``biases[l-1]`` is :math:`b^{[l]}`, float64, shape ``(n_l,)``.
-        history: Loss per epoch of the last :meth:`fit` call.
+        weights: ``weights[l-1]`` is \(W^{[l]}\), float64, shape ``(n_l, n_{l-1})``.
+        biases: ``biases[l-1]`` is \(b^{[l]}\), float64, shape ``(n_l,)``.
+        history: Loss per epoch of the last `fit` call.
     """
 
     def __init__(
@@ -163,7 +167,7 @@ class Network:
         """Gradients of the reduced loss from a forward pass on checked data.
 
         Returns:
-            ``(dW, db)``, lists indexed like :attr:`weights` and :attr:`biases`.
+            ``(dW, db)``, lists indexed like `weights` and `biases`.
         """
         W = [None, *self.weights]
         L = len(W) - 1
@@ -186,7 +190,7 @@ class Network:
         return dW[1:], db[1:]
 
     def _update(self, dW, db, lr: float) -> None:
-        """One gradient-descent step, in place, from gradients indexed like :attr:`weights`."""
+        """One gradient-descent step, in place, from gradients indexed like `weights`."""
         W = [None, *self.weights]
         b = [None, *self.biases]
         dW = [None, *dW]
@@ -219,7 +223,7 @@ class Network:
         """Gradients of the loss on ``(X, Y)``, reduction applied.
 
         Returns:
-            ``(dW, db)``: lists of arrays shaped like :attr:`weights` and :attr:`biases`.
+            ``(dW, db)``: lists of arrays shaped like `weights` and `biases`.
         """
         X, Y = self._check_data(X, Y)
         z, a = self._forward(X)
@@ -250,7 +254,7 @@ class Network:
                 ``epoch`` counting from 0 and ``loss == history[epoch]``.
 
         Returns:
-            ``self``. :attr:`history` holds one float per epoch: the batch
+            ``self``. `history` holds one float per epoch: the batch
             losses of that epoch, each taken before its update, summed and
             reduced over the whole data set. With the full batch,
             ``history[e]`` is the loss at the start of epoch ``e``.
@@ -310,7 +314,7 @@ class Network:
 
     @classmethod
     def load(cls, path) -> "Network":
-        """Read a network written by :meth:`save`.
+        """Read a network written by `save`.
 
         Never unpickles. Raises ValueError naming ``path`` for a file that is
         unreadable, foreign or inconsistent.

@@ -1,19 +1,19 @@
 r"""Activation functions as SymPy expressions: the registry everything else follows.
 
-Each activation is one expression :math:`f(z)` in the real symbol :data:`z`.
+Each activation is one expression \(f(z)\) in the real symbol `z`.
 Everything else is derived from it, never typed by hand:
 
-* ``derivative``: :math:`f'(z)`, by ``sympy.diff``;
-* ``output_form``: :math:`g(a)` with :math:`f'(z) = g(f(z))` for every real
-  :math:`z`, written in the symbol :data:`a` (the output), or ``None`` with a
+* ``derivative``: \(f'(z)\), by ``sympy.diff``;
+* ``output_form``: \(g(a)\) with \(f'(z) = g(f(z))\) for every real
+  \(z\), written in the symbol `a` (the output), or ``None`` with a
   stated reason. This is why code may write the sigmoid's derivative as
   ``a * (1 - a)``: its argument is the sigmoid's *output*;
 * ``proofs``: what was proven about the two, and how.
 
 An output form is only claimed once ``g(f(z)) - f'(z)`` has been reduced to
-zero symbolically (see :mod:`spec.proof`). Candidates for ``g`` come from
-two places: replacing :math:`f(z)` by :math:`a` inside :math:`f'(z)`, and
-inverting :math:`a = f(z)` with ``sympy.solve``. ``solve`` can return
+zero symbolically (see `spec.proof`). Candidates for ``g`` come from
+two places: replacing \(f(z)\) by \(a\) inside \(f'(z)\), and
+inverting \(a = f(z)\) with ``sympy.solve``. ``solve`` can return
 several branches, some of them wrong; a candidate that fails the proof is
 simply discarded, so a wrong branch can never be claimed.
 """
@@ -29,25 +29,25 @@ from spec.proof import Proof, prove_equal, tidy
 
 #: The pre-activation, a real number.
 z = sp.Symbol("z", real=True)
-#: The activation's output :math:`a = f(z)`.
+#: The activation's output \(a = f(z)\).
 a = sp.Symbol("a", real=True)
 
 
 class Activation:
-    r"""One activation function, given as a SymPy expression in :data:`z`.
+    r"""One activation function, given as a SymPy expression in `z`.
 
     Args:
         name: A Python identifier, e.g. ``"sigmoid"``.
-        expr: A SymPy expression in :data:`z`, or a string that parses to one
-            (parsed safely by :func:`spec.parse.parse_expression`, never ``eval``).
+        expr: A SymPy expression in `z`, or a string that parses to one
+            (parsed safely by `spec.parse.parse_expression`, never ``eval``).
         description: One line for the docs.
 
     Attributes:
         name: The registry key.
-        expr: :math:`f(z)`.
-        derivative: :math:`f'(z)`, derived with ``sympy.diff``.
-        output_form: :math:`g(a)` with :math:`f'(z) = g(f(z))` proven for all
-            real :math:`z`, or ``None``.
+        expr: \(f(z)\).
+        derivative: \(f'(z)\), derived with ``sympy.diff``.
+        output_form: \(g(a)\) with \(f'(z) = g(f(z))\) proven for all
+            real \(z\), or ``None``.
         output_form_reason: How the output form was established, or why none
             is claimed.
     """
@@ -83,12 +83,12 @@ class Activation:
 
     @functools.cached_property
     def symbolic_derivative(self):
-        """:math:`f'(z)` with the parameters left as symbols."""
+        r"""\(f'(z)\) with the parameters left as symbols."""
         return sp.diff(self.symbolic_expr, z)
 
     @functools.cached_property
     def derivative(self):
-        """:math:`f'(z)`, derived with ``sympy.diff``."""
+        r"""\(f'(z)\), derived with ``sympy.diff``."""
         return self.symbolic_derivative.subs(self.params)
 
     @functools.cached_property
@@ -97,7 +97,7 @@ class Activation:
 
     @property
     def output_form(self):
-        """:math:`g(a)` with :math:`f'(z) = g(f(z))` for all real :math:`z`, or ``None``."""
+        r"""\(g(a)\) with \(f'(z) = g(f(z))\) for all real \(z\), or ``None``."""
         return self._output_form[0]
 
     @property
@@ -112,12 +112,12 @@ class Activation:
 
     @property
     def proofs(self) -> list[Proof]:
-        """The proofs behind :attr:`output_form` (empty when none is claimed)."""
+        """The proofs behind `output_form` (empty when none is claimed)."""
         return list(self._output_form[2])
 
     @functools.cached_property
     def range(self) -> tuple:
-        """Infimum and supremum of :math:`f` over the real line, as SymPy numbers."""
+        r"""Infimum and supremum of \(f\) over the real line, as SymPy numbers."""
         values = sp.Union(*(_image(piece, interval) for piece, interval in pieces(self.expr)))
         return (values.inf, values.sup)
 
@@ -141,12 +141,12 @@ class Activation:
 
     @functools.cached_property
     def numpy_f(self):
-        """:math:`f` lambdified for NumPy arrays (an oracle, not tuned for the tails)."""
+        r"""\(f\) lambdified for NumPy arrays (an oracle, not tuned for the tails)."""
         return _lambdify_z(self.expr)
 
     @functools.cached_property
     def numpy_df(self):
-        """:math:`f'` lambdified for NumPy arrays."""
+        r"""\(f'\) lambdified for NumPy arrays."""
         return _lambdify_z(self.derivative)
 
 
@@ -483,7 +483,7 @@ ADDED_FILE = __import__("pathlib").Path(__file__).with_name("added_activations.j
 
 
 def from_entry(entry: dict) -> Activation:
-    """Build an activation from an entry of :data:`ADDED_FILE`; the text is parsed safely, never run."""
+    """Build an activation from an entry of `ADDED_FILE`; the text is parsed safely, never run."""
     from spec.parse import parse_expression
 
     params = {sp.Symbol(p, real=True): sp.Rational(str(v)) for p, v in entry.get("params", {}).items()}

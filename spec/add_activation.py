@@ -1,10 +1,10 @@
 """``backprop-spec add-activation``: a new activation from one expression.
 
-The expression is parsed without running it (:mod:`spec.parse`), checked,
+The expression is parsed without running it (`spec.parse`), checked,
 and derived like every registered activation. Then two files change:
 
 * ``spec/added_activations.json`` gets an entry (the expression as text),
-  which :mod:`spec.activations` registers at import;
+  which `spec.activations` registers at import;
 * ``impl/added/NAME.py`` is written: a starting NumPy implementation printed
   from the spec's expressions by SymPy's SciPy code printer, marked
   ``reviewed=False`` until someone makes it stable in the tails.

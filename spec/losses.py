@@ -1,18 +1,18 @@
 r"""Losses per sample, their derivatives, and the output error they give.
 
-A loss is one SymPy expression :math:`\ell(a, y)` summed over the output
-units of one sample; :data:`spec.activations.a` is the network's output and
-:data:`y` the target.
+A loss is one SymPy expression \(\ell(a, y)\) summed over the output
+units of one sample; `spec.activations.a` is the network's output and
+`y` the target.
 
-* ``mse``: :math:`\tfrac12 (a - y)^2`, the tutorial's :math:`L`.
-* ``bce``: :math:`-\bigl(y \log a + (1 - y)\log(1 - a)\bigr)`, defined only for
-  outputs in :math:`(0, 1)`.
+* ``mse``: \(\tfrac12 (a - y)^2\), the tutorial's \(L\).
+* ``bce``: \(-\bigl(y \log a + (1 - y)\log(1 - a)\bigr)\), defined only for
+  outputs in \((0, 1)\).
 
-The output error is :math:`\delta^{(L)} = \partial \ell / \partial z^{(L)}`, a
-derivative with respect to the *pre-activation* :math:`z^{(L)}`. (The
-tutorial's text writes it once as :math:`\partial L / \partial a^{(2)}`; that
-is a different quantity, :math:`a - y` for ``mse``, and the spec keeps the two
-apart.) By the chain rule :math:`\delta^{(L)} = \ell'(a)\, f'(z)`.
+The output error is \(\delta^{(L)} = \partial \ell / \partial z^{(L)}\), a
+derivative with respect to the *pre-activation* \(z^{(L)}\). (The
+tutorial's text writes it once as \(\partial L / \partial a^{(2)}\); that
+is a different quantity, \(a - y\) for ``mse``, and the spec keeps the two
+apart.) By the chain rule \(\delta^{(L)} = \ell'(a)\, f'(z)\).
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ y = sp.Symbol("y", real=True)
 
 
 class Loss:
-    r"""A per-output loss :math:`\ell(a, y)`.
+    r"""A per-output loss \(\ell(a, y)\).
 
     Attributes:
         name: ``"mse"`` or ``"bce"``.
-        expr: :math:`\ell(a, y)` for one output unit.
-        d_da: :math:`\partial \ell / \partial a`, by ``sympy.diff``.
-        unit_interval: True when the loss needs outputs in :math:`(0, 1)`.
+        expr: \(\ell(a, y)\) for one output unit.
+        d_da: \(\partial \ell / \partial a\), by ``sympy.diff``.
+        unit_interval: True when the loss needs outputs in \((0, 1)\).
     """
 
     def __init__(self, name: str, expr, unit_interval: bool, description: str):
@@ -62,7 +62,7 @@ class Loss:
 
     @functools.lru_cache(maxsize=None)
     def output_delta(self, activation_name: str) -> "OutputDelta":
-        """The output error :math:`\\delta = \\partial \\ell(f(z), y) / \\partial z` for an output activation."""
+        r"""The output error \(\delta = \partial \ell(f(z), y) / \partial z\) for an output activation."""
         act = activations.get(activation_name)
         self.check_output_activation(act)
         return OutputDelta(self, act)
@@ -72,11 +72,11 @@ class OutputDelta:
     r"""The output error for one (loss, output activation) pair, derived and proven.
 
     Attributes:
-        in_z: :math:`\partial \ell(f(z), y) / \partial z`, differentiated
+        in_z: \(\partial \ell(f(z), y) / \partial z\), differentiated
             directly (the ground truth).
-        chain_rule: :math:`\ell'(f(z))\, f'(z)`.
-        in_a: The same error written through the output :math:`a` and
-            :math:`y` (e.g. :math:`a - y` for sigmoid with BCE), or ``None``
+        chain_rule: \(\ell'(f(z))\, f'(z)\).
+        in_a: The same error written through the output \(a\) and
+            \(y\) (e.g. \(a - y\) for sigmoid with BCE), or ``None``
             when the activation has no output form.
         proofs: ``in_z == chain_rule`` and, if present, ``in_a(f(z)) == in_z``.
     """
@@ -153,7 +153,7 @@ bce = _register(
 
 
 def prove_sigmoid_bce_cancellation() -> Proof:
-    r"""With a sigmoid output and BCE, :math:`\delta = a - y`: the sigmoid's derivative cancels."""
+    r"""With a sigmoid output and BCE, \(\delta = a - y\): the sigmoid's derivative cancels."""
     sigmoid = activations.get("sigmoid")
     delta = bce.output_delta("sigmoid")
     return prove_equal("sigmoid + BCE: delta = dl/dz = a - y", delta.in_z, sigmoid.expr - y)

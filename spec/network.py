@@ -1,33 +1,35 @@
 r"""A symbolic network of any layer sizes, and the proof that backprop is its gradient.
 
-Notation, as on the site: layers count from 1 to :math:`L`, :math:`a^{(0)} = x`,
+Notation, as on the site: layers count from 1 to \(L\), \(a^{(0)} = x\),
 
-.. math::
+$$
+z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \qquad a^{(l)} = f(z^{(l)}),
+$$
 
-    z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \qquad a^{(l)} = f(z^{(l)}),
-
-with :math:`W^{(l)}` of shape :math:`(n_l, n_{l-1})`. The hidden layers use an
-*undefined* function :math:`\sigma` and the output layer another one,
-:math:`\tau`, each with an undefined derivative (:math:`\sigma'`,
-:math:`\tau'`). A proof for them is a proof for every activation at once:
+with \(W^{(l)}\) of shape \((n_l, n_{l-1})\). The hidden layers use an
+*undefined* function \(\sigma\) and the output layer another one,
+\(\tau\), each with an undefined derivative (\(\sigma'\),
+\(\tau'\)). A proof for them is a proof for every activation at once:
 nothing about the sigmoid is used. Backpropagation claims
 
-.. math::
+$$
+\delta^{(L)} = \ell'(a^{(L)}) \odot \tau'(z^{(L)}), \qquad
+\delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)}),
+$$
 
-    \delta^{(L)} = \ell'(a^{(L)}) \odot \tau'(z^{(L)}), \qquad
-    \delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)}),
+$$
+\frac{\partial L}{\partial W^{(l)}} = \sum_n \delta^{(l)}_n (a^{(l-1)}_n)^T, \qquad
+\frac{\partial L}{\partial b^{(l)}} = \sum_n \delta^{(l)}_n,
+$$
 
-    \frac{\partial L}{\partial W^{(l)}} = \sum_n \delta^{(l)}_n (a^{(l-1)}_n)^T, \qquad
-    \frac{\partial L}{\partial b^{(l)}} = \sum_n \delta^{(l)}_n,
-
-for a batch of samples :math:`n` whose losses are summed (or averaged, which
-scales every :math:`\delta^{(L)}` by :math:`1/N`). For every single weight and
-bias, :func:`prove_backprop` differentiates the loss *directly* with
+for a batch of samples \(n\) whose losses are summed (or averaged, which
+scales every \(\delta^{(L)}\) by \(1/N\)). For every single weight and
+bias, `prove_backprop` differentiates the loss *directly* with
 ``sympy.diff`` (no chain rule of ours involved) and reduces the difference
 to the backprop formula to zero.
 
 Speed: the direct derivative is taken of the fully nested expression, but
-before comparing, every :math:`\sigma(z^{(l)}_i)` and :math:`\sigma'(z^{(l)}_i)`
+before comparing, every \(\sigma(z^{(l)}_i)\) and \(\sigma'(z^{(l)}_i)\)
 it contains is replaced by a plain symbol standing for exactly that
 sub-expression. Both sides then are polynomials (rational functions for
 BCE) in independent symbols, and ``expand`` decides them in milliseconds.
@@ -54,7 +56,7 @@ class sigma(sp.Function):
 
 
 class sigma_prime(sp.Function):
-    """The derivative of :class:`sigma`, left undefined."""
+    """The derivative of `sigma`, left undefined."""
 
 
 class tau(sp.Function):
@@ -65,7 +67,7 @@ class tau(sp.Function):
 
 
 class tau_prime(sp.Function):
-    """The derivative of :class:`tau`, left undefined."""
+    """The derivative of `tau`, left undefined."""
 
 
 REDUCTIONS = ("sum", "mean")
@@ -135,7 +137,7 @@ class SymbolicNetwork:
 
 @dataclass
 class BackpropProof:
-    """The outcome of :func:`prove_backprop`: one proof per parameter, plus the instantiation."""
+    """The outcome of `prove_backprop`: one proof per parameter, plus the instantiation."""
 
     sizes: tuple[int, ...]
     activation: str
@@ -155,12 +157,12 @@ class BackpropProof:
 def prove_backprop(
     sizes, activation="sigmoid", output_activation="sigmoid", loss="mse", reduction="sum", samples=2
 ) -> BackpropProof:
-    """Prove, for every weight and bias, that backprop's formula equals the direct derivative.
+    r"""Prove, for every weight and bias, that backprop's formula equals the direct derivative.
 
     The generic part holds for any differentiable activations (undefined
-    :class:`sigma`, :class:`tau`). The instantiation then proves, for the named
+    `sigma`, `tau`). The instantiation then proves, for the named
     activations, the closed form of the output error the trainer uses (e.g.
-    :math:`\\delta = a - y` for sigmoid with BCE) and the activations' output forms.
+    \(\delta = a - y\) for sigmoid with BCE) and the activations' output forms.
 
     Args:
         sizes: Layer widths, input first, e.g. ``(2, 2, 1)``.

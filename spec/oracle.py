@@ -2,23 +2,23 @@ r"""Numeric oracles lambdified from the spec, to check implementations against.
 
 Two oracles, for two jobs:
 
-* :class:`Oracle` evaluates the spec's proven formulas for any layer sizes:
-  :math:`f`, :math:`f'` and the output error :math:`\delta^{(L)} = \partial\ell(f(z), y)/\partial z`
+* `Oracle` evaluates the spec's proven formulas for any layer sizes:
+  \(f\), \(f'\) and the output error \(\delta^{(L)} = \partial\ell(f(z), y)/\partial z\)
   are SymPy expressions lambdified for NumPy, and the recurrence
-  :math:`\delta^{(l)} = (W^{(l+1)})^T\delta^{(l+1)} \odot f'(z^{(l)})` (proven
-  by :func:`spec.network.prove_backprop`) is evaluated with them. It is written
+  \(\delta^{(l)} = (W^{(l+1)})^T\delta^{(l+1)} \odot f'(z^{(l)})\) (proven
+  by `spec.network.prove_backprop`) is evaluated with them. It is written
   in the column-vector layout of the math, independently of ``impl``.
-* :class:`DirectOracle` differentiates the whole network's loss symbolically
+* `DirectOracle` differentiates the whole network's loss symbolically
   with ``sympy.diff`` (no backprop involved) and lambdifies every partial
   derivative. It is exact but its set-up grows quickly with size: use it on
   small networks.
 
 Both take parameters as in ``impl.Network``: ``weights[l-1]`` is
-:math:`W^{(l)}` with shape ``(n_l, n_{l-1})``, ``biases[l-1]`` has shape
+\(W^{(l)}\) with shape ``(n_l, n_{l-1})``, ``biases[l-1]`` has shape
 ``(n_l,)``, and data ``X`` has shape ``(samples, features)``.
 
 The lambdified formulas are the plain textbook expressions, accurate for
-moderate pre-activations (say :math:`|z| < 30`); they are oracles, not
+moderate pre-activations (say \(|z| < 30\)); they are oracles, not
 production code.
 """
 

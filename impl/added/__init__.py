@@ -1,7 +1,7 @@
 """Activations added with ``backprop-spec add-activation``, one generated module each.
 
-Every module here defines ``ACTIVATION``, an :class:`impl.activations.Activation`;
-:func:`register_all` adds them to the registry when :mod:`impl.activations` loads.
+Every module here defines ``ACTIVATION``, an `impl.activations.Activation`;
+`register_all` adds them to the registry when `impl.activations` loads.
 """
 
 from __future__ import annotations
