@@ -221,69 +221,85 @@ def _numeric_image(piece, interval):
     return sp.Interval(inf, sup)
 
 
-def _candidates(expr, derivative):
-    """Expressions in ``a`` that might equal f'(z) at a = f(z), most direct first."""
-    if z not in derivative.free_symbols:
-        yield derivative, "f'(z) does not depend on z"
-        return
-    direct = derivative.subs(expr, a)
-    if z not in direct.free_symbols:
-        yield direct, "f(z) replaced by a inside f'(z)"
-    # Solve a = f(z) for one building block u(z) of f (tanh(z), e^{-z}) and put
-    # u = u(a) into f'(z): cheaper and tidier than solving for z itself.
-    for block in sorted(expr.atoms(sp.Function), key=sp.count_ops):
-        if z not in block.free_symbols:
-            continue
-        u_symbol = sp.Dummy("u", real=True)
-        in_u = expr.subs(block, u_symbol)
-        if z in in_u.free_symbols:
-            continue
-        try:
-            solutions = sp.solve(sp.Eq(a, in_u), u_symbol)
-        except NotImplementedError:
-            continue
-        for u in solutions:
-            g = derivative.subs(block, u)
-            if z not in g.free_symbols:
-                g = sp.cancel(g)
-                yield min(tidy(g), sp.expand(g), key=sp.count_ops), f"solved a = f(z) for {block} = {u}"
-    try:
-        branches = sp.solve(sp.Eq(a, expr), z)
-    except NotImplementedError:
-        branches = []
-    for inverse in branches:
-        raw = derivative.subs(z, inverse)
-        if z in raw.free_symbols:
-            continue
-        # Tidier forms first; the raw substitution last, since tidying can also
-        # hide an identity (sinh(asinh(z)) = z is lost once sinh becomes exponentials).
-        for step in (sp.cancel, lambda e: sp.cancel(sp.expand(e.rewrite(sp.exp)))):
-            try:
-                g = step(raw)
-            except (sp.PolynomialError, NotImplementedError):
+def _candidate_stages(expr, derivative):
+    """Lists of ``(g, origin)`` candidates, cheapest way of finding them first.
+
+    Each stage is a function so that a later, costlier stage (``solve`` for z)
+    only runs when no candidate of an earlier one could be proven.
+    """
+
+    def constant():
+        if z not in derivative.free_symbols:
+            return [(derivative, "f'(z) does not depend on z")]
+        return []
+
+    def direct():
+        g = derivative.subs(expr, a)
+        return [(g, "f(z) replaced by a inside f'(z)")] if z not in g.free_symbols else []
+
+    def building_block():
+        # Solve a = f(z) for one building block u(z) of f (tanh(z), e^{-z}) and put
+        # u = u(a) into f'(z): cheaper and tidier than solving for z itself.
+        found = []
+        for block in sorted(expr.atoms(sp.Function), key=sp.count_ops):
+            u_symbol = sp.Dummy("u", real=True)
+            in_u = expr.subs(block, u_symbol)
+            if z not in block.free_symbols or z in in_u.free_symbols:
                 continue
-            # the shorter of the factored and the expanded form: a(1 - a), 1 - e^{-a}
-            yield min(tidy(g), sp.expand(g), key=sp.count_ops), f"inverted a = f(z) with solve, branch z = {inverse}"
-        yield raw, f"inverted a = f(z) with solve, branch z = {inverse}"
+            try:
+                solutions = sp.solve(sp.Eq(a, in_u), u_symbol)
+            except NotImplementedError:
+                continue
+            for u in solutions:
+                g = derivative.subs(block, u)
+                if z not in g.free_symbols:
+                    g = sp.cancel(g)
+                    found.append((min(tidy(g), sp.expand(g), key=sp.count_ops), f"solved a = f(z) for {block} = {u}"))
+        return found
+
+    def inverse():
+        try:
+            branches = sp.solve(sp.Eq(a, expr), z)
+        except NotImplementedError:
+            return []
+        found = []
+        for branch in branches:
+            raw = derivative.subs(z, branch)
+            if z in raw.free_symbols:
+                continue
+            origin = f"inverted a = f(z) with solve, branch z = {branch}"
+            for step in (sp.cancel, lambda e: sp.cancel(sp.expand(e.rewrite(sp.exp)))):
+                try:
+                    g = step(raw)
+                except (sp.PolynomialError, NotImplementedError):
+                    continue
+                # the shorter of the factored and the expanded form: a(1 - a), 1 - e^{-a}
+                found.append((min(tidy(g), sp.expand(g), key=sp.count_ops), origin))
+            # the raw substitution too: tidying can hide an identity
+            # (sinh(asinh(z)) = z is lost once sinh becomes exponentials)
+            found.append((raw, origin))
+        return found
+
+    return (constant, direct, building_block, inverse)
 
 
 def _invert_piece(name, piece, interval):
-    """``(g, proof)`` for one piece, or ``(None, reason)``."""
+    """``(g, how, proof)`` for one piece, or ``(None, reason, None)``."""
     derivative = sp.diff(piece, z)
-    # Simplest candidates first: several may be provable, and the shortest reads best.
-    candidates = sorted(_candidates(piece, derivative), key=lambda c: sp.count_ops(c[0]))
     tried = 0
-    for g, origin in candidates:
-        tried += 1
-        where = "" if interval == sp.S.Reals else f" for z in {interval}"
-        proof = prove_equal(
-            f"{name}: f'(z) = g(f(z)) with g(a) = {display(g)}{where}", g.subs(a, piece), derivative
-        )
-        if proof.ok:
-            return g, proof
+    for stage in _candidate_stages(piece, derivative):
+        # within a stage, simplest first: several may be provable, and the shortest reads best
+        for g, origin in sorted(stage(), key=lambda c: sp.count_ops(c[0])):
+            tried += 1
+            where = "" if interval == sp.S.Reals else f" for z in {interval}"
+            proof = prove_equal(
+                f"{name}: f'(z) = g(f(z)) with g(a) = {display(g)}{where}", g.subs(a, piece), derivative
+            )
+            if proof.ok:
+                return g, f"{origin}; {proof.method}", proof
     if tried == 0:
-        return None, f"a = {piece} could not be inverted and f'(z) could not be written through f(z)"
-    return None, f"none of {tried} candidate(s) from inverting a = {piece} could be proven equal to f'(z)"
+        return None, f"a = {piece} could not be inverted and f'(z) could not be written through f(z)", None
+    return None, f"none of {tried} candidate(s) from inverting a = {piece} could be proven equal to f'(z)", None
 
 
 #: Where the dense numeric checks look: both signs, out to |z| = 40, and
@@ -364,15 +380,16 @@ def _derive_output_form(name, expr, derivative, params):
         return None, witness, ()
     parts = pieces(expr)
     kinks = sorted({p for _, iv in parts for p in (iv.inf, iv.sup) if p.is_finite})
-    found, proofs = [], []
+    found, proofs, hows = [], [], []
     for piece, interval in parts:
-        g, proof = _invert_piece(name, piece, interval)
+        g, how, proof = _invert_piece(name, piece, interval)
         if g is None:
-            return None, proof, ()
+            return None, how, ()
         found.append((g, _image(piece, interval)))
         proofs.append(proof)
+        hows.append(how)
     if len(found) == 1:
-        g, how = found[0][0], proofs[0].method
+        g, how = found[0][0], hows[0]
         origin = "proven symbolically"
     else:
         for i in range(len(found)):
@@ -383,7 +400,7 @@ def _derive_output_form(name, expr, derivative, params):
                         "g would not be single-valued"
                     ), ()
         g = sp.Piecewise(*[(g_i, image.as_relational(a)) for g_i, image in found])
-        how = ", ".join(p.method for p in proofs)
+        how = "; ".join(hows)
         origin = f"proven symbolically on each of the {len(found)} pieces, whose images are disjoint"
     ok, checked = _dense_check(expr, derivative, g, kinks)
     if not ok:

@@ -96,6 +96,29 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--samples", type=int, default=2, help="samples in the symbolic batch (default 2)")
     prove.set_defaults(run=_prove)
 
+    verify = commands.add_parser(
+        "verify",
+        help="check your own seed-style backprop class against the spec",
+        description=(
+            "Check a seed-style class (__init__(input_size, hidden_size, output_size); attributes "
+            "W1 (hidden, input), b1 (hidden, 1), W2 (output, hidden), b2 (output, 1); forward(X) with X "
+            "of shape (features, samples); backward(X, y, learning_rate) updating them in place) against "
+            "the spec: its forward pass and the update of every parameter, at several architectures, "
+            "random draws (large weights, targets far from the output), batch sizes and learning rates. "
+            "On a mismatch it names the worst entry and diagnoses known mistakes. Importing FILE.py runs "
+            "it, exactly as `python FILE.py` would: only verify code you trust. "
+            "Exit 0 on a match, 1 on a mismatch (including an exception or a wrong shape), "
+            "2 if the file cannot be loaded or the class is not seed-style."
+        ),
+    )
+    verify.add_argument("target", metavar="FILE.py:CLASS", help="the file and the class in it")
+    verify.add_argument("--activation", default="sigmoid", help="activation of both layers (default sigmoid)")
+    verify.add_argument("--loss", default="mse", help="mse (half squared error, the tutorial's) or bce")
+    verify.add_argument("--reduction", default="sum", help="sum (the tutorial's) or mean over samples")
+    verify.add_argument("--json", action="store_true", help="print the report as JSON")
+    verify.add_argument("--seed", type=int, default=0, help="seed for the random scenarios (default 0)")
+    verify.set_defaults(run=_verify)
+
     add = commands.add_parser(
         "add-activation",
         help="add a new activation from one SymPy expression in z",
@@ -302,6 +325,30 @@ def _prove(args) -> int:
     verdict = "PROVEN" if result.ok else "NOT PROVEN"
     print(f"{verdict}: {n_ok} of {len(result.parameters)} parameters, in {result.seconds:.2f} s")
     return 0 if result.ok else 1
+
+
+# --- verify ----------------------------------------------------------------
+
+
+def _verify(args) -> int:
+    from spec import verify
+    from spec.network import check_config
+
+    # the options first: a bad one is a usage error, before any user code runs
+    check_config((2, 2, 1), args.activation, args.activation, args.loss, args.reduction)
+    try:
+        cls = verify.load_class(args.target)
+        report = verify.verify_class(cls, args.activation, args.loss, args.reduction, seed=args.seed)
+    except verify.ProtocolError as err:
+        if args.json:
+            import json
+
+            print(json.dumps({"ok": False, "protocol_error": str(err)}, indent=2))
+        else:
+            print(f"cannot verify {args.target}: {err}", file=sys.stderr)
+        return 2
+    print(report.to_json() if args.json else report)
+    return 0 if report.ok else 1
 
 
 # --- add-activation ------------------------------------------------------

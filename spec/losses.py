@@ -85,23 +85,31 @@ class OutputDelta:
         self.loss, self.activation = loss, act
         self.in_z = sp.diff(loss.expr.subs(a, act.expr), z)
         self.chain_rule = loss.d_da.subs(a, act.expr) * act.derivative
-        self.proofs: list[Proof] = [
+
+    # Lazy: the numeric oracle needs only in_z; the output form costs a derivation.
+    @functools.cached_property
+    def in_a(self):
+        if self.activation.output_form is None:
+            return None
+        return tidy(sp.cancel(self.loss.d_da * self.activation.output_form))
+
+    @functools.cached_property
+    def proofs(self) -> list[Proof]:
+        loss, act = self.loss, self.activation
+        proofs = [
             prove_equal(
-                f"delta = d l(f(z), y)/dz = l'(a) f'(z)  [{loss.name}, {act.name}]",
-                self.in_z,
-                self.chain_rule,
+                f"delta = d l(f(z), y)/dz = l'(a) f'(z)  [{loss.name}, {act.name}]", self.in_z, self.chain_rule
             )
         ]
-        self.in_a = None
-        if act.output_form is not None:
-            self.in_a = tidy(sp.cancel(loss.d_da * act.output_form))
-            self.proofs.append(
+        if self.in_a is not None:
+            proofs.append(
                 prove_equal(
                     f"delta = {self.in_a}  [{loss.name}, {act.name}, written through the output a]",
                     self.in_a.subs(a, act.expr),
                     self.in_z,
                 )
             )
+        return proofs
 
     @property
     def ok(self) -> bool:
