@@ -5,6 +5,11 @@ shape ``(samples, n_out)``. Each loss provides
 
 * ``value(z, a, y, activation)``: the loss summed over every sample and every
   output (no reduction; the network divides by the sample count for "mean");
+* ``terms(z, a, y, activation)``: the same loss before that sum, one term per
+  sample and output, for arrays with any leading axes (the gradient checker
+  adds a leading axis of perturbed copies). When the output activation is
+  ``smooth``, the terms also accept complex ``z`` and ``a`` and are analytic
+  near the real axis, as complex-step differentiation requires;
 * ``delta_out(z, a, y, activation)``: \(\delta^{[L]} = \partial L /
   \partial z^{[L]}\) for each sample, shape ``(samples, n_out)``.
 
@@ -32,6 +37,8 @@ class Loss:
         name: Registry key, e.g. ``"mse"``.
         value: ``(z, a, y, activation) -> float``, summed over samples and outputs.
         delta_out: ``(z, a, y, activation) -> array``, the output error per sample.
+        terms: ``(z, a, y, activation) -> array``, the loss per sample and
+            output (broadcast shape of ``a`` and ``y``); ``value`` is their sum.
         output_range: Closed interval the output activation's values must lie
             in for the loss to be defined (``None`` when any range will do).
             Targets must lie in it too.
@@ -41,6 +48,7 @@ class Loss:
     value: Callable[..., float]
     delta_out: Callable[..., np.ndarray]
     output_range: tuple[float, float] | None = None
+    terms: Callable[..., np.ndarray] | None = None
 
 
 _REGISTRY: dict[str, Loss] = {}
@@ -102,9 +110,15 @@ def check_output_activation(loss: Loss, activation: Activation) -> None:
 # --- mean squared error: L = 1/2 sum_outputs (a - y)^2 per sample -------------
 
 
+def _mse_terms(z, a, y, activation):
+    # L = 1/2 (a - y)^2 per output: a polynomial, so complex a needs nothing special
+    d = a - y
+    return 0.5 * (d * d)
+
+
 def _mse_value(z, a, y, activation):
-    # L = 1/2 sum (a - y)^2
-    return 0.5 * float(np.sum((a - y) ** 2))
+    # L = sum over samples and outputs of 1/2 (a - y)^2
+    return float(np.sum(_mse_terms(z, a, y, activation)))
 
 
 def _mse_delta(z, a, y, activation):
@@ -112,18 +126,42 @@ def _mse_delta(z, a, y, activation):
     return (a - y) * activation.df(z)
 
 
-mse = register(Loss(name="mse", value=_mse_value, delta_out=_mse_delta))
+mse = register(Loss(name="mse", value=_mse_value, delta_out=_mse_delta, terms=_mse_terms))
 
 # --- binary cross-entropy: L = -sum_outputs [y log a + (1-y) log(1-a)] -------
 
 
-def _bce_value(z, a, y, activation):
+def _complex_softplus(z):
+    """softplus(z) = log(1 + e^z) for complex ``z`` near the real axis (complex step).
+
+    log(1 + e^z) is analytic wherever 1 + e^z avoids the negative reals, in
+    particular in the strip |Im z| < pi around the real axis, which is all
+    the complex step needs. Per element the exponent is taken with real part
+    <= 0, so e^{...} cannot overflow:
+    softplus(z) = z + log(1 + e^{-z}) where Re z > 0. The real part of
+    log(1 + w) loses digits when |w| is tiny, but only the imaginary part,
+    arg(1 + w), carries the derivative, and it keeps full relative accuracy.
+    """
+    right = z.real > 0
+    # softplus(z) = max(z, 0) + log(1 + e^{-|z|}), continued to complex z
+    return np.where(right, z, 0) + np.log(1 + np.exp(np.where(right, -z, z)))
+
+
+def _bce_terms(z, a, y, activation):
     if activation is _activations.sigmoid:
         # With a = sigma(z): log a = -softplus(-z) and log(1 - a) = -softplus(z),
         # so L = softplus(z) - y z, which never takes the log of a rounded 0.
-        return float(np.sum(np.logaddexp(0, z) - y * z))
-    # L = -[y log a + (1 - y) log(1 - a)], with 0 log 0 taken as 0
-    return -float(np.sum(xlogy(y, a) + xlog1py(1 - y, -a)))
+        if np.iscomplexobj(z):
+            return _complex_softplus(z) - y * z
+        return np.logaddexp(0, z) - y * z
+    # L = -[y log a + (1 - y) log(1 - a)], with 0 log 0 taken as 0 (xlogy and
+    # xlog1py also take complex a, analytic for 0 < Re a < 1)
+    return -(xlogy(y, a) + xlog1py(1 - y, -a))
+
+
+def _bce_value(z, a, y, activation):
+    # L = sum over samples and outputs of the terms above
+    return float(np.sum(_bce_terms(z, a, y, activation)))
 
 
 def _bce_delta(z, a, y, activation):
@@ -136,5 +174,11 @@ def _bce_delta(z, a, y, activation):
 
 
 bce = register(
-    Loss(name="bce", value=_bce_value, delta_out=_bce_delta, output_range=(0.0, 1.0))
+    Loss(
+        name="bce",
+        value=_bce_value,
+        delta_out=_bce_delta,
+        output_range=(0.0, 1.0),
+        terms=_bce_terms,
+    )
 )

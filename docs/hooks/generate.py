@@ -1,16 +1,40 @@
-"""MkDocs hook: replace ``<!-- generated: ... -->`` markers with output computed from ``spec``.
+"""MkDocs hook: generate the site's mathematics from ``spec`` while the site is built.
 
-A formula or proof typed by hand can drift from the code; one generated
-while the site is built cannot.
+Three things happen here, so that no formula, proof result or measurement
+on the site is typed by hand (a typed one can drift; a generated one cannot):
+
+* ``<!-- generated: KIND ARGS -->`` markers in the Markdown pages are replaced
+  by what the generator ``KIND`` returns (`on_page_markdown`). The kinds
+  ``derivation``, ``losses``, ``training``, ``pitfalls`` and ``checks`` take
+  a block name and live in ``docs/hooks/pages/``.
+* One page per registered activation, an index, and every plot are created
+  as in-memory files (`on_files`): nothing generated is written into
+  ``docs/``, and adding an activation to ``spec.activations`` adds its page.
+* The ``Activations`` entry of ``nav`` is expanded into the index and one
+  entry per registered activation (`on_config`).
+
+A proof that fails, or a measurement that no longer shows what its page
+says, stops the build with an error.
 """
 
 from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
+import sys
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+# MkDocs puts this folder on sys.path only while it loads the hook: import the generators now.
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pages import activation_pages, checks, common, derivation, loss_page, pitfalls, training_page  # noqa: E402
 
 MARKER = re.compile(r"<!-- generated: ([\w-]+) (.*?) -->")
+#: The nav entry whose value is replaced by the generated activation pages.
+ACTIVATIONS_NAV = "Activations"
 
 
 def _prove(sizes, activation, output, loss):
@@ -41,12 +65,73 @@ def _add_activation(name, expr):
     )
 
 
-GENERATORS = {"prove": _prove, "add-activation": _add_activation}
+def _verify(target):
+    """What `backprop-spec verify` reports for a class of the test gallery (exit code 1 is expected for a bug)."""
+    from spec import cli
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
+        code = cli.main(["verify", target])
+    if code not in (0, 1):
+        raise RuntimeError(f"verify {target} could not run while building the docs (exit {code})")
+    return f"```text\n$ backprop-spec verify {target}\n{buffer.getvalue()}```\n"
+
+
+def _blocks(kind, table):
+    def generate(name):
+        if name not in table:
+            raise PluginError(f"<!-- generated: {kind} {name} -->: unknown block; known: {', '.join(table)}")
+        return table[name]()
+
+    return generate
+
+
+GENERATORS = {
+    "prove": _prove,
+    "add-activation": _add_activation,
+    "verify": _verify,
+    "derivation": _blocks("derivation", derivation.BLOCKS),
+    "losses": _blocks("losses", loss_page.BLOCKS),
+    "training": _blocks("training", training_page.BLOCKS),
+    "pitfalls": _blocks("pitfalls", pitfalls.BLOCKS),
+    "checks": _blocks("checks", checks.BLOCKS),
+}
+
+
+def on_config(config):
+    """Expand ``- Activations: ...`` in nav into the index and one page per registered activation."""
+    nav = config.get("nav")
+    for i, entry in enumerate(nav or []):
+        if isinstance(entry, dict) and ACTIVATIONS_NAV in entry:
+            nav[i] = {ACTIVATIONS_NAV: activation_pages.nav()}
+    return config
+
+
+def on_files(files, config):
+    """Leave the hook's own sources out of the site; add the generated pages and pictures."""
+    for file in list(files):
+        if file.src_uri.startswith("hooks/"):
+            files.remove(file)
+    try:
+        generated = {**activation_pages.files(), **training_page.images()}
+    except common.BuildFailure as err:
+        raise PluginError(str(err)) from err
+    for src_uri, content in generated.items():
+        if files.get_file_from_path(src_uri) is not None:
+            raise PluginError(f"{src_uri} is generated while the site is built: remove the file from docs/")
+        files.append(File.generated(config, src_uri, content=content))
+    return files
 
 
 def on_page_markdown(markdown, page, config, files):
     def replace(match):
-        kind, args = match.group(1), match.group(2).split(maxsplit=1 if match.group(1) != "prove" else -1)
-        return GENERATORS[kind](*args)
+        kind, args = match.group(1), match.group(2)
+        if kind not in GENERATORS:
+            raise PluginError(f"{page.file.src_uri}: unknown generator {kind!r} in {match.group(0)}")
+        args = args.split() if kind == "prove" else args.split(maxsplit=1)
+        try:
+            return GENERATORS[kind](*args)
+        except common.BuildFailure as err:
+            raise PluginError(f"{page.file.src_uri}: {err}") from err
 
     return MARKER.sub(replace, markdown)

@@ -1,0 +1,337 @@
+"""One page per registered activation, generated from ``spec.activations`` (nothing per name is required).
+
+`files()` returns the Markdown of ``activations/index.md`` and of
+``activations/NAME.md`` for every name in ``spec.activations.names()``,
+and a PNG plot of f and f' for each. Adding an activation to the registry
+adds its page, its plot and its nav entry.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from spec import activations
+from spec.activations import display as shorten, pieces, z
+from spec.proof import prove_equal
+
+from . import common
+from .common import display, mark, proof_mark, tex
+
+BASE = "../"  # pages live in activations/: links to checks.md go one level up
+PLOT_RANGE = (-5.0, 5.0)
+#: Where the stability table compares impl with the spec evaluated in high precision.
+PROBES = (-30.0, -10.0, -2.0, 2.0, 10.0, 30.0)
+#: Enough digits for the spec's textbook formulas to survive their own cancellations
+#: (GELU's 1 + erf(z / sqrt 2) at z = -30 is about 1e-197).
+REFERENCE_DIGITS = 400
+
+
+def _sigmoid(e):
+    return 1 / (1 + sp.exp(-e))
+
+
+#: What impl.activations does to stay accurate, in this site's words, and, where it
+#: rewrites f' into another formula, that formula (proven equal to f' at build time).
+STABILITY = {
+    "identity": ("Nothing can go wrong: f is the input itself and f' the constant 1.", None),
+    "sigmoid": (
+        "f is `scipy.special.expit`, which never forms a huge \\(e^{-z}\\). For f' the "
+        "implementation multiplies \\(\\sigma(z)\\) by \\(\\sigma(-z)\\) instead of by "
+        "\\(1 - \\sigma(z)\\): once \\(\\sigma(z)\\) is within a few rounding steps of 1 "
+        "(from about \\(z = 30\\) on), the subtraction keeps only the rounding error, while "
+        "\\(\\sigma(-z)\\) still carries every digit. The output form \\(a(1 - a)\\) shares "
+        "that weakness, as the table shows.",
+        _sigmoid(z) * _sigmoid(-z),
+    ),
+    "tanh": (
+        "f is `numpy.tanh`. For f' the implementation avoids both textbook forms: "
+        "\\(1 - \\tanh^2 z\\) cancels to zero in the tails and \\(1/\\cosh^2 z\\) overflows "
+        "\\(\\cosh\\) beyond \\(|z| \\approx 710\\). It evaluates the form below, capping "
+        "\\(|z|\\) at 400 first (where the result is already 0) so that even float32 cannot overflow.",
+        4 * sp.exp(-2 * sp.Abs(z)) / (1 + sp.exp(-2 * sp.Abs(z))) ** 2,
+    ),
+    "relu": ("Only comparisons: nothing to overflow. A NaN input stays NaN rather than becoming a slope.", None),
+    "leaky_relu": ("Only comparisons and one product: nothing to overflow; NaN stays NaN.", None),
+    "elu": (
+        "For \\(z \\le 0\\) the implementation uses `expm1`, which keeps every digit of "
+        "\\(e^z - 1\\) near 0, and feeds the exponential \\(\\min(z, 0)\\) so that the branch "
+        "not taken cannot overflow for large positive z.",
+        None,
+    ),
+    "selu": (
+        "As for ELU (`expm1`, and the exponential only ever sees \\(\\min(z, 0)\\)). The "
+        "product \\(\\lambda\\alpha\\) is rounded once and reused, so f'(0), the output form at "
+        "\\(a = 0\\) and the lower end of the range are the same float.",
+        None,
+    ),
+    "softplus": (
+        "f is evaluated as \\(\\max(z, 0) + \\log(1 + e^{-|z|})\\) with `log1p`, exact for "
+        "every z without overflow (no switch to f(z) = z at a threshold). f' is the sigmoid, "
+        "through `expit`; the output form \\(1 - e^{-a}\\) is computed with `expm1`.",
+        _sigmoid(z),
+    ),
+    "silu": (
+        "f' is evaluated as below, with \\(\\sigma(-z)\\) in place of \\(1 - \\sigma(z)\\), "
+        "which would round to 0 for large z.",
+        _sigmoid(z) * (1 + z * _sigmoid(-z)),
+    ),
+    "gelu": (
+        "\\(\\Phi\\) is `scipy.special.ndtr`, which keeps its relative accuracy far into the "
+        "left tail where \\(\\tfrac12(1 + \\operatorname{erf}(z/\\sqrt2))\\) cancels to 0. "
+        "f' is \\(\\Phi(z) + z\\varphi(z)\\), with \\(|z|\\) capped at 40 before squaring "
+        "(the density is 0 there anyway), so \\(z^2\\) cannot overflow.",
+        None,
+    ),
+    "softsign": (
+        "f' is \\(1/(1 + |z|)\\) squared after the division, so the square of a huge "
+        "\\(1 + |z|\\) is never formed.",
+        None,
+    ),
+    "hard_tanh": ("Only comparisons and a clip: nothing to overflow; NaN stays NaN.", None),
+}
+
+
+def _impl(name):
+    import impl.activations
+
+    return impl.activations.get(name) if name in impl.activations.names() else None
+
+
+# --- facts, derived -----------------------------------------------------------------
+
+
+def kink_rows(act):
+    """``(k, f'(k), left slope, right slope)`` at each kink, from the pieces of f differentiated one by one."""
+    parts = pieces(act.expr)
+    rows = []
+    for k in act.kinks:
+        left = right = None
+        for piece, interval in parts:
+            slope = sp.diff(piece, z).subs(z, k)
+            if interval.sup == k and not (interval.inf == k):
+                left = slope
+            if interval.inf == k and not (interval.sup == k):
+                right = slope
+        rows.append((k, act.derivative.subs(z, k), left, right))
+    return rows
+
+
+def _reference(act):
+    f = sp.lambdify(z, act.expr, modules="mpmath")
+    df = sp.lambdify(z, act.derivative, modules="mpmath")
+    return f, df
+
+
+def _rel(value, exact):
+    if exact == 0:
+        return "0 (exact)" if value == 0 else "absolute error " + common.fmt(abs(value))
+    return common.fmt(float(abs(mpmath.mpf(float(value)) - exact) / abs(exact)), 2)
+
+
+def stability_table(act):
+    """Relative error of impl's f' and of its output form, against the spec in high precision."""
+    im = _impl(act.name)
+    if im is None:
+        return None
+    _, df = _reference(act)
+    rows = []
+    with mpmath.workdps(REFERENCE_DIGITS):
+        for t in PROBES:
+            exact = df(mpmath.mpf(t))
+            d = float(im.df(np.array(t))[()])
+            row = [rf"\({t:g}\)", common.fmt(float(exact)), _rel(d, exact)]
+            if im.df_from_output is not None:
+                out = im.f(np.array(t))
+                row.append(_rel(float(im.df_from_output(out)[()]), exact))
+            rows.append(row)
+    header = [r"\(z\)", rf"\(f'(z)\), spec at {REFERENCE_DIGITS} digits", "rel. error of `df(z)`"]
+    if im.df_from_output is not None:
+        header.append("rel. error of `df_from_output(f(z))`")
+    return common.table(header, rows)
+
+
+# --- the plot -----------------------------------------------------------------------
+
+
+def plot(act) -> bytes:
+    plt = common.pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    kinks = [float(k) for k in act.kinks if PLOT_RANGE[0] < float(k) < PLOT_RANGE[1]]
+    edges = [PLOT_RANGE[0], *kinks, PLOT_RANGE[1]]
+    with np.errstate(all="ignore"):
+        for i, (lo, hi) in enumerate(zip(edges, edges[1:])):
+            t = np.linspace(lo, hi, 400)
+            t = t[(t != lo) | (i == 0)]  # leave the kink itself out of each piece
+            t = t[(t != hi) | (i == len(edges) - 2)]
+            ax.plot(t, act.numpy_f(t), color="#1f5fa8", lw=2.2, label="f(z)" if i == 0 else None)
+            ax.plot(t, act.numpy_df(t), color="#d9480f", lw=2, ls="--", label="f'(z)" if i == 0 else None)
+        for k in kinks:
+            value = float(act.derivative.subs(z, k))
+            ax.plot([k], [value], "o", color="#d9480f", ms=6, zorder=5)
+            ax.plot([k], [float(act.expr.subs(z, k))], "o", color="#1f5fa8", ms=4, zorder=5)
+    ax.axhline(0, color="#888888", lw=0.8)
+    ax.axvline(0, color="#888888", lw=0.8)
+    ax.grid(True, color="#dddddd", lw=0.6)
+    ax.set_xlim(*PLOT_RANGE)
+    ax.set_xlabel("z")
+    ax.set_title(f"{act.name}: f and f' on [{PLOT_RANGE[0]:g}, {PLOT_RANGE[1]:g}]"
+                 + (" (dots: the value taken at a kink)" if kinks else ""), fontsize=10)
+    ax.legend(loc="best", frameon=True)
+    return common.png(fig)
+
+
+# --- the pages ----------------------------------------------------------------------
+
+
+def param_names(act) -> dict:
+    """LaTeX for the parameters: Greek names as SymPy prints them, longer names upright (negative_slope)."""
+    out = {}
+    for symbol in act.params:
+        if "_" in symbol.name and not sp.latex(symbol).startswith("\\"):
+            out[symbol] = r"\mathrm{" + symbol.name.replace("_", r"\_") + "}"
+    return out
+
+
+def _params(act):
+    if not act.params:
+        return "No parameters.\n"
+    rows = [(rf"\({tex(symbol, param_names(act))}\)", rf"\({tex(shorten(value))}\)") for symbol, value in act.params.items()]
+    return common.table(["parameter", "value used"], rows)
+
+
+def _output_form_section(act):
+    g = act.output_form
+    if g is None:
+        return (
+            "\n**None exists.** The derivative cannot be computed from the output alone:\n\n"
+            f"> {act.output_form_reason}\n\n"
+            "Backpropagation through this activation must keep \\(z\\) (the pre-activation) "
+            "from the forward pass and evaluate \\(f'(z)\\).\n"
+        )
+    how = act.output_form_reason
+    return (
+        display(rf"f'(z) = g\left(f(z)\right), \qquad g(a) = {tex(shorten(g))}")
+        + proof_mark(act.proofs, base=BASE, what=f"{act.name}'s output form")
+        + f"\nHow it was found and checked: {how}.\n"
+    )
+
+
+def _kinks_section(act):
+    rows = kink_rows(act)
+    if not rows:
+        return "None: f is differentiable at every real z, so no convention is needed.\n"
+    out = []
+    for k, value, left, right in rows:
+        side = []
+        if left is not None and value == left:
+            side.append("the slope from the left")
+        if right is not None and value == right:
+            side.append("the slope from the right")
+        which = " and ".join(side) if side else "neither one-sided slope"
+        out.append(
+            f"- at \\(z = {tex(k)}\\): slope from the left \\({tex(shorten(left))}\\), from the right "
+            f"\\({tex(shorten(right))}\\); the registry takes \\(f'({tex(k)}) = {tex(shorten(value))}\\), "
+            f"{which}" + (" (the two agree: f is smooth enough here)" if left == right else "") + "."
+        )
+    return (
+        "\n".join(out)
+        + "\n\nThe value at a kink follows PyTorch's autograd, which is what the tests compare against. "
+        "Finite-difference checks avoid inputs next to a kink, where a difference quotient straddles "
+        "both slopes and measures neither.\n"
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def page(name) -> str:
+    act = activations.get(name)
+    im = _impl(name)
+    text, form = STABILITY.get(name, (None, None))
+    low, high = act.range
+    parts = [
+        f"# {name}\n\n",
+        f"{act.description}\n" if act.description else "",
+        "\nEverything on this page was derived from the registry's one expression when the site was built.\n",
+        "\n## Definition\n",
+        display(rf"f(z) = {tex(shorten(act.symbolic_expr), param_names(act))}"),
+        mark(("the registry's expression, spec.activations", "symbolic"), base=BASE),
+        f"\nValues: \\(f(z)\\) ranges over \\(({tex(shorten(low))}, {tex(shorten(high))})\\) "
+        "(infimum and supremum over the real line).\n\n",
+        _params(act),
+        "\n## Derivative\n",
+        display(rf"f'(z) = {tex(shorten(act.symbolic_derivative), param_names(act))}"),
+        mark(("✓ derived by sympy.diff", "symbolic"),
+             ("✓ property-tested: impl's f' against the spec", "property"), base=BASE),
+        "\n## Output form\n\n",
+        "Can \\(f'(z)\\) be computed from the output \\(a = f(z)\\) alone, as the sigmoid's "
+        "\\(a(1 - a)\\)?\n",
+        _output_form_section(act),
+        "\n## Kinks\n\n",
+        _kinks_section(act),
+        "\n## Plot\n\n",
+        f"![{name}: f and f' on [-5, 5]]({name}.png)\n",
+        "\n## Numerical stability\n\n",
+    ]
+    if im is None:
+        parts.append("`impl.activations` has no implementation of this activation yet.\n")
+    else:
+        if text:
+            parts.append(text + "\n")
+        elif not im.reviewed:
+            parts.append(
+                "The NumPy code is the starting point `backprop-spec add-activation` generated and no one "
+                "has reviewed it yet: the tests hold it to the spec only for \\(|z| \\le 5\\). Rewrite it in "
+                "stable forms (`expit`, `log1p`, `expm1`, `ndtr`, ...) before trusting it in the tails.\n"
+            )
+        else:
+            parts.append("Reviewed and tested like the shipped activations; no notes were written for it.\n")
+        if form is not None:
+            proof = prove_equal(f"{name}: the implementation's form of f' equals f'", form, act.derivative)
+            parts.append(display(rf"f'(z) = {tex(form)}"))
+            parts.append(proof_mark(proof, base=BASE, what=f"{name}'s stable form of f'"))
+        parts.append(
+            "\nMeasured when this page was built: the implementation's \\(f'\\) "
+            + ("and its output form " if im.df_from_output is not None else "")
+            + f"against the spec's \\(f'\\) evaluated with {REFERENCE_DIGITS} significant digits.\n"
+        )
+        parts.append(stability_table(act))
+        parts.append(mark(("measured at build time", "measured"),
+                          ("✓ property-tested: f within 1e-12, f' within 1e-10 on [-30, 30]", "property"), base=BASE))
+    return "".join(parts)
+
+
+def index() -> str:
+    rows = []
+    for name in activations.names():
+        act = activations.get(name)
+        g = act.output_form
+        rows.append((
+            f"[{name}]({name}.md)",
+            rf"\({tex(shorten(act.symbolic_expr), param_names(act))}\)",
+            rf"\({tex(shorten(g))}\)" if g is not None else "none",
+            ", ".join(rf"\({tex(k)}\)" for k in act.kinks) or "none",
+        ))
+    return (
+        "# Activations\n\n"
+        f"The registry `spec.activations` holds {len(rows)} activations. Each page below is generated "
+        "from the registry's single expression for it while the site is built: adding an activation "
+        "(for instance with `backprop-spec add-activation`) adds its page.\n"
+        + common.table(["name", r"\(f(z)\)", r"output form \(g(a)\)", "kinks"], rows)
+    )
+
+
+def files() -> dict[str, str | bytes]:
+    """``{src_uri: content}`` for the index, every activation page and every plot."""
+    out: dict[str, str | bytes] = {"activations/index.md": index()}
+    for name in activations.names():
+        out[f"activations/{name}.md"] = page(name)
+        out[f"activations/{name}.png"] = plot(activations.get(name))
+    return out
+
+
+def nav() -> list:
+    """The nav section: the index, then one entry per registered activation."""
+    return ["activations/index.md", *({name: f"activations/{name}.md"} for name in activations.names())]

@@ -1,0 +1,71 @@
+"""The "How it is checked" page: which tests belong to which layer, read from tests/ at build time."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from spec import activations
+
+from . import common, derivation, loss_page
+
+ROOT = Path(__file__).resolve().parents[3]
+
+LAYERS = {
+    "symbolic": (("test_spec_proofs.py", "test_spec_activations.py"), lambda name: True),
+    "property": (
+        ("test_impl_vs_spec.py", "test_impl_vs_spec_activations.py"),
+        lambda name: "finite_differences" not in name,
+    ),
+    "fd": (
+        ("test_impl_vs_spec.py", "test_impl_network.py", "test_impl_vs_spec_activations.py"),
+        lambda name: "finite_differences" in name or "central_differences" in name or "network_gradients" in name,
+    ),
+}
+
+
+def tests_of(layer: str):
+    """``(file, test name, first docstring line)`` for the tests of one layer, parsed (not imported)."""
+    files, keep = LAYERS[layer]
+    found = []
+    for filename in files:
+        path = ROOT / "tests" / filename
+        if not path.exists():
+            continue
+        tree = ast.parse(path.read_text())
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_") and keep(node.name):
+                doc = (ast.get_docstring(node) or "").strip().splitlines()
+                found.append((filename, node.name, doc[0] if doc else ""))
+    return found
+
+
+def _table(layer):
+    rows = [(f"`{f}`", f"`{name}`", name.removeprefix("test_").replace("_", " ") if not doc else doc)
+            for f, name, doc in tests_of(layer)]
+    return common.table(["file", "test", "what it checks"], rows)
+
+
+def proof_summary():
+    """The proofs this site ran while it was built, and their outcome."""
+    rows = []
+    b = derivation.backprop_proof()
+    rows.append(("backprop, 2-2-1, batch of 4, sum", f"{sum(p.ok for p in b.parameters)} of {len(b.parameters)} parameters",
+                 f"{sum(p.ok for p in b.instantiation)} of {len(b.instantiation)}"))
+    m = loss_page.mean_proof()
+    rows.append(("backprop, 2-2-1, batch of 3, mean", f"{sum(p.ok for p in m.parameters)} of {len(m.parameters)} parameters",
+                 f"{sum(p.ok for p in m.instantiation)} of {len(m.instantiation)}"))
+    c = loss_page.cancellation()
+    rows.append(("sigmoid + BCE: δ = a − y", "✓" if c.ok else "✗", c.method))
+    with_form = [n for n in activations.names() if activations.get(n).output_form is not None]
+    rows.append(("output forms", f"{len(with_form)} of {len(activations.names())} activations have one, each proven",
+                 ", ".join(with_form)))
+    return common.table(["proof", "result", "detail"], rows) + common.mark(("run at build time", "measured"))
+
+
+BLOCKS = {
+    "tests-symbolic": lambda: _table("symbolic"),
+    "tests-property": lambda: _table("property"),
+    "tests-fd": lambda: _table("fd"),
+    "proof-summary": proof_summary,
+}

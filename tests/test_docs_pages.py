@@ -1,0 +1,196 @@
+"""The generated documentation pages: formulas from the spec, one page per activation, proofs, seed counts.
+
+The site is built once for the module (``mkdocs build --strict``); the
+vectorised XOR trainer of ``docs/hooks/pages/xor.py`` is compared with the
+one-seed-at-a-time code it replaces.
+"""
+
+import html
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import sympy as sp
+
+from spec import activations, losses
+from spec.activations import a
+
+ROOT = Path(__file__).resolve().parents[1]
+if not (ROOT / "docs" / "hooks" / "pages").is_dir() or not (ROOT / "benchmarks").is_dir():
+    # e.g. the throwaway copies of spec/, impl/ and tests/ made by test_add_activation.py
+    pytest.skip("the documentation sources are not part of this copy of the project", allow_module_level=True)
+sys.path.insert(0, str(ROOT / "docs" / "hooks"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from pages import activation_pages, xor  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    mkdocs = Path(sys.executable).parent / "mkdocs"
+    assert mkdocs.exists(), "mkdocs is not installed in this environment: run `make test`"
+    out = tmp_path_factory.mktemp("site")
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1")
+    proc = subprocess.run(
+        [str(mkdocs), "build", "--strict", "--site-dir", str(out)],
+        cwd=ROOT, capture_output=True, text=True, timeout=600, env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "WARNING" not in proc.stderr
+    return out
+
+
+def page(site, path):
+    """The text of a built page, HTML entities decoded (``&amp;`` in LaTeX becomes ``&``)."""
+    return html.unescape((site / path / "index.html").read_text())
+
+
+# --- formulas come from the spec -----------------------------------------------------
+
+
+def test_derivation_shows_the_spec_formulas(site):
+    text = page(site, "derivation")
+    sigmoid = activations.get("sigmoid")
+    od = losses.mse.output_delta("sigmoid")
+    for formula in (
+        sp.latex(sigmoid.expr),
+        sp.latex(sigmoid.derivative),
+        sp.latex(sigmoid.output_form),
+        sp.latex(losses.mse.expr, symbol_names={a: "a^{(2)}"}),
+        sp.latex(losses.mse.d_da, symbol_names={a: "a^{(2)}"}),
+        sp.latex(od.in_a, symbol_names={a: "a^{(2)}"}),
+    ):
+        assert formula in text, formula
+    # every section of the tutorial's order is there
+    for heading in ("The sigmoid", "The forward pass", "The loss", "The output error", "The hidden error",
+                    "Gradients and weight updates", "The chain rule", "Why code writes"):
+        assert heading in text, heading
+    assert "generated:" not in text  # every marker was replaced
+
+
+def test_losses_page_shows_both_losses_and_the_cancellation(site):
+    text = page(site, "losses")
+    assert sp.latex(losses.mse.expr) in text
+    assert sp.latex(losses.bce.expr) in text
+    assert sp.latex(losses.bce.output_delta("sigmoid").in_a) in text  # a - y
+    proof = losses.prove_sigmoid_bce_cancellation()
+    assert proof.ok
+    assert f"{proof.claim}</code>: <strong>proven</strong>" in text
+
+
+def test_proofs_are_shown_as_proven_and_none_as_failed(site):
+    derivation = page(site, "derivation")
+    assert "proven symbolically for all 9 of 9 weights and biases" in derivation
+    for path in ("derivation", "losses", "pitfalls", "checks", "activations/sigmoid"):
+        text = page(site, path)
+        assert "NOT PROVEN" not in text and "✗ NOT" not in text, path
+        assert "✓ proven symbolically" in text or path == "checks", path
+
+
+# --- one page per registered activation ------------------------------------------------
+
+
+@pytest.mark.parametrize("name", activations.names())
+def test_every_registered_activation_has_a_page_with_its_plot(site, name):
+    text = page(site, f"activations/{name}")
+    assert f'src="../{name}.png"' in text
+    png = (site / "activations" / f"{name}.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+    act = activations.get(name)
+    assert ("None exists" in text) == (act.output_form is None)
+    # the activation is in the navigation of every page
+    assert f'href="../activations/{name}/"' in page(site, "derivation")
+
+
+def test_adding_an_activation_adds_its_page_with_no_other_edit(monkeypatch):
+    act = activations.Activation("test_scaled_tanh", 2 * sp.tanh(activations.z), "For this test only.")
+    # a registry holding only the new activation keeps the test fast; the hook calls the same files()
+    monkeypatch.setattr(activations, "_REGISTRY", {act.name: act})
+    files = activation_pages.files()
+    assert set(files) == {"activations/index.md", "activations/test_scaled_tanh.md", "activations/test_scaled_tanh.png"}
+    assert "activations/test_scaled_tanh.md" in files
+    assert files["activations/test_scaled_tanh.png"].startswith(b"\x89PNG")
+    assert sp.latex(act.derivative) in files["activations/test_scaled_tanh.md"]
+    assert {"test_scaled_tanh": "activations/test_scaled_tanh.md"} in activation_pages.nav()
+
+
+def test_nothing_generated_is_written_into_docs():
+    docs = ROOT / "docs"
+    assert not (docs / "activations").exists()
+    assert not list(docs.rglob("*.png"))
+
+
+# --- training pages and the vectorised seed counts -----------------------------------
+
+
+def test_training_page_counts_match_the_readme(site):
+    text = page(site, "training-xor")
+    assert "64 of 100" in text  # the tutorial's settings
+    assert "81 of 100" in text  # the command line's defaults
+    assert (site / "img" / "training-xor-run.png").read_bytes().startswith(b"\x89PNG")
+    assert (site / "img" / "training-xor-seeds.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_pitfalls_page_measures_the_loss_factor(site):
+    text = page(site, "pitfalls")
+    assert "0.500000000000 (2/N = 0.5)" in text
+
+
+# seeds that solve and seeds that get stuck, for both settings
+SEEDS = (0, 1, 2, 3, 4, 6)
+
+
+def test_vectorised_tutorial_runs_equal_the_per_seed_loop():
+    import xor_seeds
+
+    vectorised = xor.solved_tutorial(SEEDS)
+    one_by_one = [xor_seeds.tutorial_run(s) for s in SEEDS]
+    assert list(vectorised) == one_by_one
+    assert 0 < sum(one_by_one) < len(SEEDS)  # both outcomes are exercised
+
+
+def test_vectorised_network_runs_equal_impl_network_seed_by_seed():
+    import xor_seeds
+    from spec.cli import XOR_DEFAULTS as d
+
+    vectorised = xor.solved_network(SEEDS, init=d["init"], lr=d["lr"], epochs=d["epochs"])
+    one_by_one = [xor_seeds.network_run(s, d["init"], d["lr"], d["epochs"]) for s in SEEDS]
+    assert list(vectorised) == one_by_one
+    assert 0 < sum(one_by_one) < len(SEEDS)
+
+
+def test_vectorised_training_ends_on_exactly_the_same_weights():
+    from impl import Network
+    from spec.tasks import xor as xor_data
+
+    data = xor_data()
+    weights, biases = xor.train_network(SEEDS[:3], init="normal", lr=0.1, epochs=300)
+    for k, seed in enumerate(SEEDS[:3]):
+        net = Network((2, 2, 1), seed=seed, init="normal").fit(data.X_train, data.Y_train, epochs=300, lr=0.1)
+        for got, want in zip([w[k] for w in weights] + [b[k] for b in biases], net.weights + net.biases):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_a_failing_proof_stops_the_build(monkeypatch):
+    import importlib.util
+    from types import SimpleNamespace
+
+    from mkdocs.exceptions import PluginError
+
+    from pages import loss_page
+    from spec.proof import Proof
+
+    spec_ = importlib.util.spec_from_file_location("generate_hook", ROOT / "docs" / "hooks" / "generate.py")
+    hook = importlib.util.module_from_spec(spec_)
+    spec_.loader.exec_module(hook)
+    monkeypatch.setattr(losses, "prove_sigmoid_bce_cancellation", lambda: Proof("sigmoid + BCE", False, "no"))
+    loss_page.cancellation.cache_clear()
+    page_ = SimpleNamespace(file=SimpleNamespace(src_uri="losses.md"))
+    try:
+        with pytest.raises(PluginError, match="sigmoid \\+ BCE"):
+            hook.on_page_markdown("<!-- generated: losses cancellation-status -->", page_, None, None)
+    finally:
+        loss_page.cancellation.cache_clear()
