@@ -50,6 +50,14 @@ class Loss:
     output_range: tuple[float, float] | None = None
     terms: Callable[..., np.ndarray] | None = None
 
+    # A registry entry is immutable and compared by identity (``act is sigmoid``):
+    # copying a network must share it, not duplicate it.
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
 
 _REGISTRY: dict[str, Loss] = {}
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from impl import _persist, _validate, losses
+from impl import _persist, _sgd, _validate, losses
 
 __all__ = ["Network"]
 
@@ -189,18 +189,6 @@ class Network:
                 delta[l - 1] = (delta[l] @ W[l]) * self._hidden.df(z[l - 1])
         return dW[1:], db[1:]
 
-    def _update(self, dW, db, lr: float) -> None:
-        """One gradient-descent step, in place, from gradients indexed like `weights`."""
-        W = [None, *self.weights]
-        b = [None, *self.biases]
-        dW = [None, *dW]
-        db = [None, *db]
-        for l in range(1, len(W)):
-            # W[l] <- W[l] - lr dLoss/dW[l]
-            W[l] -= lr * dW[l]
-            # b[l] <- b[l] - lr dLoss/db[l]
-            b[l] -= lr * db[l]
-
     def _check_data(self, X, Y):
         X = _validate.inputs(X, self._sizes[0])
         Y = _validate.targets(Y, X.shape[0], self._sizes[-1], self._loss)
@@ -230,13 +218,26 @@ class Network:
         return self._backward(z, a, Y)
 
     def step(self, X, Y, lr) -> float:
-        """One gradient-descent step on ``(X, Y)``; returns the loss before it."""
+        """One gradient-descent step on ``(X, Y)``; returns the loss before it.
+
+        This is the step `fit` takes (``impl._sgd``): the update
+        ``-lr * gradients(X, Y)`` up to rounding.
+        """
         X, Y = self._check_data(X, Y)
         lr = _validate.learning_rate(lr)
-        z, a = self._forward(X)
-        loss = self._loss_value(z, a, Y)
-        self._update(*self._backward(z, a, Y), lr)
-        return loss
+        trainer = self._trainer()
+        trainer.load(self.weights, self.biases)
+        loss = trainer.step(_sgd.augment(X), Y, lr)
+        trainer.store(self.weights, self.biases)
+        return loss / X.shape[0] if self._reduction == "mean" else loss
+
+    def _trainer(self):
+        """The buffered trainer of ``impl._sgd``, made once per network."""
+        if "_sgd_trainer" not in self.__dict__:
+            self._sgd_trainer = _sgd.Trainer(
+                self._sizes, self._hidden, self._output, self._loss, self._reduction == "mean"
+            )
+        return self._sgd_trainer
 
     def fit(self, X, Y, epochs=1000, lr=0.5, batch_size=None, shuffle=True, callback=None):
         """Train by (mini-batch) gradient descent.
@@ -269,27 +270,37 @@ class Network:
         n = X.shape[0]
         if batch_size is None or batch_size >= n:
             batch_size = n
-        out = self._output
-        L = len(self._sizes) - 1
         mean = self._reduction == "mean"
+        trainer = self._trainer()
+        step = trainer.step
+        # [X | 1]: the bias is the last column of each layer's weights while training
+        Xa = _sgd.augment(X)
+        reorder = shuffle and batch_size < n
+        starts = range(0, n, batch_size)
         self.history = []
-        for epoch in range(epochs):
-            Xe, Ye = X, Y
-            if shuffle and batch_size < n:
-                order = self._rng.permutation(n)
-                Xe, Ye = X[order], Y[order]
-            total = 0.0
-            for start in range(0, n, batch_size):
-                Xb = Xe[start : start + batch_size]
-                Yb = Ye[start : start + batch_size]
-                z, a = self._forward(Xb)
-                # epoch loss += sum over this batch's samples of L, before the update
-                total += self._loss.value(z[L], a[L], Yb, out)
-                self._update(*self._backward(z, a, Yb), lr)
-            # history[epoch] = epoch loss, reduced over the whole data set
-            self.history.append(total / n if mean else total)
-            if callback is not None:
-                callback(epoch, self.history[-1])
+        trainer.load(self.weights, self.biases)
+        try:
+            for epoch in range(epochs):
+                Xe, Ye = Xa, Y
+                if reorder:
+                    order = self._rng.permutation(n)
+                    Xe, Ye = Xa[order], Y[order]
+                if batch_size == n:
+                    # epoch loss = loss before the single full-batch update
+                    total = step(Xe, Ye, lr)
+                else:
+                    total = 0.0
+                    for start in starts:
+                        # epoch loss += sum over this batch's samples of L, before the update
+                        total += step(Xe[start : start + batch_size], Ye[start : start + batch_size], lr)
+                # history[epoch] = epoch loss, reduced over the whole data set
+                self.history.append(total / n if mean else total)
+                if callback is not None:
+                    # the callback may look at the network: show it the current parameters
+                    trainer.store(self.weights, self.biases)
+                    callback(epoch, self.history[-1])
+        finally:
+            trainer.store(self.weights, self.biases)
         return self
 
     def predict(self, X) -> np.ndarray:

@@ -400,3 +400,23 @@ def test_known_closed_forms():
     assert get("softsign").f(np.array([1.0]))[0] == 0.5
     assert get("leaky_relu").f(np.array([-2.0]))[0] == -0.02
     np.testing.assert_array_equal(get("hard_tanh").f(np.array([-3.0, 0.5, 3.0])), [-1.0, 0.5, 1.0])
+
+
+@pytest.mark.parametrize("name", activations.names(), ids=activations.names())
+def test_f_into_writes_f_into_a_strided_view(name):
+    # training writes a[l] = f(z[l]) into the left part of [a[l] | 1] (impl._sgd)
+    act = activations.get(name)
+    z = np.linspace(-40, 40, 4 * 7).reshape(4, 7)
+    buffer = np.full((4, 8), 7.0)
+    act.f_into(z, buffer[:, :-1])
+    np.testing.assert_array_equal(buffer[:, :-1], act.f(z))
+    np.testing.assert_array_equal(buffer[:, -1], 7.0)
+
+
+def test_copies_share_registry_entries():
+    # losses and training pick stable forms by identity (act is sigmoid)
+    import copy
+
+    for name in activations.names():
+        act = activations.get(name)
+        assert copy.copy(act) is act and copy.deepcopy(act) is act

@@ -288,6 +288,43 @@ def test_fit_returns_self_is_quiet_and_calls_back(capsys):
     assert captured.out == "" and captured.err == ""
 
 
+def test_callback_sees_the_parameters_after_each_epoch():
+    # fit trains on its own copy of the parameters (impl._sgd); the network must
+    # still show the current ones to a callback, and after fit returns
+    net = impl.Network([2, 3, 1], seed=0)
+    manual = copy.deepcopy(net)
+    seen = []
+    net.fit(XOR_X, XOR_Y, epochs=3, lr=0.5, callback=lambda e, loss: seen.append([w.copy() for w in net.weights + net.biases]))
+    for epoch in range(3):
+        manual.step(XOR_X, XOR_Y, 0.5)
+        for got, want in zip(seen[epoch], manual.weights + manual.biases):
+            np.testing.assert_array_equal(got, want)
+    for got, want in zip(net.weights + net.biases, manual.weights + manual.biases):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_fit_updates_the_parameter_arrays_in_place():
+    net = impl.Network([2, 3, 1], seed=0)
+    arrays = net.weights + net.biases
+    before = [p.copy() for p in arrays]
+    net.fit(XOR_X, XOR_Y, epochs=2, lr=0.5)
+    assert all(p is q for p, q in zip(arrays, net.weights + net.biases))
+    assert all(not np.array_equal(p, q) for p, q in zip(arrays, before))
+
+
+def test_step_follows_the_precise_gradient_up_to_rounding():
+    # the step uses the output form a (1 - a); gradients() uses sigma(z) sigma(-z)
+    rng = np.random.default_rng(11)
+    X, Y = rng.normal(size=(9, 4)), rng.uniform(size=(9, 3))
+    for loss, output in (("mse", "sigmoid"), ("bce", "sigmoid"), ("mse", "tanh"), ("mse", "softplus")):
+        net = impl.Network([4, 6, 5, 3], activation="tanh", output_activation=output, loss=loss, seed=1, reduction="mean")
+        before = [p.copy() for p in net.weights + net.biases]
+        dW, db = net.gradients(X, Y)
+        net.step(X, Y, 0.3)
+        for p, start, g in zip(net.weights + net.biases, before, dW + db):
+            np.testing.assert_allclose(start - p, 0.3 * g, rtol=1e-12, atol=1e-17)
+
+
 def test_fit_restarts_history():
     net = impl.Network([2, 2, 1], seed=0).fit(XOR_X, XOR_Y, epochs=4)
     net.fit(XOR_X, XOR_Y, epochs=2)
