@@ -302,9 +302,12 @@ def _invert_piece(name, piece, interval):
     return None, f"none of {tried} candidate(s) from inverting a = {piece} could be proven equal to f'(z)", None
 
 
-#: Where the dense numeric checks look: both signs, out to |z| = 40, and
-#: right next to every kink.
-DENSE_GRID = tuple(float(t) for t in sp.Rational(1, 20) * sp.Matrix(range(-800, 801)))
+#: Where the dense numeric checks look: both signs, out to |z| = 40, every
+#: 1/20 where activations bend (|z| <= 5), every 1/2 in the tails, and right
+#: next to every kink.
+DENSE_GRID = tuple(
+    sorted({t / 20 for t in range(-100, 101)} | {t / 2 for t in range(-80, 81)})
+)
 DENSE_DIGITS = 60
 
 
@@ -340,6 +343,14 @@ def _non_injective_witness(f, derivative) -> str | None:
     """If f' takes both signs, f is not one-to-one: find z1, z2 with f(z1) = f(z2) but f'(z1) != f'(z2)."""
     import mpmath
 
+    import numpy as np
+
+    # A screen in float64 first (cheap): f' with one sign everywhere on the grid
+    # means no witness is looked for; a sign change is then confirmed at 30 digits.
+    with np.errstate(all="ignore"):
+        screen = np.broadcast_to(_lambdify_z(derivative)(np.array(DENSE_GRID)), len(DENSE_GRID))
+    if not ((screen > 0).any() and (screen < 0).any()):
+        return None
     F = sp.lambdify(z, f, modules="mpmath")
     D = sp.lambdify(z, derivative, modules="mpmath")
     with mpmath.workdps(30):
@@ -385,13 +396,15 @@ def _derive_output_form(name, expr, derivative, params):
         g, how, proof = _invert_piece(name, piece, interval)
         if g is None:
             return None, how, ()
-        found.append((g, _image(piece, interval)))
+        found.append((g, (piece, interval)))
         proofs.append(proof)
         hows.append(how)
     if len(found) == 1:
         g, how = found[0][0], hows[0]
         origin = "proven symbolically"
     else:
+        # g is assembled from the pieces' images, which must not overlap
+        found = [(g_i, _image(*piece)) for g_i, piece in found]
         for i in range(len(found)):
             for j in range(i + 1, len(found)):
                 if sp.Intersection(found[i][1], found[j][1]) != sp.S.EmptySet:
