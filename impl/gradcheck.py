@@ -45,7 +45,7 @@ import numpy as np
 
 from impl import _validate
 from impl.activations import Activation
-from impl.losses import Loss
+from impl.losses import Loss, mse
 from impl.network import Network
 
 __all__ = ["METHODS", "ParameterCheck", "Report", "check"]
@@ -317,7 +317,7 @@ class _Batched:
         zj = self.z[l][j] + step[:, None] * self.du[l][k]
         if l == L:
             # a[L]_j = f(z[L]_j); only output j's terms change
-            return self.loss.terms(zj, output.f(zj), self.YT[j], output)
+            return self._output_terms(zj, self.YT[j])
         # a[l]_j = f(z[l]_j), the only row of a[l] that changes, and by how much
         da = hidden.f(zj) - self.a[l][j]
         # z[l+1] = W[l+1] a[l] + b[l+1] = base z[l+1] + W[l+1][:, j] da   (P, n_{l+1}, samples)
@@ -329,7 +329,23 @@ class _Batched:
             # z[m+1] = W[m+1] a[m] + b[m+1]: every copy uses the base W[m+1]
             zm = _affine(self.W[m + 1], am, self.b[m + 1])
         # a[L] = f(z[L]), every output
-        return self.loss.terms(zm, output.f(zm), self.YT, output)
+        return self._output_terms(zm, self.YT)
+
+    def _output_terms(self, zL, y):
+        """Loss terms from the output layer's ``z``, which the caller no longer needs.
+
+        For the half squared error with real copies, every step is written into
+        ``zL`` itself (no temporaries: this is where the check spends its time).
+        """
+        if self.loss is mse and not np.iscomplexobj(zL):
+            # a[L] = f(z[L]), in place
+            self.output.f_into(zL, zL)
+            # terms = 1/2 (a[L] - y)^2, in place
+            np.subtract(zL, y, out=zL)
+            np.square(zL, out=zL)
+            zL *= 0.5
+            return zL
+        return self.loss.terms(zL, self.output.f(zL), y, self.output)
 
     def chunk_size(self, l: int, itemsize: int) -> int:
         """Copies of layer ``l`` per chunk, so that its widest array holds about `_CHUNK_BYTES`."""
