@@ -391,16 +391,18 @@ selu = register(
 
 
 def _complex_log1p(w):
-    """log(1 + w) for complex ``w``, accurate also for small ``w``.
+    """log(1 + w) for complex ``w`` with ``|w| <= 1`` near the positive real axis, accurate also for tiny ``w``.
 
     NumPy's complex ``log1p`` evaluates ``log(1 + w)`` as written, which loses
     the digits of a tiny ``w`` when ``1 + w`` is rounded.
     """
-    # log1p(w) = log(u) * w / (u - 1) with u = fl(1 + w): u - 1 is exact, and
-    # the ratio undoes the rounding of u (Kahan's trick); log1p(w) = w where u = 1
-    u = 1 + w
-    same = u == 1
-    return np.where(same, w, np.log(u) * (w / np.where(same, 1, u - 1)))
+    # log(1 + w) = log|1 + w| + i arg(1 + w), with w = x + iy:
+    #   log|1 + w| = 1/2 log1p(2x + x^2 + y^2)   (real log1p keeps a tiny x)
+    #   arg(1 + w) = atan2(y, 1 + x)              (keeps a tiny y, even a subnormal one)
+    # (Kahan's log(u) w / (u - 1), u = fl(1 + w), divides by a subnormal u - 1
+    # when the imaginary part of w is subnormal, and returns NaN there.)
+    x, y = w.real, w.imag
+    return 0.5 * np.log1p(2 * x + x * x + y * y) + 1j * np.arctan2(y, 1 + x)
 
 
 def _softplus(z):

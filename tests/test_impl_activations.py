@@ -385,6 +385,23 @@ def test_complex_input_is_warning_free_at_large_real_part(name):
     np.testing.assert_allclose(out.real, act.f(z.real), rtol=1e-14, atol=0)
 
 
+@pytest.mark.parametrize("name", sorted(SMOOTH), ids=sorted(SMOOTH))
+def test_complex_step_is_finite_and_accurate_across_the_whole_range(name):
+    # Where e^z is tiny, Im f(z + ih) is subnormal: a formula dividing by it
+    # returned NaN for z in about (-745, -600) (softplus, before the fix).
+    act = activations.get(name)
+    z = np.linspace(-760.0, 40.0, 8001)
+    h = 1e-20
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = act.f(z + h * 1j)
+    assert np.isfinite(out).all()
+    # where h f'(z) is a normal number, Im f / h is f'(z) to rounding
+    df = act.df(z)
+    normal = np.abs(df) * h > 1e-290
+    np.testing.assert_allclose(out.imag[normal] / h, df[normal], rtol=1e-12, atol=0)
+
+
 # --- closed forms ------------------------------------------------------------------
 
 
