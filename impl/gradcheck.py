@@ -5,11 +5,11 @@ Y)``, with a numerical derivative of the same network's loss (same
 activations, same loss, same reduction), computed without any of the
 backpropagation code. Two numerical methods:
 
-* ``"central"``: \( \frac{\partial \mathcal{L}}{\partial \theta} \approx
-  \frac{\mathcal{L}(\theta + h) - \mathcal{L}(\theta - h)}{2h} \), valid for
+* ``"central"``: \( \frac{\partial L}{\partial \theta} \approx
+  \frac{L(\theta + h) - L(\theta - h)}{2h} \), valid for
   every activation away from its kinks;
-* ``"complex"``: the complex step \( \frac{\partial \mathcal{L}}{\partial
-  \theta} \approx \operatorname{Im} \mathcal{L}(\theta + ih) / h \), which
+* ``"complex"``: the complex step \( \frac{\partial L}{\partial
+  \theta} \approx \operatorname{Im} L(\theta + ih) / h \), which
   subtracts nothing and so is accurate to rounding, but needs a loss that is
   analytic in \( \theta \), i.e. smooth activations only.
 
@@ -18,18 +18,18 @@ from the base network in its parameter \( \theta_p \) alone, so the copies
 are stacked along a leading axis and pushed through one batched forward pass
 (in chunks, so that each chunk's arrays stay in the CPU caches). Because a
 copy differs in one entry, its forward pass can start late: changing
-\( W^{[l]}_{jk} \) or \( b^{[l]}_j \) leaves \( z^{[1]}, \dots,
-z^{[l-1]} \) and every row of \( z^{[l]} \) but row \( j \) as they are in
-the base pass (per sample, \( z^{[l]} \) is a column vector),
+\( W^{(l)}_{jk} \) or \( b^{(l)}_j \) leaves \( z^{(1)}, \dots,
+z^{(l-1)} \) and every row of \( z^{(l)} \) but row \( j \) as they are in
+the base pass (per sample, \( z^{(l)} \) is a column vector),
 
 $$
-z^{[l]}_j \leftarrow z^{[l]}_j + h\, u, \qquad
-u = \frac{\partial z^{[l]}_j}{\partial \theta}
-  = a^{[l-1]}_k \text{ (weight) or } 1 \text{ (bias)},
+z^{(l)}_j \leftarrow z^{(l)}_j + h\, u, \qquad
+u = \frac{\partial z^{(l)}_j}{\partial \theta}
+  = a^{(l-1)}_k \text{ (weight) or } 1 \text{ (bias)},
 $$
 
 so only layers \( l, \dots, L \) are recomputed per copy, with
-\( z^{[m]} \) of shape ``(copies, n_m, samples)``, and for the output layer
+\( z^{(m)} \) of shape ``(copies, n_m, samples)``, and for the output layer
 only the loss terms of output \( j \). This is the same function of
 \( \theta \) the network computes, at the same perturbed point; it only
 skips arithmetic whose result is already known.
@@ -113,7 +113,7 @@ _THREADS = min(4, os.cpu_count() or 1)
 
 @dataclass
 class ParameterCheck:
-    r"""The check of one parameter array, e.g. \( W^{[1]} \).
+    r"""The check of one parameter array, e.g. \( W^{(1)} \).
 
     Attributes:
         name: ``"W[l]"`` or ``"b[l]"``, layers counted from 1 (``W[l]`` is
@@ -588,7 +588,7 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
             (a pre-activation within \( h \) of a kink, such as ReLU at 0,
             gives a meaningless numeric value there: keep data away from
             kinks). ``"complex"``: the complex step
-            \( \operatorname{Im} \mathcal{L}(\theta + ih) / h \),
+            \( \operatorname{Im} L(\theta + ih) / h \),
             \( h = 10^{-20} \), accurate to rounding, for smooth activations only.
         rtol: Relative tolerance; ``None`` means 1e-6 for central and 1e-10
             for complex.

@@ -1,4 +1,4 @@
-r"""Loss functions and the output error \(\delta^{[L]}\) they induce.
+r"""Loss functions and the output error \(\delta^{(D)}\) they induce.
 
 Arrays are laid out with one row per sample: ``z``, ``a`` and ``y`` all have
 shape ``(samples, n_out)``. Each loss provides
@@ -10,8 +10,8 @@ shape ``(samples, n_out)``. Each loss provides
   adds a leading axis of perturbed copies). When the output activation is
   ``smooth``, the terms also accept complex ``z`` and ``a`` and are analytic
   near the real axis, as complex-step differentiation requires;
-* ``delta_out(z, a, y, activation)``: \(\delta^{[L]} = \partial L /
-  \partial z^{[L]}\) for each sample, shape ``(samples, n_out)``.
+* ``delta_out(z, a, y, activation)``: \(\delta^{(D)} = \partial L /
+  \partial z^{(D)}\) for each sample, shape ``(samples, n_out)``.
 
 Both receive ``z`` as well as ``a = f(z)`` so that they can choose the
 numerically stable form.

@@ -1,20 +1,20 @@
 r"""A fully connected network trained by backpropagation, in plain NumPy.
 
-Notation (as in the derivation). Layers are counted from 1 to \(L\);
-\(a^{[0]}\) is the input. For one sample, as a column vector,
+Notation (as in the derivation). Layers are counted from 1 to \(D\);
+\(a^{(0)}\) is the input. For one sample, as a column vector,
 
 $$
-z^{[l]} = W^{[l]} a^{[l-1]} + b^{[l]}, \qquad a^{[l]} = f(z^{[l]}),
-$$
-
-$$
-\delta^{[L]} = \frac{\partial \mathcal{L}}{\partial z^{[L]}}, \qquad
-\delta^{[l-1]} = \left(W^{[l]}\right)^T \delta^{[l]} \odot f'(z^{[l-1]}),
+z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \qquad a^{(l)} = f(z^{(l)}),
 $$
 
 $$
-\frac{\partial \mathcal{L}}{\partial W^{[l]}} = \delta^{[l]} \left(a^{[l-1]}\right)^T,
-\qquad \frac{\partial \mathcal{L}}{\partial b^{[l]}} = \delta^{[l]}.
+\delta^{(D)} = \frac{\partial L}{\partial z^{(D)}}, \qquad
+\delta^{(l-1)} = \left(W^{(l)}\right)^T \delta^{(l)} \odot f'(z^{(l-1)}),
+$$
+
+$$
+\frac{\partial L}{\partial W^{(l)}} = \delta^{(l)} \left(a^{(l-1)}\right)^T,
+\qquad \frac{\partial L}{\partial b^{(l)}} = \delta^{(l)}.
 $$
 
 In the code a batch is stored with one sample per row, so every
@@ -55,8 +55,8 @@ class Network:
             biases to 0.
 
     Attributes:
-        weights: ``weights[l-1]`` is \(W^{[l]}\), float64, shape ``(n_l, n_{l-1})``.
-        biases: ``biases[l-1]`` is \(b^{[l]}\), float64, shape ``(n_l,)``.
+        weights: ``weights[l-1]`` is \(W^{(l)}\), float64, shape ``(n_l, n_{l-1})``.
+        biases: ``biases[l-1]`` is \(b^{(l)}\), float64, shape ``(n_l,)``.
         history: Loss per epoch of the last `fit` call.
     """
 

@@ -8,11 +8,11 @@ units of one sample; `spec.activations.a` is the network's output and
 * ``bce``: \(-\bigl(y \log a + (1 - y)\log(1 - a)\bigr)\), defined only for
   outputs in \((0, 1)\).
 
-The output error is \(\delta^{(L)} = \partial \ell / \partial z^{(L)}\), a
-derivative with respect to the *pre-activation* \(z^{(L)}\). (The
+The output error is \(\delta^{(D)} = \partial \ell / \partial z^{(D)}\), a
+derivative with respect to the *pre-activation* \(z^{(D)}\). (The
 tutorial's text writes it once as \(\partial L / \partial a^{(2)}\); that
 is a different quantity, \(a - y\) for ``mse``, and the spec keeps the two
-apart.) By the chain rule \(\delta^{(L)} = \ell'(a)\, f'(z)\).
+apart.) By the chain rule \(\delta^{(D)} = \ell'(a)\, f'(z)\).
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 r"""A symbolic network of any layer sizes, and the proof that backprop is its gradient.
 
-Notation, as on the site: layers count from 1 to \(L\), \(a^{(0)} = x\),
+Notation, as on the site: layers count from 1 to \(D\), \(a^{(0)} = x\),
 
 $$
 z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}, \qquad a^{(l)} = f(z^{(l)}),
@@ -13,7 +13,7 @@ with \(W^{(l)}\) of shape \((n_l, n_{l-1})\). The hidden layers use an
 nothing about the sigmoid is used. Backpropagation claims
 
 $$
-\delta^{(L)} = \ell'(a^{(L)}) \odot \tau'(z^{(L)}), \qquad
+\delta^{(D)} = \ell'(a^{(D)}) \odot \tau'(z^{(D)}), \qquad
 \delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)}),
 $$
 
@@ -23,7 +23,7 @@ $$
 $$
 
 for a batch of samples \(n\) whose losses are summed (or averaged, which
-scales every \(\delta^{(L)}\) by \(1/N\)). For every single weight and
+scales every \(\delta^{(D)}\) by \(1/N\)). For every single weight and
 bias, `prove_backprop` differentiates the loss *directly* with
 ``sympy.diff`` (no chain rule of ours involved) and reduces the difference
 to the backprop formula to zero.

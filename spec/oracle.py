@@ -3,7 +3,7 @@ r"""Numeric oracles lambdified from the spec, to check implementations against.
 Two oracles, for two jobs:
 
 * `Oracle` evaluates the spec's proven formulas for any layer sizes:
-  \(f\), \(f'\) and the output error \(\delta^{(L)} = \partial\ell(f(z), y)/\partial z\)
+  \(f\), \(f'\) and the output error \(\delta^{(D)} = \partial\ell(f(z), y)/\partial z\)
   are SymPy expressions lambdified for NumPy, and the recurrence
   \(\delta^{(l)} = (W^{(l+1)})^T\delta^{(l+1)} \odot f'(z^{(l)})\) (proven
   by `spec.network.prove_backprop`) is evaluated with them. It is written

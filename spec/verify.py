@@ -2,13 +2,13 @@ r"""Verify someone's backprop code against the spec, and say what is wrong with 
 
 Two entry points:
 
-* :func:`verify_class` drives a *seed-style* class (``__init__(input, hidden,
+* `verify_class` drives a *seed-style* class (``__init__(input, hidden,
   output)``, attributes ``W1 (hidden, input)``, ``b1 (hidden, 1)``,
   ``W2 (output, hidden)``, ``b2 (output, 1)``, ``forward(X)`` with ``X`` of
   shape ``(features, samples)``, ``backward(X, y, learning_rate)`` updating
   the attributes in place) through many scenarios and compares its forward
   pass and its parameter updates with the spec's;
-* :func:`verify_gradient_function` checks a plain function
+* `verify_gradient_function` checks a plain function
   ``(weights, biases, X, Y) -> (dW, db)`` (the layout of ``impl.Network``).
 
 A correct update is exactly \(\Delta\theta = -\eta\,\partial L/\partial\theta\),
