@@ -5,8 +5,8 @@ on the site is typed by hand (a typed one can drift; a generated one cannot):
 
 * ``<!-- generated: KIND ARGS -->`` markers in the Markdown pages are replaced
   by what the generator ``KIND`` returns (`on_page_markdown`). The kinds
-  ``derivation``, ``losses``, ``training``, ``pitfalls`` and ``checks`` take
-  a block name and live in ``docs/hooks/pages/``.
+  ``derivation``, ``losses``, ``training``, ``pitfalls``, ``checks`` and
+  ``figure`` take a block name and live in ``docs/hooks/pages/``.
 * One page per registered activation, an index, and every plot are created
   as in-memory files (`on_files`): nothing generated is written into
   ``docs/``, and adding an activation to ``spec.activations`` adds its page.
@@ -30,7 +30,9 @@ from mkdocs.structure.files import File
 
 # MkDocs puts this folder on sys.path only while it loads the hook: import the generators now.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from pages import activation_pages, checks, common, derivation, loss_page, pitfalls, training_page  # noqa: E402
+from pages import (  # noqa: E402
+    activation_pages, checks, common, derivation, loss_page, network_figure, performance, pitfalls, training_page,
+)
 
 MARKER = re.compile(r"<!-- generated: ([\w-]+) (.*?) -->")
 #: The nav entry whose value is replaced by the generated activation pages.
@@ -95,6 +97,8 @@ GENERATORS = {
     "training": _blocks("training", training_page.BLOCKS),
     "pitfalls": _blocks("pitfalls", pitfalls.BLOCKS),
     "checks": _blocks("checks", checks.BLOCKS),
+    "figure": _blocks("figure", network_figure.BLOCKS),
+    "performance": _blocks("performance", performance.BLOCKS),
 }
 
 
@@ -113,7 +117,7 @@ def on_files(files, config):
         if file.src_uri.startswith("hooks/"):
             files.remove(file)
     try:
-        generated = {**activation_pages.files(), **training_page.images()}
+        generated = {**activation_pages.files(), **training_page.images(), **performance.images()}
     except common.BuildFailure as err:
         raise PluginError(str(err)) from err
     for src_uri, content in generated.items():

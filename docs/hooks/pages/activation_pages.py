@@ -311,14 +311,15 @@ def index() -> str:
         rows.append((
             f"[{name}]({name}.md)",
             rf"\({tex(shorten(act.symbolic_expr), param_names(act))}\)",
-            rf"\({tex(shorten(g))}\)" if g is not None else "none",
+            rf"\({tex(common.brief(g))}\)" if g is not None else "none",
             ", ".join(rf"\({tex(k)}\)" for k in act.kinks) or "none",
         ))
     return (
         "# Activations\n\n"
         f"The registry `spec.activations` holds {len(rows)} activations. Each page below is generated "
         "from the registry's single expression for it while the site is built: adding an activation "
-        "(for instance with `backprop-spec add-activation`) adds its page.\n"
+        "(for instance with `backprop-spec add-activation`) adds its page. Decimal constants are "
+        "rounded to six digits in this table; each page gives them in full.\n"
         + common.table(["name", r"\(f(z)\)", r"output form \(g(a)\)", "kinks"], rows)
     )
 

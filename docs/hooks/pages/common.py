@@ -62,6 +62,16 @@ def tex(expr, names=None, **settings) -> str:
     return Printer(dict(symbol_names=dict(names or {}), **settings), tau_name=tau_name).doprint(expr)
 
 
+def brief(expr, digits: int = 6):
+    """``expr`` for a table cell: long exact constants (SELU's) as decimals cut to ``digits`` significant digits."""
+    import sympy as sp
+
+    from spec.activations import display as shorten
+
+    expr = shorten(expr)
+    return expr.xreplace({f: sp.Float(f, digits) for f in expr.atoms(sp.Float)})
+
+
 def display(*lines: str) -> str:
     """A display-math block; several lines are aligned at their ``&``."""
     body = lines[0] if len(lines) == 1 else "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
@@ -118,7 +128,8 @@ def table(header, rows) -> str:
     rows = [[_cell(c) for c in row] for row in rows]
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
-    return "\n" + "\n".join(lines) + "\n"
+    # the blank line ends the table: a line appended after it (e.g. a `mark`) is not read as a row
+    return "\n" + "\n".join(lines) + "\n\n"
 
 
 def png(fig) -> bytes:

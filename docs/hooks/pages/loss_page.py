@@ -7,7 +7,7 @@ import functools
 import sympy as sp
 
 from spec import activations, losses, network
-from spec.activations import a, display as shorten
+from spec.activations import a
 from spec.losses import bce, mse, y
 from spec.proof import tidy
 
@@ -95,7 +95,7 @@ def output_errors():
                 formula = rf"\(\left({fraction(loss.d_da)}\right) f'(z)\)"
                 status = "no output form: f'(z) is evaluated from z"
             else:
-                formula = rf"\({tex(shorten(od.in_a))}\)"
+                formula = rf"\({tex(common.brief(od.in_a))}\)"
                 through_a = od.proofs[1]
                 if through_a.ok:
                     status = f"✓ proven ({through_a.method})"
@@ -122,8 +122,8 @@ def reductions():
     result = mean_proof()
     count = len(result.parameters)
     return display(
-        rf"L_{{\text{{sum}}}} &= {tex(sp.Sum(ell, (n, 1, N)), lab)}, \qquad \delta^{{(L)}}_n = \frac{{\partial \ell_n}}{{\partial z^{{(L)}}_n}}",
-        rf"L_{{\text{{mean}}}} &= {tex(sp.Sum(ell, (n, 1, N)) / N, lab)}, \qquad \delta^{{(L)}}_n = {tex(1 / N)} \frac{{\partial \ell_n}}{{\partial z^{{(L)}}_n}}",
+        rf"L_{{\text{{sum}}}} &= {tex(sp.Sum(ell, (n, 1, N)), lab)}, \qquad \delta^{{(D)}}_n = \frac{{\partial \ell_n}}{{\partial z^{{(D)}}_n}}",
+        rf"L_{{\text{{mean}}}} &= {tex(sp.Sum(ell, (n, 1, N)) / N, lab)}, \qquad \delta^{{(D)}}_n = {tex(1 / N)} \frac{{\partial \ell_n}}{{\partial z^{{(D)}}_n}}",
     ) + mark(
         (f"✓ proven symbolically for both reductions, all {count} parameters of the 2-2-1 network", "symbolic"),
         ("✓ property-tested: impl with sum and mean against the spec", "property"),
