@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 # Material 9.7+ prints a notice about MkDocs 2 on every build; we pin mkdocs<2.
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install docs docs-build test clean
+.PHONY: install docs docs-build test bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,14 @@ docs-build: install
 
 test: install
 	$(BIN)/python -m pytest
+
+# Speed against the peers (scikit-learn, PyTorch), ~10 minutes; writes
+# benchmarks/results/latest.json, which docs/performance.md renders.
+# OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on some machines for old
+# OpenBLAS builds) slow a current NumPy down: unset for the run.
+# Options: make bench BENCH_ARGS='--reps 9' (see python -m benchmarks.run --help).
+bench: install
+	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python -m benchmarks.run $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) site .pytest_cache .hypothesis test-artifacts
