@@ -1,6 +1,6 @@
 r"""Gradient descent with preallocated buffers: the inner loop of `Network.fit`.
 
-`Network.gradients` returns \(\partial \mathcal L / \partial \theta\) and is
+`Network.gradients` returns \(\partial L / \partial \theta\) and is
 written for clarity and for accuracy in the tails. Training repeats one step
 thousands of times on batches of a fixed shape, so this module does the same
 mathematics with every buffer allocated once and written with ``out=``.
@@ -8,16 +8,16 @@ mathematics with every buffer allocated once and written with ``out=``.
 Two rearrangements make the step cheap without changing its mathematics:
 
 * **The bias is a column of the weights.** Layer \(l\) keeps
-  \(\widetilde W^{[l]} = [\,W^{[l]} \mid b^{[l]}\,]\), shape
+  \(\widetilde W^{(l)} = [\,W^{(l)} \mid b^{(l)}\,]\), shape
   \((n_l, n_{l-1} + 1)\), and the activations keep a last column of ones,
-  \(\tilde a^{[l-1]} = [\,a^{[l-1]} \mid 1\,]\). Then
-  \(z^{[l]} = \tilde a^{[l-1]} \widetilde W^{[l]T}\) is one matrix product,
+  \(\tilde a^{(l-1)} = [\,a^{(l-1)} \mid 1\,]\). Then
+  \(z^{(l)} = \tilde a^{(l-1)} \widetilde W^{(l)T}\) is one matrix product,
   and so is the whole gradient of the layer,
-  \(\delta^{[l]T} \tilde a^{[l-1]} = [\,\partial\mathcal L/\partial W^{[l]}
-  \mid \partial\mathcal L/\partial b^{[l]}\,]\): its last column is the sum of
-  \(\delta^{[l]}\) over the samples.
+  \(\delta^{(l)T} \tilde a^{(l-1)} = [\,\partialL/\partial W^{(l)}
+  \mid \partialL/\partial b^{(l)}\,]\): its last column is the sum of
+  \(\delta^{(l)}\) over the samples.
 * **The learning rate enters once.** Every later \(\delta\) and every
-  gradient is linear in \(\delta^{[L]}\), so \(\delta^{[L]}\) is scaled by
+  gradient is linear in \(\delta^{(D)}\), so \(\delta^{(D)}\) is scaled by
   \(\eta\) (and by \(1/N\) for the mean) and the updates are plain
   subtractions.
 
@@ -25,7 +25,7 @@ Where an activation has an output form, \(f'\) is computed from the output
 (\(\sigma' = a(1-a)\), the tutorial's ``x * (1 - x)``, proven equal to
 \(\sigma'(z)\) by the spec), which saves a second pass of ``exp``, as
 PyTorch's autograd does for the sigmoid. The step then differs from
-\(-\eta\,\partial \mathcal L/\partial \theta\) of `Network.gradients` by
+\(-\eta\,\partial L/\partial \theta\) of `Network.gradients` by
 rounding only: \(1 - a\) has an absolute error of at most half a unit in
 the last place of 1, so a unit saturated beyond \(|z| \approx 37\), whose true
 slope is below \(10^{-16}\), gets slope 0.
@@ -39,7 +39,7 @@ from impl import losses as _losses
 
 
 def augment(X):
-    r"""``X`` with a last column of ones: \(\tilde a^{[0]} = [\,X \mid 1\,]\)."""
+    r"""``X`` with a last column of ones: \(\tilde a^{(0)} = [\,X \mid 1\,]\)."""
     out = np.empty((X.shape[0], X.shape[1] + 1))
     out[:, :-1] = X
     out[:, -1] = 1.0
