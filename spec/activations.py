@@ -192,12 +192,39 @@ def _image(piece, interval):
     """The set of values ``piece`` takes on ``interval``."""
     if z not in piece.free_symbols:
         return sp.FiniteSet(piece)
+    if isinstance(interval, sp.Interval):
+        monotone = _monotone_image(piece, interval)
+        if monotone is not None:
+            return monotone
     from sympy.calculus.util import function_range
 
     try:
         return function_range(piece, z, interval)
     except NotImplementedError:
         return _numeric_image(piece, interval)
+
+
+def _monotone_image(piece, interval):
+    """The image of a piece whose slope has one sign on the whole real line, from its ends; else ``None``.
+
+    A strictly monotone function maps an interval onto the interval between
+    its values (limits, at open or infinite ends) at the two ends, with each
+    end included exactly where the matching end of ``interval`` is. Much
+    cheaper than SymPy's general ``function_range``.
+    """
+    slope = sp.diff(piece, z)
+    if slope.is_positive:
+        increasing = True
+    elif slope.is_negative:
+        increasing = False
+    else:
+        return None
+    ends = []
+    for end, side, is_open in ((interval.inf, "+", interval.left_open), (interval.sup, "-", interval.right_open)):
+        value = piece.subs(z, end) if end.is_finite else sp.limit(piece, z, end, side)
+        ends.append((value, is_open or not end.is_finite))
+    (low, low_open), (high, high_open) = ends if increasing else ends[::-1]
+    return sp.Interval(low, high, low_open, high_open)
 
 
 def _numeric_image(piece, interval):
@@ -247,7 +274,7 @@ def _candidate_stages(expr, derivative):
             if z not in block.free_symbols or z in in_u.free_symbols:
                 continue
             try:
-                solutions = sp.solve(sp.Eq(a, in_u), u_symbol)
+                solutions = _solve_for(a - in_u, u_symbol)
             except NotImplementedError:
                 continue
             for u in solutions:
@@ -259,7 +286,7 @@ def _candidate_stages(expr, derivative):
 
     def inverse():
         try:
-            branches = sp.solve(sp.Eq(a, expr), z)
+            branches = sp.solve(sp.Eq(a, expr), z, check=False)
         except NotImplementedError:
             return []
         found = []
@@ -281,6 +308,22 @@ def _candidate_stages(expr, derivative):
         return found
 
     return (constant, direct, building_block, inverse)
+
+
+def _solve_for(expr, symbol):
+    """Candidate solutions of ``expr = 0`` for ``symbol``; each is proven by the caller.
+
+    When ``expr`` is rational in ``symbol`` with a numerator of degree 1 or 2
+    (the usual case: the sigmoid is 1/(1 + u) in u = e^{-z}), the numerator's
+    roots; otherwise SymPy's ``solve`` (without its own check, which imports
+    ``sympy.physics``, a third of a second).
+    """
+    numerator = sp.numer(sp.together(expr))
+    if numerator.is_polynomial(symbol):
+        poly = sp.Poly(numerator, symbol)
+        if 1 <= poly.degree() <= 2:
+            return list(sp.roots(poly))
+    return sp.solve(expr, symbol, check=False)
 
 
 def _invert_piece(name, piece, interval):
@@ -343,13 +386,17 @@ def _non_injective_witness(f, derivative) -> str | None:
     """If f' takes both signs, f is not one-to-one: find z1, z2 with f(z1) = f(z2) but f'(z1) != f'(z2)."""
     import mpmath
 
-    import numpy as np
-
-    # A screen in float64 first (cheap): f' with one sign everywhere on the grid
-    # means no witness is looked for; a sign change is then confirmed at 30 digits.
-    with np.errstate(all="ignore"):
-        screen = np.broadcast_to(_lambdify_z(derivative)(np.array(DENSE_GRID)), len(DENSE_GRID))
-    if not ((screen > 0).any() and (screen < 0).any()):
+    # A screen in float64 first (cheap, and Python's math module needs no import):
+    # f' with one sign everywhere on the grid means no witness is looked for; a
+    # sign change is then confirmed at 30 digits.
+    slope = sp.lambdify(z, derivative, modules="math")
+    screen = []
+    for t in DENSE_GRID:
+        try:
+            screen.append(float(slope(t)))
+        except (ArithmeticError, ValueError, TypeError):
+            screen.append(float("nan"))
+    if not (any(v > 0 for v in screen) and any(v < 0 for v in screen)):
         return None
     F = sp.lambdify(z, f, modules="mpmath")
     D = sp.lambdify(z, derivative, modules="mpmath")
