@@ -402,6 +402,20 @@ def test_complex_step_is_finite_and_accurate_across_the_whole_range(name):
     np.testing.assert_allclose(out.imag[normal] / h, df[normal], rtol=1e-12, atol=0)
 
 
+def test_complex_exp_shortcut_equals_numpys_complex_exp():
+    # the sigmoid's complex path takes e^{x+iy} = e^x + i e^x y for |y| < 1e-8:
+    # exactly what NumPy's complex exp gives there, bit for bit
+    from impl.activations import _exp_complex
+
+    rng = np.random.default_rng(0)
+    x = np.concatenate([rng.uniform(-745, 0, 20000), [0.0, -0.0, -1e-300, -745.2]])
+    y = rng.uniform(-1, 1, x.size) * 10.0 ** rng.uniform(-300, -8, x.size)
+    w = x + 1j * y
+    np.testing.assert_array_equal(_exp_complex(w), np.exp(w))
+    # with a larger imaginary part it is NumPy's complex exp itself
+    np.testing.assert_array_equal(_exp_complex(w + 0.5j), np.exp(w + 0.5j))
+
+
 # --- closed forms ------------------------------------------------------------------
 
 
