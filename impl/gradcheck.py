@@ -37,7 +37,6 @@ skips arithmetic whose result is already known.
 
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
@@ -107,8 +106,13 @@ _NOISE_ULPS = 8.0
 # in the CPU caches through the chain of elementwise steps. Never above ~256 MB.
 _CHUNK_BYTES = 120 * 1024
 _MAX_CHUNK_BYTES = 256 * 2**20
-# Chunks run in this many threads at once; NumPy releases the GIL in its loops.
-_THREADS = min(4, os.cpu_count() or 1)
+# Chunks run in this many threads at once (NumPy releases the GIL in its loops).
+# One: on the 2-vCPU machine the benchmarks run on, the full check of a
+# 64-32-10 network took a median 33.7 ms in one thread and 43.6 ms in two
+# (BLAS limited to one thread; 59.7 and 62.2 ms with OpenBLAS's own threads
+# spinning beside them): the chunks are too small for two threads to beat
+# their handing the GIL back and forth. The code runs any number.
+_THREADS = 1
 
 
 @dataclass
