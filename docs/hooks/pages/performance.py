@@ -162,7 +162,10 @@ def goals(data: dict) -> str:
                 ours = f"{_time(subject['median'])} {_per_unit(w)}"
                 theirs = f"{_time(peer['median'])} ({peer['label']})" if peer else "—"
             mark = "✓" if g["met"] else "✗ not met"
-            rows.append((w["title"], g["text"], ours, theirs, f"**{_value(g)}** {mark} (goal {_needed(g)})"))
+            spread = f"{_fmt(g, min(g['per_rep']))} to {_fmt(g, max(g['per_rep']))}"
+            rows.append(
+                (w["title"], g["text"], ours, theirs, f"**{_value(g)}** {mark} (goal {_needed(g)}; repetitions {spread})")
+            )
     return common.table(["workload", "goal", "project (median)", "peer (median)", "result"], rows) + (
         f"\n![Each goal: measured against required]({GOALS_PNG})\n\n"
     )
@@ -240,6 +243,24 @@ def _why_rate(w: dict, g: dict) -> str:
     return text
 
 
+def _spread(g: dict) -> str:
+    """How many repetitions met the goal: a goal met in some is within the machine's noise."""
+    per_rep = g["per_rep"]
+    hits = sum(
+        (v >= g["at_least"]) if g["at_least"] is not None else (v <= g["at_most"]) for v in per_rep
+    )
+    if hits == 0:
+        return f" No repetition met it (they ranged from {_fmt(g, min(per_rep))} to {_fmt(g, max(per_rep))})."
+    return (
+        f" {hits} of {len(per_rep)} repetitions met it (they ranged from {_fmt(g, min(per_rep))} to "
+        f"{_fmt(g, max(per_rep))}): the median sits within this machine's run-to-run noise."
+    )
+
+
+def _fmt(g: dict, value: float) -> str:
+    return _value({**g, "median": value})
+
+
 def unmet(data: dict) -> str:
     missed = [(w, g) for w in data["workloads"] for g in w["goals"] if not g["met"]]
     total = sum(len(w["goals"]) for w in data["workloads"])
@@ -247,7 +268,9 @@ def unmet(data: dict) -> str:
         return f"All {total} goals are met in this run.\n"
     lines = [f"{total - len(missed)} of {total} goals are met in this run. Not met:\n"]
     for w, g in missed:
-        lines.append(f"- **{w['title']}, {g['text']}**: measured {_value(g)}. Why: {_why(data, w, g)}")
+        lines.append(
+            f"- **{w['title']}, {g['text']}**: measured {_value(g)}. Why: {_why(data, w, g)}{_spread(g)}"
+        )
     return "\n".join(lines) + "\n"
 
 
