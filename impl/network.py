@@ -252,7 +252,9 @@ class Network:
             shuffle: Reorder the samples each epoch, with the network's own
                 generator, when there is more than one batch.
             callback: Called as ``callback(epoch, loss)`` after each epoch,
-                ``epoch`` counting from 0 and ``loss == history[epoch]``.
+                ``epoch`` counting from 0 and ``loss == history[epoch]``. It
+                sees the current `weights` and `biases`, and training goes on
+                from whatever values it leaves in them.
 
         Returns:
             ``self``. `history` holds one float per epoch: the batch
@@ -296,9 +298,11 @@ class Network:
                 # history[epoch] = epoch loss, reduced over the whole data set
                 self.history.append(total / n if mean else total)
                 if callback is not None:
-                    # the callback may look at the network: show it the current parameters
+                    # the callback sees the current parameters, and what it changes in
+                    # them (clipping, a learning-rate schedule's restart...) is trained on
                     trainer.store(self.weights, self.biases)
                     callback(epoch, self.history[-1])
+                    trainer.load(self.weights, self.biases)
         finally:
             trainer.store(self.weights, self.biases)
         return self

@@ -303,6 +303,22 @@ def test_callback_sees_the_parameters_after_each_epoch():
         np.testing.assert_array_equal(got, want)
 
 
+def test_changes_made_by_the_callback_are_trained_on():
+    # a callback that pins b[2] to 0 after every epoch: training continues from there
+    net = impl.Network([2, 3, 1], seed=0)
+    manual = copy.deepcopy(net)
+
+    def pin(epoch, loss):
+        net.biases[1][...] = 0.0
+
+    net.fit(XOR_X, XOR_Y, epochs=3, lr=0.5, callback=pin)
+    for _ in range(3):
+        manual.step(XOR_X, XOR_Y, 0.5)
+        manual.biases[1][...] = 0.0
+    for got, want in zip(net.weights + net.biases, manual.weights + manual.biases):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_fit_updates_the_parameter_arrays_in_place():
     net = impl.Network([2, 3, 1], seed=0)
     arrays = net.weights + net.biases
