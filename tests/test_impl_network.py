@@ -341,6 +341,35 @@ def test_step_follows_the_precise_gradient_up_to_rounding():
             np.testing.assert_allclose(start - p, 0.3 * g, rtol=1e-12, atol=1e-17)
 
 
+@pytest.mark.parametrize("hidden", activations.names())
+@pytest.mark.parametrize(
+    "sizes, output, loss, reduction",
+    [
+        ([3, 4, 2], "identity", "mse", "sum"),
+        ([3, 5, 4, 2], "tanh", "mse", "mean"),
+        ([3, 4, 2], "sigmoid", "bce", "mean"),
+        ([3, 2], "softplus", "mse", "sum"),
+    ],
+)
+def test_every_step_is_minus_lr_times_the_gradient(hidden, sizes, output, loss, reduction):
+    # fit's buffered step (impl._sgd) against gradients(), which the tests hold to the
+    # spec: every registered activation, depth 1 to 3, both losses and reductions,
+    # mini-batches with a short last one
+    rng = np.random.default_rng(5)
+    X, Y = rng.normal(size=(7, sizes[0])), rng.uniform(size=(7, sizes[-1]))
+    net = impl.Network(sizes, activation=hidden, output_activation=output, loss=loss, reduction=reduction, seed=2)
+    manual = copy.deepcopy(net)
+    net.fit(X, Y, epochs=2, lr=0.1, batch_size=3, shuffle=False)
+    for _ in range(2):
+        for start in (0, 3, 6):
+            xb, yb = X[start : start + 3], Y[start : start + 3]
+            dW, db = manual.gradients(xb, yb)
+            for p, g in zip(manual.weights + manual.biases, dW + db):
+                p -= 0.1 * g
+    for got, want in zip(net.weights + net.biases, manual.weights + manual.biases):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-13)
+
+
 def test_fit_restarts_history():
     net = impl.Network([2, 2, 1], seed=0).fit(XOR_X, XOR_Y, epochs=4)
     net.fit(XOR_X, XOR_Y, epochs=2)
