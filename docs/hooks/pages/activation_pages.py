@@ -44,7 +44,8 @@ STABILITY = {
         "\\(1 - \\sigma(z)\\): once \\(\\sigma(z)\\) is within a few rounding steps of 1 "
         "(from about \\(z = 30\\) on), the subtraction keeps only the rounding error, while "
         "\\(\\sigma(-z)\\) still carries every digit. The output form \\(a(1 - a)\\) shares "
-        "that weakness, as the table shows.",
+        "that weakness, as the table shows; training (`fit`) uses it all the same, as PyTorch's "
+        "autograd does, since a unit saturated that far passes on almost no gradient either way.",
         _sigmoid(z) * _sigmoid(-z),
     ),
     "tanh": (
