@@ -87,8 +87,14 @@ class Trainer:
             b[...] = Wb[:, -1]
 
     def _for_rows(self, rows):
-        """Buffers for a batch of ``rows`` samples, made once per batch shape."""
+        """Buffers for a batch of ``rows`` samples, made once per batch shape.
+
+        At most two shapes are kept (`fit`'s full batches and its shorter last
+        one), so that `Network.step` on ever new batch sizes holds no more.
+        """
         if rows not in self._buffers:
+            if len(self._buffers) >= 2:
+                self._buffers.clear()
             # z[l], delta[l]: (rows, n_l); a1[l] = [a[l] | 1]: (rows, n_l + 1); a[l] is a view of it
             z = [None] + [np.empty((rows, n)) for n in self.sizes[1:]]
             delta = [None] + [np.empty((rows, n)) for n in self.sizes[1:]]
@@ -137,12 +143,18 @@ class Trainer:
                 self._times_slope(delta[l - 1], z[l - 1], a[l - 1], f[l - 1])
             # [W[l] | b[l]] <- [W[l] | b[l]] - lr [dL/dW[l] | dL/db[l]]
             Wb[l] -= dWb[l]
+        # keep no reference to the caller's data
+        a1[0] = None
         return loss
 
     @staticmethod
     def _times_slope(d, z, a, act):
-        """``d *= f'(z)``, through the output form ``a`` where the activation has one."""
-        if act.df_from_output is not None:
+        """``d *= f'(z)``, through the output form ``a`` where the activation has a reviewed one.
+
+        A starting implementation written by ``add-activation`` (``reviewed=False``)
+        keeps to ``df(z)`` until someone has looked at its tails.
+        """
+        if act.df_from_output is not None and act.reviewed:
             d *= act.df_from_output(a)
         else:
             d *= act.df(z)

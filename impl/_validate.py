@@ -170,3 +170,35 @@ def targets(Y, n_samples: int, n_out: int, loss: losses.Loss) -> np.ndarray:
                 f"got values in [{Y.min():g}, {Y.max():g}]"
             )
     return Y
+
+
+def trainable(weights, biases, sizes) -> None:
+    """Check that `fit` and `step` can update the parameters in place, before any work.
+
+    Each ``weights[l-1]`` must be a writeable real floating array of shape
+    ``(n_l, n_{l-1})`` and each ``biases[l-1]`` one of shape ``(n_l,)``:
+    training writes its results into these arrays.
+    """
+    L = len(sizes) - 1
+    for group, values in (("weights", weights), ("biases", biases)):
+        if not isinstance(values, list) or len(values) != L:
+            raise TypeError(
+                f"{group}: expected a list of {L} arrays (one per layer), got {type(values).__name__}"
+                + (f" of length {len(values)}" if isinstance(values, list) else "")
+            )
+    for l in range(1, L + 1):
+        for name, value, shape in (
+            (f"weights[{l - 1}]", weights[l - 1], (sizes[l], sizes[l - 1])),
+            (f"biases[{l - 1}]", biases[l - 1], (sizes[l],)),
+        ):
+            if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+                kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
+                raise TypeError(
+                    f"{name}: training updates it in place, so it must be a float ndarray; got {kind}"
+                )
+            if value.shape != shape:
+                raise ValueError(f"{name}: expected shape {shape}, got {value.shape}")
+            if not value.flags.writeable:
+                raise ValueError(f"{name}: training updates it in place, but the array is read-only")
+            if not np.isfinite(value).all():
+                raise ValueError(f"{name}: expected finite values")

@@ -68,12 +68,16 @@ class Activation:
             out[...] = self.f(z)
 
     # A registry entry is immutable and compared by identity (``act is sigmoid``):
-    # copying a network must share it, not duplicate it.
+    # copying a network must share it, not duplicate it, and pickling stores
+    # its name (a network only ever holds registered entries).
     def __copy__(self):
         return self
 
     def __deepcopy__(self, memo):
         return self
+
+    def __reduce__(self):
+        return (get, (self.name,))
 
 
 _REGISTRY: dict[str, Activation] = {}
@@ -181,7 +185,8 @@ def _exp_complex(w):
     time here.
     """
     y = w.imag
-    if np.abs(y).max(initial=0.0) >= _TINY_IMAG:
+    # (written so that a NaN imaginary part sends the whole array to np.exp)
+    if not (np.abs(y) < _TINY_IMAG).all():
         return np.exp(w)
     out = np.empty(w.shape, dtype=w.dtype)
     out.real = np.exp(w.real)

@@ -51,12 +51,16 @@ class Loss:
     terms: Callable[..., np.ndarray] | None = None
 
     # A registry entry is immutable and compared by identity (``act is sigmoid``):
-    # copying a network must share it, not duplicate it.
+    # copying a network must share it, not duplicate it, and pickling stores
+    # its name (a network only ever holds registered entries).
     def __copy__(self):
         return self
 
     def __deepcopy__(self, memo):
         return self
+
+    def __reduce__(self):
+        return (get, (self.name,))
 
 
 _REGISTRY: dict[str, Loss] = {}

@@ -189,6 +189,13 @@ class Network:
                 delta[l - 1] = (delta[l] @ W[l]) * self._hidden.df(z[l - 1])
         return dW[1:], db[1:]
 
+    def __getstate__(self):
+        # the trainer's buffers are scratch space (possibly large): copies and
+        # pickles of the network leave them out and make their own when trained
+        state = self.__dict__.copy()
+        state.pop("_sgd_trainer", None)
+        return state
+
     def _check_data(self, X, Y):
         X = _validate.inputs(X, self._sizes[0])
         Y = _validate.targets(Y, X.shape[0], self._sizes[-1], self._loss)
@@ -225,6 +232,7 @@ class Network:
         """
         X, Y = self._check_data(X, Y)
         lr = _validate.learning_rate(lr)
+        _validate.trainable(self.weights, self.biases, self._sizes)
         trainer = self._trainer()
         trainer.load(self.weights, self.biases)
         loss = trainer.step(_sgd.augment(X), Y, lr)
@@ -268,6 +276,7 @@ class Network:
         batch_size = _validate.optional_positive_int(batch_size, "batch_size")
         shuffle = _validate.flag(shuffle, "shuffle")
         callback = _validate.optional_callable(callback, "callback")
+        _validate.trainable(self.weights, self.biases, self._sizes)
 
         n = X.shape[0]
         if batch_size is None or batch_size >= n:
@@ -302,6 +311,7 @@ class Network:
                     # them (clipping, a learning-rate schedule's restart...) is trained on
                     trainer.store(self.weights, self.biases)
                     callback(epoch, self.history[-1])
+                    _validate.trainable(self.weights, self.biases, self._sizes)
                     trainer.load(self.weights, self.biases)
         finally:
             trainer.store(self.weights, self.biases)

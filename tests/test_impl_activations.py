@@ -414,6 +414,10 @@ def test_complex_exp_shortcut_equals_numpys_complex_exp():
     np.testing.assert_array_equal(_exp_complex(w), np.exp(w))
     # with a larger imaginary part it is NumPy's complex exp itself
     np.testing.assert_array_equal(_exp_complex(w + 0.5j), np.exp(w + 0.5j))
+    # a NaN imaginary part anywhere must not switch the shortcut on for the rest
+    mixed = np.array([-1 + 0.5j, complex(-1.0, np.nan)])
+    with np.errstate(invalid="ignore"):
+        assert _exp_complex(mixed)[0] == np.exp(mixed)[0]
 
 
 # --- closed forms ------------------------------------------------------------------

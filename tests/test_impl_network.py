@@ -3,6 +3,7 @@
 import copy
 import itertools
 import math
+import re
 import subprocess
 import sys
 import zlib
@@ -317,6 +318,54 @@ def test_changes_made_by_the_callback_are_trained_on():
         manual.biases[1][...] = 0.0
     for got, want in zip(net.weights + net.biases, manual.weights + manual.biases):
         np.testing.assert_array_equal(got, want)
+
+
+def test_pickle_and_deepcopy_keep_registry_entries_and_leave_scratch_buffers_out():
+    import pickle
+
+    X = np.random.default_rng(0).normal(size=(500, 2))
+    Y = (X[:, :1] > 0).astype(float)
+    net = impl.Network([2, 8, 1], activation="tanh", seed=0).fit(X, Y, epochs=2, batch_size=64)
+    for clone in (pickle.loads(pickle.dumps(net)), copy.deepcopy(net)):
+        assert clone._hidden is activations.get("tanh") and clone._output is activations.get("sigmoid")
+        assert "_sgd_trainer" not in clone.__dict__
+        np.testing.assert_array_equal(clone.forward(X), net.forward(X))
+        # and it trains exactly like the original
+        clone.fit(X, Y, epochs=1, batch_size=64, shuffle=False)
+        net_copy = copy.deepcopy(net).fit(X, Y, epochs=1, batch_size=64, shuffle=False)
+        for p, q in zip(clone.weights, net_copy.weights):
+            np.testing.assert_array_equal(p, q)
+
+
+def test_trainer_keeps_no_reference_to_the_data_and_a_bounded_number_of_buffers():
+    net = impl.Network([3, 4, 1], seed=0)
+    rng = np.random.default_rng(1)
+    for rows in range(1, 30):
+        net.step(rng.normal(size=(rows, 3)), rng.uniform(size=rows), 0.1)
+    trainer = net._trainer()
+    assert len(trainer._buffers) <= 2
+    assert all(buffers[1][0] is None for buffers in trainer._buffers.values())
+
+
+@pytest.mark.parametrize(
+    "spoil, error, message",
+    [
+        (lambda n: n.weights.__setitem__(0, np.ones((3, 2), int)), TypeError, "weights[0]"),
+        (lambda n: n.biases[1].setflags(write=False), ValueError, "biases[1]"),
+        (lambda n: n.biases.__setitem__(0, np.zeros(1)), ValueError, "biases[0]"),
+        (lambda n: n.weights.__setitem__(1, [[1.0, 2.0, 3.0]]), TypeError, "weights[1]"),
+        (lambda n: n.weights[0].__setitem__((0, 0), np.nan), ValueError, "weights[0]"),
+    ],
+)
+def test_parameters_that_cannot_be_trained_in_place_are_rejected_before_any_work(spoil, error, message):
+    net = impl.Network([2, 3, 1], seed=0)
+    spoil(net)
+    before = [np.array(p, copy=True) for p in net.weights + net.biases]
+    for call in (lambda: net.fit(XOR_X, XOR_Y, epochs=3), lambda: net.step(XOR_X, XOR_Y, 0.1)):
+        with pytest.raises(error, match=re.escape(message)):
+            call()
+        for p, q in zip(net.weights + net.biases, before):
+            np.testing.assert_array_equal(np.asarray(p), q)
 
 
 def test_fit_updates_the_parameter_arrays_in_place():
