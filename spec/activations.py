@@ -182,6 +182,9 @@ def pieces(expr) -> list[tuple]:
     out, rest = [], sp.S.Reals
     for piece, condition in folded.args:
         interval = rest if condition == sp.true else condition.as_set().intersect(rest)
+        if interval.has(sp.ConditionSet):
+            # e.g. Max(z, exp(z) - 1): where z >= e^z - 1 holds has no closed form for SymPy
+            raise NotImplementedError(f"SymPy cannot solve the condition {condition} of the piece {piece}")
         rest = rest - interval
         if interval != sp.S.EmptySet:
             out.append((piece, interval))
@@ -436,8 +439,11 @@ def _derive_output_form(name, expr, derivative, params):
     witness = _non_injective_witness(expr, derivative)
     if witness is not None:
         return None, witness, ()
-    parts = pieces(expr)
-    kinks = sorted({p for _, iv in parts for p in (iv.inf, iv.sup) if p.is_finite})
+    try:
+        parts = pieces(expr)
+        kinks = sorted({p for _, iv in parts for p in (iv.inf, iv.sup) if p.is_finite})
+    except NotImplementedError as err:
+        return None, f"SymPy could not split f into pieces on intervals ({err}), so no output form is claimed", ()
     found, proofs, hows = [], [], []
     for piece, interval in parts:
         g, how, proof = _invert_piece(name, piece, interval)

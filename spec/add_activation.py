@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import sympy as sp
+from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import SciPyPrinter
 
 from spec import activations
@@ -88,6 +89,10 @@ def plan(name: str, expr_text: str, params: dict[str, str] | None = None, descri
         raise ValueError(f"EXPR: expected an expression in z, got the constant {expr}")
     entry = {"name": name, "expr": expr_text, "params": params, "description": description or f"added: {expr_text}"}
     act = activations.from_entry(entry)
+    try:
+        act.kinks
+    except NotImplementedError as err:
+        raise ValueError(f"EXPR: cannot tell where the pieces of f switch: {err}") from None
     _check_differentiable(act)
     code, review = _impl_code(act, expr_text)
     return Plan(act, entry, IMPL_DIR / "added" / f"{name}.py", code, review)
@@ -115,6 +120,9 @@ def _check_differentiable(act: Activation) -> None:
                     value = fn(t)
                 except (ValueError, ZeroDivisionError, TypeError, OverflowError) as err:
                     raise ValueError(f"EXPR: {what}({mpmath.nstr(t, 6)}) cannot be evaluated ({err})") from None
+                if isinstance(value, (int, float)):
+                    # a constant piece evaluates to a plain number
+                    value = mpmath.mpf(value)
                 if not isinstance(value, mpmath.mpf) or not mpmath.isfinite(value):
                     raise ValueError(
                         f"EXPR: {what}(z) must be real and finite for every real z; "
@@ -146,14 +154,25 @@ def _impl_code(act: Activation, expr_text: str) -> tuple[str, list[str]]:
         review.append("1 + erf(x) loses every digit for large negative x: use scipy.special.ndtr or erfc")
     review.append("sums of nearly equal terms (1 - f, e^z - 1) lose relative accuracy: use expm1, log1p, "
                   "or an algebraically equal form")
+    g_code = None
     if act.output_form is not None:
-        g_code = _printed(printer, act.output_form, a)
+        try:
+            g_code = _printed(printer, act.output_form, a)
+        except PrintMethodNotImplementedError as err:
+            # e.g. erfinv: the output form exists but SymPy's SciPy printer cannot write it
+            review.append(f"the proven output form g(a) = {activations.display(act.output_form)} could not be "
+                          f"printed as NumPy code ({str(err).splitlines()[0]}); training uses df(z) until "
+                          "someone writes df_from_output by hand")
+    if g_code is not None:
         output_block = (
             f"def df_from_output(a):\n"
             f"    # f'(z) = g(a) with a = f(z):  g(a) = {activations.display(act.output_form)}\n"
             f"    return {g_code}\n"
         )
         output_name = "df_from_output"
+    elif act.output_form is not None:
+        output_block = f"# The output form g(a) = {activations.display(act.output_form)} could not be printed as code.\n"
+        output_name = "None"
     else:
         reason = act.output_form_reason.replace("\n", " ")
         output_block = f"# No output form: {reason}\n"

@@ -95,6 +95,7 @@ def test_an_activation_with_an_output_form_and_a_parameter(project):
         ("evil2", "z.__class__.__mro__", [], "the construct"),
         ("evil3", "exec('1')", [], "a call to 'exec'"),
         ("bad_syntax", "z +* 2", [], "not a valid expression"),
+        ("cond", "Max(z, exp(z) - 1)", [], "cannot tell where the pieces of f switch"),
     ],
 )
 def test_bad_input_is_refused_with_exit_2_and_changes_nothing(project, name, expr, extra, message):
@@ -105,3 +106,19 @@ def test_bad_input_is_refused_with_exit_2_and_changes_nothing(project, name, exp
     assert "Traceback" not in proc.stderr
     assert snapshot(project) == before
     assert not (project / "pwned").exists()
+
+
+def test_constant_pieces_and_unprintable_output_forms_are_planned():
+    # (plan writes nothing) a clipped activation has a constant piece, whose value is
+    # a plain number rather than an mpmath one: it is real and finite all the same
+    from spec import add_activation
+
+    clipped = add_activation.plan("clip_low", "Max(z, -1)")
+    assert clipped.activation.kinks == (-1,)
+    # erf's output form 2 exp(-erfinv(a)^2) / sqrt(pi) is proven, but SymPy's SciPy
+    # printer has no erfinv: the generated code falls back to df(z) and says why
+    erfish = add_activation.plan("erfish", "erf(z)")
+    assert erfish.activation.output_form is not None
+    assert "df_from_output=None" in erfish.impl_code
+    assert "could not be printed as NumPy code" in erfish.impl_code
+    compile(erfish.impl_code, "erfish.py", "exec")
