@@ -287,15 +287,20 @@ class Network:
         # [X | 1]: the bias is the last column of each layer's weights while training
         Xa = _sgd.augment(X)
         reorder = shuffle and batch_size < n
+        if reorder:
+            # the shuffled copies of the data, reused every epoch
+            Xe, Ye = np.empty_like(Xa), np.empty_like(Y)
         starts = range(0, n, batch_size)
         self.history = []
         trainer.load(self.weights, self.biases)
         try:
             for epoch in range(epochs):
-                Xe, Ye = Xa, Y
                 if reorder:
                     order = self._rng.permutation(n)
-                    Xe, Ye = Xa[order], Y[order]
+                    np.take(Xa, order, axis=0, out=Xe)
+                    np.take(Y, order, axis=0, out=Ye)
+                else:
+                    Xe, Ye = Xa, Y
                 if batch_size == n:
                     # epoch loss = loss before the single full-batch update
                     total = step(Xe, Ye, lr)
