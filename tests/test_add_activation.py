@@ -122,3 +122,19 @@ def test_constant_pieces_and_unprintable_output_forms_are_planned():
     assert "df_from_output=None" in erfish.impl_code
     assert "could not be printed as NumPy code" in erfish.impl_code
     compile(erfish.impl_code, "erfish.py", "exec")
+
+
+def test_kinks_written_with_max_get_their_output_form():
+    # leaky ReLU written as Max(z, z/10): SymPy's f'(0) is Heaviside(0) = 1/2 of the two
+    # slopes, a convention at a point where f' does not exist; the output form is proven
+    # on each piece and checked numerically everywhere else
+    import sympy as sp
+
+    from spec import add_activation
+    from spec.activations import a
+
+    plan = add_activation.plan("leaky_max", "Max(z, z/10)")
+    g = plan.activation.output_form
+    assert g is not None
+    assert g.subs(a, sp.Rational(3)) == 1 and g.subs(a, sp.Rational(-3, 10)) == sp.Rational(1, 10)
+    assert "df_from_output=df_from_output" in plan.impl_code
