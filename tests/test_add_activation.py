@@ -138,3 +138,14 @@ def test_kinks_written_with_max_get_their_output_form():
     assert g is not None
     assert g.subs(a, sp.Rational(3)) == 1 and g.subs(a, sp.Rational(-3, 10)) == sp.Rational(1, 10)
     assert "df_from_output=df_from_output" in plan.impl_code
+
+
+def test_a_cubic_in_a_building_block_does_not_hang():
+    # tanh(z) + tanh(z)^3 = a is a cubic in u = tanh(z): Cardano's radicals took SymPy
+    # minutes to simplify (before, this test ran for minutes); such candidates are not
+    # offered, and no output form is claimed
+    from spec import add_activation
+
+    plan = add_activation.plan("tanh_cubed", "tanh(z) + tanh(z)**3")
+    assert plan.activation.output_form is None
+    assert "could be proven" in plan.activation.output_form_reason
