@@ -284,7 +284,7 @@ def _candidate_stages(expr, derivative):
                 g = derivative.subs(block, u)
                 if z not in g.free_symbols:
                     g = sp.cancel(g)
-                    found.append((min(tidy(g), sp.expand(g), key=sp.count_ops), f"solved a = f(z) for {block} = {u}"))
+                    found.append((min(tidy(g), sp.expand(g), key=sp.count_ops), f"solved a = f(z) for {block} = {display(u)}"))
         return found
 
     def inverse():
@@ -297,7 +297,7 @@ def _candidate_stages(expr, derivative):
             raw = derivative.subs(z, branch)
             if z in raw.free_symbols:
                 continue
-            origin = f"inverted a = f(z) with solve, branch z = {branch}"
+            origin = f"inverted a = f(z) with solve, branch z = {display(branch)}"
             for step in (sp.cancel, lambda e: sp.cancel(sp.expand(e.rewrite(sp.exp)))):
                 try:
                     g = step(raw)
