@@ -28,8 +28,29 @@ from scipy.special import expit, ndtr
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 
+class RegistryEntry:
+    """Copy and pickle behaviour of an immutable registry entry (an `Activation`, a `Loss`).
+
+    Entries are compared by identity (``act is sigmoid``), so copying a network
+    shares them instead of duplicating them, and pickling stores the name,
+    looked up again with the class's ``lookup`` (a network only ever holds
+    registered entries).
+    """
+
+    lookup: Callable[[str], object]
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __reduce__(self):
+        return (type(self).lookup, (self.name,))
+
+
 @dataclass(frozen=True)
-class Activation:
+class Activation(RegistryEntry):
     r"""One activation function and its derivatives.
 
     Attributes:
@@ -66,18 +87,6 @@ class Activation:
             self.f_out(z, out)
         else:
             out[...] = self.f(z)
-
-    # A registry entry is immutable and compared by identity (``act is sigmoid``):
-    # copying a network must share it, not duplicate it, and pickling stores
-    # its name (a network only ever holds registered entries).
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return (get, (self.name,))
 
 
 _REGISTRY: dict[str, Activation] = {}
@@ -120,6 +129,9 @@ def get(name: str) -> Activation:
         raise ValueError(
             f"activation: unknown name {name!r}; known: {', '.join(names())}"
         ) from None
+
+
+Activation.lookup = staticmethod(get)
 
 
 def names() -> tuple[str, ...]:

@@ -30,7 +30,7 @@ from impl.activations import Activation
 
 
 @dataclass(frozen=True)
-class Loss:
+class Loss(_activations.RegistryEntry):
     """One loss function.
 
     Attributes:
@@ -49,18 +49,6 @@ class Loss:
     delta_out: Callable[..., np.ndarray]
     output_range: tuple[float, float] | None = None
     terms: Callable[..., np.ndarray] | None = None
-
-    # A registry entry is immutable and compared by identity (``act is sigmoid``):
-    # copying a network must share it, not duplicate it, and pickling stores
-    # its name (a network only ever holds registered entries).
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return (get, (self.name,))
 
 
 _REGISTRY: dict[str, Loss] = {}
@@ -89,6 +77,9 @@ def get(name: str) -> Loss:
         return _REGISTRY[name]
     except KeyError:
         raise ValueError(f"loss: unknown name {name!r}; known: {', '.join(names())}") from None
+
+
+Loss.lookup = staticmethod(get)
 
 
 def names() -> tuple[str, ...]:
