@@ -316,7 +316,7 @@ class _Batched:
             ``(P, n_L, samples)``. Every term left out is the same in every
             copy as in the base network.
         """
-        L, hidden, output = self.L, self.hidden, self.output
+        L, hidden = self.L, self.hidden
         # z[l]_j of each copy: the base row plus step * dz[l]_j / dtheta   (P, samples)
         zj = self.z[l][j] + step[:, None] * self.du[l][k]
         if l == L:

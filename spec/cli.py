@@ -315,7 +315,7 @@ def _prove(args) -> int:
         f"loss {result.loss} ({result.reduction} over a batch of {result.samples} symbolic samples)"
     )
     print("for every parameter, with sigma, tau any differentiable activations (hidden, output):")
-    print(f"  delta(L) = l'(a(L)) * tau'(z(L)),  delta(l) = W(l+1)^T delta(l+1) * sigma'(z(l))")
+    print("  delta(L) = l'(a(L)) * tau'(z(L)),  delta(l) = W(l+1)^T delta(l+1) * sigma'(z(l))")
     for proof in result.parameters:
         print(f"  {'ok  ' if proof.ok else 'FAIL'} {proof.claim}   [{proof.method}]")
     print(f"with sigma = {result.activation}, tau = {result.output_activation}, loss {result.loss}:")
