@@ -191,10 +191,10 @@ def _exp_complex(w):
     """e^w for complex ``w`` with real parts <= 0; when every imaginary part is tiny, through one real exp.
 
     e^{x + iy} = e^x (cos y + i sin y), and for |y| < `_TINY_IMAG` that is
-    e^x + i e^x y exactly as float64 computes it: the same value NumPy's
-    complex exp returns, at the cost of a real exp (a complex exp costs
-    several). The complex step of the gradient checker spends most of its
-    time here.
+    e^x + i e^x y in float64: within 2 ulp of the exact value in each part
+    (tested against mpmath), as accurate as NumPy's complex exp, at the
+    cost of a real exp (a complex exp costs several). The complex step of
+    the gradient checker spends most of its time here.
     """
     y = w.imag
     # (written so that a NaN imaginary part sends the whole array to np.exp)

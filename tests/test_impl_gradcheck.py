@@ -202,7 +202,10 @@ def test_chunks_and_threads_do_not_change_the_result(monkeypatch):
             monkeypatch.setattr(gradcheck, "_THREADS", threads)
             got = gradcheck.check(net, X, Y, method=method)
             for a, b in zip(got.parameters, want.parameters):
-                np.testing.assert_array_equal(a.numeric, b.numeric)
+                # Other chunk sizes give other matrix shapes, which BLAS and NumPy's SIMD
+                # loops may sum in another order: equal within the methods' own rounding
+                # bound (noise), not bit for bit (AVX2 and AVX-512 machines differ)
+                np.testing.assert_array_less(np.abs(a.numeric - b.numeric), a.noise + b.noise + 1e-300)
         monkeypatch.undo()
 
 
