@@ -30,6 +30,26 @@ def _sizes(text: str) -> tuple[int, ...]:
     return sizes
 
 
+def _seed(text: str) -> int:
+    try:
+        seed = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a non-negative int, got {text!r}") from None
+    if seed < 0:
+        raise argparse.ArgumentTypeError(f"expected a non-negative int, got {seed}")
+    return seed
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds such as 20, got {text!r}") from None
+    if not 0 < value <= 86400:
+        raise argparse.ArgumentTypeError(f"expected seconds in (0, 86400], got {text!r}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="backprop-spec",
@@ -60,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=int, help="passes over the training data (default: per task)")
     train.add_argument("--lr", type=float, help="learning rate (default: per task)")
     train.add_argument("--batch-size", type=int, help="samples per update (default: xor full batch, digits 32)")
-    train.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    train.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
     train.add_argument("--plot", metavar="FILE.png", help="save the loss curve (and XOR's decision boundary)")
     train.add_argument("--save", metavar="FILE.npz", help="save the trained network")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -106,7 +126,8 @@ def build_parser() -> argparse.ArgumentParser:
             "the spec: its forward pass and the update of every parameter, at several architectures, "
             "random draws (large weights, targets far from the output), batch sizes and learning rates. "
             "On a mismatch it names the worst entry and diagnoses known mistakes. Importing FILE.py runs "
-            "it, exactly as `python FILE.py` would: only verify code you trust. "
+            "it (as a module: code under `if __name__ == '__main__':` does not run), in a separate process "
+            "with a time limit; what it prints goes to standard error. "
             "Exit 0 on a match, 1 on a mismatch (including an exception or a wrong shape), "
             "2 if the file cannot be loaded or the class is not seed-style."
         ),
@@ -116,7 +137,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--loss", default="mse", help="mse (half squared error, the tutorial's) or bce")
     verify.add_argument("--reduction", default="sum", help="sum (the tutorial's) or mean over samples")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
-    verify.add_argument("--seed", type=int, default=0, help="seed for the random scenarios (default 0)")
+    verify.add_argument("--seed", type=_seed, default=0, help="seed for the random scenarios (default 0)")
+    verify.add_argument(
+        "--timeout", type=_seconds, default=20.0, metavar="S",
+        help="seconds for everything your code runs, import included (default 20)",
+    )
     verify.set_defaults(run=_verify)
 
     add = commands.add_parser(
@@ -150,6 +175,10 @@ def main(argv=None) -> int:
     except (UsageError, ValueError, TypeError) as err:
         print(f"backprop-spec: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C: one line, the shell's code for SIGINT, no traceback
+        print(f"\nbackprop-spec: {args.command} interrupted", file=sys.stderr)
+        return 130
 
 
 # --- train ---------------------------------------------------------------
@@ -337,8 +366,9 @@ def _verify(args) -> int:
     # the options first: a bad one is a usage error, before any user code runs
     check_config((2, 2, 1), args.activation, args.activation, args.loss, args.reduction)
     try:
-        cls = verify.load_class(args.target)
-        report = verify.verify_class(cls, args.activation, args.loss, args.reduction, seed=args.seed)
+        report = verify.verify_file(
+            args.target, args.activation, args.loss, args.reduction, seed=args.seed, timeout=args.timeout
+        )
     except verify.ProtocolError as err:
         if args.json:
             import json

@@ -24,16 +24,13 @@ scenarios is reported as the diagnosis.
 from __future__ import annotations
 
 import functools
-import importlib.util
-import inspect
 import json
-import sys
-import traceback
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from spec import sandbox
 from spec.oracle import Oracle
 
 #: Architectures (input, hidden, output): the tutorial's, then all-different sizes.
@@ -123,61 +120,105 @@ class Report:
         return "\n".join(lines)
 
 
-# --- loading ---------------------------------------------------------------------
+# --- loading: the user's file runs in a child process -------------------------------------
 
 
-def load_class(target: str):
-    """Import ``FILE.py:CLASS`` (this runs the file, as ``python FILE.py`` would)."""
+def _split_target(target: str) -> tuple[Path, str | None]:
+    """``FILE.py[:CLASS]`` into the path and the class name (None when omitted)."""
+    if not isinstance(target, str) or not target.strip():
+        raise ProtocolError(f"FILE.py[:CLASS]: expected a file such as net.py or net.py:Net, got {target!r}")
     path_text, sep, name = target.rpartition(":")
-    if not sep or not path_text or not name:
-        raise ProtocolError(f"FILE.py:CLASS: expected a file and a class name such as net.py:Net, got {target!r}")
+    if not sep or not name.isidentifier() or "/" in name:
+        path_text, name = target, None
     path = Path(path_text)
     if not path.is_file():
-        raise ProtocolError(f"FILE.py:CLASS: no such file: {path}")
-    module_name = f"_backprop_spec_user_{abs(hash(str(path.resolve())))}"
-    spec_ = importlib.util.spec_from_file_location(module_name, path)
-    if spec_ is None or spec_.loader is None:
-        raise ProtocolError(f"FILE.py:CLASS: cannot import {path} as Python")
-    module = importlib.util.module_from_spec(spec_)
-    sys.path.insert(0, str(path.resolve().parent))
-    try:
-        spec_.loader.exec_module(module)
-    except BaseException as err:  # the user's file may raise anything, even SystemExit
-        raise ProtocolError(f"importing {path} failed: {type(err).__name__}: {err}") from None
-    finally:
-        sys.path.pop(0)
-    cls = getattr(module, name, None)
-    if cls is None:
-        raise ProtocolError(f"{path} has no class named {name!r}")
-    if not inspect.isclass(cls):
-        raise ProtocolError(f"{path}:{name} is a {type(cls).__name__}, not a class")
-    return cls
+        raise ProtocolError(f"FILE.py[:CLASS]: no such file: {path}")
+    return path, name
 
 
-def check_protocol(cls) -> None:
-    """Raise ProtocolError naming what is missing from the seed-style protocol."""
-    missing = [m for m in ("forward", "backward") if not callable(getattr(cls, m, None))]
-    if missing:
-        raise ProtocolError(f"{cls.__name__} has no method {' or '.join(missing)}")
-    try:
-        inspect.signature(cls).bind(2, 2, 1)
-    except TypeError as err:
-        raise ProtocolError(
-            f"{cls.__name__}(input_size, hidden_size, output_size) cannot be called with three sizes: {err}"
-        ) from None
-    try:
-        net = cls(2, 3, 1)
-    except Exception as err:
-        raise ProtocolError(f"{cls.__name__}(2, 3, 1) raised {type(err).__name__}: {err}") from None
-    absent = [p for p in PARAMS if not hasattr(net, p)]
-    if absent:
-        raise ProtocolError(f"{cls.__name__}(2, 3, 1) has no attribute {', '.join(absent)} (needs W1 b1 W2 b2)")
-    shapes = {"W1": (3, 2), "b1": (3, 1), "W2": (1, 3), "b2": (1, 1)}
-    for p, shape in shapes.items():
-        if np.shape(getattr(net, p)) != shape:
+def _pick_class(module: dict, path: Path, name: str | None) -> str:
+    classes = {n: c for n, c in module["classes"].items() if c["defined_here"]}
+    if name is not None:
+        if name not in module["classes"]:
+            found = ", ".join(sorted(classes)) or "none"
+            raise ProtocolError(f"{path} has no class named {name!r} (classes defined there: {found})")
+        return name
+    candidates = [n for n, c in classes.items() if "forward" in c["methods"] and "backward" in c["methods"]]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        raise ProtocolError(f"{path} defines no class with forward and backward methods; name one as {path}:CLASS")
+    raise ProtocolError(f"{path} defines several candidate classes ({', '.join(sorted(candidates))}): name one as {path}:CLASS")
+
+
+class SeedStyle:
+    """Drives a seed-style class in the sandbox: attributes W1 b1 W2 b2, forward(X), backward(X, y, lr)."""
+
+    def __init__(self, box: sandbox.Sandbox, cls: str, methods: dict):
+        self.box, self.cls = box, cls
+        missing = [m for m in ("forward", "backward") if "signature" not in methods.get(m, {})]
+        if missing:
+            raise ProtocolError(f"{cls} has no method {' or '.join(missing)}")
+        init = methods.get("__init__", {}).get("signature")
+        if init is not None and not _binds(init[1:], 3):
+            names = ", ".join(p["name"] for p in init[1:])
             raise ProtocolError(
-                f"{cls.__name__}(2, 3, 1).{p} has shape {np.shape(getattr(net, p))}, expected {shape}"
+                f"{cls}(input_size, hidden_size, output_size) cannot be called with three sizes: "
+                f"its __init__ takes ({names})"
             )
+
+    def new(self, sizes) -> int:
+        i, h, o = sizes
+        return self.box.new(self.cls, [i, h, o], what=f"{self.cls}({i}, {h}, {o})")
+
+    def get(self, handle, sizes) -> dict:
+        try:
+            arrays = self.box.get(handle, [[{"attr": p}] for p in PARAMS], what=f"reading {', '.join(PARAMS)}")
+        except sandbox.RequestFailed as err:
+            i, h, o = sizes
+            raise ProtocolError(f"{self.cls}({i}, {h}, {o}): {err} (needs W1 b1 W2 b2 as arrays)") from None
+        return dict(zip(PARAMS, arrays))
+
+    def set(self, handle, params: dict) -> None:
+        self.box.set(
+            handle, [[{"attr": p}] for p in PARAMS], [params[p] for p in PARAMS], what=f"setting {', '.join(PARAMS)}"
+        )
+
+    def forward(self, handle, X) -> np.ndarray:
+        value, arrays = self.box.call(
+            handle, "forward", [{"array": 0}], [X], what=f"{self.cls}.forward(X) with X of shape {X.shape}"
+        )
+        if value.get("kind") != "array":
+            raise ShapeMismatch(f"forward(X) returned {_kind(value)}, expected an array of shape (outputs, samples)")
+        return arrays[value["index"]]
+
+    def step(self, handle, X, y, lr) -> None:
+        self.box.call(
+            handle, "backward", [{"array": 0}, {"array": 1}, lr], [X, y],
+            what=f"{self.cls}.backward(X, y, {lr}) with y of shape {y.shape}",
+        )
+
+
+def _binds(params: list[dict], n: int) -> bool:
+    """Whether a signature (without self) accepts ``n`` positional arguments."""
+    positional = [p for p in params if p["kind"] in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")]
+    if any(p["kind"] == "VAR_POSITIONAL" for p in params):
+        return sum(not p["has_default"] for p in positional) <= n
+    required = sum(not p["has_default"] for p in positional)
+    keyword_only_required = any(p["kind"] == "KEYWORD_ONLY" and not p["has_default"] for p in params)
+    return required <= n <= len(positional) and not keyword_only_required
+
+
+def _kind(value: dict) -> str:
+    """What a call returned, in words, from the sandbox's description of it."""
+    kind = value.get("kind")
+    if kind == "other":
+        return f"a {value.get('type')}"
+    if kind == "None":
+        return "None"
+    if kind == "too large":
+        return f"an array of {value.get('size')} values (too large to be the output)"
+    return f"a {kind}"
 
 
 # --- scenarios ---------------------------------------------------------------------
@@ -397,49 +438,76 @@ def _worst(name, actual, expected):
     )
 
 
-def _run(cls, s: Scenario):
-    """Drive one scenario: (forward output, implied gradients, updates) or raises with a location."""
-    i, h, o = s.sizes
-    where = f"{cls.__name__}({i}, {h}, {o})"
-    net = cls(i, h, o)
-    for p in PARAMS:
-        setattr(net, p, getattr(s, p).copy())
-    where = f"{where}.forward(X) with X of shape {s.X.shape}"
-    out = np.asarray(net.forward(s.X.copy()), dtype=float)
-    where = f"{cls.__name__}.backward(X, y, {s.lr}) with y of shape {s.y.shape}"
-    net.backward(s.X.copy(), s.y.copy(), s.lr)
+def _run(driver: SeedStyle, s: Scenario):
+    """Drive one scenario: (forward output, updates); raises with what the code did."""
+    handle = driver.new(s.sizes)
+    start = {p: getattr(s, p) for p in PARAMS}
+    driver.set(handle, start)
+    out = driver.forward(handle, s.X)
+    driver.step(handle, s.X, s.y, s.lr)
+    after = driver.get(handle, s.sizes)
     updates = {}
     for p in PARAMS:
-        new = np.asarray(getattr(net, p), dtype=float)
-        if new.shape != getattr(s, p).shape:
-            raise ShapeMismatch(f"after backward, {p} has shape {new.shape}, expected {getattr(s, p).shape}")
-        updates[p] = new - getattr(s, p)
+        if after[p].shape != start[p].shape:
+            raise ShapeMismatch(
+                f"after backward, {p} has shape {after[p].shape}, expected {start[p].shape}: backward must "
+                "update the parameters in place, keeping their shapes"
+            )
+        updates[p] = after[p] - start[p]
     return out, updates
 
 
-def verify_class(cls, activation="sigmoid", loss="mse", reduction="sum", seed=0) -> Report:
-    """Check a seed-style class against the spec over many scenarios (see the module docstring)."""
-    check_protocol(cls)
+def _check_shapes(driver: SeedStyle) -> None:
+    """The parameters of ``CLASS(2, 3, 1)`` must have the seed-style shapes."""
+    handle = driver.new((2, 3, 1))
+    params = driver.get(handle, (2, 3, 1))
+    shapes = {"W1": (3, 2), "b1": (3, 1), "W2": (1, 3), "b2": (1, 1)}
+    for p, shape in shapes.items():
+        if params[p].shape != shape:
+            raise ProtocolError(f"{driver.cls}(2, 3, 1).{p} has shape {params[p].shape}, expected {shape}")
+
+
+def verify_file(target: str, activation="sigmoid", loss="mse", reduction="sum", seed=0, timeout=20.0) -> Report:
+    """Check the seed-style class of ``FILE.py[:CLASS]`` against the spec, running it in a child process.
+
+    The file is imported in a `spec.sandbox.Sandbox` (never in this process), with
+    ``timeout`` seconds for everything it runs. What the code does wrong while
+    being driven (raising, exiting, hanging, wrong shapes) is a failed report;
+    what stops it from being driven at all is a `ProtocolError`.
+
+    Raises:
+        ProtocolError: the file cannot be imported, has no such class, or the
+            class does not follow the seed-style protocol.
+    """
+    path, name = _split_target(target)
+    with sandbox.Sandbox(path, timeout=timeout) as box:
+        try:
+            module = box.load(what=f"importing {path.name}")
+        except sandbox.SandboxError as err:
+            raise ProtocolError(f"importing {path} {err}") from None
+        cls = _pick_class(module, path, name)
+        driver = SeedStyle(box, cls, module["classes"][cls]["methods"])
+        try:
+            _check_shapes(driver)
+        except sandbox.SandboxError as err:
+            raise ProtocolError(f"{err.request} {err}") from None
+        return _verify_driver(driver, activation, loss, reduction, seed)
+
+
+def _verify_driver(driver: SeedStyle, activation, loss, reduction, seed) -> Report:
     report = Report(True, activation, loss, reduction, 0)
     runs = []  # (scenario, implied gradients, spec gradients, forward ok)
     for s in scenarios(loss, seed):
         oracle = _oracle(s.sizes, activation, loss, reduction)
         report.scenarios += 1
         try:
-            out, updates = _run(cls, s)
+            out, updates = _run(driver, s)
         except ShapeMismatch as err:
-            report.ok, report.failed_scenario = False, s.label
-            report.error = f"{err}: backward must update the parameters in place, keeping their shapes"
-            return report
-        except Exception as err:
-            tb = traceback.extract_tb(err.__traceback__)[-1]
-            report.ok = False
-            report.failed_scenario = s.label
-            report.error = (
-                f"raised {type(err).__name__}: {err} (at {Path(tb.filename).name}:{tb.lineno}, in {tb.name}); "
-                "valid input at this architecture must work"
-            )
-            return report
+            return _stop(report, s, str(err))
+        except sandbox.UserError as err:
+            return _stop(report, s, f"{err.request} {err}; valid input at this architecture must work")
+        except sandbox.SandboxError as err:
+            return _stop(report, s, f"{err.request} {err}")
         expected_out = oracle.forward([s.W1, s.W2], [s.b1.ravel(), s.b2.ravel()], s.X.T).T
         forward_ok = out.shape == expected_out.shape and np.allclose(out, expected_out, rtol=1e-9, atol=1e-12)
         expected = spec_gradients(oracle, s)
@@ -469,6 +537,20 @@ def verify_class(cls, activation="sigmoid", loss="mse", reduction="sum", seed=0)
     failures = [run for run in runs if not _close(run[1], run[2])]
     ratios = [_ratios(implied, expected) for _, implied, expected, _ in failures]
     report.diagnosis = explained or _scale_diagnosis(ratios, [run[0] for run in failures])
+    return report
+
+
+def _stop(report: Report, s: Scenario, error: str) -> Report:
+    """The code misbehaved in scenario ``s``: a failure that names that scenario with the error.
+
+    If an earlier scenario already mismatched, its table stays with its own
+    label and this error is reported as a second finding, with its own.
+    """
+    if report.ok:
+        report.ok, report.failed_scenario, report.error = False, s.label, error
+        report.parameters = []
+    else:
+        report.error = f"later, in scenario {s.label}: {error}"
     return report
 
 

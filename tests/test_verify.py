@@ -90,16 +90,16 @@ def test_json_report():
 @pytest.mark.parametrize(
     "target, message",
     [
-        ("proto_no_W2.py:Net", "has no attribute W2"),
+        ("proto_no_W2.py:Net", "Net(2, 3, 1): has no W2"),
         ("proto_bad_init.py:Net", "cannot be called with three sizes"),
         ("proto_syntax_error.py:Net", "SyntaxError"),
-        ("correct_seed_style.py:Nope", "has no class named 'Nope'"),
+        ("correct_seed_style.py:Nope", "has no class named 'Nope' (classes defined there: Net)"),
         ("missing_file.py:Net", "no such file"),
-        ("correct_seed_style.py", "expected a file and a class name"),
+        ("project_adapter.py", "several candidate classes (ProjectNet, ProjectNetBCE, ProjectNetTanhMean)"),
     ],
 )
 def test_cannot_load_or_not_seed_style_exits_2(target, message):
-    code, out, err = run(str(GALLERY / target) if ":" in target else target)
+    code, out, err = run(str(GALLERY / target))
     assert code == 2
     assert message in err
     assert "Traceback" not in err

@@ -1,0 +1,391 @@
+"""The child process of `spec.sandbox`: it imports the user's file and runs their code on request.
+
+Run as a script (``python -P _sandbox_child.py FILE.py``), never imported by
+the checker. It imports only the standard library and NumPy, holds the user's
+objects, and answers requests read from one pipe on another:
+
+* ``load``: import the file (as a module, not as ``__main__``) and describe
+  its classes and functions;
+* ``new``: instantiate a class, describe the instance's attributes;
+* ``get`` / ``set``: read or replace a value at a path (attribute, list index,
+  dict key) inside an object;
+* ``call``: call a method or function with arrays and numbers, return what it
+  returned, converted to plain float64 arrays;
+* ``describe``: the attributes of an object, again (after a call, say).
+
+Nothing it sends back is executable: a JSON header and NumPy ``.npy`` arrays,
+which the checker loads with ``allow_pickle=False``. Every exception, even
+``SystemExit``, is caught and reported with the user's file and line. The
+checker judges; this process only runs code and reports what happened.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import io
+import json
+import os
+import struct
+import sys
+import traceback
+
+import numpy as np
+
+#: Largest array sent back (float64 values); a bigger one is reported, not sent.
+MAX_VALUES = 4_000_000
+#: How deep `describe` looks into lists, tuples and dicts of parameters.
+MAX_DEPTH = 3
+#: How many entries of one container `describe` lists.
+MAX_ENTRIES = 64
+
+
+class Reply(Exception):
+    """A request failed in a way the checker should hear about as a plain error."""
+
+
+# --- framing: 8-byte length, then the payload ------------------------------------------
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int) -> bytes:
+    (n,) = struct.unpack(">Q", _read_exact(fd, 8))
+    return _read_exact(fd, n)
+
+
+def _write_frame(fd: int, payload: bytes) -> None:
+    data = struct.pack(">Q", len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _array_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _array_from(payload: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(payload), allow_pickle=False)
+
+
+# --- what the user's values look like ----------------------------------------------------
+
+
+def _float_array(value):
+    """``value`` as a float64 ndarray if it is a real numeric array (not a bool, not a str), else None."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "fiu" or value.dtype.kind == "b":
+            return None
+        return np.asarray(value, dtype=np.float64)
+    return None
+
+
+def _where_in_user_code(err: BaseException, user_file: str | None) -> str:
+    """``file:line in function`` of the deepest frame in the user's file (else the deepest frame)."""
+    if isinstance(err, SyntaxError) and err.filename:
+        return f"{os.path.basename(err.filename)}:{err.lineno}"
+    frames = traceback.extract_tb(err.__traceback__)
+    ours = [f for f in frames if user_file and os.path.abspath(f.filename) == user_file]
+    if not ours:
+        # not the user's file itself: the deepest frame that is not Python's import machinery
+        ours = [f for f in frames if not f.filename.startswith("<frozen")]
+    if not ours:
+        return ""
+    frame = ours[-1]
+    return f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}"
+
+
+def _describe_value(value, depth=0):
+    """A JSON description of a value: arrays by shape, numbers by value, containers by entries."""
+    array = _float_array(value)
+    if array is not None:
+        return {"kind": "array", "shape": list(array.shape), "dtype": str(value.dtype)}
+    if isinstance(value, bool):
+        return {"kind": "bool", "value": value}
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        number = float(value)
+        return {"kind": "number", "value": number if np.isfinite(number) else str(number)}
+    if isinstance(value, (list, tuple)) and depth < MAX_DEPTH:
+        return {
+            "kind": type(value).__name__,
+            "length": len(value),
+            "entries": [_describe_value(v, depth + 1) for v in value[:MAX_ENTRIES]],
+        }
+    if isinstance(value, dict) and depth < MAX_DEPTH:
+        entries = {}
+        for key, v in list(value.items())[:MAX_ENTRIES]:
+            if isinstance(key, (str, int)) and not isinstance(key, bool):
+                entries[str(key)] = {"key": key, **_describe_value(v, depth + 1)}
+        return {"kind": "dict", "length": len(value), "entries": entries}
+    if callable(value):
+        return {"kind": "callable"}
+    return {"kind": "other", "type": type(value).__name__}
+
+
+def _describe_object(obj):
+    """An instance's own attributes (its ``__dict__``, never properties: they would run code)."""
+    attributes = {}
+    state = getattr(obj, "__dict__", None)
+    if isinstance(state, dict):
+        for name, value in list(state.items())[: 4 * MAX_ENTRIES]:
+            if isinstance(name, str):
+                attributes[name] = _describe_value(value)
+    return attributes
+
+
+def _signature(fn):
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = []
+    for p in sig.parameters.values():
+        entry = {"name": p.name, "kind": p.kind.name, "has_default": p.default is not inspect.Parameter.empty}
+        if entry["has_default"] and isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
+            entry["default"] = float(p.default)
+        params.append(entry)
+    return params
+
+
+def _describe_module(module, path):
+    """Classes and functions defined in the user's file, with their methods' signatures."""
+    classes, functions = {}, {}
+    for name, value in list(vars(module).items()):
+        if name.startswith("__"):
+            continue
+        defined_here = getattr(value, "__module__", None) == module.__name__
+        if inspect.isclass(value):
+            methods = {}
+            for attr, member in inspect.getmembers_static(value):
+                if attr.startswith("__") and attr != "__init__":
+                    continue
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                if isinstance(member, property):
+                    methods[attr] = {"property": True}
+                elif inspect.isfunction(member):
+                    methods[attr] = {"signature": _signature(member), "line": member.__code__.co_firstlineno}
+            classes[name] = {"defined_here": defined_here, "methods": methods}
+        elif inspect.isfunction(value):
+            functions[name] = {
+                "defined_here": defined_here,
+                "signature": _signature(value),
+                "line": value.__code__.co_firstlineno,
+            }
+    return {"classes": classes, "functions": functions, "path": path}
+
+
+# --- the request loop ------------------------------------------------------------------
+
+
+class Child:
+    def __init__(self, requests: int, replies: int):
+        self.requests, self.replies = requests, replies
+        self.module = None
+        self.user_file = None
+        self.objects: dict[int, object] = {}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header = json.loads(_read_frame(self.requests).decode("utf-8"))
+                arrays = [_array_from(_read_frame(self.requests)) for _ in range(header.get("arrays", 0))]
+            except EOFError:
+                return
+            try:
+                result, out_arrays = self.handle(header, arrays)
+                reply = {"ok": True, **result}
+            except Reply as err:
+                reply, out_arrays = {"ok": False, "error": str(err), "kind": "request"}, []
+            except BaseException as err:  # the user's code may raise anything, SystemExit included
+                reply = {
+                    "ok": False,
+                    "kind": "exception",
+                    "type": type(err).__name__,
+                    "error": _safe_str(err),
+                    "where": _where_in_user_code(err, self.user_file),
+                }
+                out_arrays = []
+            reply["arrays"] = len(out_arrays)
+            reply["id"] = header.get("id")
+            _write_frame(self.replies, json.dumps(reply).encode("utf-8"))
+            for array in out_arrays:
+                _write_frame(self.replies, _array_bytes(array))
+
+    # --- requests ---
+
+    def handle(self, header, arrays):
+        op = header.get("op")
+        if op == "load":
+            return self.load(header["path"]), []
+        if op == "new":
+            obj = self.resolve(header["target"])
+            instance = obj(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
+            handle = len(self.objects) + 1
+            self.objects[handle] = instance
+            return {"handle": handle, "attributes": _describe_object(instance)}, []
+        if op == "describe":
+            return {"attributes": _describe_object(self.objects[header["handle"]])}, []
+        if op == "get":
+            out, described = [], []
+            for path in header["paths"]:
+                value = self.lookup(header["handle"], path)
+                array = _float_array(value)
+                if array is None and isinstance(value, (int, float, np.integer, np.floating)):
+                    array = np.asarray(float(value))
+                if array is None:
+                    raise Reply(f"{_path_text(path)} is a {type(value).__name__}, not a numeric array")
+                if array.size > MAX_VALUES:
+                    raise Reply(f"{_path_text(path)} has {array.size} values, more than {MAX_VALUES}")
+                out.append(array)
+                described.append(list(array.shape))
+            return {"shapes": described}, out
+        if op == "set":
+            for path, array in zip(header["paths"], arrays):
+                self.assign(header["handle"], path, array.copy())
+            return {}, []
+        if op == "call":
+            fn = self.resolve(header["target"], header.get("handle"))
+            value = fn(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
+            encoded, out = self.encode(value)
+            return {"value": encoded}, out
+        raise Reply(f"unknown request {op!r}")
+
+    def load(self, path):
+        self.user_file = os.path.abspath(path)
+        folder = os.path.dirname(self.user_file)
+        sys.path.insert(0, folder)
+        sys.argv = [self.user_file]
+        spec_ = importlib.util.spec_from_file_location("__backprop_spec_user__", self.user_file)
+        if spec_ is None or spec_.loader is None:
+            raise Reply(f"cannot import {path} as Python")
+        module = importlib.util.module_from_spec(spec_)
+        sys.modules[spec_.name] = module
+        spec_.loader.exec_module(module)
+        self.module = module
+        return _describe_module(module, path)
+
+    def resolve(self, target, handle=None):
+        """A callable by name: ``Class``, ``function`` or, with a handle, ``method`` of that object."""
+        if handle is not None:
+            owner = self.objects[handle]
+            return getattr(owner, target)
+        value = getattr(self.module, target, None)
+        if value is None:
+            raise Reply(f"the file has no {target!r}")
+        return value
+
+    def values(self, specs, arrays):
+        return [self.value(s, arrays) for s in specs]
+
+    def kwargs(self, header, arrays):
+        return {k: self.value(v, arrays) for k, v in header.get("kwargs", {}).items()}
+
+    def value(self, spec, arrays):
+        if isinstance(spec, dict) and "array" in spec:
+            return arrays[spec["array"]].copy()
+        if isinstance(spec, dict) and "handle" in spec:
+            return self.objects[spec["handle"]]
+        if isinstance(spec, dict) and "list" in spec:
+            return [self.value(v, arrays) for v in spec["list"]]
+        return spec
+
+    def lookup(self, handle, path):
+        value = self.objects[handle]
+        for k, step in enumerate(path):
+            try:
+                value = getattr(value, step["attr"]) if "attr" in step else value[step["key"]]
+            except (AttributeError, KeyError, IndexError, TypeError) as err:
+                where = _path_text(path[: k + 1])
+                raise Reply(f"has no {where} ({type(err).__name__}: {_safe_str(err)})") from None
+        return value
+
+    def assign(self, handle, path, array):
+        owner = self.lookup(handle, path[:-1])
+        last = path[-1]
+        if "attr" in last:
+            setattr(owner, last["attr"], array)
+        else:
+            owner[last["key"]] = array
+
+    def encode(self, value, depth=0):
+        """What a call returned: arrays as arrays, tuples and lists entry by entry, the rest by kind."""
+        out = []
+
+        def walk(v, d):
+            if isinstance(v, (list, tuple)) and d < MAX_DEPTH and len(v) <= MAX_ENTRIES:
+                return {"kind": type(v).__name__, "entries": [walk(e, d + 1) for e in v]}
+            if isinstance(v, dict) and d < MAX_DEPTH and len(v) <= MAX_ENTRIES:
+                return {
+                    "kind": "dict",
+                    "entries": {str(k): walk(e, d + 1) for k, e in v.items() if isinstance(k, (str, int))},
+                }
+            array = None
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                array = np.asarray(float(v))
+            elif isinstance(v, np.ndarray):
+                array = _float_array(v)
+            elif v is not None and not isinstance(v, (str, bytes, bool)) and hasattr(v, "__array__"):
+                try:  # a torch tensor, a NumPy matrix, ...
+                    array = _float_array(np.asarray(v))
+                except Exception:
+                    array = None
+            if array is not None:
+                if array.size > MAX_VALUES:
+                    return {"kind": "too large", "size": int(array.size)}
+                out.append(np.ascontiguousarray(array))
+                return {"kind": "array", "index": len(out) - 1, "shape": list(array.shape)}
+            if v is None:
+                return {"kind": "None"}
+            return {"kind": "other", "type": type(v).__name__}
+
+        return walk(value, depth), out
+
+
+def _safe_str(err: BaseException) -> str:
+    try:
+        text = str(err).strip()
+    except BaseException:
+        text = "(its message could not be printed)"
+    return text[:2000]
+
+
+def _path_text(path) -> str:
+    text = ""
+    for step in path:
+        text += f".{step['attr']}" if "attr" in step else f"[{step['key']!r}]"
+    return text.lstrip(".")
+
+
+def main() -> None:
+    import resource
+
+    # no core file when the user's code crashes
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    requests, replies = int(sys.argv[1]), int(sys.argv[2])
+    # The user's prints go to standard error: the checker's standard output stays its own.
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    # Keep the protocol's pipes off the low descriptors a user's code might close or reuse.
+    requests, replies = os.dup(requests), os.dup(replies)
+    os.close(int(sys.argv[1]))
+    os.close(int(sys.argv[2]))
+    del sys.argv[1:]
+    Child(requests, replies).serve()
+
+
+if __name__ == "__main__":
+    main()

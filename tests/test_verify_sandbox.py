@@ -1,0 +1,291 @@
+"""`verify` runs the code it checks in a child process: code that exits, hangs, crashes,
+prints or tampers is a finding, never a pass, and never takes the checker down."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import pytest
+
+# A correct seed-style class (sigmoid, half squared error summed over samples),
+# written out here so that every hostile variant below changes one thing in it.
+CORRECT = textwrap.dedent(
+    """
+    import numpy as np
+
+    def sigmoid(v):
+        return 1 / (1 + np.exp(-v))
+
+    class Net:
+        def __init__(self, input_size, hidden_size, output_size):
+            self.W1 = np.zeros((hidden_size, input_size))
+            self.b1 = np.zeros((hidden_size, 1))
+            self.W2 = np.zeros((output_size, hidden_size))
+            self.b2 = np.zeros((output_size, 1))
+
+        def forward(self, X):
+            self.a1 = sigmoid(self.W1 @ X + self.b1)
+            self.a2 = sigmoid(self.W2 @ self.a1 + self.b2)
+            return self.a2
+
+        def backward(self, X, y, learning_rate):
+            d2 = (self.a2 - y) * self.a2 * (1 - self.a2)
+            d1 = (self.W2.T @ d2) * self.a1 * (1 - self.a1)
+            self.W2 -= learning_rate * d2 @ self.a1.T
+            self.b2 -= learning_rate * d2.sum(axis=1, keepdims=True)
+            self.W1 -= learning_rate * d1 @ X.T
+            self.b1 -= learning_rate * d1.sum(axis=1, keepdims=True)
+    """
+)
+
+
+def user_file(tmp_path, extra: str, name="user_net.py"):
+    """The correct class followed by ``extra`` (which may subclass or replace ``Net``)."""
+    path = tmp_path / name
+    path.write_text(CORRECT + "\n" + textwrap.dedent(extra))
+    return path
+
+
+def run(*args, guard=120):
+    """The CLI in a fresh process; ``guard`` only turns a hang into a failure (it is not a timing claim)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "spec.cli", "verify", *map(str, args)],
+        capture_output=True, text=True, timeout=guard,
+    )
+    return proc.returncode, proc.stdout, proc.stderr
+
+
+def line_of(path, text):
+    return next(k for k, line in enumerate(path.read_text().splitlines(), start=1) if text in line)
+
+
+def assert_dead(pid_file):
+    """Every process whose pid the user's code wrote down has been killed."""
+    for pid in map(int, pid_file.read_text().split()):
+        for _ in range(50):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                break
+            # a killed child that nobody reaped yet is a zombie: not running
+            try:
+                with open(f"/proc/{pid}/stat") as stat:
+                    if stat.read().split(")")[-1].split()[0] == "Z":
+                        break
+            except FileNotFoundError:
+                break
+            time.sleep(0.1)
+        else:
+            pytest.fail(f"process {pid} started by the user's code is still running")
+
+
+def test_the_correct_class_passes(tmp_path):
+    code, out, err = run(user_file(tmp_path, ""))
+    assert code == 0, out + err
+    assert out.startswith("PASS") and "27 scenarios" in out
+
+
+def test_sys_exit_in_forward_is_a_failure_at_the_users_line(tmp_path):
+    path = user_file(tmp_path, """
+        class Net(Net):
+            def forward(self, X):
+                raise SystemExit(0)
+    """)
+    code, out, err = run(f"{path}:Net")
+    assert code == 1, out + err
+    assert out.startswith("FAIL")
+    assert f"called sys.exit(0) (at user_net.py:{line_of(path, 'raise SystemExit')} in forward)" in out
+
+
+def test_os_exit_is_a_failure(tmp_path):
+    path = user_file(tmp_path, """
+        import os
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                os._exit(0)
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert "backward(X, y, 0.1)" in out and "ended the process running it, with exit status 0" in out
+
+
+def test_a_crash_is_a_failure_naming_the_signal(tmp_path):
+    path = user_file(tmp_path, """
+        import os, signal
+        class Net(Net):
+            def forward(self, X):
+                os.kill(os.getpid(), signal.SIGSEGV)
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert "killed by SIGSEGV" in out
+
+
+def test_an_endless_loop_times_out_and_every_process_it_started_is_killed(tmp_path):
+    pids = tmp_path / "pids"
+    path = user_file(tmp_path, f"""
+        import os, signal, subprocess
+        # ignores polite signals, and leaves a grandchild behind
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        sleeper = subprocess.Popen(["sleep", "300"])
+        with open({str(pids)!r}, "w") as f:
+            f.write(f"{{os.getpid()}} {{sleeper.pid}}")
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                while True:
+                    pass
+    """)
+    code, out, err = run(path, "--timeout", "2")
+    assert code == 1, out + err
+    assert "backward(X, y, 0.1)" in out and "no answer within the time limit of 2 s" in out
+    assert_dead(pids)
+
+
+def test_a_hang_at_import_cannot_be_driven(tmp_path):
+    path = user_file(tmp_path, "while True:\n    pass\n")
+    code, out, err = run(path, "--timeout", "2")
+    assert code == 2, out + err
+    assert "user_net.py gave no answer within the time limit of 2 s" in err
+
+
+def test_a_prompt_for_input_gets_end_of_file(tmp_path):
+    path = user_file(tmp_path, """
+        class Net(Net):
+            def forward(self, X):
+                input("continue? ")
+    """)
+    code, out, err = run(path, "--timeout", "5")
+    assert code == 1, out + err
+    assert "raised EOFError" in out
+
+
+def test_a_property_that_raises_points_at_its_line(tmp_path):
+    path = user_file(tmp_path, """
+        class Net(Net):
+            @property
+            def W1(self):
+                raise RuntimeError("no weights today")
+            @W1.setter
+            def W1(self, value):
+                pass
+    """)
+    code, out, err = run(path)
+    assert code == 2, out + err
+    assert f"RuntimeError: no weights today (at user_net.py:{line_of(path, 'no weights today')} in W1)" in err
+    assert "Traceback" not in err
+
+
+def test_json_stays_json_whatever_the_code_prints(tmp_path):
+    path = user_file(tmp_path, """
+        import os
+        print("training at import...")
+        class Net(Net):
+            def forward(self, X):
+                print("{not json")
+                os.write(1, b"straight to fd 1\\n")
+                return super().forward(X)
+    """)
+    code, out, err = run(path, "--json")
+    assert code == 0, out + err
+    report = json.loads(out)
+    assert report["ok"] is True and report["scenarios"] == 27
+    assert "[your code] training at import..." in err and "[your code] straight to fd 1" in err
+
+
+def test_writing_into_the_checkers_pipes_is_a_failure_not_a_pass(tmp_path):
+    # a forged answer on every descriptor the process has open
+    path = user_file(tmp_path, """
+        import json, os, struct
+        forged = json.dumps({"ok": True, "value": {"kind": "None"}, "arrays": 0}).encode()
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                for fd in range(3, 64):
+                    try:
+                        os.write(fd, struct.pack(">Q", len(forged)) + forged)
+                    except OSError:
+                        pass
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert out.startswith("FAIL")
+
+
+def test_patching_numpy_in_the_users_process_cannot_fool_the_checker(tmp_path):
+    # wrong updates (no derivative at all), plus NumPy's comparisons made to always agree:
+    # in the user's process only, so the verdict does not change
+    path = user_file(tmp_path, """
+        import numpy
+        numpy.allclose = lambda *args, **kwargs: True
+        numpy.isclose = lambda *args, **kwargs: True
+        numpy.max = lambda *args, **kwargs: 0.0
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                d2 = self.a2 - y
+                d1 = self.W2.T @ d2
+                self.W2 -= learning_rate * d2 @ self.a1.T
+                self.b2 -= learning_rate * d2.sum(axis=1, keepdims=True)
+                self.W1 -= learning_rate * d1 @ X.T
+                self.b1 -= learning_rate * d1.sum(axis=1, keepdims=True)
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert "missing in both error terms" in out
+
+
+def test_returning_something_that_is_not_an_array(tmp_path):
+    path = user_file(tmp_path, """
+        class Net(Net):
+            def forward(self, X):
+                super().forward(X)
+                return "done"
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert "forward(X) returned a str, expected an array" in out
+
+
+def test_a_syntax_error_names_the_line(tmp_path):
+    path = tmp_path / "broken.py"
+    path.write_text("import numpy\n\nclass Net(:\n    pass\n")
+    code, out, err = run(path)
+    assert code == 2
+    assert "SyntaxError" in err and "broken.py:3" in err
+
+
+def test_ctrl_c_kills_the_child_and_exits_130(tmp_path):
+    pids = tmp_path / "pids"
+    started = tmp_path / "started"
+    path = user_file(tmp_path, f"""
+        import os
+        class Net(Net):
+            def forward(self, X):
+                with open({str(pids)!r}, "w") as f:
+                    f.write(str(os.getpid()))
+                os.rename({str(pids)!r}, {str(started)!r})
+                while True:
+                    pass
+    """)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spec.cli", "verify", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True,
+    )
+    for _ in range(600):
+        if started.exists():
+            break
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip() == "backprop-spec: verify interrupted" and out == ""
+    assert_dead(started)
+
+
+@pytest.mark.parametrize("option, value", [("--timeout", "0"), ("--timeout", "soon"), ("--seed", "-1")])
+def test_bad_options_name_the_option(tmp_path, option, value):
+    code, out, err = run(user_file(tmp_path, ""), option, value)
+    assert code == 2
+    assert option in err and "Traceback" not in err
