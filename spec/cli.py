@@ -113,7 +113,12 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--output-activation", default="sigmoid", help="output activation (default sigmoid)")
     prove.add_argument("--loss", default="mse", help="mse or bce (default mse)")
     prove.add_argument("--reduction", default="sum", help="sum or mean over the batch (default sum)")
-    prove.add_argument("--samples", type=int, default=2, help="samples in the symbolic batch (default 2)")
+    prove.add_argument("--samples", type=int, default=2, help="samples in the symbolic batch (default 2, at most 64)")
+    prove.add_argument(
+        "--timeout", type=_seconds, default=25.0, metavar="S",
+        help="stop after S seconds, reporting how far it got (default 25)",
+    )
+    prove.add_argument("--quiet", action="store_true", help="no progress bar")
     prove.set_defaults(run=_prove)
 
     verify = commands.add_parser(
@@ -173,12 +178,24 @@ def main(argv=None) -> int:
     try:
         return args.run(args)
     except (UsageError, ValueError, TypeError) as err:
-        print(f"backprop-spec: error: {err}", file=sys.stderr)
+        print(f"backprop-spec: error: {_as_option(str(err), args)}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print(f"backprop-spec: error: {args.command} ran out of memory (smaller --sizes or --batch-size?)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         # Ctrl-C: one line, the shell's code for SIGINT, no traceback
         print(f"\nbackprop-spec: {args.command} interrupted", file=sys.stderr)
         return 130
+
+
+def _as_option(message: str, args) -> str:
+    """``"sizes: ..."`` (the API's argument) as ``"--sizes: ..."`` when the command has that option."""
+    name, sep, rest = message.partition(":")
+    if sep and name.isidentifier() and name in vars(args) and name not in ("command", "run"):
+        positional = name in ("name", "expr", "target")
+        return f"{name.upper() if positional else '--' + name.replace('_', '-')}:{rest}"
+    return message
 
 
 # --- train ---------------------------------------------------------------
@@ -235,24 +252,51 @@ def _train(args) -> int:
         print(f"train accuracy: {train_acc:.4f}")
         print(f"test accuracy: {test_acc:.4f} ({len(data.X_test)} held-out images)")
     if args.save:
-        net.save(args.save)
+        try:
+            net.save(args.save)
+        except OSError as err:  # the disk filled up, or the folder went away, during training
+            raise UsageError(f"--save: cannot write {args.save}: {err.strerror or err}") from None
         print(f"saved the network to {args.save}")
     if args.plot:
         from spec import plots
 
-        plots.training(net, data, args.task, args.plot)
+        try:
+            plots.training(net, data, args.task, args.plot)
+        except OSError as err:
+            raise UsageError(f"--plot: cannot write {args.plot}: {err.strerror or err}") from None
         print(f"saved the plot to {args.plot}")
     return 0
 
 
 def _require_writable(option: str, path) -> None:
-    """Fail before training, not after, when an output file cannot be written."""
+    """Fail before training, not after, when an output file cannot be written.
+
+    The target must be a regular file that can be replaced, or a new name in a
+    writable folder: not a folder, a device (/dev/full), a FIFO or a name
+    ending in a slash.
+    """
     import os
+    import stat
 
     if path is None:
         return
+    if not path or path.endswith(os.sep) or os.path.basename(path) in ("", ".", ".."):
+        raise UsageError(f"{option}: expected a file name such as net.npz, got {path!r}")
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        info = None
+    except OSError as err:
+        raise UsageError(f"{option}: cannot write {path}: {err.strerror}") from None
+    if info is not None:
+        if stat.S_ISDIR(info.st_mode):
+            raise UsageError(f"{option}: {path} is a folder; expected a file name such as {path.rstrip(os.sep)}/net.npz")
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{option}: {path} is not a regular file (a device, FIFO or socket); expected a file name")
+        if not os.access(path, os.W_OK):
+            raise UsageError(f"{option}: cannot write {path}: permission denied")
     folder = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(folder) or not os.access(folder, os.W_OK):
+    if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
         raise UsageError(f"{option}: cannot write {path}: the folder {folder} does not exist or is not writable")
 
 
@@ -270,25 +314,43 @@ class ProgressBar:
     line at every tenth of the run.
     """
 
-    def __init__(self, total: int, width: int = 30, stream=None):
-        self.total, self.width = total, width
+    def __init__(self, total: int, width: int = 30, stream=None, label: str = "epoch", delay: float = 0.0):
+        import time
+
+        self.width, self.label = width, label
         self.stream = stream or sys.stderr
         self.live = self.stream.isatty()
+        self._set_total(total)
+        # nothing is drawn for work that ends within `delay` seconds
+        self._clock, self._quiet_until, self._drawn = time.monotonic, time.monotonic() + delay, False
+
+    def _set_total(self, total: int) -> None:
+        self.total = total
         self.every = max(1, total // (100 if self.live else 10))
 
     def update(self, epoch: int, loss: float) -> None:
-        done = epoch + 1
-        if done % self.every and done != self.total:
+        """After training epoch ``epoch`` (from 0) with loss ``loss``."""
+        self._draw(epoch + 1, f"  loss {loss:.6g}")
+
+    def update_count(self, done: int, total: int) -> None:
+        """``done`` of ``total`` items finished (the total may be known only now)."""
+        if total != self.total:
+            self._set_total(total)
+        self._draw(done, "")
+
+    def _draw(self, done: int, extra: str) -> None:
+        if done % self.every and done != self.total or self._clock() < self._quiet_until:
             return
-        filled = self.width * done // self.total
+        self._drawn = True
+        filled = self.width * done // max(self.total, 1)
         bar = "#" * filled + "-" * (self.width - filled)
         end = "" if self.live else "\n"
         start = "\r" if self.live else ""
-        self.stream.write(f"{start}[{bar}] epoch {done}/{self.total}  loss {loss:.6g}{end}")
+        self.stream.write(f"{start}[{bar}] {self.label} {done}/{self.total}{extra}{end}")
         self.stream.flush()
 
     def close(self) -> None:
-        if self.live:
+        if self.live and self._drawn:
             self.stream.write("\n")
             self.stream.flush()
 
@@ -333,11 +395,21 @@ def _derive(args) -> int:
 
 
 def _prove(args) -> int:
-    from spec.network import prove_backprop
+    from spec.network import ProofTimeout, prove_backprop
 
-    result = prove_backprop(
-        args.sizes, args.activation, args.output_activation, args.loss, args.reduction, args.samples
-    )
+    bar = None if args.quiet else ProgressBar(0, label="parameter", delay=1.0)
+    try:
+        result = prove_backprop(
+            args.sizes, args.activation, args.output_activation, args.loss, args.reduction, args.samples,
+            timeout=args.timeout, progress=None if bar is None else bar.update_count,
+        )
+    except ProofTimeout as err:
+        if bar is not None:
+            bar.close()
+        print(f"NOT PROVEN: {err}; raise --timeout to finish", file=sys.stderr)
+        return 1
+    if bar is not None:
+        bar.close()
     sizes = "-".join(map(str, result.sizes))
     print(
         f"network {sizes}, hidden {result.activation}, output {result.output_activation}, "

@@ -109,15 +109,28 @@ def test_train_digits_reaches_a_good_test_accuracy():
         (["train", "--epochs", "0"], "epochs"),
         (["train", "--lr", "nan"], "lr"),
         (["train", "--lr", "-1"], "lr"),
-        (["train", "--batch-size", "0"], "batch_size"),
-        (["train", "--activation", "nope"], "activation: expected one of"),
+        (["train", "--batch-size", "0"], "--batch-size: "),
+        (["train", "--activation", "nope"], "--activation: expected one of"),
         (["train", "--loss", "hinge"], "loss"),
         (["train", "--reduction", "max"], "reduction"),
         (["train", "--sizes", "3,2,1"], "--sizes: the xor task needs 2 inputs and 1 outputs"),
-        (["train", "--output-activation", "tanh", "--loss", "bce"], "output_activation"),
+        (["train", "--output-activation", "tanh", "--loss", "bce"], "--output-activation"),
         (["train", "--save", "/nonexistent-dir/x.npz"], "--save"),
+        # an output target that cannot take a file is refused before training, not after
+        (["train", "--save", "/tmp"], "--save: /tmp is a folder"),
+        (["train", "--save", "/tmp/x.npz/"], "--save: expected a file name such as net.npz, got '/tmp/x.npz/'"),
+        (["train", "--save", "/dev/full"], "--save: /dev/full is not a regular file"),
+        (["train", "--plot", "/dev/null"], "--plot: /dev/null is not a regular file"),
+        (["train", "--seed", "-1"], "argument --seed: expected a non-negative int, got -1"),
+        (["train", "--task", "digits", "--seed", "-3"], "--seed"),
         (["prove", "--sizes", "2"], "--sizes"),
-        (["prove", "--samples", "0"], "samples"),
+        (["prove", "--samples", "0"], "--samples: expected an int from 1 to 64, got 0"),
+        (["prove", "--samples", "100000"], "--samples: expected an int from 1 to 64"),
+        # refused before any symbolic work: 1860 parameters
+        (["prove", "--sizes", "30,30,30"], "--sizes: 30,30,30 has 1860 parameters"),
+        (["prove", "--sizes", "2,100,1"], "--sizes: layers of at most 32 units"),
+        (["prove", "--sizes", "1,1,1,1,1,1,1,1,1,1,1"], "--sizes: at most 8 layers"),
+        (["prove", "--timeout", "-1"], "--timeout"),
         (["derive", "nope"], "activation: unknown name"),
     ],
 )
@@ -126,7 +139,70 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert code == 2
     assert message in err
     assert "Traceback" not in err
-    assert len(err.strip().splitlines()) <= 5  # argparse adds its usage lines, nothing more
+    # argparse adds its usage lines, nothing more: the error is the last line
+    assert message in err.strip().splitlines()[-1]
+    assert len(err.strip().splitlines()) <= 8
+
+
+def test_prove_stops_at_its_time_limit_and_says_how_far_it_got():
+    # 10-10-10 has 220 parameters: far more than 1 s of work on any machine
+    code, out, err = run("prove", "--sizes", "10,10,10", "--timeout", "1", "--quiet")
+    assert code == 1
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("NOT PROVEN: stopped after") and "of 220 parameters checked" in line
+    assert "raise --timeout to finish" in line and "Traceback" not in err
+
+
+def test_prove_shows_progress_on_long_proofs():
+    lines = []
+
+    class Stream:
+        def isatty(self):
+            return False
+
+        def write(self, text):
+            lines.append(text)
+
+        def flush(self):
+            pass
+
+    from spec.network import prove_backprop
+
+    bar = cli.ProgressBar(0, stream=Stream(), label="parameter")
+    result = prove_backprop((3, 4, 2), progress=bar.update_count)
+    assert result.ok
+    # a line at every tenth of the 26 parameters, the last one complete
+    assert len(lines) == 13 and lines[-1].strip() == "[" + "#" * 30 + "] parameter 26/26"
+
+
+def test_a_progress_bar_with_a_delay_draws_nothing_for_quick_work():
+    lines = []
+    stream = type("S", (), {"isatty": lambda self: False, "write": lambda self, t: lines.append(t), "flush": lambda self: None})()
+    bar = cli.ProgressBar(0, stream=stream, label="parameter", delay=60.0)
+    for done in range(1, 11):
+        bar.update_count(done, 10)
+    bar.close()
+    assert lines == []
+
+
+def test_ctrl_c_during_train_is_one_line_and_exit_130(tmp_path):
+    import signal
+    import time
+
+    import os
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spec.cli", "train", "--epochs", "100000000"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
+    # wait until training starts (its first line), then interrupt it
+    assert proc.stdout.readline().startswith("training xor")
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip().splitlines()[-1] == "backprop-spec: train interrupted"
+    assert "Traceback" not in err
 
 
 def test_train_digits_without_scikit_learn_says_how_to_install_it():
