@@ -18,10 +18,29 @@ if not (ROOT / "benchmarks" / "peers.py").is_file():
     # e.g. the throwaway copies of spec/, impl/ and tests/ made by test_add_activation.py
     pytest.skip("the benchmarks are not part of this copy of the project", allow_module_level=True)
 
-pytest.importorskip("torch")
-pytest.importorskip("sklearn")
-
 from benchmarks import peers, run, workloads  # noqa: E402
+
+
+def _missing_peers() -> list[str]:
+    import importlib.util
+
+    return [name for name in ("torch", "sklearn", "threadpoolctl") if importlib.util.find_spec(name) is None]
+
+
+@pytest.fixture(scope="module")
+def peers_installed():
+    """Skip, saying why, when the benchmark's peers are not installed; fail instead with REQUIRE_TORCH=1 (CI)."""
+    import os
+
+    missing = _missing_peers()
+    if missing:
+        reason = (
+            f"{', '.join(missing)} not installed: the peers of the benchmark come with "
+            "`make install-bench` (pip install -e '.[bench]')"
+        )
+        if os.environ.get("REQUIRE_TORCH") == "1":
+            pytest.fail(reason + " (REQUIRE_TORCH=1)")
+        pytest.skip(reason + " (set REQUIRE_TORCH=1 to make this a failure)")
 
 
 def _digits(samples):
@@ -38,7 +57,7 @@ def _assert_same(params, expected, atol=1e-10):
 
 
 @pytest.mark.parametrize("batch_size", [32, None])
-def test_project_numpy_and_torch_train_identically(batch_size):
+def test_project_numpy_and_torch_train_identically(batch_size, peers_installed):
     """From the same weights and the same batch order, one epoch of each gives the same weights."""
     X, Y = _digits(100)  # 100 = 3 * 32 + 4: a short last batch too
     start = peers.init_params((64, 16, 10), seed=1)
@@ -65,7 +84,7 @@ def test_tutorial_loop_equals_project_on_xor():
     _assert_same(tutorial.params(), project.params())
 
 
-def test_sklearn_peer_is_the_same_network_shape():
+def test_sklearn_peer_is_the_same_network_shape(peers_installed):
     """scikit-learn gets one-hot targets: multilabel, so sigmoid outputs, as the notes of the results say."""
     X, Y = _digits(64)
     trainer = peers.Sklearn(X, Y, peers.init_params((64, 16, 10)), lr=0.05, batch_size=32)
@@ -83,7 +102,7 @@ def test_flop_count():
 
 
 @pytest.fixture(scope="module")
-def smoke(tmp_path_factory):
+def smoke(tmp_path_factory, peers_installed):
     out = tmp_path_factory.mktemp("bench") / "results.json"
     assert run.main(["--smoke", "--out", str(out)]) == 0
     return json.loads(out.read_text())
