@@ -29,6 +29,7 @@ import os
 import struct
 import sys
 import traceback
+import types
 
 import numpy as np
 
@@ -130,19 +131,32 @@ def _describe_value(value, depth=0):
             if isinstance(key, (str, int)) and not isinstance(key, bool):
                 entries[str(key)] = {"key": key, **_describe_value(v, depth + 1)}
         return {"kind": "dict", "length": len(value), "entries": entries}
-    if callable(value):
-        return {"kind": "callable"}
+    if inspect.isroutine(value) or inspect.isclass(value) or isinstance(value, (types.ModuleType, str, bytes)):
+        return {"kind": "callable" if callable(value) else "other", "type": type(value).__name__}
+    if depth < MAX_DEPTH and isinstance(getattr(value, "__dict__", None), dict):
+        # an object inside the object (a layer, an inner network): its attributes too
+        return {"kind": "object", "type": type(value).__name__, "attributes": _describe_object(value, depth + 1)}
     return {"kind": "other", "type": type(value).__name__}
 
 
-def _describe_object(obj):
-    """An instance's own attributes (its ``__dict__``, never properties: they would run code)."""
+def _describe_object(obj, depth=0):
+    """An instance's attributes: its ``__dict__``, then the values of its class's properties.
+
+    Reading a property runs the user's code: any exception is caught, and the
+    property is then described as an error.
+    """
     attributes = {}
     state = getattr(obj, "__dict__", None)
     if isinstance(state, dict):
         for name, value in list(state.items())[: 4 * MAX_ENTRIES]:
             if isinstance(name, str):
-                attributes[name] = _describe_value(value)
+                attributes[name] = _describe_value(value, depth)
+    for name, member in inspect.getmembers_static(type(obj)):
+        if isinstance(member, property) and name not in attributes and not name.startswith("__"):
+            try:
+                attributes[name] = _describe_value(getattr(obj, name), depth)
+            except BaseException as err:  # the user's property may raise anything
+                attributes[name] = {"kind": "error", "type": type(err).__name__}
     return attributes
 
 

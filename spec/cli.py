@@ -123,24 +123,27 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = commands.add_parser(
         "verify",
-        help="check your own seed-style backprop class against the spec",
+        help="check your own backprop code against the spec",
         description=(
-            "Check a seed-style class (__init__(input_size, hidden_size, output_size); attributes "
-            "W1 (hidden, input), b1 (hidden, 1), W2 (output, hidden), b2 (output, 1); forward(X) with X "
-            "of shape (features, samples); backward(X, y, learning_rate) updating them in place) against "
-            "the spec: its forward pass and the update of every parameter, at several architectures, "
-            "random draws (large weights, targets far from the output), batch sizes and learning rates. "
-            "On a mismatch it names the worst entry and diagnoses known mistakes. Importing FILE.py runs "
-            "it (as a module: code under `if __name__ == '__main__':` does not run), in a separate process "
-            "with a time limit; what it prints goes to standard error. "
-            "Exit 0 on a match, 1 on a mismatch (including an exception or a wrong shape), "
-            "2 if the file cannot be loaded or the class is not seed-style."
+            "Check a backprop class, written in any common style, against the spec. verify finds by itself "
+            "its parameters (attributes, lists or dicts of arrays; W as (out, in) or (in, out); biases or none), "
+            "the layout of X, the depth, the forward and training methods and how the learning rate reaches "
+            "them, prints what it found, then runs the class at several architectures, weights, batches and "
+            "learning rates. It identifies the activations from the forward pass and the loss convention "
+            "(1/2 or whole sum of squares, means over samples or entries, cross-entropy; one step per batch or "
+            "per sample) from the updates, and names the convention of a correct implementation; "
+            "--activation, --output-activation, --loss and --reduction pin a convention instead. On a mismatch "
+            "it names the worst entry and diagnoses known mistakes at any layer. The file runs in a separate "
+            "process (imported as a module: code under `if __name__ == '__main__':` does not run) with a time "
+            "limit; what it prints goes to standard error. Exit 0 on a match, 1 on a mismatch or misbehaviour "
+            "(an exception, exit, crash or time-out), 2 if the file cannot be loaded or driven."
         ),
     )
-    verify.add_argument("target", metavar="FILE.py:CLASS", help="the file and the class in it")
-    verify.add_argument("--activation", default="sigmoid", help="activation of both layers (default sigmoid)")
-    verify.add_argument("--loss", default="mse", help="mse (half squared error, the tutorial's) or bce")
-    verify.add_argument("--reduction", default="sum", help="sum (the tutorial's) or mean over samples")
+    verify.add_argument("target", metavar="FILE.py[:CLASS]", help="the file, and the class in it if there are several")
+    verify.add_argument("--activation", default=None, help="pin the hidden layers' activation (default: found)")
+    verify.add_argument("--output-activation", default=None, help="pin the output activation (default: found)")
+    verify.add_argument("--loss", default=None, help="pin mse (1/2 * sum of squares, the tutorial's) or bce (default: found)")
+    verify.add_argument("--reduction", default=None, help="pin sum (the tutorial's) or mean over samples (default: found)")
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument("--seed", type=_seed, default=0, help="seed for the random scenarios (default 0)")
     verify.add_argument(
@@ -432,14 +435,20 @@ def _prove(args) -> int:
 
 
 def _verify(args) -> int:
-    from spec import verify
-    from spec.network import check_config
+    from spec import activations, verify
 
     # the options first: a bad one is a usage error, before any user code runs
-    check_config((2, 2, 1), args.activation, args.activation, args.loss, args.reduction)
+    for option in ("activation", "output_activation"):
+        if getattr(args, option) is not None:
+            activations.get(getattr(args, option))
+    if args.loss is not None and args.loss not in ("mse", "bce"):
+        raise UsageError(f"--loss: expected mse or bce, got {args.loss!r}")
+    if args.reduction is not None and args.reduction not in verify.REDUCTIONS:
+        raise UsageError(f"--reduction: expected sum or mean, got {args.reduction!r}")
     try:
         report = verify.verify_file(
-            args.target, args.activation, args.loss, args.reduction, seed=args.seed, timeout=args.timeout
+            args.target, args.activation, args.loss, args.reduction, seed=args.seed, timeout=args.timeout,
+            output_activation=args.output_activation,
         )
     except verify.ProtocolError as err:
         if args.json:

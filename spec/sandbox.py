@@ -208,12 +208,24 @@ class Sandbox:
         self._expect(isinstance(reply.get("classes"), dict) and isinstance(reply.get("functions"), dict), what)
         return reply
 
-    def new(self, target: str, args: list, what: str) -> int:
-        """Instantiate ``target(*args)`` (numbers only); the handle of the new object."""
-        reply, _ = self.request({"op": "new", "target": target, "args": list(args)}, what=what)
-        handle = reply.get("handle")
-        self._expect(isinstance(handle, int) and not isinstance(handle, bool), what)
-        return handle
+    def new(self, target: str, args: list, what: str, kwargs=None, arrays=()) -> tuple[int, dict]:
+        """Instantiate ``target(*args, **kwargs)``; the handle of the new object and its attributes.
+
+        ``args`` are numbers, ``{"list": [...]}``, or ``{"array": k}`` for ``arrays[k]``.
+        """
+        reply, _ = self.request(
+            {"op": "new", "target": target, "args": list(args), "kwargs": dict(kwargs or {})}, arrays, what=what
+        )
+        handle, attributes = reply.get("handle"), reply.get("attributes")
+        self._expect(isinstance(handle, int) and not isinstance(handle, bool) and isinstance(attributes, dict), what)
+        return handle, attributes
+
+    def describe(self, handle: int, what: str) -> dict:
+        """The object's attributes now (after a call, say)."""
+        reply, _ = self.request({"op": "describe", "handle": handle}, what=what)
+        attributes = reply.get("attributes")
+        self._expect(isinstance(attributes, dict), what)
+        return attributes
 
     def get(self, handle: int, paths: list, what: str) -> list[np.ndarray]:
         """The float64 arrays at ``paths`` inside the object (numbers come back as 0-d arrays)."""
@@ -225,13 +237,14 @@ class Sandbox:
         """Put copies of ``arrays`` at ``paths`` inside the object."""
         self.request({"op": "set", "handle": handle, "paths": paths}, arrays, what=what)
 
-    def call(self, handle: int | None, target: str, args: list, arrays: list, what: str):
+    def call(self, handle: int | None, target: str, args: list, arrays: list, what: str, kwargs=None):
         """Call a method (or, with no handle, a function of the file); ``(value description, arrays)``.
 
-        ``args`` are numbers, or ``{"array": k}`` for ``arrays[k]``.
+        ``args`` and ``kwargs`` values are numbers, or ``{"array": k}`` for ``arrays[k]``.
         """
         reply, out = self.request(
-            {"op": "call", "handle": handle, "target": target, "args": list(args)}, arrays, what=what
+            {"op": "call", "handle": handle, "target": target, "args": list(args), "kwargs": dict(kwargs or {})},
+            arrays, what=what,
         )
         value = reply.get("value")
         self._expect(isinstance(value, dict) and _indices_fit(value, len(out)), what)

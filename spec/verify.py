@@ -1,67 +1,61 @@
 r"""Verify someone's backprop code against the spec, and say what is wrong with it.
 
-Two entry points:
+`verify_file` reads a class in whatever style it is written (`spec.verify_discover`:
+its parameters, layout, depth, methods and learning rate), runs it in a child
+process (`spec.sandbox`) through scenarios at several architectures, and
+compares what it does with the spec:
 
-* `verify_class` drives a *seed-style* class (``__init__(input, hidden,
-  output)``, attributes ``W1 (hidden, input)``, ``b1 (hidden, 1)``,
-  ``W2 (output, hidden)``, ``b2 (output, 1)``, ``forward(X)`` with ``X`` of
-  shape ``(features, samples)``, ``backward(X, y, learning_rate)`` updating
-  the attributes in place) through many scenarios and compares its forward
-  pass and its parameter updates with the spec's;
-* `verify_gradient_function` checks a plain function
-  ``(weights, biases, X, Y) -> (dW, db)`` (the layout of ``impl.Network``).
+1. **Forward pass.** The output must be the spec's
+   \(a^{(D)}\) for some registered activations, hidden and output; which
+   ones is *found*, not assumed (or pinned with ``activation``).
+2. **Update.** A correct step changes every parameter by exactly
+   \(\Delta\theta = -\eta\, c\, \partial L/\partial\theta\), where \(L\) is
+   the loss of the half sum of squares (or the cross-entropy) and \(c\) the
+   factor of the code's convention: 1 for half the sum of squares, 2 for
+   the whole sum, \(1/o\) and \(2/o\) for means over the \(o\) outputs, times
+   \(1/N\) for a mean over the \(N\) samples; or one step per sample in turn.
+   The convention that explains *every* scenario is named in the verdict.
+   With a learning rate written into the code, \(\eta c\) is measured and
+   must be the same constant throughout.
+3. **Diagnosis.** When nothing matches, every known mistake is tried as a
+   variant of the spec's recurrence (`spec.verify_math`) at every layer, and
+   those that explain every scenario, the passing ones included, are named
+   with the layer and the fix; failing that, the ratio of the code's update
+   to the spec's, per layer, names a constant factor, a sign or a mean.
 
-A correct update is exactly \(\Delta\theta = -\eta\,\partial L/\partial\theta\),
-linear in the learning rate \(\eta\). So the class is run at several
-architectures (the tutorial's 2-2-1 and sizes that all differ), several draws
-(including large weights and targets far from the output), batches of several
-samples and several learning rates. When an update does not match, the
-implied gradient \(-\Delta\theta/\eta\) is compared with the gradients that
-known mistakes would produce, and every mistake that explains *all*
-scenarios is reported as the diagnosis.
+`verify_gradient_function` checks a plain function in this process (for
+code one trusts, from Python).
 """
 
 from __future__ import annotations
 
-import functools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from spec import activations as spec_activations
 from spec import sandbox
+from spec import verify_discover as discover
+from spec import verify_math as vm
 from spec.oracle import Oracle
 
-#: Architectures (input, hidden, output): the tutorial's, then all-different sizes.
-ARCHITECTURES = ((2, 2, 1), (3, 5, 2), (5, 3, 4))
-LEARNING_RATES = (0.1, 0.5, 0.013)
 #: A match means relative agreement to this (float64 code agrees to ~1e-15).
 RTOL = 1e-7
-PARAMS = ("W1", "b1", "W2", "b2")
-
-
-class ShapeMismatch(Exception):
-    """A parameter changed shape during ``backward``."""
+LEARNING_RATES = (0.1, 0.5, 0.013)
+#: Draws per architecture: (label, weight scale, samples, 0/1 targets).
+DRAWS = (
+    ("moderate weights", 1.0, 1, False),
+    ("moderate weights", 1.0, 4, False),
+    ("large weights", 3.0, 5, False),
+    ("0/1 targets", 1.0, 6, True),
+)
+REDUCTIONS = ("sum", "mean")
 
 
 class ProtocolError(Exception):
-    """The file cannot be loaded, or the class does not follow the seed-style protocol (exit 2)."""
-
-
-@dataclass
-class Scenario:
-    """One run: architecture, parameters, data, learning rate."""
-
-    sizes: tuple
-    W1: np.ndarray
-    b1: np.ndarray
-    W2: np.ndarray
-    b2: np.ndarray
-    X: np.ndarray  # (features, samples), as the seed-style class takes it
-    y: np.ndarray  # (outputs, samples)
-    lr: float
-    label: str
+    """The file cannot be loaded, or its code cannot be driven (exit 2)."""
 
 
 @dataclass
@@ -76,36 +70,49 @@ class ParameterResult:
 
 @dataclass
 class Report:
-    """The verdict: ``ok``, per-parameter results of the worst scenario, the diagnosis."""
+    """The verdict, how the code was read, the convention found, and what is wrong."""
 
     ok: bool
     activation: str
     loss: str
     reduction: str
     scenarios: int
+    discovery: list[str] = field(default_factory=list)
+    convention: str | None = None
     failed_scenario: str | None = None
     forward_ok: bool = True
     parameters: list[ParameterResult] = field(default_factory=list)
     diagnosis: list[str] = field(default_factory=list)
     error: str | None = None
+    output_lines: int = 0
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
 
     def __str__(self) -> str:
-        head = f"{self.activation} activation, {self.loss} loss, {self.reduction} over samples"
+        lines = []
+        if self.discovery:
+            lines.append("read the code as:")
+            lines += [f"  {line}" for line in self.discovery]
         if self.ok:
-            return (
-                f"PASS: forward pass and updates of W1, b1, W2, b2 match the spec in all "
-                f"{self.scenarios} scenarios ({head})"
-            )
-        lines = [f"FAIL ({head})", f"  first failing scenario: {self.failed_scenario}"]
+            lines.insert(0, f"PASS: {self.convention} (all {self.scenarios} scenarios)")
+            return "\n".join(lines)
+        if not self.forward_ok:
+            head = "the forward pass is not the spec's"
+        elif self.error:
+            head = "the code misbehaved"
+        else:
+            head = f"{self.activation}: the {'gradients' if 'gradient' in self.loss else 'updates'} are not the spec's"
+        lines.insert(0, f"FAIL: {head}")
+        if self.failed_scenario:
+            lines.append(f"first failing scenario: {self.failed_scenario}")
         if self.error:
             lines.append(f"  {self.error}")
         if not self.forward_ok:
-            lines.append("  forward(X) differs from the spec's forward pass")
+            lines.append("  the forward pass differs from the spec's")
         if self.parameters:
-            lines.append("  update of each parameter, expected -lr * dL/dparam from the spec:")
+            lines.append(f"  in that scenario, each parameter's {'gradient' if 'gradient' in self.loss else 'update'}, "
+                         f"expected from the spec ({self.loss}, {self.reduction}):")
             for p in self.parameters:
                 mark = "ok  " if p.ok else "BAD "
                 lines.append(
@@ -115,12 +122,415 @@ class Report:
         if self.diagnosis:
             lines.append("  diagnosis:")
             lines += [f"    - {d}" for d in self.diagnosis]
-        elif self.parameters or not self.forward_ok:
-            lines.append("  diagnosis: no known mistake explains every scenario")
         return "\n".join(lines)
 
 
-# --- loading: the user's file runs in a child process -------------------------------------
+# --- scenarios --------------------------------------------------------------------------------
+
+
+@dataclass
+class Observation:
+    """One scenario as driven: the parameters set, the data, what came back (math layout)."""
+
+    label: str
+    arch: tuple
+    before: dict
+    X: np.ndarray
+    Y: np.ndarray
+    lr: float | None
+    output: np.ndarray
+    after: dict  # parameters after the step, or the gradients returned
+
+    @property
+    def N(self) -> int:
+        return self.X.shape[1]
+
+
+def _scenario_inputs(arch, params, seed, lr_known):
+    """``(label, before, X, Y, lr)`` for every draw and learning rate at one architecture."""
+    rng = np.random.default_rng([seed, *arch])
+    out = []
+    for label, scale, N, far in DRAWS:
+        before = discover.random_params(params, arch, rng, scale)
+        X = rng.normal(size=(arch[0], N))
+        # 0/1 targets (valid for cross-entropy too), or anywhere in (0, 1)
+        Y = rng.choice([0.0, 1.0], size=(arch[-1], N)) if far else rng.uniform(size=(arch[-1], N))
+        for lr in LEARNING_RATES if lr_known else (None,):
+            shown = f", lr {lr}" if lr is not None else ""
+            out.append((f"sizes {'-'.join(map(str, arch))}, {label}, {N} sample{'s' if N > 1 else ''}{shown}",
+                        before, X, Y, lr))
+    return out
+
+
+def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Report) -> list[Observation] | None:
+    """Drive every scenario; on misbehaviour, record it in ``report`` and return None."""
+    observations = []
+    for arch in b.archs:
+        for label, before, X, Y, lr in _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients):
+            report.scenarios += 1
+            try:
+                out, after = driver.run(b, arch, before, X, Y, lr)
+            except discover.ShapeChanged as err:
+                _stop(report, label, str(err))
+                return None
+            except sandbox.UserError as err:
+                _stop(report, label, f"{err.request} {err}; valid input at this architecture must work")
+                return None
+            except sandbox.SandboxError as err:
+                _stop(report, label, f"{err.request} {err}")
+                return None
+            observations.append(Observation(label, arch, before, X, Y, lr, out, after))
+    return observations
+
+
+def _stop(report: Report, label: str, error: str) -> None:
+    report.ok, report.failed_scenario, report.error, report.parameters = False, label, error, []
+
+
+# --- the forward pass: which activations ------------------------------------------------------
+
+
+def _net(obs: Observation, b: discover.Binding, hidden, output, values=None) -> vm.Net:
+    params = b.params[obs.arch]
+    values = obs.before if values is None else values
+    D = len(obs.arch) - 1
+    W, bias = [None] * (D + 1), [None] * (D + 1)
+    for p in params:
+        (W if p.kind == "W" else bias)[p.layer] = values[p.name]
+    acts = [None] + [hidden] * (D - 1) + [output]
+    return vm.Net(acts, W, bias)
+
+
+def _forward_error(obs, b, hidden, output, skip_biases=()) -> float:
+    net = _net(obs, b, hidden, output)
+    with np.errstate(all="ignore"):
+        expected = net.forward(obs.X, skip_biases)[1][-1]
+    if expected.shape != obs.output.shape or not np.all(np.isfinite(expected)):
+        return np.inf
+    return float(np.max(np.abs(expected - obs.output)) / max(np.max(np.abs(expected)), 1e-12))
+
+
+def identify_activations(observations, b, hidden=None, output=None, skip_biases=()):
+    """The (hidden, output) activations whose forward pass is the code's in every scenario, or None."""
+    names = spec_activations.names()
+    hiddens = [hidden] if hidden else names
+    outputs = [output] if output else names
+    depth = len(observations[0].arch) - 1
+    for h in hiddens if depth > 1 else hiddens[:1]:
+        for o in outputs:
+            H, O = spec_activations.get(h), spec_activations.get(o)
+            if all(_forward_error(obs, b, H, O, skip_biases) <= RTOL for obs in observations):
+                return H, O
+    return None
+
+
+def _closest_forward(observations, b, hidden=None, output=None):
+    names = spec_activations.names()
+    best = (np.inf, None, None)
+    for h in [hidden] if hidden else names:
+        for o in [output] if output else names:
+            H, O = spec_activations.get(h), spec_activations.get(o)
+            err = max(_forward_error(obs, b, H, O) for obs in observations)
+            if err < best[0]:
+                best = (err, H, O)
+    return best
+
+
+# --- the updates: conventions and mistakes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A loss convention's factor on the gradient of the summed half squared error (or cross-entropy)."""
+
+    key: str
+    text: str
+
+    def value(self, outputs: int) -> float:
+        return {"half": 1.0, "whole": 2.0, "half_mean_outputs": 1.0 / outputs, "mean_outputs": 2.0 / outputs}[self.key]
+
+
+SQUARED_FACTORS = (
+    Factor("half", "1/2 * sum of squared errors"),
+    Factor("whole", "sum of squared errors (no 1/2)"),
+    Factor("mean_outputs", "mean of squared errors over the outputs"),
+    Factor("half_mean_outputs", "1/2 * mean of squared errors over the outputs"),
+)
+BCE_FACTORS = (Factor("half", "binary cross-entropy"), Factor("half_mean_outputs", "binary cross-entropy averaged over the outputs"))
+MODES = ("batch", "mean", "sequential")
+
+
+@dataclass
+class Match:
+    """A way of computing the update that explains every scenario."""
+
+    variant: vm.Variant
+    family: vm.Family
+    factor: Factor
+    mode: str
+    eta: float | None  # the measured step, when the learning rate is written into the code
+
+
+def _observed_update(obs: Observation, b: discover.Binding):
+    """The change of every parameter (or minus the returned gradient), ordered like the binding's list."""
+    params = b.params[obs.arch]
+    if b.step_returns_gradients:
+        return [-obs.after[p.name] for p in params]
+    return [obs.after[p.name] - obs.before[p.name] for p in params]
+
+
+def _predicted(obs, b, hidden, output, variant, family, step, mode):
+    net = _net(obs, b, hidden, output)
+    with np.errstate(all="ignore"):
+        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode, lr=obs.lr)
+    out = []
+    for p in b.params[obs.arch]:
+        out.append(dW[p.layer] if p.kind == "W" else db[p.layer])
+    return out
+
+
+def _close(observed, predicted) -> bool:
+    scale = max((float(np.max(np.abs(p))) for p in predicted), default=0.0)
+    for o, p in zip(observed, predicted):
+        if o.shape != p.shape or not np.all(np.isfinite(p)):
+            return False
+        tol = RTOL * max(float(np.max(np.abs(p))), 1e-9 * scale, 1e-300)
+        if float(np.max(np.abs(o - p))) > tol:
+            return False
+    return True
+
+
+def _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known) -> Match | None:
+    """Whether one way of computing the update explains every scenario (measuring the step if need be)."""
+    if mode == "sequential" and b.step_returns_gradients:
+        return None
+    eta = None
+    if not lr_known:
+        # the step eta * c from the single-sample scenarios, where every mode agrees
+        etas = []
+        for obs in observations:
+            if obs.N != 1:
+                continue
+            unit = _predicted(obs, b, hidden, output, variant, family, 1.0, "batch")
+            s = vm.fit_step(_observed_update(obs, b), unit)
+            if s is None or s <= 0:
+                return None
+            etas.append(s / factor.value(obs.arch[-1]))
+        if not etas or not np.allclose(etas, etas[0], rtol=1e-6):
+            return None
+        eta = etas[0]
+    for obs in observations:
+        lr = 1.0 if b.step_returns_gradients else (obs.lr if lr_known else eta)
+        step = lr * factor.value(obs.arch[-1])
+        if not _close(_observed_update(obs, b), _predicted(obs, b, hidden, output, variant, family, step, mode)):
+            return None
+    return Match(variant, family, factor, mode, eta)
+
+
+def _families(output, loss):
+    if loss == "mse":
+        return [(vm.SQUARED, SQUARED_FACTORS[:1])]
+    if loss == "bce":
+        return [(vm.BCE, BCE_FACTORS[:1])]
+    families = [(vm.SQUARED, SQUARED_FACTORS)]
+    if output.name == "sigmoid":
+        families.append((vm.BCE, BCE_FACTORS))
+    return families
+
+
+def _modes(reduction, b):
+    if reduction == "sum":
+        return ("batch", "sequential")
+    if reduction == "mean":
+        return ("mean",)
+    return MODES
+
+
+def find_match(observations, b, hidden, output, variant, loss=None, reduction=None) -> Match | None:
+    lr_known = b.lr_known or b.step_returns_gradients
+    for family, factors in _families(output, loss):
+        for factor in factors:
+            for mode in _modes(reduction, b):
+                match = _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known)
+                if match is not None:
+                    return match
+    return None
+
+
+def loss_phrase(m: Match) -> str:
+    """The loss convention of a match in words, e.g. "the mean over samples of 1/2 * sum of squared errors"."""
+    loss = m.factor.text
+    if m.mode == "mean":
+        if m.factor.key == "mean_outputs":
+            return "the mean of squared errors over every entry (samples and outputs)"
+        return f"the mean over samples of {loss}"
+    if m.mode == "sequential":
+        return f"{loss}, one step per sample in turn"
+    return f"{loss}, summed over samples"
+
+
+def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int) -> str:
+    """E.g. "exact gradient descent of the mean over samples of 1/2 * sum of squared errors; tanh hidden, sigmoid output"."""
+    loss = loss_phrase(m)
+    acts = f"{output.name} output" if depth == 1 else f"{hidden.name} hidden, {output.name} output"
+    what = "exact gradients" if b.step_returns_gradients else "exact gradient descent"
+    text = f"{what} of {loss}; {acts}"
+    if m.family is vm.BCE:
+        text += ("; note: for squared error the same update would mean the output derivative f'(z) is missing "
+                 "(pin --loss mse to check squared error)")
+    if m.eta is not None:
+        text += f"; the learning rate written in the code gives a step of {m.eta:.6g}"
+    if not b.has_biases:
+        text += "; no biases"
+    return text
+
+
+def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) -> list[tuple[vm.Variant, str]]:
+    """Every known mistake, at every layer, with its diagnosis."""
+    acts = {l: (output if l == depth else hidden) for l in range(1, depth + 1)}
+    out = []
+
+    def where(l):
+        return "the output layer" if l == depth else f"hidden layer {l}"
+
+    def g_text(act):
+        form = act.output_form
+        return None if form is None else spec_activations.display(form)
+
+    for l in range(1, depth + 1):
+        act = acts[l]
+        g = g_text(act)
+        if g is not None and vm.has_output_form(act):
+            out.append((vm.Variant(f"g(z) {l}", slope=((l, "g(z)"),)),
+                        f"in {where(l)} (layer {l}), the derivative written through the output, g(a) = {g} for {act.name}, "
+                        f"is given z instead of the layer's output a: compute it as g(a) with a = {act.name}(z), "
+                        f"or use f'(z) itself"))
+        out.append((vm.Variant(f"f'(a) {l}", slope=((l, "f'(a)"),)),
+                    f"in {where(l)} (layer {l}), the derivative f'(z) of {act.name} is evaluated at the layer's output a "
+                    f"instead of at z" + (f": use f'(z), or its output form g(a) = {g}" if g else ": use f'(z)")))
+        out.append((vm.Variant(f"missing {l}", slope=((l, "1"),)),
+                    f"the activation derivative ({act.name}') is missing in the error term of {where(l)} (layer {l}): "
+                    + ("delta must be dL/da * f'(z)" if l == depth else f"delta({l}) must be W({l + 1})^T delta({l + 1}) * f'(z({l}))")))
+    if depth > 1:
+        for how in ("g(z)", "f'(a)", "1"):
+            if how == "g(z)" and not all(vm.has_output_form(a) for a in acts.values()):
+                continue
+            text = {
+                "g(z)": "in every layer, the derivative written through the output (e.g. x * (1 - x) for the sigmoid) "
+                        "is given z instead of the layer's output a",
+                "f'(a)": "in every layer, f'(z) is evaluated at the layer's output a instead of at z",
+                "1": "the activation derivative is missing in every error term",
+            }[how]
+            out.append((vm.Variant(f"{how} all", slope=tuple((l, how) for l in range(1, depth + 1))), text))
+    if has_biases:
+        texts = {
+            "mean": "averaged over the samples while the weights' are summed: sum delta over the samples",
+            "first": "taken from the first sample only: sum delta over all samples",
+            "all": "summed over the units as well as the samples (a sum without axis)",
+        }
+        for how, text in texts.items():
+            out.append((vm.Variant(f"bias {how} all", bias=tuple((l, how) for l in range(1, depth + 1))),
+                        f"the biases' gradients (every layer) are {text}"))
+            for l in range(1, depth + 1):
+                out.append((vm.Variant(f"bias {how} {l}", bias=((l, how),)),
+                            f"the bias gradient of {where(l)} (layer {l}) is {text}"))
+    if depth > 1:
+        out.append((vm.Variant("stale", stale=True),
+                    "the error of a lower layer is computed with the weights above it already updated: "
+                    "compute every delta before changing any weight"))
+    if sequential:
+        out.append((vm.Variant("stale activations", stale_activations=True),
+                    "the per-sample loop reuses activations from one forward pass made before it: recompute the "
+                    "forward pass for each sample after the previous update"))
+    return out
+
+
+def _ratio_diagnosis(observations, b, hidden, output, depth) -> list[str]:
+    """A constant factor, sign, mean or learning rate that explains each layer's updates."""
+    per_layer = {l: [] for l in range(1, depth + 1)}
+    for obs in observations:
+        lr = 1.0 if b.step_returns_gradients else (obs.lr or 1.0)
+        pred = _predicted(obs, b, hidden, output, vm.SPEC, vm.SQUARED, lr, "batch")
+        seen = _observed_update(obs, b)
+        params = b.params[obs.arch]
+        for l in range(1, depth + 1):
+            idx = [k for k, p in enumerate(params) if p.layer == l]
+            s = vm.fit_step([seen[k] for k in idx], [pred[k] for k in idx])
+            if s is None:
+                return []
+            per_layer[l].append((s, obs))
+    constant = {l: np.allclose([s for s, _ in v], v[0][0], rtol=1e-6) for l, v in per_layer.items()}
+    times_n = {l: np.allclose([s * o.N for s, o in v], v[0][0] * v[0][1].N, rtol=1e-6) for l, v in per_layer.items()}
+    per_lr = {l: b.lr_known and np.allclose([s / o.lr for s, o in v], v[0][0] / v[0][1].lr, rtol=1e-6)
+              for l, v in per_layer.items()}
+    c = {l: v[0][0] for l, v in per_layer.items()}
+    if all(constant.values()):
+        values = list(c.values())
+        if np.allclose(values, values[0], rtol=1e-6):
+            k = values[0]
+            if np.isclose(k, -1):
+                return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"]
+            what = "update" if not b.step_returns_gradients else "gradient"
+            return [f"every {what} is {k:.6g} times the spec's for 1/2 * sum of squared errors: a constant factor that "
+                    "is no loss convention (a stray factor in the output error, or the learning rate scaled inside the step)"]
+        # one layer differs from the rest
+        for l, k in c.items():
+            rest = [v for m, v in c.items() if m != l]
+            if rest and np.allclose(rest, rest[0], rtol=1e-6) and not np.isclose(k, rest[0]):
+                ratio = k / rest[0]
+                if np.isclose(ratio, -1):
+                    return [f"the update of layer {l} has the wrong sign (it moves up the gradient)"]
+                return [f"the updates of layer {l} are {ratio:.6g} times what the other layers' convention gives: "
+                        "a constant factor in that layer's gradient"]
+    for l in per_layer:
+        rest = [m for m in per_layer if m != l]
+        if times_n[l] and not constant[l] and all(constant[m] for m in rest):
+            return [f"layer {l} averages its gradient over the samples where the other layers sum it"]
+        if per_lr[l] and not constant[l] and all(constant[m] for m in rest):
+            return [f"the learning rate multiplies the update of layer {l} twice"]
+    if all(times_n.values()) and not any(constant.values()):
+        return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
+                "pinned --reduction sum adds (without the pin, verify finds the mean itself)"]
+    times_inv = {l: np.allclose([s / o.N for s, o in v], v[0][0] / v[0][1].N, rtol=1e-6) for l, v in per_layer.items()}
+    if all(times_inv.values()) and not any(constant.values()):
+        return ["every update is N times the spec's for N samples: the code adds over the batch where the "
+                "pinned --reduction mean averages (without the pin, verify finds the sum itself)"]
+    return []
+
+
+def _table(obs: Observation, b, hidden, output, m: Match | None, loss, reduction):
+    """Per parameter, the worst entry of the code's update against the spec's, in one scenario."""
+    family, factor, mode = (vm.SQUARED, SQUARED_FACTORS[0], "batch") if m is None else (m.family, m.factor, m.mode)
+    if m is None and loss == "bce":
+        family = vm.BCE
+    if m is None and reduction == "mean":
+        mode = "mean"
+    eta = m.eta if m is not None else None
+    lr = 1.0 if b.step_returns_gradients else (obs.lr if obs.lr is not None else (eta or 1.0))
+    pred = _predicted(obs, b, hidden, output, vm.SPEC, family, lr * factor.value(obs.arch[-1]), mode)
+    seen = _observed_update(obs, b)
+    rows = []
+    for p, o, e in zip(b.params[obs.arch], seen, pred):
+        if b.step_returns_gradients:
+            o, e = -o, -e
+        rows.append(_worst(_display(p), o, e))
+    return rows
+
+
+def _display(p: discover.Param) -> str:
+    canonical = f"{p.kind}{p.layer}"
+    return canonical if p.name == canonical else f"{canonical} ({p.name})"
+
+
+def _worst(name, actual, expected):
+    err = np.abs(actual - expected)
+    k = np.unravel_index(int(np.argmax(err)), err.shape)
+    rel = float(np.max(err) / max(np.max(np.abs(expected)), 1e-300))
+    index = ", ".join(map(str, k))
+    return ParameterResult(name, rel <= RTOL, rel, f"{name.split(' ')[0]}[{index}]", float(expected[k]), float(actual[k]))
+
+
+# --- the whole check --------------------------------------------------------------------------------
 
 
 def _split_target(target: str) -> tuple[Path, str | None]:
@@ -128,356 +538,32 @@ def _split_target(target: str) -> tuple[Path, str | None]:
     if not isinstance(target, str) or not target.strip():
         raise ProtocolError(f"FILE.py[:CLASS]: expected a file such as net.py or net.py:Net, got {target!r}")
     path_text, sep, name = target.rpartition(":")
-    if not sep or not name.isidentifier() or "/" in name:
+    if not sep or not name.isidentifier():
         path_text, name = target, None
     path = Path(path_text)
-    if not path.is_file():
+    if not path.exists():
         raise ProtocolError(f"FILE.py[:CLASS]: no such file: {path}")
+    if not path.is_file():
+        raise ProtocolError(f"FILE.py[:CLASS]: {path} is not a regular file")
     return path, name
 
 
-def _pick_class(module: dict, path: Path, name: str | None) -> str:
-    classes = {n: c for n, c in module["classes"].items() if c["defined_here"]}
-    if name is not None:
-        if name not in module["classes"]:
-            found = ", ".join(sorted(classes)) or "none"
-            raise ProtocolError(f"{path} has no class named {name!r} (classes defined there: {found})")
-        return name
-    candidates = [n for n, c in classes.items() if "forward" in c["methods"] and "backward" in c["methods"]]
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        raise ProtocolError(f"{path} defines no class with forward and backward methods; name one as {path}:CLASS")
-    raise ProtocolError(f"{path} defines several candidate classes ({', '.join(sorted(candidates))}): name one as {path}:CLASS")
+def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0, timeout=20.0,
+                output_activation=None) -> Report:
+    """Check the backprop class of ``FILE.py[:CLASS]`` against the spec, running it in a child process.
 
-
-class SeedStyle:
-    """Drives a seed-style class in the sandbox: attributes W1 b1 W2 b2, forward(X), backward(X, y, lr)."""
-
-    def __init__(self, box: sandbox.Sandbox, cls: str, methods: dict):
-        self.box, self.cls = box, cls
-        missing = [m for m in ("forward", "backward") if "signature" not in methods.get(m, {})]
-        if missing:
-            raise ProtocolError(f"{cls} has no method {' or '.join(missing)}")
-        init = methods.get("__init__", {}).get("signature")
-        if init is not None and not _binds(init[1:], 3):
-            names = ", ".join(p["name"] for p in init[1:])
-            raise ProtocolError(
-                f"{cls}(input_size, hidden_size, output_size) cannot be called with three sizes: "
-                f"its __init__ takes ({names})"
-            )
-
-    def new(self, sizes) -> int:
-        i, h, o = sizes
-        return self.box.new(self.cls, [i, h, o], what=f"{self.cls}({i}, {h}, {o})")
-
-    def get(self, handle, sizes) -> dict:
-        try:
-            arrays = self.box.get(handle, [[{"attr": p}] for p in PARAMS], what=f"reading {', '.join(PARAMS)}")
-        except sandbox.RequestFailed as err:
-            i, h, o = sizes
-            raise ProtocolError(f"{self.cls}({i}, {h}, {o}): {err} (needs W1 b1 W2 b2 as arrays)") from None
-        return dict(zip(PARAMS, arrays))
-
-    def set(self, handle, params: dict) -> None:
-        self.box.set(
-            handle, [[{"attr": p}] for p in PARAMS], [params[p] for p in PARAMS], what=f"setting {', '.join(PARAMS)}"
-        )
-
-    def forward(self, handle, X) -> np.ndarray:
-        value, arrays = self.box.call(
-            handle, "forward", [{"array": 0}], [X], what=f"{self.cls}.forward(X) with X of shape {X.shape}"
-        )
-        if value.get("kind") != "array":
-            raise ShapeMismatch(f"forward(X) returned {_kind(value)}, expected an array of shape (outputs, samples)")
-        return arrays[value["index"]]
-
-    def step(self, handle, X, y, lr) -> None:
-        self.box.call(
-            handle, "backward", [{"array": 0}, {"array": 1}, lr], [X, y],
-            what=f"{self.cls}.backward(X, y, {lr}) with y of shape {y.shape}",
-        )
-
-
-def _binds(params: list[dict], n: int) -> bool:
-    """Whether a signature (without self) accepts ``n`` positional arguments."""
-    positional = [p for p in params if p["kind"] in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD")]
-    if any(p["kind"] == "VAR_POSITIONAL" for p in params):
-        return sum(not p["has_default"] for p in positional) <= n
-    required = sum(not p["has_default"] for p in positional)
-    keyword_only_required = any(p["kind"] == "KEYWORD_ONLY" and not p["has_default"] for p in params)
-    return required <= n <= len(positional) and not keyword_only_required
-
-
-def _kind(value: dict) -> str:
-    """What a call returned, in words, from the sandbox's description of it."""
-    kind = value.get("kind")
-    if kind == "other":
-        return f"a {value.get('type')}"
-    if kind == "None":
-        return "None"
-    if kind == "too large":
-        return f"an array of {value.get('size')} values (too large to be the output)"
-    return f"a {kind}"
-
-
-# --- scenarios ---------------------------------------------------------------------
-
-
-def scenarios(loss: str, seed: int = 0) -> list[Scenario]:
-    """Architectures x draws x learning rates, each with a batch of several samples."""
-    rng = np.random.default_rng(seed)
-    out = []
-    for sizes in ARCHITECTURES:
-        i, h, o = sizes
-        for draw, (scale, far) in enumerate([(1.0, False), (4.0, False), (1.0, True)]):
-            n = (4, 7, 5)[draw]
-            W1, b1 = scale * rng.normal(size=(h, i)), scale * rng.normal(size=(h, 1))
-            W2, b2 = scale * rng.normal(size=(o, h)), scale * rng.normal(size=(o, 1))
-            X = rng.normal(size=(i, n))
-            if loss == "bce" or not far:
-                y = rng.uniform(size=(o, n))
-            else:
-                y = rng.choice([-2.0, 3.0], size=(o, n))  # far outside the output's range
-            if far and loss == "bce":
-                y = rng.choice([0.0, 1.0], size=(o, n))
-            kind = ("moderate weights", "large weights", "targets far from the output")[draw]
-            for lr in LEARNING_RATES:
-                out.append(
-                    Scenario(sizes, W1, b1, W2, b2, X, y, lr, f"sizes {i}-{h}-{o}, {kind}, {n} samples, lr {lr}")
-                )
-    return out
-
-
-# --- the spec's expectations and the known mistakes ---------------------------------------
-
-
-def _act_functions(oracle: Oracle):
-    hidden, output = oracle.hidden, oracle.output
-    return hidden.numpy_f, hidden.numpy_df, output.numpy_f, output.numpy_df
-
-
-def spec_gradients(oracle: Oracle, s: Scenario):
-    """dL/dW1, dL/db1, dL/dW2, dL/db2 from the spec, in the seed's shapes."""
-    (dW1, dW2), (db1, db2) = oracle.gradients([s.W1, s.W2], [s.b1.ravel(), s.b2.ravel()], s.X.T, s.y.T)
-    return {"W1": dW1, "b1": db1.reshape(-1, 1), "W2": dW2, "b2": db2.reshape(-1, 1)}
-
-
-def _variant(
-    oracle: Oracle, s: Scenario, *, d_hidden=None, d_output=None, bias1="sum", bias2="sum", stale=False, scale=1.0
-):
-    """Backprop with one deliberate mistake, in the seed's column layout.
-
-    ``d_hidden(z, a)`` / ``d_output(z, a)`` replace f'(z); ``bias1``/``bias2`` say how
-    each layer's bias gradient reduces the batch; ``stale`` computes layer 1 with the
-    already-updated W2; ``scale`` multiplies delta(2).
-    """
-    f, df, g, dg = _act_functions(oracle)
-    z1 = s.W1 @ s.X + s.b1
-    a1 = f(z1)
-    z2 = s.W2 @ a1 + s.b2
-    a2 = g(z2)
-    N = s.X.shape[1]
-    mean = oracle.reduction == "mean"
-    if oracle.loss.name == "bce" and oracle.output.name == "sigmoid" and d_output is None:
-        delta2 = a2 - s.y
-    else:
-        dl_da = (a2 - s.y) if oracle.loss.name == "mse" else (a2 - s.y) / (a2 * (1 - a2))
-        delta2 = dl_da * (dg(z2) if d_output is None else d_output(z2, a2))
-    delta2 = delta2 * scale / (N if mean else 1)
-    dW2 = delta2 @ a1.T
-    W2 = s.W2 - s.lr * dW2 if stale else s.W2
-    delta1 = (W2.T @ delta2) * (df(z1) if d_hidden is None else d_hidden(z1, a1))
-    dW1 = delta1 @ s.X.T
-
-    def reduce(d, bias):
-        if bias == "sum":
-            return d.sum(axis=1, keepdims=True)
-        if bias == "mean":
-            return d.mean(axis=1, keepdims=True)
-        if bias == "first":
-            return d[:, :1]
-        return np.full((d.shape[0], 1), d.sum())  # "all": summed over outputs too
-
-    return {"W1": dW1, "b1": reduce(delta1, bias1), "W2": dW2, "b2": reduce(delta2, bias2)}
-
-
-def _mistakes(oracle: Oracle):
-    """(diagnosis, gradient function of a scenario) for each known mistake."""
-    act, out = oracle.hidden, oracle.output
-    mistakes = []
-    g_h, g_o = act.output_form, out.output_form
-    if g_h is not None or g_o is not None:
-        from sympy import lambdify
-
-        from spec.activations import a as a_symbol
-
-        gh = None if g_h is None else lambdify(a_symbol, g_h, modules=["scipy", "numpy"])
-        go = None if g_o is None else lambdify(a_symbol, g_o, modules=["scipy", "numpy"])
-        both = {}
-        if gh is not None:
-            both["d_hidden"] = lambda z, a_: np.broadcast_to(gh(z), z.shape)
-        if go is not None:
-            both["d_output"] = lambda z, a_: np.broadcast_to(go(z), z.shape)
-        mistakes.append((
-            f"the output-form derivative (for {act.name}: g(a) = {g_h}) is applied to z instead of to the "
-            "layer's output a: e.g. sigmoid_derivative(z) = z * (1 - z); pass it the activation a = f(z)",
-            lambda s, kw=both: _variant(oracle, s, **kw),
-        ))
-    mistakes.append((
-        "the derivative f'(z) is evaluated at the layer's output a instead of at z (e.g. "
-        "sigmoid(a) * (1 - sigmoid(a))): either use f'(z), or the output form g(a) = a (1 - a)",
-        lambda s: _variant(
-            oracle, s, d_hidden=lambda z, a_: act.numpy_df(a_), d_output=lambda z, a_: out.numpy_df(a_)
-        ),
-    ))
-    one = lambda z, a_: np.ones_like(z)  # noqa: E731
-    mistakes += [
-        ("the activation derivative is missing in the output error: delta2 must be dL/da2 * f'(z2)",
-         lambda s: _variant(oracle, s, d_output=one)),
-        ("the activation derivative is missing in the hidden error: delta1 must be W2^T delta2 * f'(z1)",
-         lambda s: _variant(oracle, s, d_hidden=one)),
-        ("the activation derivative is missing in both error terms", lambda s: _variant(oracle, s, d_hidden=one, d_output=one)),
-    ]
-    wrong_bias = {
-        "mean": "averaged over the batch while the weights' are summed: sum delta over samples (axis=1)",
-        "first": "taken from the first sample only: sum delta over all samples (axis=1, keepdims=True)",
-        "all": "summed over outputs as well as samples (np.sum without axis=1)",
-    }
-    for how, text in wrong_bias.items():
-        for layers, which in (("b1 and b2", ("bias1", "bias2")), ("b1", ("bias1",)), ("b2", ("bias2",))):
-            kw = {k: how for k in which}
-            mistakes.append((
-                f"the biases' gradients ({layers}) are {text}", lambda s, kw=kw: _variant(oracle, s, **kw)
-            ))
-    mistakes += [
-        ("the hidden layer's update uses W2 after it was already updated: compute delta1 before changing W2",
-         lambda s: _variant(oracle, s, stale=True)),
-    ]
-    return mistakes
-
-
-def _close(actual: dict, expected: dict) -> bool:
-    return all(
-        np.shape(actual[p]) == np.shape(expected[p])
-        and np.max(np.abs(actual[p] - expected[p])) <= RTOL * max(np.max(np.abs(expected[p])), 1e-12)
-        for p in PARAMS
-    )
-
-
-def _ratios(implied: dict, expected: dict) -> dict:
-    """Per parameter, the least-squares factor c with implied ~ c * expected, if it fits to 1e-6."""
-    out = {}
-    for p in PARAMS:
-        e, i = np.ravel(expected[p]), np.ravel(implied[p])
-        if e.shape != i.shape or not np.any(e):
-            out[p] = None
-            continue
-        c = float(e @ i / (e @ e))
-        out[p] = c if np.max(np.abs(i - c * e)) <= 1e-6 * np.max(np.abs(i)) + 1e-15 else None
-    return out
-
-
-def _scale_diagnosis(all_ratios: list[dict], scenario_list) -> list[str]:
-    """Name a constant factor that explains every scenario, globally or in one layer."""
-    if not all_ratios or any(r[p] is None for r in all_ratios for p in PARAMS):
-        return []
-    per_param = {p: [r[p] for r in all_ratios] for p in PARAMS}
-    N = [s.X.shape[1] for s in scenario_list]
-
-    def constant(values):
-        return np.allclose(values, values[0], rtol=1e-6)
-
-    if all(constant(v) for v in per_param.values()):
-        cs = {p: per_param[p][0] for p in PARAMS}
-        if np.allclose(list(cs.values()), cs["W1"], rtol=1e-6):
-            c = cs["W1"]
-            if np.isclose(c, -1):
-                return ["every update has the wrong sign: the parameters move up the gradient "
-                        "(use param -= lr * gradient)"]
-            return [f"every gradient is {c:.6g} times the spec's (a constant factor, e.g. a missing or "
-                    "extra 1/2 in the loss, or a learning rate scaled inside backward)"]
-        layer1 = np.isclose(cs["W1"], cs["b1"], rtol=1e-6)
-        layer2 = np.isclose(cs["W2"], cs["b2"], rtol=1e-6)
-        if layer1 and layer2:
-            for layer, c, other in ((1, cs["W1"], cs["W2"]), (2, cs["W2"], cs["W1"])):
-                if np.isclose(other, 1) and not np.isclose(c, 1):
-                    return [f"the gradients of layer {layer} only (W{layer}, b{layer}) are {c:.6g} times the spec's: "
-                            f"a constant factor in that layer's error term"]
-    # a factor that follows the batch size: mean versus sum
-    for p in PARAMS:
-        if not np.allclose(np.array(per_param[p]) * np.array(N), 1, rtol=1e-6):
-            break
-    else:
-        return ["every gradient is 1/N of the spec's for N samples: the code averages the loss over the "
-                "batch (a mean) where the spec sums it; use --reduction mean if that is what you intend"]
-    for p in PARAMS:
-        if not np.allclose(np.array(per_param[p]) / np.array(N), 1, rtol=1e-6):
-            break
-    else:
-        return ["every gradient is N times the spec's for N samples: the code sums over the batch where the "
-                "spec averages (--reduction mean); use --reduction sum if that is what you intend"]
-    return []
-
-
-# --- driving a seed-style class ---------------------------------------------------------
-
-
-@functools.lru_cache(maxsize=None)
-def _oracle(sizes, activation, loss, reduction) -> Oracle:
-    return Oracle(sizes, activation, activation, loss, reduction)
-
-
-
-def _worst(name, actual, expected):
-    err = np.abs(actual - expected)
-    k = np.unravel_index(int(np.argmax(err)), err.shape)
-    rel = float(np.max(err) / max(np.max(np.abs(expected)), 1e-300))
-    return ParameterResult(
-        name, rel <= RTOL, rel, f"{name}[{', '.join(map(str, k))}]", float(expected[k]), float(actual[k])
-    )
-
-
-def _run(driver: SeedStyle, s: Scenario):
-    """Drive one scenario: (forward output, updates); raises with what the code did."""
-    handle = driver.new(s.sizes)
-    start = {p: getattr(s, p) for p in PARAMS}
-    driver.set(handle, start)
-    out = driver.forward(handle, s.X)
-    driver.step(handle, s.X, s.y, s.lr)
-    after = driver.get(handle, s.sizes)
-    updates = {}
-    for p in PARAMS:
-        if after[p].shape != start[p].shape:
-            raise ShapeMismatch(
-                f"after backward, {p} has shape {after[p].shape}, expected {start[p].shape}: backward must "
-                "update the parameters in place, keeping their shapes"
-            )
-        updates[p] = after[p] - start[p]
-    return out, updates
-
-
-def _check_shapes(driver: SeedStyle) -> None:
-    """The parameters of ``CLASS(2, 3, 1)`` must have the seed-style shapes."""
-    handle = driver.new((2, 3, 1))
-    params = driver.get(handle, (2, 3, 1))
-    shapes = {"W1": (3, 2), "b1": (3, 1), "W2": (1, 3), "b2": (1, 1)}
-    for p, shape in shapes.items():
-        if params[p].shape != shape:
-            raise ProtocolError(f"{driver.cls}(2, 3, 1).{p} has shape {params[p].shape}, expected {shape}")
-
-
-def verify_file(target: str, activation="sigmoid", loss="mse", reduction="sum", seed=0, timeout=20.0) -> Report:
-    """Check the seed-style class of ``FILE.py[:CLASS]`` against the spec, running it in a child process.
-
-    The file is imported in a `spec.sandbox.Sandbox` (never in this process), with
-    ``timeout`` seconds for everything it runs. What the code does wrong while
-    being driven (raising, exiting, hanging, wrong shapes) is a failed report;
-    what stops it from being driven at all is a `ProtocolError`.
+    Args:
+        target: ``FILE.py`` or ``FILE.py:CLASS`` (the class may be omitted when the
+            file has one with a forward and a training method).
+        activation: Pin the hidden layers' activation (default: found from the forward pass).
+        output_activation: Pin the output layer's activation (default: found).
+        loss: Pin ``"mse"`` (1/2 * sum of squares) or ``"bce"`` (default: the convention is found).
+        reduction: Pin ``"sum"`` or ``"mean"`` over the samples (default: found).
+        seed: Seed of the random scenarios.
+        timeout: Seconds for everything the code runs, import included.
 
     Raises:
-        ProtocolError: the file cannot be imported, has no such class, or the
-            class does not follow the seed-style protocol.
+        ProtocolError: the file cannot be imported, or its code cannot be driven.
     """
     path, name = _split_target(target)
     with sandbox.Sandbox(path, timeout=timeout) as box:
@@ -485,73 +571,113 @@ def verify_file(target: str, activation="sigmoid", loss="mse", reduction="sum", 
             module = box.load(what=f"importing {path.name}")
         except sandbox.SandboxError as err:
             raise ProtocolError(f"importing {path} {err}") from None
-        cls = _pick_class(module, path, name)
-        driver = SeedStyle(box, cls, module["classes"][cls]["methods"])
         try:
-            _check_shapes(driver)
-        except sandbox.SandboxError as err:
-            raise ProtocolError(f"{err.request} {err}") from None
-        return _verify_driver(driver, activation, loss, reduction, seed)
+            cls = discover.pick_class(module, path, name)
+            driver = discover.Driver(box, module, cls)
+            binding = driver.discover()
+        except discover.CodeFailed as err:
+            # built, but its forward or training method failed however it was called: a finding
+            return _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text, box)
+        except discover.DiscoveryError as err:
+            raise ProtocolError(str(err)) from None
+        except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
+            # it ended, hung or broke the protocol while being read: misbehaviour, not a layout question
+            return _failed_while_reading("while reading the code", f"{err.request} {err}", box)
+        except sandbox.RequestFailed as err:
+            raise ProtocolError(f"{err.request}: {err}") from None
+        report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
+        report.output_lines = box.output.lines
+        return report
 
 
-def _verify_driver(driver: SeedStyle, activation, loss, reduction, seed) -> Report:
-    report = Report(True, activation, loss, reduction, 0)
-    runs = []  # (scenario, implied gradients, spec gradients, forward ok)
-    for s in scenarios(loss, seed):
-        oracle = _oracle(s.sizes, activation, loss, reduction)
-        report.scenarios += 1
-        try:
-            out, updates = _run(driver, s)
-        except ShapeMismatch as err:
-            return _stop(report, s, str(err))
-        except sandbox.UserError as err:
-            return _stop(report, s, f"{err.request} {err}; valid input at this architecture must work")
-        except sandbox.SandboxError as err:
-            return _stop(report, s, f"{err.request} {err}")
-        expected_out = oracle.forward([s.W1, s.W2], [s.b1.ravel(), s.b2.ravel()], s.X.T).T
-        forward_ok = out.shape == expected_out.shape and np.allclose(out, expected_out, rtol=1e-9, atol=1e-12)
-        expected = spec_gradients(oracle, s)
-        implied = {p: -updates[p] / s.lr for p in PARAMS}
-        runs.append((s, implied, expected, forward_ok))
-        if report.ok and (not forward_ok or not _close(implied, expected)):
-            report.ok = False
-            report.failed_scenario = s.label
-            report.forward_ok = forward_ok
-            report.parameters = [_worst(p, updates[p], -s.lr * expected[p]) for p in PARAMS]
-    if report.ok:
+def _failed_while_reading(label: str, text: str, box) -> Report:
+    report = Report(False, "unknown", "unknown", "unknown", 0, failed_scenario=label, error=text)
+    report.output_lines = box.output.lines
+    return report
+
+
+def judge(driver, b: discover.Binding, activation=None, output_activation=None, loss=None, reduction=None, seed=0) -> Report:
+    """Drive the scenarios and compare them with the spec (see the module docstring)."""
+    pins = ", ".join(f"{k} {v}" for k, v in (("activation", activation), ("output activation", output_activation),
+                                              ("loss", loss), ("reduction", reduction)) if v)
+    report = Report(True, activation or "found from the forward pass", loss or "mse", reduction or "sum", 0,
+                    discovery=list(b.lines))
+    if pins:
+        report.discovery.append(f"pinned: {pins}")
+    for arch, text, limitation in b.unsupported:
+        if not limitation:
+            _stop(report, f"sizes {'-'.join(map(str, arch))}", text + "; valid input at this architecture must work")
+            return report
+    observations = _run_all(driver, b, seed, report)
+    if observations is None:
         return report
-    if not all(run[3] for run in runs):
-        report.diagnosis.append(
-            "forward(X) differs from the spec's forward pass (z = W a + b, a = f(z) in each layer); "
-            "the updates cannot be judged until it matches"
-        )
+    depth = len(b.archs[0]) - 1
+    found = identify_activations(observations, b, activation, output_activation or (activation if activation and depth == 1 else None))
+    if found is None:
+        err, H, O = _closest_forward(observations, b, activation, output_activation)
+        report.ok, report.forward_ok = False, False
+        no_bias = None
+        if b.has_biases:
+            # the forward pass without one layer's bias, or without all of them
+            for skipped in [(l,) for l in range(1, depth + 1)] + [tuple(range(1, depth + 1))]:
+                found_ = identify_activations(observations, b, activation, output_activation, skip_biases=skipped)
+                if found_ is not None:
+                    no_bias = (found_, skipped)
+                    break
+        first = next(o for o in observations if _forward_error(o, b, H, O) > RTOL) if H is not None else observations[0]
+        report.failed_scenario = first.label
+        if no_bias:
+            (H, O), skipped = no_bias
+            which = "every layer" if len(skipped) == depth > 1 else (
+                "the output layer" if skipped == (depth,) else f"layer {skipped[0]}")
+            report.diagnosis.append(
+                f"the forward pass leaves out the bias of {which}: it is exactly the spec's ({H.name} hidden, "
+                f"{O.name} output) with that bias 0; add b to W a there")
+        elif H is not None:
+            acts = f"{O.name} output" if depth == 1 else f"{H.name} hidden, {O.name} output"
+            report.diagnosis.append(
+                f"the forward pass is the spec's for no registered activations; closest: {acts}, relative error "
+                f"{err:.2e} (z = W a + b, a = f(z) in each layer; add an activation with add-activation if yours is new)")
         return report
-    # The known mistakes that explain every scenario, the passing ones included.
+    hidden, output = found
+    report.activation = f"{output.name} output" if depth == 1 else f"{hidden.name} hidden, {output.name} output"
+    match = find_match(observations, b, hidden, output, vm.SPEC, loss, reduction)
+    if match is not None:
+        report.convention = convention_text(match, hidden, output, b, depth)
+        report.loss, report.reduction = _loss_name(match), _reduction_name(match)
+        return report
+    report.ok = False
+    # the convention the code seems to follow, from the single-sample scenarios
+    single = [o for o in observations if o.N == 1]
+    reference = find_match(single, b, hidden, output, vm.SPEC, loss, reduction) if single else None
+    for obs in observations:
+        table = _table(obs, b, hidden, output, reference, loss, reduction)
+        if not all(r.ok for r in table):
+            report.failed_scenario, report.parameters = obs.label, table
+            break
+    if reference is not None:
+        report.loss, report.reduction = _loss_name(reference), _reduction_name(reference)
     explained = []
-    for text, gradient in _mistakes(Oracle((2, 2, 1), activation, activation, loss, reduction)):
-        try:
-            if all(_close(implied, gradient(s)) for s, implied, _, _ in runs):
-                explained.append(text)
-        except (ValueError, FloatingPointError):
-            continue
-    failures = [run for run in runs if not _close(run[1], run[2])]
-    ratios = [_ratios(implied, expected) for _, implied, expected, _ in failures]
-    report.diagnosis = explained or _scale_diagnosis(ratios, [run[0] for run in failures])
+    for variant, text in _variants(hidden, output, depth, b.has_biases, sequential=True):
+        m = find_match(observations, b, hidden, output, variant, loss, reduction)
+        if m is not None:
+            explained.append(f"{text} (with {loss_phrase(m)})" if loss is None else text)
+    report.diagnosis = explained or _ratio_diagnosis(observations, b, hidden, output, depth)
+    if not report.diagnosis and loss is None and reduction is None:
+        report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
+    elif not report.diagnosis:
+        report.diagnosis = [f"no known mistake explains every scenario under the pinned convention ({pins}); "
+                            "without the pins, verify looks for the convention itself"]
     return report
 
 
-def _stop(report: Report, s: Scenario, error: str) -> Report:
-    """The code misbehaved in scenario ``s``: a failure that names that scenario with the error.
+def _loss_name(m: Match) -> str:
+    return "bce" if m.family is vm.BCE else {"half": "mse", "whole": "sse", "mean_outputs": "mse over outputs",
+                                             "half_mean_outputs": "1/2 mse over outputs"}[m.factor.key]
 
-    If an earlier scenario already mismatched, its table stays with its own
-    label and this error is reported as a second finding, with its own.
-    """
-    if report.ok:
-        report.ok, report.failed_scenario, report.error = False, s.label, error
-        report.parameters = []
-    else:
-        report.error = f"later, in scenario {s.label}: {error}"
-    return report
+
+def _reduction_name(m: Match) -> str:
+    return {"batch": "sum", "mean": "mean", "sequential": "per-sample steps"}[m.mode]
 
 
 # --- a plain gradient function -----------------------------------------------------------
@@ -560,17 +686,19 @@ def _stop(report: Report, s: Scenario, error: str) -> Report:
 def verify_gradient_function(
     fn, sizes=(2, 2, 1), activation="sigmoid", output_activation=None, loss="mse", reduction="sum", seed=0, draws=5
 ) -> Report:
-    r"""Check ``fn(weights, biases, X, Y) -> (dW, db)`` against the spec.
+    r"""Check ``fn(weights, biases, X, Y) -> (dW, db)`` against the spec, in this process.
 
     ``weights[l-1]`` has shape ``(n_l, n_{l-1})``, ``biases[l-1]`` shape ``(n_l,)``,
     ``X`` shape ``(samples, features)``, ``Y`` shape ``(samples, outputs)``; ``dW``
     and ``db`` are lists of the same shapes. ``draws`` random parameter and data
-    sets are tried (moderate and large weights).
+    sets are tried (moderate and large weights). The function runs here: use this
+    for code you trust; ``backprop-spec verify`` runs code in a separate process.
     """
     output_activation = output_activation or activation
     oracle = Oracle(sizes, activation, output_activation, loss, reduction)
     rng = np.random.default_rng(seed)
     report = Report(True, activation, loss, reduction, 0)
+    report.convention = f"the gradients of {loss} ({reduction} over samples), {activation} hidden, {output_activation} output"
     for draw in range(draws):
         scale = 1.0 if draw % 2 == 0 else 3.0
         weights = [scale * rng.normal(size=(m, n)) for n, m in zip(sizes[:-1], sizes[1:])]

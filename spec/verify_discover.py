@@ -1,0 +1,980 @@
+"""How `verify` reads someone's backprop class: its parameters, layout, depth and methods.
+
+Real code rarely looks like the tutorial's class: no biases, samples by
+features with ``X @ W1``, parameters called ``weights1``, ``wih`` or
+``syn0``, kept in lists or dicts, methods called ``feedforward``, ``query`` or
+``train``, the learning rate passed under another name, kept on ``self`` or
+written into the update. Discovery finds these by itself, running the class
+in the sandbox (`spec.sandbox`) with layer sizes that all differ, so that
+every array's shape says which layer it belongs to and which way round it
+is stored:
+
+1. the class: the one named, or the only one with a forward-like and a
+   training-like method;
+2. how to build it: each constructor argument is read by its name (layer
+   sizes, a list of sizes, the learning rate, data, epochs...), else by its
+   position;
+3. the parameters: float arrays among the object's attributes, lists and
+   dicts whose shapes chain from the input width to the output width, as
+   ``(out, in)`` or ``(in, out)``, with biases of shape ``(n,)``, ``(n, 1)``
+   or ``(1, n)`` (or none);
+4. the forward method and the layout of ``X`` it takes (features by samples
+   or samples by features), and where its output is;
+5. the training step, the role of each argument (data, targets, learning
+   rate, the forward output, epochs) and how the learning rate reaches it:
+   an argument, an attribute, the constructor, or a constant written in the
+   code (then the step it takes is measured).
+
+The result is a `Binding` with one printable line per finding. Where
+discovery cannot decide, `DiscoveryError` says what is ambiguous.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from spec import sandbox
+
+FORWARD_NAMES = (
+    "forward", "feedforward", "feed_forward", "forward_pass", "forward_propagation", "forwardpropagation",
+    "forward_prop", "fprop", "predict", "query", "think", "__call__", "run", "propagate", "infer", "compute",
+)
+STEP_NAMES = (
+    "backward", "backprop", "back_prop", "backpropagation", "back_propagation", "backpropagate", "backward_pass",
+    "backward_propagation", "train_step", "training_step", "train", "update", "update_weights",
+    "update_parameters", "fit_step", "step", "learn", "sgd_step", "gradient_descent", "train_batch",
+    "train_on_batch", "optimize", "fit",
+)
+_X_NAMES = {
+    "x", "inputs", "input", "data", "features", "a", "training_inputs", "inputs_list", "input_list", "x_train",
+    "xs", "batch_x", "x_batch", "samples", "input_data", "in_data", "input_array", "inp", "train_x", "xb",
+}
+_Y_NAMES = {
+    "y", "t", "target", "targets", "targets_list", "target_list", "labels", "label", "y_true", "expected",
+    "desired", "training_outputs", "y_train", "ys", "batch_y", "y_batch", "answer", "truth", "train_y", "yb",
+    "expected_output", "desired_output", "target_output",
+}
+_LR_NAMES = {
+    "learning_rate", "learningrate", "lr", "alpha", "eta", "rate", "step_size", "stepsize", "l_rate", "lrate",
+    "learn_rate", "learningrate_",
+}
+_OUTPUT_NAMES = {
+    "output", "o", "out", "y_hat", "yhat", "y_pred", "ypred", "prediction", "predictions", "predicted", "outputs",
+    "result", "a2", "output_layer", "final_output", "network_output", "activation",
+}
+_EPOCH_NAMES = {
+    "epochs", "epoch", "iterations", "n_iter", "num_iterations", "n_epochs", "num_epochs", "iters", "max_iter",
+    "steps", "n_steps", "times", "number_of_training_iterations", "training_iterations", "n_iterations",
+    "iteration", "num_iters", "training_epochs",
+}
+_SIZES_NAMES = {
+    "sizes", "layers", "layer_sizes", "layer_dims", "layers_dims", "dims", "dimensions", "architecture",
+    "topology", "shape", "structure", "nodes", "neurons", "layer_structure", "net_size", "units", "n_units",
+    "layer_list", "net_structure", "layer_nodes", "size",
+}
+_HIDDEN_LIST_NAMES = {"hidden_sizes", "hidden_layers", "hidden_layer_sizes", "hidden_dims", "hidden_units", "hiddens"}
+#: Names of arrays shaped like parameters that are not parameters: gradients, optimiser state, copies.
+_NOT_PARAMETER = re.compile(
+    r"^_*(d|grad|grads|gradient|gradients|nabla|delta|deltas|v|m|s|vel|velocity|momentum|cache|prev|previous|"
+    r"old|last|best|init|initial|saved|adam)_?(w|b|weight|bias|theta|syn|param|kernel)",
+    re.IGNORECASE,
+)
+_COUNT_SUFFIX = (
+    r"(?:_?(?:size|sizes|dim|dims|dimension|nodes|node|neurons|neuron|units|unit|features|feature|layer_size|"
+    r"layer|count|len|length|num|number|shape|n))?"
+)
+#: Constructor arguments that count the inputs (input_size, n_input, inputnodes, num_inputs, in_features...).
+_IN_COUNT = re.compile(r"(?:n|num|number|number_of|no|size|dim)?_?(?:input|inp|in)s?" + _COUNT_SUFFIX)
+_OUT_COUNT = re.compile(r"(?:n|num|number|number_of|no|size|dim)?_?(?:output|out)s?" + _COUNT_SUFFIX)
+_WEIGHT_HINT = re.compile(r"w|weight|syn|theta|wih|who|kernel|coef", re.IGNORECASE)
+_BIAS_HINT = re.compile(r"(^|_|\b)b(\d|_|$)|bias|intercept", re.IGNORECASE)
+_LR_ATTRIBUTE = re.compile(r"^_?(learning_rate|learningrate|lr|alpha|eta|rate|step_size|l_rate|lrate)$", re.IGNORECASE)
+
+
+class DiscoveryError(Exception):
+    """The class cannot be read or driven; the message says what is ambiguous and how to state it."""
+
+
+class CodeFailed(DiscoveryError):
+    """The class was built and its parameters found, but its own code failed when called: a finding."""
+
+    def __init__(self, arch, text):
+        super().__init__(text)
+        self.arch, self.text = arch, text
+
+
+# --- how the parameters are stored -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Param:
+    """One weight matrix or bias vector of the user's object."""
+
+    path: tuple  # sandbox path: ({"attr": "W1"},) or ({"attr": "weights"}, {"key": 0})
+    layer: int  # 1..D
+    kind: str  # "W" or "b"
+    shape: tuple  # the user's shape
+    transposed: bool = False  # W stored as (in, out)
+
+    @property
+    def name(self) -> str:
+        return path_text(self.path)
+
+    def to_user(self, value: np.ndarray) -> np.ndarray:
+        """A canonical ``W (out, in)`` or ``b (n,)`` in the user's shape."""
+        if self.kind == "W":
+            return np.ascontiguousarray(value.T if self.transposed else value)
+        return value.reshape(self.shape)
+
+    def to_math(self, value: np.ndarray) -> np.ndarray:
+        """The user's array in the canonical shape."""
+        if self.kind == "W":
+            return value.T if self.transposed else value
+        return value.reshape(-1)
+
+
+def path_text(path) -> str:
+    text = ""
+    for step in path:
+        if "attr" in step:
+            text += f".{step['attr']}"
+        else:
+            text += f"[{step['key']!r}]"
+    return text.lstrip(".")
+
+
+@dataclass
+class ArgRole:
+    """What one argument of a method or constructor receives."""
+
+    name: str
+    role: str  # "n_in", "n_hidden", "n_out", "sizes", "hidden_list", "lr", "X", "Y", "output", "epochs", "seed"
+    keyword: bool = False
+
+
+@dataclass
+class Binding:
+    """Everything `verify` needs to drive one class: how to build it, where its parameters are, how to call it."""
+
+    cls: str
+    constructor: list  # ArgRole per positional-or-keyword argument passed
+    archs: list  # architectures (tuples of widths) the class was driven at
+    params: dict  # arch -> list of Param (layer 1 W, layer 1 b, ...)
+    has_biases: bool
+    x_layout: str  # "features_samples" or "samples_features"
+    forward: str  # method name
+    forward_args: list  # ArgRole list ("X" only, or empty when it reads data from the object)
+    output_from: str  # "return", "return[k]" or an attribute path text
+    output_index: tuple = ()
+    output_path: tuple = ()
+    output_known: tuple = ()  # ("return", index, orientation) or ("attr", path, orientation)
+    step: str = ""
+    step_args: list = field(default_factory=list)
+    lr_via: str = "argument"  # "argument", "attribute", "constructor", "fixed"
+    lr_path: tuple = ()  # for "attribute"
+    data_paths: dict = field(default_factory=dict)  # role -> path, for code that keeps X and y on the object
+    step_returns_gradients: bool = False
+    data_roles: list = field(default_factory=list)  # "X", "Y" when the constructor takes the data
+    lines: list = field(default_factory=list)  # what discovery found, one line each
+    unsupported: list = field(default_factory=list)  # (arch, reason) that could not be driven
+
+    @property
+    def lr_known(self) -> bool:
+        return self.lr_via != "fixed"
+
+
+# --- the class and its constructor ---------------------------------------------------
+
+
+def pick_class(module: dict, path, name: str | None) -> str:
+    classes = {n: c for n, c in module["classes"].items() if c["defined_here"]}
+    if name is not None:
+        if name not in module["classes"]:
+            found = ", ".join(sorted(classes)) or "none"
+            raise DiscoveryError(f"{path} has no class named {name!r} (classes defined there: {found})")
+        return name
+    candidates = [n for n, c in classes.items() if _first(FORWARD_NAMES, c["methods"]) and _first(STEP_NAMES, c["methods"])]
+    if len(candidates) == 1:
+        return candidates[0]
+    if not candidates:
+        found = ", ".join(sorted(classes)) or "no classes"
+        raise DiscoveryError(
+            f"{path} defines no class with a forward method ({', '.join(FORWARD_NAMES[:6])}, ...) and a training "
+            f"method ({', '.join(STEP_NAMES[:6])}, ...) (found: {found}); name one as {path}:CLASS"
+        )
+    raise DiscoveryError(
+        f"{path} defines several candidate classes ({', '.join(sorted(candidates))}): name one as {path}:CLASS"
+    )
+
+
+def _first(names, methods):
+    return next((n for n in names if "signature" in methods.get(n, {})), None)
+
+
+def _norm(name: str) -> str:
+    return name.lower().strip("_")
+
+
+def constructor_roles(signature) -> list[list[ArgRole]]:
+    """Candidate ways to fill the constructor's arguments, most likely first."""
+    params = [p for p in (signature or [])[1:] if p["kind"] in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "KEYWORD_ONLY")]
+    roles, unknown = [], []
+    for p in params:
+        n = _norm(p["name"])
+        role = None
+        if n in _SIZES_NAMES:
+            role = "sizes"
+        elif n in _HIDDEN_LIST_NAMES:
+            role = "hidden_list"
+        elif n in _LR_NAMES:
+            role = "lr"
+        elif n in _EPOCH_NAMES:
+            role = "epochs"
+        elif n in ("seed", "random_state", "rng_seed", "random_seed"):
+            role = "seed"
+        elif "hidden" in n or n in ("n_h", "nh", "h", "n_hid", "hid", "num_hidden"):
+            role = "n_hidden"
+        elif _IN_COUNT.fullmatch(n) or n in ("ni", "n_x", "nx", "n_i", "d_in", "n_features", "num_features", "n_feature"):
+            role = "n_in"
+        elif _OUT_COUNT.fullmatch(n) or n in ("no", "n_y", "ny", "n_o", "n_classes", "num_classes", "classes", "d_out"):
+            role = "n_out"
+        elif n in _X_NAMES:
+            role = "X"
+        elif n in _Y_NAMES:
+            role = "Y"
+        if role is None:
+            if p["has_default"]:
+                continue
+            unknown.append(p)
+            roles.append(ArgRole(p["name"], "?", p["kind"] == "KEYWORD_ONLY"))
+        else:
+            if p["has_default"] and role in ("seed",):
+                continue
+            roles.append(ArgRole(p["name"], role, p["kind"] == "KEYWORD_ONLY"))
+    if not unknown:
+        return [roles]
+    # unnamed arguments: read by position, as sizes or as data
+    guesses = []
+    known = {r.role for r in roles}
+    for fill in (("n_in", "n_hidden", "n_out"), ("sizes",), ("n_in", "n_out"), ("X", "Y"), ("X", "Y", "n_hidden")):
+        if len(fill) != len(unknown) or known & set(fill):
+            continue
+        it = iter(fill)
+        guesses.append([ArgRole(r.name, next(it), r.keyword) if r.role == "?" else r for r in roles])
+    if not guesses:
+        names = ", ".join(p["name"] for p in unknown)
+        raise DiscoveryError(
+            f"cannot tell what the constructor's arguments ({names}) are: name them as layer sizes "
+            "(input_size, hidden_size, output_size or sizes), the learning rate (learning_rate, lr) or data (X, y)"
+        )
+    return guesses
+
+
+def _arch_candidates(roles: list[ArgRole]) -> list[tuple]:
+    """Layer widths to try, all different so that every shape is unambiguous; fallbacks after."""
+    kinds = {r.role for r in roles}
+    if "sizes" in kinds or "hidden_list" in kinds:
+        first = [(3, 5, 2), (4, 3, 5), (3, 5, 4, 2)]
+    else:
+        first = [(3, 5, 2), (4, 3, 5)]
+    return first + [(3, 5, 1), (4, 3, 1), (2, 2, 1), (3, 3, 3)]
+
+
+def constructor_call(roles: list[ArgRole], arch, X=None, Y=None, lr=0.1):
+    """``(args, kwargs, arrays)`` for the sandbox: numbers, lists, or ``{"array": k}`` for data."""
+    args, kwargs, arrays = [], {}, []
+
+    def put(role, value):
+        if role.keyword:
+            kwargs[role.name] = value
+        else:
+            args.append(value)
+
+    for role in roles:
+        if role.role == "sizes":
+            put(role, {"list": list(arch)})
+        elif role.role == "hidden_list":
+            put(role, {"list": list(arch[1:-1])})
+        elif role.role == "n_in":
+            put(role, arch[0])
+        elif role.role == "n_hidden":
+            put(role, arch[1])
+        elif role.role == "n_out":
+            put(role, arch[-1])
+        elif role.role == "lr":
+            put(role, lr)
+        elif role.role == "epochs":
+            put(role, 1)
+        elif role.role == "seed":
+            put(role, 0)
+        elif role.role in ("X", "Y"):
+            arrays.append(X if role.role == "X" else Y)
+            put(role, {"array": len(arrays) - 1})
+    return args, kwargs, arrays
+
+
+# --- finding the parameters -------------------------------------------------------------
+
+
+def float_arrays(attributes: dict) -> list[tuple[tuple, tuple]]:
+    """``(path, shape)`` of every float array among an object's attributes, lists and dicts, in order."""
+    found = []
+
+    def walk(path, d):
+        kind = d.get("kind")
+        if kind == "array":
+            found.append((path, tuple(d["shape"])))
+        elif kind in ("list", "tuple"):
+            for k, e in enumerate(d.get("entries", [])):
+                walk(path + ({"key": k},), e)
+        elif kind == "dict":
+            for e in d.get("entries", {}).values():
+                walk(path + ({"key": e["key"]},), e)
+        elif kind == "object":
+            for name, e in d.get("attributes", {}).items():
+                walk(path + ({"attr": name},), e)
+
+    for name, d in attributes.items():
+        walk(({"attr": name},), d)
+    return found
+
+
+def _looks_like_parameter(path) -> bool:
+    """False for arrays whose names say they are gradients, optimiser state or saved copies (``dW1``, ``v_W1``)."""
+    leaf = path[-1]
+    name = str(leaf.get("attr", leaf.get("key")))
+    return not _NOT_PARAMETER.match(name)
+
+
+def find_parameters(attributes: dict, n_in=None, n_out=None, depth=None, exclude_dim=None) -> list[tuple[tuple, list[Param]]]:
+    """Chains of weights (and their biases) that carry ``n_in`` inputs to ``n_out`` outputs, best first.
+
+    Each result is ``(arch, params)``: the widths the chain implies and its
+    `Param` list (layer 1 W, layer 1 b, layer 2 W, ...). ``None`` for
+    ``n_in``, ``n_out`` or ``depth`` means any. Every weight of a chain is
+    stored the same way round, ``(out, in)`` or ``(in, out)``.
+    """
+    arrays = [(p, s) for p, s in float_arrays(attributes) if exclude_dim not in s and _looks_like_parameter(p)]
+    matrices = [(p, s) for p, s in arrays if len(s) == 2]
+    chains = []
+    for transposed in (False, True):
+        def ends(shape):
+            # (n_out, n_in) as in the math, or (n_in, n_out)
+            return (shape[0], shape[1]) if transposed else (shape[1], shape[0])
+
+        def extend(chain, width, used):
+            if chain and (n_out is None or width == n_out) and (depth is None or len(chain) == depth):
+                chains.append((transposed, list(chain)))
+            if len(chain) >= (depth or 6):
+                return
+            for k, (p, s) in enumerate(matrices):
+                if k in used:
+                    continue
+                a, b = ends(s)
+                if width is None or a == width:
+                    extend(chain + [(p, s)], b, used | {k})
+
+        extend([], n_in, frozenset())
+    results = []
+    for transposed, chain in chains:
+        arch = [ends_of(chain[0][1], transposed)[0]] + [ends_of(s, transposed)[1] for _, s in chain]
+        weights = [Param(p, l, "W", s, transposed) for l, (p, s) in enumerate(chain, start=1)]
+        taken = {path_text(p) for p, _ in chain}
+        biases = {}
+        for l in range(1, len(arch)):
+            n = arch[l]
+            options = [(p, s) for p, s in arrays if path_text(p) not in taken and s in ((n,), (n, 1), (1, n))]
+            # a bias named like one first, then in attribute order
+            options.sort(key=lambda ps: (not _BIAS_HINT.search(path_text(ps[0])), _order_key(ps[0])))
+            if options:
+                p, s = options[0]
+                taken.add(path_text(p))
+                biases[l] = Param(p, l, "b", s, False)
+        if len(biases) != len(chain):
+            # biases on some layers only: read as no biases (the others are something else)
+            biases = {}
+        params = []
+        for w in weights:
+            params.append(w)
+            if w.layer in biases:
+                params.append(biases[w.layer])
+        results.append((tuple(arch), params))
+
+    def rank(result):
+        arch, params = result
+        weights = [p for p in params if p.kind == "W"]
+        named = sum(bool(_WEIGHT_HINT.search(p.name)) for p in weights)
+        in_order = [_order_key(p.path) for p in weights] == sorted(_order_key(p.path) for p in weights)
+        # the longest chain of weight-named arrays, in their own order, with biases
+        return (-len(weights), -named, not in_order, -len(params))
+
+    results.sort(key=rank)
+    return results
+
+
+def ends_of(shape, transposed) -> tuple[int, int]:
+    """``(n_in, n_out)`` of a weight matrix stored ``(out, in)`` (or ``(in, out)`` when transposed)."""
+    return (shape[0], shape[1]) if transposed else (shape[1], shape[0])
+
+
+def _order_key(path):
+    return tuple((0, s["attr"]) if "attr" in s else (1, str(s["key"])) for s in path)
+
+
+# --- argument roles of methods ---------------------------------------------------------
+
+
+def method_roles(signature) -> list[ArgRole] | None:
+    """Roles of a method's arguments (without self), or None if one cannot be given a value."""
+    params = [p for p in (signature or [])[1:]]
+    roles, unknown = [], []
+    for p in params:
+        if p["kind"] in ("VAR_POSITIONAL", "VAR_KEYWORD"):
+            continue
+        n = _norm(p["name"])
+        if n in _EPOCH_NAMES:
+            role = "epochs"
+        elif n in _LR_NAMES:
+            role = "lr"
+        elif n in _X_NAMES:
+            role = "X"
+        elif n in _Y_NAMES:
+            role = "Y"
+        elif n in _OUTPUT_NAMES:
+            role = "output"
+        else:
+            role = None
+        if role is None:
+            if p["has_default"]:
+                continue
+            unknown.append(len(roles))
+            roles.append(ArgRole(p["name"], "?", p["kind"] == "KEYWORD_ONLY"))
+        else:
+            roles.append(ArgRole(p["name"], role, p["kind"] == "KEYWORD_ONLY"))
+    if unknown:
+        missing = [r for r in ("X", "Y", "lr") if r not in {x.role for x in roles}]
+        if len(unknown) > len(missing):
+            return None
+        for k, index in enumerate(unknown):
+            roles[index] = ArgRole(roles[index].name, missing[k], roles[index].keyword)
+    return roles
+
+
+def call_args(roles: list[ArgRole], arrays: dict, lr):
+    """Sandbox arguments for ``roles``: arrays by index into the list it returns, numbers as they are."""
+    args, kwargs, out = [], {}, []
+    for role in roles:
+        if role.role in ("X", "Y", "output"):
+            out.append(arrays[role.role])
+            value = {"array": len(out) - 1}
+        elif role.role == "lr":
+            value = lr
+        elif role.role == "epochs":
+            value = 1
+        else:
+            continue
+        if role.keyword:
+            kwargs[role.name] = value
+        else:
+            args.append(value)
+    return args, kwargs, out
+
+
+# --- driving the class in the sandbox ---------------------------------------------------
+
+#: Groups of layer widths, tried in turn: widths that all differ (depth 2, and depth 3 for
+#: classes built from a list of sizes), then one output, then the tutorial's, then square.
+ARCH_GROUPS = (
+    ((3, 5, 2), (4, 3, 5), (3, 5, 4, 2)),
+    ((3, 5, 1), (4, 3, 1)),
+    ((2, 2, 1),),
+    ((3, 3, 3),),
+)
+
+
+@dataclass
+class Probe:
+    """One successful drive of the class at one architecture, during discovery."""
+
+    arch: tuple
+    params: list
+    layout: str
+    output: tuple  # ("return",) | ("return", k) | ("attr", path)
+    step: str
+    step_args: list
+    lr_via: str
+    lr_path: tuple
+    returns_gradients: bool
+    failure: str | None = None  # what the training step did wrong at this architecture
+
+
+def _sig(methods, name):
+    return methods.get(name, {}).get("signature")
+
+
+def _describe_call(cls, roles, arch, N):
+    parts = []
+    for r in roles:
+        value = {
+            "sizes": f"[{', '.join(map(str, arch))}]", "hidden_list": f"[{', '.join(map(str, arch[1:-1]))}]",
+            "n_in": arch[0], "n_hidden": arch[1] if len(arch) > 2 else "?", "n_out": arch[-1], "lr": "lr",
+            "epochs": 1, "seed": 0, "X": f"X ({N} samples)", "Y": "y",
+        }.get(r.role, "?")
+        parts.append(f"{r.name}={value}" if r.keyword else str(value))
+    return f"{cls}({', '.join(parts)})"
+
+
+def _samples_for(arch) -> int:
+    """A number of samples equal to no width, so that X's shape tells its layout."""
+    return next(n for n in (7, 11, 13, 17) if n not in arch)
+
+
+class Driver:
+    """Discovers how to drive a class in the sandbox (`discover`), then drives it (`run`)."""
+
+    def __init__(self, box: sandbox.Sandbox, module: dict, cls: str):
+        self.box, self.cls = box, cls
+        self.methods = module["classes"][cls]["methods"]
+
+    # --- discovery ---
+
+    def discover(self) -> Binding:
+        forward = _first(FORWARD_NAMES, self.methods)
+        steps = [n for n in STEP_NAMES if n != forward and _sig(self.methods, n) is not None]
+        if forward is None:
+            raise DiscoveryError(f"{self.cls} has no forward method (looked for {', '.join(FORWARD_NAMES)})")
+        if not steps:
+            raise DiscoveryError(f"{self.cls} has no training method (looked for {', '.join(STEP_NAMES)})")
+        templates = constructor_roles(_sig(self.methods, "__init__") or [{"name": "self"}])
+        problems, failed = [], []
+        for roles in templates:
+            try:
+                binding = self._discover_with(roles, forward, steps, problems)
+            except CodeFailed as err:
+                failed.append(err)
+                continue
+            if binding is not None:
+                return binding
+        if failed:
+            raise failed[0]
+        detail = "; ".join(problems[:4]) or "nothing could be driven"
+        raise DiscoveryError(f"cannot drive {self.cls}: {detail}")
+
+    def _discover_with(self, roles, forward, steps, problems):
+        failures = []  # (arch, text, where) that could not be driven
+        probes = []
+        sized = bool({"sizes", "hidden_list", "n_in", "n_hidden", "n_out", "X", "Y"} & {r.role for r in roles})
+        groups = ARCH_GROUPS if sized else ARCH_GROUPS[:1]
+        for group_index, group in enumerate(groups):
+            for arch in group if sized else group[:1]:
+                if len(arch) > 3 and not {"sizes", "hidden_list"} & {r.role for r in roles}:
+                    continue
+                try:
+                    probe = self._probe(roles, arch, forward, steps)
+                except sandbox.UserError as err:
+                    failures.append((arch, f"{err.request} {err}", "call"))
+                    continue
+                except ShapeChanged as err:
+                    failures.append((arch, str(err), "call"))
+                    continue
+                except DiscoveryError as err:
+                    failures.append((arch, str(err), "discovery"))
+                    continue
+                if probe is not None and probe.failure is not None:
+                    failures.append((arch, probe.failure, "call"))
+                if probe is not None and probe.arch not in [p.arch for p in probes]:
+                    probes.append(probe)
+                if not sized:
+                    break  # the constructor takes no sizes: one architecture is all there is
+            if probes or not sized:
+                break
+        if not probes:
+            calls = [(a, text) for a, text, where in failures if where == "call"]
+            if calls:
+                raise CodeFailed(*calls[0])
+            problems += [f"at sizes {'-'.join(map(str, a))}: {text}" for a, text, _ in failures]
+            return None
+        first = probes[0]
+        binding = Binding(
+            cls=self.cls, constructor=roles, archs=[p.arch for p in probes],
+            params={p.arch: p.params for p in probes},
+            has_biases=any(q.kind == "b" for q in first.params),
+            x_layout=first.layout, forward=forward, forward_args=method_roles(_sig(self.methods, forward)) or [],
+            output_from=first.output[0], output_index=first.output[1] if first.output[0] == "return" else (),
+            output_path=first.output[1] if first.output[0] == "attr" else (), output_known=first.output,
+            step=first.step, step_args=first.step_args, lr_via=first.lr_via, lr_path=first.lr_path,
+            step_returns_gradients=first.returns_gradients,
+        )
+        binding.data_roles = [r.role for r in roles if r.role in ("X", "Y")]
+        if binding.data_roles:
+            binding.x_layout = first.layout
+        single_output = group_index == 1
+        for arch, text, where in failures:
+            limitation = where == "discovery" or (single_output and arch[-1] > 1)
+            binding.unsupported.append((arch, text, limitation))
+        binding.lines = self._lines(binding)
+        return binding
+
+    def _lines(self, b: Binding) -> list[str]:
+        arch = b.archs[0]
+        params = b.params[arch]
+        weights = [p for p in params if p.kind == "W"]
+        biases = [p for p in params if p.kind == "b"]
+        D = len(weights)
+        lines = [f"class {b.cls}, built as {_describe_call(b.cls, b.constructor, arch, 'N')}"]
+        orient = "(in, out)" if weights[0].transposed else "(out, in)"
+        lines.append(
+            f"weights: {', '.join(p.name for p in weights)}, stored {orient}"
+            f"; {D} layer{'s' if D > 1 else ''} ({D - 1} hidden)"
+        )
+        if biases:
+            shape = {(1,): "(n,)", (2,): "(n, 1)" if biases[0].shape[-1] == 1 else "(1, n)"}.get((len(biases[0].shape),), "")
+            if len(biases[0].shape) == 2:
+                shape = "(n, 1)" if biases[0].shape[1] == 1 and biases[0].shape[0] != 1 or biases[0].shape == (1, 1) else "(1, n)"
+            lines.append(f"biases: {', '.join(p.name for p in biases)}, shape {shape}")
+        else:
+            lines.append("biases: none")
+        X = "(samples, features)" if b.x_layout == "samples_features" else "(features, samples)"
+        if b.forward_args:
+            lines.append(f"forward: {b.forward}(X) with X as {X}")
+        else:
+            lines.append(f"forward: {b.forward}() on the data given to the constructor, X as {X}")
+        if b.output_from == "attr":
+            lines.append(f"output: read from {path_text(b.output_path)} after {b.forward}")
+        args = ", ".join(f"{r.name}={r.role}" if r.role != r.name else r.name for r in b.step_args)
+        lines.append(f"training step: {b.step}({args})" + (" returns the gradients" if b.step_returns_gradients else ""))
+        lr = {
+            "argument": f"the learning rate is the argument {next((r.name for r in b.step_args if r.role == 'lr'), '?')}",
+            "attribute": f"the learning rate is the attribute {path_text(b.lr_path)} (set by the checker)",
+            "constructor": f"the learning rate is the constructor's {next((r.name for r in b.constructor if r.role == 'lr'), '?')}",
+            "fixed": "the learning rate is fixed inside the code: the step it takes is measured",
+        }[b.lr_via]
+        if not b.step_returns_gradients:
+            lines.append(lr)
+        sizes = ", ".join("-".join(map(str, a)) for a in b.archs)
+        lines.append(f"driven at sizes {sizes}")
+        for arch_, text, limitation in b.unsupported:
+            if limitation:
+                lines.append(f"not driven at sizes {'-'.join(map(str, arch_))}: {text}")
+        return lines
+
+    def _probe(self, roles, arch, forward, steps) -> Probe | None:
+        N = _samples_for(arch)
+        rng = np.random.default_rng(12345)
+        X = rng.normal(size=(arch[0], N))
+        Y = rng.uniform(0.1, 0.9, size=(arch[-1], N))
+        has_data = any(r.role in ("X", "Y") for r in roles)
+        layouts = ["samples_features", "features_samples"]
+        last_error = None
+        user_errors, discovery_errors = [], []
+        for data_layout in layouts if has_data else [None]:
+            try:
+                handle, params, actual, layout_hint = self._build_and_find(roles, arch, X, Y, data_layout, N)
+            except DiscoveryError as err:
+                last_error = err
+                continue
+            layouts_x = [data_layout] if data_layout else (
+                ["samples_features", "features_samples"] if layout_hint else ["features_samples", "samples_features"]
+            )
+            actual_N = N
+            Xa = rng.normal(size=(actual[0], N)) if actual[0] != arch[0] else X
+            Ya = rng.uniform(0.1, 0.9, size=(actual[-1], N)) if actual[-1] != arch[-1] else Y
+            for layout in layouts_x:
+                math = random_params(params, actual, rng)
+                self.set_params(handle, params, math)
+                try:
+                    out, raw, where = self._forward(handle, params, layout, Xa, actual, actual_N)
+                except sandbox.UserError as err:
+                    user_errors.append(err)
+                    continue
+                if out is None:
+                    discovery_errors.append(DiscoveryError(
+                        f"{self.cls}.{forward} returned {where}, and no attribute holds an output of "
+                        f"shape {(actual[-1], N)} or {(N, actual[-1])}"
+                    ))
+                    continue
+                step = self._find_step(roles, params, actual, layout, Xa, Ya, math, rng, steps, data_layout)
+                return Probe(actual, params, layout, where, *step)
+        # a forward pass that ran but gave nothing like an output says more than one that raised
+        # because it was called with the other layout; the most likely layout's error comes first
+        if discovery_errors:
+            raise discovery_errors[0]
+        if user_errors:
+            raise user_errors[0]
+        raise last_error or DiscoveryError("cannot be built")
+
+    def _build(self, roles, arch, X, Y, data_layout, lr=0.1):
+        Xu = Y_u = None
+        if data_layout is not None:
+            Xu = X.T if data_layout == "samples_features" else X
+            Y_u = Y.T if data_layout == "samples_features" else Y
+        args, kwargs, arrays = constructor_call(roles, arch, Xu, Y_u, lr=lr)
+        what = _describe_call(self.cls, roles, arch, X.shape[1])
+        return self.box.new(self.cls, args, what, kwargs=kwargs, arrays=arrays)
+
+    def _build_and_find(self, roles, arch, X, Y, data_layout, N):
+        try:
+            handle, attributes = self._build(roles, arch, X, Y, data_layout)
+        except sandbox.UserError as err:
+            # a constructor that refuses these arguments: another reading of them may fit
+            raise DiscoveryError(f"{err.request} {err}") from None
+        kinds = {r.role for r in roles}
+        n_in = arch[0] if kinds & {"sizes", "n_in", "X"} else None
+        n_out = arch[-1] if kinds & {"sizes", "n_out", "Y"} else None
+        depth = len(arch) - 1 if kinds & {"sizes", "hidden_list"} or {"n_in", "n_hidden", "n_out"} <= kinds else None
+        chains = find_parameters(attributes, n_in, n_out, depth, exclude_dim=N if data_layout else None)
+        if not chains:
+            arrays = ", ".join(f"{path_text(p)} {s}" for p, s in float_arrays(attributes)) or "none"
+            raise DiscoveryError(
+                f"{_describe_call(self.cls, roles, arch, N)} has no float arrays whose shapes chain from "
+                f"{arch[0] if n_in else 'the'} inputs to {arch[-1] if n_out else 'the'} outputs "
+                f"(float arrays found: {arrays})"
+            )
+        actual, params = chains[0]
+        return handle, params, actual, params[0].transposed
+
+    def set_params(self, handle, params, math):
+        """Put canonical values (``math[p.name]``) into the object, in the user's shapes."""
+        self.box.set(handle, [list(p.path) for p in params], [p.to_user(math[p.name]) for p in params],
+                     what=f"setting {', '.join(p.name for p in params)}")
+
+    def get_params(self, handle, params):
+        arrays = self.box.get(handle, [list(p.path) for p in params], what=f"reading {', '.join(p.name for p in params)}")
+        out = {}
+        for p, value in zip(params, arrays):
+            if value.shape != p.shape:
+                raise ShapeChanged(p, value.shape)
+            out[p.name] = p.to_math(value)
+        return out
+
+    def _forward(self, handle, params, layout, X, arch, N, forward=None, known=None):
+        """Call the forward method; ``(output in the math layout or None, raw user array, where)``.
+
+        During discovery (``known`` None) the output is whatever returned or stored
+        array has the output's shape (the sample count differs from every width, so
+        the shape is unambiguous) and ``where`` records where it was and which way
+        round; afterwards ``known`` is that record and is followed exactly.
+        """
+        if known is not None:
+            return self._known_forward(handle, layout, X, arch, N, forward, known)
+        name = forward or _first(FORWARD_NAMES, self.methods)
+        roles = method_roles(_sig(self.methods, name)) or []
+        Xu = X.T if layout == "samples_features" else X
+        args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
+        value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs,
+                                   what=f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()")
+        o = arch[-1]
+        candidates = []
+
+        def collect(v, index):
+            if v.get("kind") == "array":
+                candidates.append((index, out[v["index"]]))
+            elif v.get("kind") in ("list", "tuple"):
+                for k, e in enumerate(v["entries"]):
+                    collect(e, index + (k,))
+
+        collect(value, ())
+        for index, array in reversed(candidates):
+            math, orient = as_output(array, o, N)
+            if math is not None:
+                return math, array, ("return", index, orient)
+        # nothing returned that looks like the output: an attribute set by the call
+        attributes = self.box.describe(handle, what=f"reading {self.cls}'s attributes after {name}")
+        # named like an output (output, out, y_hat, pred, a2 for two layers...): a hidden layer's
+        # activations can have the output's shape too
+        D = len(arch) - 1
+        named = re.compile(rf"out|yhat|y_hat|pred|final|result|^(a|h|layer|activation)_?{D}$", re.I)
+        wanted = [(p, s) for p, s in float_arrays(attributes)
+                  if (s in ((o, N), (N, o)) or (o == 1 and s == (N,))) and named.search(str(p[-1].get("attr", p[-1].get("key"))))]
+        for p, s in wanted:
+            (array,) = self.box.get(handle, [list(p)], what=f"reading {path_text(p)}")
+            math, orient = as_output(array, o, N)
+            if math is not None:
+                return math, array, ("attr", p, orient)
+        return None, None, _kind(value)
+
+    def _known_forward(self, handle, layout, X, arch, N, name, known):
+        roles = method_roles(_sig(self.methods, name)) or []
+        Xu = X.T if layout == "samples_features" else X
+        args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
+        what = f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()"
+        value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs, what=what)
+        where, at, orient = known
+        if where == "return":
+            for k in at:
+                if value.get("kind") not in ("list", "tuple") or k >= len(value["entries"]):
+                    raise ShapeChanged(None, None, f"{what} returned {_kind(value)}, not the output it returned before")
+                value = value["entries"][k]
+            if value.get("kind") != "array":
+                raise ShapeChanged(None, None, f"{what} returned {_kind(value)}, expected the output array")
+            array = out[value["index"]]
+        else:
+            (array,) = self.box.get(handle, [list(at)], what=f"reading {path_text(at)}")
+        math = from_orientation(array, orient, arch[-1], N)
+        if math is None:
+            shape = {"o_N": (arch[-1], N), "N_o": (N, arch[-1]), "flat": (N,)}[orient]
+            raise ShapeChanged(None, None, f"{what} gave an output of shape {array.shape}, expected {shape}")
+        return math, array, known
+
+    def _find_step(self, roles, params, arch, layout, X, Y, math, rng, steps, data_layout):
+        """The training method, the roles of its arguments and how the learning rate reaches it."""
+        ctor_lr = any(r.role == "lr" for r in roles)
+        has_y = any(r.role == "Y" for r in roles)
+        tried = []
+        for name in steps:
+            step_roles = method_roles(_sig(self.methods, name))
+            if step_roles is None:
+                tried.append(f"{name} (cannot tell what its arguments are)")
+                continue
+            kinds = {r.role for r in step_roles}
+            if "Y" not in kinds and not has_y:
+                tried.append(f"{name} (takes no targets)")
+                continue
+            handle, attributes = self._build(roles, arch, X, Y, data_layout)
+            self.set_params(handle, params, math)
+            lr_path = _lr_attribute(attributes)
+            if "lr" in kinds:
+                lr_via = "argument"
+            elif lr_path:
+                lr_via = "attribute"
+                self.box.set(handle, [list(lr_path)], [np.asarray(0.1)], what=f"setting {path_text(lr_path)}")
+            elif ctor_lr:
+                lr_via = "constructor"
+            else:
+                lr_via = "fixed"
+            _, raw, _ = self._forward(handle, params, layout, X, arch, X.shape[1])
+            try:
+                value, out = self.call_step(handle, name, step_roles, layout, X, Y, raw, 0.1)
+                after = self.get_params(handle, params)
+            except (sandbox.UserError, ShapeChanged) as err:
+                # the training method itself misbehaves: that is a finding about it, not another method to try
+                text = f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
+                return name, step_roles, lr_via, lr_path, False, text
+            changed = any(not np.array_equal(after[p.name], math[p.name]) for p in params)
+            if changed:
+                return name, step_roles, lr_via, lr_path, False, None
+            grads = returned_gradients(value, out, params)
+            if grads is not None:
+                return name, step_roles, "argument", (), True, None
+            tried.append(f"{name} (changed no parameter and returned no gradients)")
+        raise DiscoveryError(f"no training method changed the parameters: tried {', '.join(tried)}")
+
+    def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr):
+        Xu = X.T if layout == "samples_features" else X
+        Yu = Y.T if layout == "samples_features" else Y
+        if raw_output is not None and raw_output.ndim == 1 and Yu.size == raw_output.size:
+            Yu = Yu.reshape(raw_output.shape)  # single-output code taking y as (samples,)
+        args, kwargs, arrays = call_args(step_roles, {"X": Xu, "Y": Yu, "output": raw_output}, lr)
+        shown = ", ".join(r.name for r in step_roles)
+        return self.box.call(handle, name, args, arrays, kwargs=kwargs, what=f"{self.cls}.{name}({shown})")
+
+    # --- one scenario ---
+
+    def run(self, b: Binding, arch, math: dict, X, Y, lr):
+        """Build, set the parameters, forward, one training step: ``(output, after or gradients)``, math layout."""
+        params = b.params[arch]
+        handle, attributes = self._build(b.constructor, arch, X, Y, b.x_layout if b.data_roles else None,
+                                         lr=lr if lr is not None else 0.1)
+        self.set_params(handle, params, math)
+        if b.lr_via == "attribute":
+            self.box.set(handle, [list(b.lr_path)], [np.asarray(float(lr))], what=f"setting {path_text(b.lr_path)}")
+        out, raw, _ = self._forward(handle, params, b.x_layout, X, arch, X.shape[1], b.forward, known=b.output_known)
+        value, arrays = self.call_step(handle, b.step, b.step_args, b.x_layout, X, Y, raw, lr)
+        if b.step_returns_gradients:
+            grads = returned_gradients(value, arrays, params)
+            if grads is None:
+                raise ShapeChanged(None, None, f"{b.step} did not return gradients shaped like the parameters")
+            return out, {p.name: p.to_math(g) for p, g in zip(params, grads)}
+        return out, self.get_params(handle, params)
+
+
+class ShapeChanged(Exception):
+    """A parameter has another shape after the step (or an output is missing): a finding."""
+
+    def __init__(self, param, shape, text=None):
+        self.param, self.shape = param, shape
+        super().__init__(text or f"after the training step, {param.name} has shape {shape}, expected {param.shape}: "
+                                 "the step must update the parameters keeping their shapes")
+
+
+def _lr_attribute(attributes: dict):
+    for name, d in attributes.items():
+        if d.get("kind") == "number" and _LR_ATTRIBUTE.match(name):
+            return ({"attr": name},)
+    return ()
+
+
+def as_output(array: np.ndarray, o: int, N: int):
+    """The user's output as (o, N) and how it was stored ("o_N", "N_o", "flat"); ``(None, None)`` if not an output."""
+    if array.shape == (o, N):
+        return array, "o_N"
+    if array.shape == (N, o):
+        return array.T, "N_o"
+    if array.ndim == 1 and array.size == o * N and o == 1:
+        return array.reshape(o, N), "flat"
+    return None, None
+
+
+def from_orientation(array: np.ndarray, orient: str, o: int, N: int):
+    """The user's output as (o, N), stored as discovery found it; None if its shape does not fit."""
+    if orient == "o_N" and array.shape == (o, N) or orient == "N_o" and array.shape == (N, o):
+        return array if orient == "o_N" else array.T
+    if orient == "flat" and array.shape == (N,) and o == 1:
+        return array.reshape(1, N)
+    if array.size == o * N and (o == 1 or N == 1):
+        # one output or one sample: (N, 1), (1, N), (N,) and (o,) hold the same numbers
+        return array.reshape(o, N)
+    return None
+
+
+def random_params(params, arch, rng, scale=1.0) -> dict:
+    """Random canonical values for every parameter: ``{name: W (out, in) or b (n,)}``."""
+    math = {}
+    for p in params:
+        n_out, n_in = arch[p.layer], arch[p.layer - 1]
+        math[p.name] = scale * rng.normal(size=(n_out, n_in) if p.kind == "W" else n_out)
+    return math
+
+
+def returned_gradients(value: dict, arrays: list, params: list):
+    """Arrays a call returned, matched to the parameters by shape and order, or None."""
+    found = []
+
+    def collect(v):
+        if v.get("kind") == "array":
+            found.append(arrays[v["index"]])
+        elif v.get("kind") in ("list", "tuple"):
+            for e in v["entries"]:
+                collect(e)
+        elif v.get("kind") == "dict":
+            for e in v["entries"].values():
+                collect(e)
+
+    collect(value)
+    if not found:
+        return None
+    # weights' and biases' gradients, each in layer order, matched by shape
+    out = []
+    pool = list(found)
+    for p in params:
+        k = next((k for k, g in enumerate(pool) if g.shape == p.shape), None)
+        if k is None:
+            return None
+        out.append(pool.pop(k))
+    return out
+
+
+def _kind(value: dict) -> str:
+    kind = value.get("kind")
+    if kind == "other":
+        return f"a {value.get('type')}"
+    if kind == "None":
+        return "None"
+    if kind == "too large":
+        return f"an array of {value.get('size')} values"
+    if kind == "array":
+        return f"an array of shape {tuple(value.get('shape', ()))}"
+    return f"a {kind}"
