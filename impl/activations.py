@@ -25,6 +25,8 @@ from typing import Callable
 import numpy as np
 from scipy.special import expit, ndtr
 
+from impl import _added
+
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
 
@@ -126,9 +128,15 @@ def get(name: str) -> Activation:
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ValueError(
-            f"activation: unknown name {name!r}; known: {', '.join(names())}"
-        ) from None
+        pass
+    if name in _added.LOAD_ERRORS:
+        raise ValueError(f"activation {name!r}: {_added.LOAD_ERRORS[name]}")
+    raise ValueError(f"activation: unknown name {name!r}; known: {', '.join(names())}")
+
+
+def load_errors() -> dict[str, str]:
+    """Generated modules in ``impl/added`` that could not be loaded: name to the error (see `impl._added`)."""
+    return dict(_added.LOAD_ERRORS)
 
 
 Activation.lookup = staticmethod(get)
@@ -605,7 +613,6 @@ hard_tanh = register(
 )
 
 
-# Activations added with `backprop-spec add-activation` live in impl/added/, one module each.
-from impl import added as _added  # noqa: E402  (needs Activation and register above)
-
-_added.register_all()
+# Activations added with `backprop-spec add-activation` live in impl/added/act_NAME.py, one
+# module each, loaded by impl._added; one that fails to load is reported by get(NAME).
+_added.register_all(register, Activation)

@@ -192,9 +192,25 @@ def pieces(expr) -> list[tuple]:
 
 
 def _image(piece, interval):
-    """The set of values ``piece`` takes on ``interval``."""
+    """The set of values ``piece`` takes on ``interval``.
+
+    Raises:
+        NotImplementedError: SymPy's answer is the empty set, which cannot be right,
+            both for the piece and for the piece rewritten with exp.
+    """
     if z not in piece.free_symbols:
         return sp.FiniteSet(piece)
+    image = _image_of(piece, interval)
+    if image is sp.S.EmptySet:
+        # SymPy 1.14 gets limits of 2**z wrong, but not of exp(z log 2)
+        rewritten = piece.rewrite(sp.exp)
+        image = _image_of(rewritten, interval) if rewritten != piece else image
+        if image is sp.S.EmptySet:
+            raise NotImplementedError(f"SymPy finds no values of {piece} on {interval}")
+    return image
+
+
+def _image_of(piece, interval):
     if isinstance(interval, sp.Interval):
         monotone = _monotone_image(piece, interval)
         if monotone is not None:
@@ -227,7 +243,9 @@ def _monotone_image(piece, interval):
         value = piece.subs(z, end) if end.is_finite else sp.limit(piece, z, end, side)
         ends.append((value, is_open or not end.is_finite))
     (low, low_open), (high, high_open) = ends if increasing else ends[::-1]
-    return sp.Interval(low, high, low_open, high_open)
+    image = sp.Interval(low, high, low_open, high_open)
+    # an empty image means a limit at an end is wrong (SymPy 1.14 gives 2**z -> oo as z -> -oo)
+    return None if image is sp.S.EmptySet else image
 
 
 def _numeric_image(piece, interval):
@@ -243,7 +261,10 @@ def _numeric_image(piece, interval):
         grid = [mpmath.mpf(t) for t in DENSE_GRID if low_end <= t <= high_end]
         slopes = [D(t) for t in grid]
         for t0, t1, d0, d1 in zip(grid, grid[1:], slopes, slopes[1:]):
-            if d0 * d1 < 0:
+            if d0 == 0:
+                # the slope vanishes on a grid point (z erf(z) at 0): a candidate extremum
+                values.append(sp.Float(mpmath.nstr(F(t0), 20), 20))
+            elif d0 * d1 < 0:
                 turn = mpmath.findroot(D, (t0, t1), solver="anderson")
                 values.append(sp.Float(mpmath.nstr(F(turn), 20), 20))
     inf = sp.Min(*[e for e in ends if e.is_infinite and e.is_extended_negative], *values)
@@ -502,15 +523,29 @@ def register(activation: Activation) -> Activation:
 
 
 def get(name: str) -> Activation:
-    """The registered activation called ``name``."""
+    """The registered activation called ``name``.
+
+    Raises:
+        ValueError: no activation has that name; for an entry of `ADDED_FILE` that
+            could not be loaded, the message names the file, the entry and the error.
+    """
     if not isinstance(name, str):
         raise TypeError(f"activation: expected a name (str), got {type(name).__name__}")
     try:
         return _REGISTRY[name]
     except KeyError:
-        raise ValueError(
-            f"activation: unknown name {name!r}; expected one of {', '.join(names())}"
-        ) from None
+        pass
+    if name in _ADDED_ERRORS:
+        raise ValueError(f"activation {name!r} could not be loaded: {_ADDED_ERRORS[name]}")
+    problems = "".join(f"; {problem}" for key, problem in _ADDED_ERRORS.items() if key.startswith("<"))
+    raise ValueError(
+        f"activation: unknown name {name!r}; expected one of {', '.join(names())}{problems}"
+    )
+
+
+def load_errors() -> dict[str, str]:
+    """Entries of `ADDED_FILE` that could not be registered: name (or ``<file>``, ``<entry N>``) to the error."""
+    return dict(_ADDED_ERRORS)
 
 
 def names() -> tuple[str, ...]:
@@ -572,25 +607,61 @@ register(
 
 # --- activations added with `backprop-spec add-activation` ----------------------
 
-#: One JSON entry per added activation: name, expression text, parameters, description.
-ADDED_FILE = __import__("pathlib").Path(__file__).with_name("added_activations.json")
+from spec.added_files import ADDED_FILE  # noqa: E402  (one JSON entry per added activation)
+
+#: Entries of `ADDED_FILE` that could not be registered, by name, with the reason.
+_ADDED_ERRORS: dict[str, str] = {}
 
 
 def from_entry(entry: dict) -> Activation:
-    """Build an activation from an entry of `ADDED_FILE`; the text is parsed safely, never run."""
-    from spec.parse import parse_expression
+    """Build an activation from an entry of `ADDED_FILE`; the text is parsed safely, never run.
 
-    params = {sp.Symbol(p, real=True): sp.Rational(str(v)) for p, v in entry.get("params", {}).items()}
+    Every field is checked as ``add-activation`` checks its arguments (a hand-edited
+    entry gets no more trust than the command line); a ValueError names the field.
+    """
+    from spec.added_files import ENTRY_KEYS
+    from spec.parse import check_description, check_name, check_param_name, parse_expression, parse_number
+
+    if not isinstance(entry, dict):
+        raise ValueError(f"expected an object with the keys {', '.join(ENTRY_KEYS)}, got a {type(entry).__name__}")
+    unknown = sorted(set(map(str, entry)) - set(ENTRY_KEYS))
+    if unknown or "name" not in entry or "expr" not in entry:
+        raise ValueError(f"expected the keys {', '.join(ENTRY_KEYS)} (name and expr required), got {', '.join(sorted(map(str, entry)))}")
+    name = check_name(entry["name"], argument="name")
+    raw_params = entry.get("params", {})
+    if not isinstance(raw_params, dict):
+        raise ValueError(f"params: expected an object of NAME: number, got a {type(raw_params).__name__}")
+    params = {}
+    for key, value in raw_params.items():
+        check_param_name(key, argument="params")
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ValueError(f"params: {key}: expected a number, got {value!r}")
+        params[sp.Symbol(key, real=True)] = sp.Rational(str(parse_number(str(value), argument=f"params: {key}")))
+    description = check_description(entry.get("description", ""), argument="description")
+    if not isinstance(entry["expr"], str):
+        raise ValueError(f"expr: expected a string, got {type(entry['expr']).__name__}")
     allowed = {"z": z} | {str(symbol): symbol for symbol in params}
-    expr = parse_expression(entry["expr"], allowed=allowed)
-    return Activation(entry["name"], expr, entry.get("description", ""), params=params)
+    expr = parse_expression(entry["expr"], allowed=allowed, argument="expr")
+    return Activation(name, expr, description, params=params)
 
 
 def _load_added() -> None:
-    import json
+    """Register every entry of `ADDED_FILE`; one that is broken is recorded, not raised (see `get`)."""
+    from spec.added_files import AddedFileError, display_path, entry_label, read_entries
 
-    for entry in json.loads(ADDED_FILE.read_text()):
-        register(from_entry(entry))
+    try:
+        entries = read_entries(ADDED_FILE)
+    except AddedFileError as err:
+        _ADDED_ERRORS["<file>"] = str(err)
+        return
+    for i, entry in enumerate(entries):
+        where = f"{display_path(ADDED_FILE)}: {entry_label(i, entry)}"
+        name = entry.get("name") if isinstance(entry, dict) else None
+        key = name if isinstance(name, str) and name not in _ADDED_ERRORS and name not in _REGISTRY else f"<entry {i}>"
+        try:
+            register(from_entry(entry))
+        except (ValueError, TypeError) as err:
+            _ADDED_ERRORS[key] = f"{where}: {err}"
 
 
 _load_added()

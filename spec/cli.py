@@ -158,19 +158,33 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "Add an activation from one expression in z, e.g. 'z * tanh(log(1 + exp(z)))'. "
             "The text is parsed without running it: only numbers, z, declared --param names, "
-            "+ - * / ** and a fixed list of functions are accepted. The command derives f', "
+            "+ - * / ** (or ^), the functions exp log sqrt sin cos tan sinh cosh tanh asinh atan erf erfc "
+            "Abs Max Min Heaviside sign, and Piecewise((expr, z > 0), ..., (expr, True)) are accepted, on one "
+            "line of at most 2000 characters. f and f' must be real and finite at every real z (decided "
+            "symbolically, then checked numerically). The command derives f', "
             "the output form (or why none exists), adds the expression to "
             "spec/added_activations.json and writes a starting NumPy implementation to "
-            "impl/added/NAME.py for you to review; the tests and the docs then cover it. "
-            "Exit 2 on a bad name or expression."
+            "impl/added/act_NAME.py for you to review; the tests and the docs then cover it. "
+            "The symbolic work runs in a child process stopped after --timeout seconds. "
+            "Exit 2 on a bad name, expression, parameter or description, or when the time runs out; "
+            "nothing is written then."
         ),
     )
-    add.add_argument("name", metavar="NAME", help="a new Python identifier, e.g. mish")
+    add.add_argument(
+        "name", metavar="NAME",
+        help="a new name: a lower-case letter, then lower-case letters, digits or _, at most 40 characters "
+        "(not a Python keyword or builtin, not a registered activation or loss), e.g. mish",
+    )
     add.add_argument("expr", metavar="EXPR", help="the activation as an expression in z")
     add.add_argument(
-        "--param", action="append", metavar="NAME=VALUE", help="a parameter and its default (repeatable)"
+        "--param", action="append", metavar="NAME=VALUE",
+        help="a parameter and its default, a decimal number or a fraction such as 1/3 (repeatable)",
     )
-    add.add_argument("--description", default="", help="one line for the docs")
+    add.add_argument("--description", default="", help="one line for the docs (printable text, at most 200 characters)")
+    add.add_argument(
+        "--timeout", default=20.0, metavar="SECONDS",
+        help="time allowed for the symbolic work (default 20; the command then ends within about a second more)",
+    )
     add.set_defaults(run=_add_activation)
     return parser
 
@@ -466,13 +480,10 @@ def _verify(args) -> int:
 
 
 def _add_activation(args) -> int:
-    from spec import add_activation
+    from spec import add_sandbox
 
-    plan = add_activation.plan(
-        args.name, args.expr, add_activation.parse_params(args.param), args.description
-    )
-    written = add_activation.write(plan)
-    print(add_activation.report(plan, written))
+    timeout = add_sandbox.check_timeout(args.timeout)
+    print(add_sandbox.add(args.name, args.expr, args.param, args.description, timeout))
     return 0
 
 

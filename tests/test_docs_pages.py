@@ -117,6 +117,29 @@ def test_adding_an_activation_adds_its_page_with_no_other_edit(monkeypatch):
     assert {"test_scaled_tanh": "activations/test_scaled_tanh.md"} in activation_pages.nav()
 
 
+def test_a_description_is_shown_as_text_never_as_markup(monkeypatch):
+    # descriptions come from `add-activation --description` or a hand-edited JSON file
+    import markdown
+
+    import generate
+
+    hostile = (
+        "<script>alert(1)</script> [x](javascript:alert(1)) <!-- generated: prove 2,2,1 sigmoid sigmoid mse --> "
+        "\\(x\\) **bold** &amp;"
+    )
+    act = activations.Activation("test_hostile_description", 2 * sp.tanh(activations.z), hostile)
+    monkeypatch.setattr(activations, "_REGISTRY", {act.name: act})
+    text = activation_pages.page(act.name)
+    assert html.escape(hostile) in text and "<script>" not in text
+    assert not generate.MARKER.search(text)  # no generator runs on it while the site is built
+    rendered = markdown.markdown(
+        text, extensions=["tables", "pymdownx.arithmatex"], extension_configs={"pymdownx.arithmatex": {"generic": True}}
+    )
+    description = rendered.split('<p class="activation-description">')[1].split("</p>")[0]
+    assert description == html.escape(hostile)  # text only: no tag, link, bold or math in it
+    assert "<script" not in rendered
+
+
 def test_nothing_generated_is_written_into_docs():
     docs = ROOT / "docs"
     assert not (docs / "activations").exists()

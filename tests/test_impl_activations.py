@@ -136,6 +136,12 @@ def test_registered_under_its_name_with_declared_flags(name):
     assert (act.df_from_output is None) == (name in {"silu", "gelu"})
 
 
+def test_every_generated_module_loads():
+    # a generated impl/added/act_NAME.py that fails to load does not break `import impl`;
+    # it is reported here (and by activations.get(NAME)), naming the file and the error
+    assert not activations.load_errors(), "\n".join(activations.load_errors().values())
+
+
 def test_get_unknown_name_lists_known_names():
     with pytest.raises(ValueError, match="activation") as info:
         activations.get("no-such-activation")

@@ -35,6 +35,9 @@ def reference(name):
 
 def implementation(name):
     if name not in impl.activations.names():
+        problem = impl.activations.load_errors().get(name)
+        if problem:  # a generated impl/added/act_NAME.py that failed to load: the file and the error
+            pytest.fail(f"activation {name!r} is in the spec but its NumPy implementation did not load: {problem}")
         pytest.fail(f"activation {name!r} is in the spec but has no NumPy implementation in impl.activations")
     return impl.activations.get(name)
 

@@ -150,4 +150,11 @@ def test_every_spec_activation_has_an_impl():
     import impl.activations
 
     missing = [n for n in NAMES if n not in impl.activations.names()]
-    assert not missing, f"activations in the spec with no NumPy implementation: {missing}"
+    problems = {n: impl.activations.load_errors()[n] for n in missing if n in impl.activations.load_errors()}
+    assert not missing, f"activations in the spec with no NumPy implementation: {missing} {problems or ''}"
+
+
+def test_every_added_activation_entry_loads():
+    # a broken entry of spec/added_activations.json does not stop the import; it is reported
+    # here (and by activations.get(name)), naming the file, the entry and the error
+    assert not activations.load_errors(), "\n".join(activations.load_errors().values())

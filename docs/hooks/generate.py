@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import re
 import sys
@@ -59,11 +60,14 @@ def _add_activation(name, expr):
     from spec import add_activation
 
     plan = add_activation.plan(name, expr)
-    paths = ["spec/added_activations.json", f"impl/added/{name}.py"]
+    module = f"impl/added/{plan.impl_path.name}"
+    paths = ["spec/added_activations.json", module]
     return (
         f"```text\n$ backprop-spec add-activation {name} '{expr}'\n"
         f"{add_activation.report(plan, paths)}\n```\n\n"
-        f"The generated `impl/added/{name}.py`:\n\n```python\n{plan.impl_code}```\n"
+        f"The entry added to `spec/added_activations.json` (the expression as SymPy prints it):\n\n"
+        f"```json\n{json.dumps(plan.entry, indent=2)}\n```\n\n"
+        f"The generated `{module}`:\n\n```python\n{plan.impl_code}```\n"
     )
 
 

@@ -1,28 +1,7 @@
-"""Activations added with ``backprop-spec add-activation``, one generated module each.
+"""Activations added with ``backprop-spec add-activation``: one generated module ``act_NAME.py`` each.
 
-Every module here defines ``ACTIVATION``, an `impl.activations.Activation`;
-`register_all` adds them to the registry when `impl.activations` loads.
+Nothing is imported from here. `impl._added` loads each ``act_NAME.py`` from
+its file under the private name ``impl.added.act_NAME`` and registers its
+``ACTIVATION`` in `impl.activations`; a module that fails to load is reported
+by ``impl.activations.get(NAME)`` instead of breaking ``import impl``.
 """
-
-from __future__ import annotations
-
-import importlib
-import pkgutil
-
-import numpy
-
-
-def like(z, value):
-    """``value`` as an array with the shape of ``z`` and its float type (float32 stays float32)."""
-    z = numpy.asarray(z)
-    dtype = numpy.result_type(z, 1.0)
-    return numpy.array(numpy.broadcast_to(numpy.asarray(value, dtype=dtype), z.shape))
-
-
-def register_all() -> None:
-    """Import every module of this package and register its ``ACTIVATION``."""
-    from impl.activations import register
-
-    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"{__name__}.{info.name}")
-        register(module.ACTIVATION)

@@ -9,6 +9,7 @@ adds its page, its plot and its nav entry.
 from __future__ import annotations
 
 import functools
+import html
 
 import mpmath
 import numpy as np
@@ -246,6 +247,18 @@ def _kinks_section(act):
     )
 
 
+def _description(text) -> str:
+    """The registry's description as plain text: an HTML block, escaped, so Markdown, HTML and math in it stay text.
+
+    Descriptions of added activations come from ``add-activation --description`` or a
+    hand-edited ``spec/added_activations.json``: a link, a tag or a ``<!-- generated: -->``
+    marker in one must show as the characters typed, never become part of the page.
+    """
+    if not text:
+        return ""
+    return f'<p class="activation-description">{html.escape(" ".join(str(text).split()))}</p>\n'
+
+
 @functools.lru_cache(maxsize=None)
 def page(name) -> str:
     act = activations.get(name)
@@ -254,7 +267,7 @@ def page(name) -> str:
     low, high = act.range
     parts = [
         f"# {name}\n\n",
-        f"{act.description}\n" if act.description else "",
+        _description(act.description),
         "\nEverything on this page was derived from the registry's one expression when the site was built.\n",
         "\n## Definition\n",
         display(rf"f(z) = {tex(shorten(act.symbolic_expr), param_names(act))}"),
