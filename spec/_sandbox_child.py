@@ -184,7 +184,7 @@ def _describe_module(module, path):
         if inspect.isclass(value):
             methods = {}
             for attr, member in inspect.getmembers_static(value):
-                if attr.startswith("__") and attr != "__init__":
+                if attr.startswith("__") and attr not in ("__init__", "__call__"):
                     continue
                 if isinstance(member, (staticmethod, classmethod)):
                     member = member.__func__
@@ -211,6 +211,7 @@ class Child:
         self.module = None
         self.user_file = None
         self.objects: dict[int, object] = {}
+        self.returns: dict[int, object] = {}
 
     def serve(self) -> None:
         while True:
@@ -274,6 +275,10 @@ class Child:
         if op == "call":
             fn = self.resolve(header["target"], header.get("handle"))
             value = fn(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
+            # kept, so that a later call can be given what this one returned (a forward pass's cache)
+            self.returns[header.get("id")] = value
+            for old in sorted(self.returns)[:-8]:
+                del self.returns[old]
             encoded, out = self.encode(value)
             return {"value": encoded}, out
         raise Reply(f"unknown request {op!r}")
@@ -315,6 +320,15 @@ class Child:
             return self.objects[spec["handle"]]
         if isinstance(spec, dict) and "list" in spec:
             return [self.value(v, arrays) for v in spec["list"]]
+        if isinstance(spec, dict) and "pairs" in spec:
+            # a mini-batch as a list of (x, y) tuples
+            return [(arrays[i].copy(), arrays[j].copy()) for i, j in spec["pairs"]]
+        if isinstance(spec, dict) and "returned" in spec:
+            # (part of) what an earlier call returned, as that call returned it
+            value = self.returns[spec["returned"]]
+            for k in spec.get("index", []):
+                value = value[k]
+            return value
         return spec
 
     def lookup(self, handle, path):

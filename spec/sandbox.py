@@ -248,6 +248,7 @@ class Sandbox:
         )
         value = reply.get("value")
         self._expect(isinstance(value, dict) and _indices_fit(value, len(out)), what)
+        self.last_call = self.requests  # refer to what it returned with {"returned": last_call}
         return value, out
 
     def _expect(self, condition: bool, what: str) -> None:

@@ -386,34 +386,37 @@ def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int) -
 
 
 def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) -> list[tuple[vm.Variant, str]]:
-    """Every known mistake, at every layer, with its diagnosis."""
-    acts = {l: (output if l == depth else hidden) for l in range(1, depth + 1)}
+    """Every known mistake, at every layer, with its diagnosis.
+
+    The output layer is named "out" in a variant, so that one variant means the
+    same mistake in every architecture the class was driven at.
+    """
     out = []
+    layers = [*range(1, depth), "out"]
 
     def where(l):
-        return "the output layer" if l == depth else f"hidden layer {l}"
+        return "the output layer" if l == "out" else f"hidden layer {l}"
 
-    def g_text(act):
-        form = act.output_form
-        return None if form is None else spec_activations.display(form)
+    def act_of(l):
+        return output if l == "out" else hidden
 
-    for l in range(1, depth + 1):
-        act = acts[l]
-        g = g_text(act)
-        if g is not None and vm.has_output_form(act):
+    for l in layers:
+        act = act_of(l)
+        g = None if act.output_form is None else spec_activations.display(act.output_form)
+        if g is not None and vm.has_output_form(act) and act.output_form.has(spec_activations.a):
             out.append((vm.Variant(f"g(z) {l}", slope=((l, "g(z)"),)),
-                        f"in {where(l)} (layer {l}), the derivative written through the output, g(a) = {g} for {act.name}, "
+                        f"in {where(l)}, the derivative written through the output, g(a) = {g} for {act.name}, "
                         f"is given z instead of the layer's output a: compute it as g(a) with a = {act.name}(z), "
                         f"or use f'(z) itself"))
         out.append((vm.Variant(f"f'(a) {l}", slope=((l, "f'(a)"),)),
-                    f"in {where(l)} (layer {l}), the derivative f'(z) of {act.name} is evaluated at the layer's output a "
+                    f"in {where(l)}, the derivative f'(z) of {act.name} is evaluated at the layer's output a "
                     f"instead of at z" + (f": use f'(z), or its output form g(a) = {g}" if g else ": use f'(z)")))
         out.append((vm.Variant(f"missing {l}", slope=((l, "1"),)),
-                    f"the activation derivative ({act.name}') is missing in the error term of {where(l)} (layer {l}): "
-                    + ("delta must be dL/da * f'(z)" if l == depth else f"delta({l}) must be W({l + 1})^T delta({l + 1}) * f'(z({l}))")))
+                    f"the activation derivative ({act.name}') is missing in the error term of {where(l)}: "
+                    + ("delta must be dL/da * f'(z)" if l == "out" else f"delta({l}) must be W({l + 1})^T delta({l + 1}) * f'(z({l}))")))
     if depth > 1:
         for how in ("g(z)", "f'(a)", "1"):
-            if how == "g(z)" and not all(vm.has_output_form(a) for a in acts.values()):
+            if how == "g(z)" and not all(vm.has_output_form(act_of(l)) for l in layers):
                 continue
             text = {
                 "g(z)": "in every layer, the derivative written through the output (e.g. x * (1 - x) for the sigmoid) "
@@ -421,7 +424,10 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
                 "f'(a)": "in every layer, f'(z) is evaluated at the layer's output a instead of at z",
                 "1": "the activation derivative is missing in every error term",
             }[how]
-            out.append((vm.Variant(f"{how} all", slope=tuple((l, how) for l in range(1, depth + 1))), text))
+            out.append((vm.Variant(f"{how} all", slope=tuple((l, how) for l in layers)), text))
+        out.append((vm.Variant("raw error", raw_error=True),
+                    "the error passed back from the output layer is its raw error dL/da (e.g. y - output) instead "
+                    "of delta = dL/da * f'(z): multiply by the output's derivative before passing it back"))
     if has_biases:
         texts = {
             "mean": "averaged over the samples while the weights' are summed: sum delta over the samples",
@@ -429,11 +435,10 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
             "all": "summed over the units as well as the samples (a sum without axis)",
         }
         for how, text in texts.items():
-            out.append((vm.Variant(f"bias {how} all", bias=tuple((l, how) for l in range(1, depth + 1))),
+            out.append((vm.Variant(f"bias {how} all", bias=tuple((l, how) for l in layers)),
                         f"the biases' gradients (every layer) are {text}"))
-            for l in range(1, depth + 1):
-                out.append((vm.Variant(f"bias {how} {l}", bias=((l, how),)),
-                            f"the bias gradient of {where(l)} (layer {l}) is {text}"))
+            for l in layers:
+                out.append((vm.Variant(f"bias {how} {l}", bias=((l, how),)), f"the bias gradient of {where(l)} is {text}"))
     if depth > 1:
         out.append((vm.Variant("stale", stale=True),
                     "the error of a lower layer is computed with the weights above it already updated: "
@@ -446,55 +451,110 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
 
 
 def _ratio_diagnosis(observations, b, hidden, output, depth) -> list[str]:
-    """A constant factor, sign, mean or learning rate that explains each layer's updates."""
-    per_layer = {l: [] for l in range(1, depth + 1)}
-    for obs in observations:
-        lr = 1.0 if b.step_returns_gradients else (obs.lr or 1.0)
-        pred = _predicted(obs, b, hidden, output, vm.SPEC, vm.SQUARED, lr, "batch")
-        seen = _observed_update(obs, b)
-        params = b.params[obs.arch]
-        for l in range(1, depth + 1):
-            idx = [k for k, p in enumerate(params) if p.layer == l]
-            s = vm.fit_step([seen[k] for k in idx], [pred[k] for k in idx])
-            if s is None:
-                return []
-            per_layer[l].append((s, obs))
-    constant = {l: np.allclose([s for s, _ in v], v[0][0], rtol=1e-6) for l, v in per_layer.items()}
-    times_n = {l: np.allclose([s * o.N for s, o in v], v[0][0] * v[0][1].N, rtol=1e-6) for l, v in per_layer.items()}
-    per_lr = {l: b.lr_known and np.allclose([s / o.lr for s, o in v], v[0][0] / v[0][1].lr, rtol=1e-6)
-              for l, v in per_layer.items()}
-    c = {l: v[0][0] for l, v in per_layer.items()}
-    if all(constant.values()):
-        values = list(c.values())
-        if np.allclose(values, values[0], rtol=1e-6):
-            k = values[0]
-            if np.isclose(k, -1):
-                return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"]
-            what = "update" if not b.step_returns_gradients else "gradient"
-            return [f"every {what} is {k:.6g} times the spec's for 1/2 * sum of squared errors: a constant factor that "
-                    "is no loss convention (a stray factor in the output error, or the learning rate scaled inside the step)"]
-        # one layer differs from the rest
-        for l, k in c.items():
-            rest = [v for m, v in c.items() if m != l]
-            if rest and np.allclose(rest, rest[0], rtol=1e-6) and not np.isclose(k, rest[0]):
-                ratio = k / rest[0]
-                if np.isclose(ratio, -1):
-                    return [f"the update of layer {l} has the wrong sign (it moves up the gradient)"]
-                return [f"the updates of layer {l} are {ratio:.6g} times what the other layers' convention gives: "
-                        "a constant factor in that layer's gradient"]
-    for l in per_layer:
-        rest = [m for m in per_layer if m != l]
-        if times_n[l] and not constant[l] and all(constant[m] for m in rest):
-            return [f"layer {l} averages its gradient over the samples where the other layers sum it"]
-        if per_lr[l] and not constant[l] and all(constant[m] for m in rest):
-            return [f"the learning rate multiplies the update of layer {l} twice"]
-    if all(times_n.values()) and not any(constant.values()):
-        return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
-                "pinned --reduction sum adds (without the pin, verify finds the mean itself)"]
-    times_inv = {l: np.allclose([s / o.N for s, o in v], v[0][0] / v[0][1].N, rtol=1e-6) for l, v in per_layer.items()}
-    if all(times_inv.values()) and not any(constant.values()):
-        return ["every update is N times the spec's for N samples: the code adds over the batch where the "
-                "pinned --reduction mean averages (without the pin, verify finds the sum itself)"]
+    """A constant factor, sign, mean or learning rate that explains each layer's updates.
+
+    Per layer and scenario, the factor s with (the code's update) = s * (the
+    spec's update for 1/2 * sum of squares, summed, at the scenario's learning
+    rate). A correct layer's s is a convention's factor (the same in every
+    layer); the layer whose s differs from the others' by a constant, a sign,
+    1/N or the learning rate is named.
+    """
+    fits = {}  # layer -> [(s, obs)]
+    families = [vm.SQUARED] + ([vm.BCE] if output.name == "sigmoid" else [])
+    for family in families:
+        fits = {}
+        for obs in observations:
+            lr = 1.0 if b.step_returns_gradients else (obs.lr or 1.0)
+            pred = _predicted(obs, b, hidden, output, vm.SPEC, family, lr, "batch")
+            seen = _observed_update(obs, b)
+            params = b.params[obs.arch]
+            D = len(obs.arch) - 1
+            for k, p in enumerate(params):
+                # one unit per parameter: a layer's weights, a layer's bias
+                key = (p.kind, "out" if p.layer == D else p.layer)
+                fit = vm.fit_step([seen[k]], [pred[k]])
+                if fit is None:
+                    break
+                fits.setdefault(key, []).append((fit, obs))
+            else:
+                continue
+            fits = None
+            break
+        if fits:
+            break
+    if not fits:
+        return []
+
+    def steady(values):
+        return np.allclose(values, values[0], rtol=1e-6)
+
+    layers = list(fits)
+
+    def unit_name(key):
+        kind, l = key
+        where = "the output layer" if l == "out" else f"hidden layer {l}"
+        return f"{where}'s {'weights' if kind == 'W' else 'bias'}"
+
+    names = {key: unit_name(key) for key in layers}
+    first = fits[layers[0]]
+    lrs = [1.0 if b.step_returns_gradients or not b.lr_known else o.lr for _, o in first]
+    Ns = [o.N for _, o in first]
+    Os = [o.arch[-1] for _, o in first]
+
+    def convention(l):
+        """The layer's constant factor on the gradient, summed or averaged over samples (and outputs)."""
+        values = [s for s, _ in fits[l]]
+        for how, scale in (("sum", [1] * len(Ns)), ("mean", Ns), ("sum", Os), ("mean", [n * o for n, o in zip(Ns, Os)])):
+            if steady([v * k for v, k in zip(values, scale)]):
+                return values[0] * scale[0], how
+        return None
+
+    everywhere = [convention(l) for l in layers]
+    if all(c is not None for c in everywhere) and len({(round(c[0], 9), c[1]) for c in everywhere}) == 1:
+        k, how = everywhere[0]
+        if how == "mean":
+            return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
+                    "pinned --reduction sum adds (without the pin, verify finds the mean itself)"]
+        if np.isclose(k, -1):
+            return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"]
+        return [f"every {'gradient' if b.step_returns_gradients else 'update'} is {k:.6g} times the spec's for "
+                "1/2 * sum of squared errors: a constant factor that is no loss convention (a stray factor in the "
+                "output error, or the learning rate scaled inside the step)"]
+    # one layer (its weights and bias), or one parameter, differs: the others agree on a convention
+    by_layer = {}
+    for key in layers:
+        by_layer.setdefault(key[1], []).append(key)
+    candidates = [(keys, f"layer {'the output layer' if l == 'out' else f'hidden layer {l}'}")
+                  for l, keys in by_layer.items() if len(keys) > 1]
+    candidates += [([key], names[key]) for key in layers]
+    for odd, name in candidates:
+        name = name.removeprefix("layer ")
+        if len(by_layer.get(odd[0][1], [])) > 1 and len(odd) == 1:
+            name = names[odd[0]]
+        others = [m for m in layers if m not in odd]
+        if not others:
+            continue
+        conv = [convention(m) for m in others]
+        if any(c is None for c in conv) or len({(round(c[0], 9), c[1]) for c in conv}) != 1:
+            continue
+        ref = others[0]
+        rels = [[s / r for (s, _), (r, _) in zip(fits[m], fits[ref])] for m in odd]
+        if any(not np.allclose(r, rels[0], rtol=1e-6) for r in rels):
+            continue
+        rel = rels[0]
+        if steady(rel):
+            if np.isclose(rel[0], 1):
+                continue
+            if np.isclose(rel[0], -1):
+                return [f"the update of {name} has the wrong sign (it moves up the gradient)"]
+            return [f"the updates of {name} are {rel[0]:.6g} times the other parameters': a constant factor "
+                    "in that gradient (its convention differs from the rest)"]
+        if steady([r * n for r, n in zip(rel, Ns)]):
+            return [f"{name} averages its gradient over the samples where the other parameters sum it"]
+        if steady([r / n for r, n in zip(rel, Ns)]):
+            return [f"{name} sums its gradient over the samples where the other parameters average it"]
+        if b.lr_known and steady([r / lr for r, lr in zip(rel, lrs)]):
+            return [f"the learning rate multiplies the update of {name} twice"]
     return []
 
 

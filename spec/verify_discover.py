@@ -44,9 +44,14 @@ FORWARD_NAMES = (
 )
 STEP_NAMES = (
     "backward", "backprop", "back_prop", "backpropagation", "back_propagation", "backpropagate", "backward_pass",
-    "backward_propagation", "train_step", "training_step", "train", "update", "update_weights",
-    "update_parameters", "fit_step", "step", "learn", "sgd_step", "gradient_descent", "train_batch",
-    "train_on_batch", "optimize", "fit",
+    "backward_propagation", "train_step", "training_step", "train", "update_mini_batch", "gradient_step",
+    "gradient_descent_step", "descent_step", "update", "update_weights", "update_parameters", "fit_step", "step",
+    "learn", "sgd_step", "sgd", "gradient_descent", "train_batch", "train_on_batch", "train_epoch", "optimize", "fit",
+)
+#: Methods that apply gradients a training method stored (``backward(X, y)`` then ``update()``).
+UPDATE_NAMES = (
+    "update", "update_weights", "update_parameters", "update_params", "apply_gradients", "apply_grads", "step",
+    "optimize", "optimizer_step", "descend", "apply",
 )
 _X_NAMES = {
     "x", "inputs", "input", "data", "features", "a", "training_inputs", "inputs_list", "input_list", "x_train",
@@ -65,6 +70,13 @@ _OUTPUT_NAMES = {
     "output", "o", "out", "y_hat", "yhat", "y_pred", "ypred", "prediction", "predictions", "predicted", "outputs",
     "result", "a2", "output_layer", "final_output", "network_output", "activation",
 }
+_PAIRS_NAMES = {"mini_batch", "minibatch", "batch", "training_data", "train_data", "pairs", "examples", "data_pairs"}
+_CACHE_NAMES = {"cache", "caches", "forward_cache", "memo", "stash", "saved"}
+#: Constructor arguments that are a hidden layer's width: n_hidden, hidden_size, n_h1, h2, hiddennodes...
+_HIDDEN_COUNT = re.compile(
+    r"(?:n|num|number|number_of|no|size|dim)?_?(?:hidden|hid|h)(?:_?\d+)?"
+    r"(?:_?(?:size|dim|dims|nodes|node|neurons|units|layer_size|layer|count|n|num|width))?(?:_?\d+)?"
+)
 _EPOCH_NAMES = {
     "epochs", "epoch", "iterations", "n_iter", "num_iterations", "n_epochs", "num_epochs", "iters", "max_iter",
     "steps", "n_steps", "times", "number_of_training_iterations", "training_iterations", "n_iterations",
@@ -89,6 +101,7 @@ _COUNT_SUFFIX = (
 #: Constructor arguments that count the inputs (input_size, n_input, inputnodes, num_inputs, in_features...).
 _IN_COUNT = re.compile(r"(?:n|num|number|number_of|no|size|dim)?_?(?:input|inp|in)s?" + _COUNT_SUFFIX)
 _OUT_COUNT = re.compile(r"(?:n|num|number|number_of|no|size|dim)?_?(?:output|out)s?" + _COUNT_SUFFIX)
+_LABEL_COUNT = re.compile(r"(?:n|num|number|number_of|no)_?(?:label|labels|class|classes|target|targets)")
 _WEIGHT_HINT = re.compile(r"w|weight|syn|theta|wih|who|kernel|coef", re.IGNORECASE)
 _BIAS_HINT = re.compile(r"(^|_|\b)b(\d|_|$)|bias|intercept", re.IGNORECASE)
 _LR_ATTRIBUTE = re.compile(r"^_?(learning_rate|learningrate|lr|alpha|eta|rate|step_size|l_rate|lrate)$", re.IGNORECASE)
@@ -151,8 +164,10 @@ class ArgRole:
     """What one argument of a method or constructor receives."""
 
     name: str
-    role: str  # "n_in", "n_hidden", "n_out", "sizes", "hidden_list", "lr", "X", "Y", "output", "epochs", "seed"
+    # "n_in", "n_hidden", "n_out", "sizes", "hidden_list", "lr", "X", "Y", "output", "epochs", "seed", "pairs", "cache"
+    role: str
     keyword: bool = False
+    index: int = 0  # which hidden width, for several
 
 
 @dataclass
@@ -177,6 +192,8 @@ class Binding:
     lr_path: tuple = ()  # for "attribute"
     data_paths: dict = field(default_factory=dict)  # role -> path, for code that keeps X and y on the object
     step_returns_gradients: bool = False
+    step_follow: str | None = None  # e.g. update() after backward(X, y) stored the gradients
+    step_follow_args: list = field(default_factory=list)
     data_roles: list = field(default_factory=list)  # "X", "Y" when the constructor takes the data
     lines: list = field(default_factory=list)  # what discovery found, one line each
     unsupported: list = field(default_factory=list)  # (arch, reason) that could not be driven
@@ -235,11 +252,11 @@ def constructor_roles(signature) -> list[list[ArgRole]]:
             role = "epochs"
         elif n in ("seed", "random_state", "rng_seed", "random_seed"):
             role = "seed"
-        elif "hidden" in n or n in ("n_h", "nh", "h", "n_hid", "hid", "num_hidden"):
+        elif _HIDDEN_COUNT.fullmatch(n):
             role = "n_hidden"
         elif _IN_COUNT.fullmatch(n) or n in ("ni", "n_x", "nx", "n_i", "d_in", "n_features", "num_features", "n_feature"):
             role = "n_in"
-        elif _OUT_COUNT.fullmatch(n) or n in ("no", "n_y", "ny", "n_o", "n_classes", "num_classes", "classes", "d_out"):
+        elif _OUT_COUNT.fullmatch(n) or _LABEL_COUNT.fullmatch(n) or n in ("no", "n_y", "ny", "n_o", "n_classes", "num_classes", "classes", "d_out"):
             role = "n_out"
         elif n in _X_NAMES:
             role = "X"
@@ -254,6 +271,11 @@ def constructor_roles(signature) -> list[list[ArgRole]]:
             if p["has_default"] and role in ("seed",):
                 continue
             roles.append(ArgRole(p["name"], role, p["kind"] == "KEYWORD_ONLY"))
+    # several hidden widths (n_h1, n_h2): the first, the second...
+    k = 0
+    for r in roles:
+        if r.role == "n_hidden":
+            r.index, k = k, k + 1
     if not unknown:
         return [roles]
     # unnamed arguments: read by position, as sizes or as data
@@ -283,6 +305,16 @@ def _arch_candidates(roles: list[ArgRole]) -> list[tuple]:
     return first + [(3, 5, 1), (4, 3, 1), (2, 2, 1), (3, 3, 3)]
 
 
+def arch_groups(roles: list[ArgRole]):
+    """`ARCH_GROUPS`, with as many hidden widths as the constructor takes (n_h1, n_h2: two)."""
+    hidden = sum(r.role == "n_hidden" for r in roles)
+    if hidden < 2:
+        return ARCH_GROUPS
+    widths = (5, 4, 6, 7)[:hidden]
+    return (((3, *widths, 2), (4, *widths[::-1], 5)), ((3, *widths, 1),), ((2,) * (hidden + 1) + (1,),),
+            ((3,) * (hidden + 2),))
+
+
 def constructor_call(roles: list[ArgRole], arch, X=None, Y=None, lr=0.1):
     """``(args, kwargs, arrays)`` for the sandbox: numbers, lists, or ``{"array": k}`` for data."""
     args, kwargs, arrays = [], {}, []
@@ -301,7 +333,7 @@ def constructor_call(roles: list[ArgRole], arch, X=None, Y=None, lr=0.1):
         elif role.role == "n_in":
             put(role, arch[0])
         elif role.role == "n_hidden":
-            put(role, arch[1])
+            put(role, arch[1 + role.index] if 1 + role.index < len(arch) - 1 else arch[1])
         elif role.role == "n_out":
             put(role, arch[-1])
         elif role.role == "lr":
@@ -445,6 +477,10 @@ def method_roles(signature) -> list[ArgRole] | None:
             role = "Y"
         elif n in _OUTPUT_NAMES:
             role = "output"
+        elif n in _PAIRS_NAMES:
+            role = "pairs"
+        elif n in _CACHE_NAMES:
+            role = "cache"
         else:
             role = None
         if role is None:
@@ -463,13 +499,32 @@ def method_roles(signature) -> list[ArgRole] | None:
     return roles
 
 
-def call_args(roles: list[ArgRole], arrays: dict, lr):
-    """Sandbox arguments for ``roles``: arrays by index into the list it returns, numbers as they are."""
+def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples", cache=None):
+    """Sandbox arguments for ``roles``: arrays by index into the list it returns, numbers as they are.
+
+    ``arrays`` holds the user's X, Y (and the forward output); ``cache`` is
+    ``{"returned": id, "index": [...]}`` for what the forward pass returned beside its output.
+    """
     args, kwargs, out = [], {}, []
     for role in roles:
         if role.role in ("X", "Y", "output"):
             out.append(arrays[role.role])
             value = {"array": len(out) - 1}
+        elif role.role == "pairs":
+            # one (x, y) per sample: columns for (features, samples) code, rows for (samples, features) code
+            X, Y = arrays["X"], arrays["Y"]
+            pairs = []
+            for n in range(X.shape[1] if layout == "features_samples" else X.shape[0]):
+                if layout == "features_samples":
+                    out += [X[:, n : n + 1], Y[:, n : n + 1]]
+                else:
+                    out += [X[n], Y[n]]
+                pairs.append([len(out) - 2, len(out) - 1])
+            value = {"pairs": pairs}
+        elif role.role == "cache":
+            if cache is None:
+                continue
+            value = cache
         elif role.role == "lr":
             value = lr
         elif role.role == "epochs":
@@ -509,6 +564,7 @@ class Probe:
     lr_path: tuple
     returns_gradients: bool
     failure: str | None = None  # what the training step did wrong at this architecture
+    follow: str | None = None  # the method applying what the step computed, if it does not itself
 
 
 def _sig(methods, name):
@@ -567,10 +623,12 @@ class Driver:
         failures = []  # (arch, text, where) that could not be driven
         probes = []
         sized = bool({"sizes", "hidden_list", "n_in", "n_hidden", "n_out", "X", "Y"} & {r.role for r in roles})
-        groups = ARCH_GROUPS if sized else ARCH_GROUPS[:1]
+        groups = arch_groups(roles) if sized else ARCH_GROUPS[:1]
+        kinds = {r.role for r in roles}
+        hidden_roles = sum(r.role == "n_hidden" for r in roles)
         for group_index, group in enumerate(groups):
             for arch in group if sized else group[:1]:
-                if len(arch) > 3 and not {"sizes", "hidden_list"} & {r.role for r in roles}:
+                if not {"sizes", "hidden_list"} & kinds and len(arch) - 2 != max(hidden_roles, 1):
                     continue
                 try:
                     probe = self._probe(roles, arch, forward, steps)
@@ -606,7 +664,8 @@ class Driver:
             output_from=first.output[0], output_index=first.output[1] if first.output[0] == "return" else (),
             output_path=first.output[1] if first.output[0] == "attr" else (), output_known=first.output,
             step=first.step, step_args=first.step_args, lr_via=first.lr_via, lr_path=first.lr_path,
-            step_returns_gradients=first.returns_gradients,
+            step_returns_gradients=first.returns_gradients, step_follow=first.follow,
+            step_follow_args=method_roles(_sig(self.methods, first.follow)) if first.follow else [],
         )
         binding.data_roles = [r.role for r in roles if r.role in ("X", "Y")]
         if binding.data_roles:
@@ -645,7 +704,10 @@ class Driver:
         if b.output_from == "attr":
             lines.append(f"output: read from {path_text(b.output_path)} after {b.forward}")
         args = ", ".join(f"{r.name}={r.role}" if r.role != r.name else r.name for r in b.step_args)
-        lines.append(f"training step: {b.step}({args})" + (" returns the gradients" if b.step_returns_gradients else ""))
+        step = f"{b.step}({args})"
+        if b.step_follow:
+            step += f", then {b.step_follow}({', '.join(r.name for r in b.step_follow_args)})"
+        lines.append(f"training step: {step}" + (" returns the gradients" if b.step_returns_gradients else ""))
         lr = {
             "argument": f"the learning rate is the argument {next((r.name for r in b.step_args if r.role == 'lr'), '?')}",
             "attribute": f"the learning rate is the attribute {path_text(b.lr_path)} (set by the checker)",
@@ -766,6 +828,7 @@ class Driver:
         args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
         value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs,
                                    what=f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()")
+        self._forward_call = self.box.last_call
         o = arch[-1]
         candidates = []
 
@@ -802,6 +865,7 @@ class Driver:
         args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
         what = f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()"
         value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs, what=what)
+        self._forward_call = self.box.last_call
         where, at, orient = known
         if where == "return":
             for k in at:
@@ -820,7 +884,12 @@ class Driver:
         return math, array, known
 
     def _find_step(self, roles, params, arch, layout, X, Y, math, rng, steps, data_layout):
-        """The training method, the roles of its arguments and how the learning rate reaches it."""
+        """The training method, the roles of its arguments and how the learning rate reaches it.
+
+        Returns ``(name, roles, lr_via, lr_path, returns_gradients, failure, follow)``;
+        ``follow`` names a method that applies what ``name`` computed (``backward``
+        storing gradients, then ``update()``), or is None.
+        """
         ctor_lr = any(r.role == "lr" for r in roles)
         has_y = any(r.role == "Y" for r in roles)
         tried = []
@@ -830,44 +899,54 @@ class Driver:
                 tried.append(f"{name} (cannot tell what its arguments are)")
                 continue
             kinds = {r.role for r in step_roles}
-            if "Y" not in kinds and not has_y:
+            if not kinds & {"Y", "pairs"} and not has_y:
                 tried.append(f"{name} (takes no targets)")
                 continue
-            handle, attributes = self._build(roles, arch, X, Y, data_layout)
-            self.set_params(handle, params, math)
-            lr_path = _lr_attribute(attributes)
-            if "lr" in kinds:
-                lr_via = "argument"
-            elif lr_path:
-                lr_via = "attribute"
-                self.box.set(handle, [list(lr_path)], [np.asarray(0.1)], what=f"setting {path_text(lr_path)}")
-            elif ctor_lr:
-                lr_via = "constructor"
-            else:
-                lr_via = "fixed"
-            _, raw, _ = self._forward(handle, params, layout, X, arch, X.shape[1])
-            try:
-                value, out = self.call_step(handle, name, step_roles, layout, X, Y, raw, 0.1)
-                after = self.get_params(handle, params)
-            except (sandbox.UserError, ShapeChanged) as err:
-                # the training method itself misbehaves: that is a finding about it, not another method to try
-                text = f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
-                return name, step_roles, lr_via, lr_path, False, text
-            changed = any(not np.array_equal(after[p.name], math[p.name]) for p in params)
-            if changed:
-                return name, step_roles, lr_via, lr_path, False, None
-            grads = returned_gradients(value, out, params)
-            if grads is not None:
-                return name, step_roles, "argument", (), True, None
+            for follow in (None, *[u for u in UPDATE_NAMES if u != name and _sig(self.methods, u) is not None]):
+                follow_roles = [] if follow is None else method_roles(_sig(self.methods, follow))
+                if follow_roles is None or {r.role for r in follow_roles} - {"lr"}:
+                    continue
+                handle, attributes = self._build(roles, arch, X, Y, data_layout)
+                self.set_params(handle, params, math)
+                lr_path = _lr_attribute(attributes)
+                if "lr" in kinds or any(r.role == "lr" for r in follow_roles):
+                    lr_via = "argument"
+                elif lr_path:
+                    lr_via = "attribute"
+                    self.box.set(handle, [list(lr_path)], [np.asarray(0.1)], what=f"setting {path_text(lr_path)}")
+                elif ctor_lr:
+                    lr_via = "constructor"
+                else:
+                    lr_via = "fixed"
+                _, raw, where = self._forward(handle, params, layout, X, arch, X.shape[1])
+                try:
+                    value, out = self.call_step(handle, name, step_roles, layout, X, Y, raw, 0.1, where)
+                    if follow is not None:
+                        self.call_step(handle, follow, follow_roles, layout, X, Y, raw, 0.1, where)
+                    after = self.get_params(handle, params)
+                except (sandbox.UserError, ShapeChanged) as err:
+                    # the training method itself misbehaves: a finding about it, not another method to try
+                    text = f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
+                    return name, step_roles, lr_via, lr_path, False, text, follow
+                changed = any(not np.array_equal(after[p.name], math[p.name]) for p in params)
+                if changed:
+                    return name, step_roles, lr_via, lr_path, False, None, follow
+                if follow is None and returned_gradients(value, out, params) is not None:
+                    return name, step_roles, "argument", (), True, None, None
             tried.append(f"{name} (changed no parameter and returned no gradients)")
         raise DiscoveryError(f"no training method changed the parameters: tried {', '.join(tried)}")
 
-    def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr):
+    def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None):
         Xu = X.T if layout == "samples_features" else X
         Yu = Y.T if layout == "samples_features" else Y
         if raw_output is not None and raw_output.ndim == 1 and Yu.size == raw_output.size:
             Yu = Yu.reshape(raw_output.shape)  # single-output code taking y as (samples,)
-        args, kwargs, arrays = call_args(step_roles, {"X": Xu, "Y": Yu, "output": raw_output}, lr)
+        cache = None
+        if forward_where is not None and forward_where[0] == "return" and forward_where[1]:
+            # the forward pass returned (output, cache): pass the other entry back as it was
+            others = [k for k in range(2) if (k,) != tuple(forward_where[1])]
+            cache = {"returned": self._forward_call, "index": others[:1]}
+        args, kwargs, arrays = call_args(step_roles, {"X": Xu, "Y": Yu, "output": raw_output}, lr, layout, cache)
         shown = ", ".join(r.name for r in step_roles)
         return self.box.call(handle, name, args, arrays, kwargs=kwargs, what=f"{self.cls}.{name}({shown})")
 
@@ -881,8 +960,10 @@ class Driver:
         self.set_params(handle, params, math)
         if b.lr_via == "attribute":
             self.box.set(handle, [list(b.lr_path)], [np.asarray(float(lr))], what=f"setting {path_text(b.lr_path)}")
-        out, raw, _ = self._forward(handle, params, b.x_layout, X, arch, X.shape[1], b.forward, known=b.output_known)
-        value, arrays = self.call_step(handle, b.step, b.step_args, b.x_layout, X, Y, raw, lr)
+        out, raw, where = self._forward(handle, params, b.x_layout, X, arch, X.shape[1], b.forward, known=b.output_known)
+        value, arrays = self.call_step(handle, b.step, b.step_args, b.x_layout, X, Y, raw, lr, where)
+        if b.step_follow:
+            self.call_step(handle, b.step_follow, b.step_follow_args, b.x_layout, X, Y, raw, lr, where)
         if b.step_returns_gradients:
             grads = returned_gradients(value, arrays, params)
             if grads is None:

@@ -47,6 +47,8 @@ class Variant:
         stale: delta of layer l is computed with W of layer l+1 after its update.
         stale_activations: (per-sample updates only) every sample's gradient uses the
             activations of one forward pass made before the loop.
+        raw_error: the output layer's error is passed back to the layer below before
+            its slope is applied (the hidden error from a - y instead of from delta).
     """
 
     key: str = "spec"
@@ -54,12 +56,16 @@ class Variant:
     bias: tuple = ()
     stale: bool = False
     stale_activations: bool = False
+    raw_error: bool = False
 
-    def slope_at(self, l: int) -> str:
-        return dict(self.slope).get(l, "f'(z)")
+    # Layers are named by their number for hidden layers and "out" for the output layer,
+    # so that one variant means the same place in networks of different depths.
 
-    def bias_at(self, l: int) -> str:
-        return dict(self.bias).get(l, "sum")
+    def slope_at(self, l: int, D: int) -> str:
+        return dict(self.slope).get("out" if l == D else l, "f'(z)")
+
+    def bias_at(self, l: int, D: int) -> str:
+        return dict(self.bias).get("out" if l == D else l, "sum")
 
 
 SPEC = Variant()
@@ -162,22 +168,26 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
     z, a = cached if cached is not None else net.forward(X)
     delta, dW, db = [None] * (D + 1), [None] * (D + 1), [None] * (D + 1)
     # delta(D) = c * dl/da(D) * f'(z(D)); for sigmoid with cross-entropy that is c (a - y) exactly
-    if family is BCE and net.acts[D].name == "sigmoid" and variant.slope_at(D) == "f'(z)":
+    if family is BCE and net.acts[D].name == "sigmoid" and variant.slope_at(D, D) == "f'(z)":
         delta[D] = c * (a[D] - Y)
     else:
-        delta[D] = c * family.dl_da(a[D], Y) * _slope(net.acts[D], variant.slope_at(D), z[D], a[D])
+        delta[D] = c * family.dl_da(a[D], Y) * _slope(net.acts[D], variant.slope_at(D, D), z[D], a[D])
     W = list(net.W)
     for l in range(D, 0, -1):
         # dL/dW(l) = delta(l) a(l-1)^T, summed over samples by the product
         dW[l] = delta[l] @ a[l - 1].T
         # dL/db(l) = delta(l) summed over samples
-        db[l] = None if net.b[l] is None else _reduce_bias(delta[l], variant.bias_at(l))
+        db[l] = None if net.b[l] is None else _reduce_bias(delta[l], variant.bias_at(l, D))
         if l > 1:
             if variant.stale:
                 # the mistake: W(l) already moved by -lr dL/dW(l) when delta(l-1) is computed
                 W[l] = net.W[l] - lr * dW[l]
             # delta(l-1) = (W(l)^T delta(l)) * f'(z(l-1))
-            delta[l - 1] = (W[l].T @ delta[l]) * _slope(net.acts[l - 1], variant.slope_at(l - 1), z[l - 1], a[l - 1])
+            passed = delta[l]
+            if l == D and variant.raw_error:
+                # the mistake: the output's raw error dl/da passed back instead of delta(D)
+                passed = c * family.dl_da(a[D], Y)
+            delta[l - 1] = (W[l].T @ passed) * _slope(net.acts[l - 1], variant.slope_at(l - 1, D), z[l - 1], a[l - 1])
     return dW, db
 
 
@@ -192,7 +202,8 @@ def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: floa
     N = X.shape[1]
     if mode in ("batch", "mean"):
         scale = step / N if mode == "mean" else step
-        dW, db = gradients(net, X, Y, family, variant, lr=lr)
+        # (stale weights move by the step the code takes, whatever its learning rate)
+        dW, db = gradients(net, X, Y, family, variant, lr=scale)
         return [None] + [-scale * g for g in dW[1:]], [None] + [None if g is None else -scale * g for g in db[1:]]
     moving = net.copy()
     cached = net.forward(X) if variant.stale_activations else None
@@ -200,7 +211,7 @@ def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: floa
         x, y = X[:, n : n + 1], Y[:, n : n + 1]
         one = None if cached is None else ([None] + [v[:, n : n + 1] for v in cached[0][1:]],
                                            [x] + [v[:, n : n + 1] for v in cached[1][1:]])
-        dW, db = gradients(moving, x, y, family, variant, lr=lr, cached=one)
+        dW, db = gradients(moving, x, y, family, variant, lr=step, cached=one)
         for l in range(1, net.D + 1):
             # theta <- theta - step * dL_n/dtheta, sample after sample
             moving.W[l] = moving.W[l] - step * dW[l]
