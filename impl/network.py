@@ -26,11 +26,46 @@ gradients over the batch is then a single matrix product.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from impl import _persist, _sgd, _validate, losses
 
-__all__ = ["Network"]
+__all__ = ["Diverged", "Network"]
+
+
+class Diverged(ArithmeticError):
+    """Training diverged: the loss or a parameter became inf or nan.
+
+    Raised by `Network.fit` and `Network.step` as soon as a batch's loss, or
+    the parameters its update would give, are not finite. Nothing non-finite
+    is ever kept: the network holds the last finite parameters, those from
+    before the update that failed (`Network.step` leaves the network as it
+    was), and `Network.history` the losses of the epochs completed before it.
+
+    Attributes:
+        epoch: The epoch (counted from 0) of the failing batch; ``None``
+            from `Network.step`.
+        batch: The batch within that epoch (from 0); ``None`` from `Network.step`
+            and when the epoch's total loss overflowed.
+        lr: The learning rate.
+        loss: The failing batch's loss before its update, reduced like the
+            network's loss: inf or nan when the loss itself diverged, finite
+            when it was the update that overflowed.
+        cause: ``"loss"`` (the loss before the update is not finite),
+            ``"parameters"`` (the update made a parameter inf or nan) or
+            ``"epoch loss"`` (the epoch's sum of finite batch losses
+            overflowed).
+    """
+
+    def __init__(self, message, epoch=None, batch=None, lr=None, loss=None, cause=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
+        self.lr = lr
+        self.loss = loss
+        self.cause = cause
 
 
 class Network:
@@ -204,40 +239,81 @@ class Network:
     # --- public API, validated -------------------------------------------
 
     def forward(self, X) -> np.ndarray:
-        """Output of the network, shape ``(samples, n_out)``, for ``X`` of shape ``(samples, features)``."""
+        """Output of the network, shape ``(samples, n_out)``, for ``X`` of shape ``(samples, features)``.
+
+        Where the arithmetic leaves float64's range (inputs or weights near
+        1e308), the result holds inf or nan, as IEEE arithmetic gives it,
+        and no warning is printed; `fit` and `step` raise `Diverged` instead.
+        """
         X = _validate.inputs(X, self._sizes[0])
-        return self._forward(X)[1][-1]
+        with np.errstate(all="ignore"):
+            return self._forward(X)[1][-1]
 
     def loss_value(self, X, Y) -> float:
-        """Loss on ``(X, Y)``, with the reduction applied."""
+        """Loss on ``(X, Y)``, with the reduction applied (inf or nan, without a warning, where it overflows)."""
         X, Y = self._check_data(X, Y)
-        z, a = self._forward(X)
-        return self._loss_value(z, a, Y)
+        with np.errstate(all="ignore"):
+            z, a = self._forward(X)
+            return self._loss_value(z, a, Y)
 
     def gradients(self, X, Y):
         """Gradients of the loss on ``(X, Y)``, reduction applied.
 
         Returns:
-            ``(dW, db)``: lists of arrays shaped like `weights` and `biases`.
+            ``(dW, db)``: lists of arrays shaped like `weights` and `biases`
+            (inf or nan, without a warning, where the arithmetic overflows).
         """
         X, Y = self._check_data(X, Y)
-        z, a = self._forward(X)
-        return self._backward(z, a, Y)
+        with np.errstate(all="ignore"):
+            z, a = self._forward(X)
+            return self._backward(z, a, Y)
 
     def step(self, X, Y, lr) -> float:
         """One gradient-descent step on ``(X, Y)``; returns the loss before it.
 
         This is the step `fit` takes (``impl._sgd``): the update
         ``-lr * gradients(X, Y)`` up to rounding.
+
+        Raises:
+            Diverged: The loss or the updated parameters are not finite; the
+                network is left unchanged.
         """
         X, Y = self._check_data(X, Y)
         lr = _validate.learning_rate(lr)
         _validate.trainable(self.weights, self.biases, self._sizes)
         trainer = self._trainer()
         trainer.load(self.weights, self.biases)
-        loss = trainer.step(_sgd.augment(X), Y, lr)
+        try:
+            with np.errstate(all="ignore"):
+                loss = trainer.step(_sgd.augment(X), Y, lr)
+        except _sgd.NonFinite as failure:
+            raise self._diverged(failure, lr, X.shape[0]) from None
         trainer.store(self.weights, self.biases)
         return loss / X.shape[0] if self._reduction == "mean" else loss
+
+    def _diverged(self, failure, lr, rows, epoch=None, batch=None, batches=None, completed=0) -> Diverged:
+        """The `Diverged` error for a `impl._sgd.NonFinite` raised by a step on ``rows`` samples."""
+        loss = failure.loss / rows if self._reduction == "mean" and failure.what != "epoch loss" else failure.loss
+        if failure.what == "parameters":
+            cause = f"the update with lr={lr:g} made a parameter inf or nan (the batch's loss was {loss:.6g})"
+        elif failure.what == "loss":
+            cause = f"the loss before the update is {loss}, at parameters that are still finite"
+        else:
+            cause = f"the epoch's loss, the sum of its finite batch losses, overflowed to {loss}"
+        epochs = f"history the {completed} completed epoch{'' if completed == 1 else 's'}"
+        if epoch is None:
+            where, kept = "step diverged", "The network is unchanged."
+        elif failure.what == "epoch loss":
+            where = f"fit diverged at epoch {epoch} (after its {batches} batches)"
+            kept = f"The network keeps its parameters, still finite, and {epochs}."
+        else:
+            where = f"fit diverged at epoch {epoch}, batch {batch} (of {batches} per epoch)"
+            kept = f"The network keeps the last finite parameters, from before that update, and {epochs}."
+        advice = "Try a smaller lr"
+        if self._reduction == "sum":
+            advice += ', or reduction="mean" (with "sum" the step grows with the batch size)'
+        advice += ", or inputs scaled to about unit size."
+        return Diverged(f"{where}: {cause}. {kept} {advice}", epoch, batch, lr, loss, failure.what)
 
     def _trainer(self):
         """The buffered trainer of ``impl._sgd``, made once per network."""
@@ -269,6 +345,13 @@ class Network:
             losses of that epoch, each taken before its update, summed and
             reduced over the whole data set. With the full batch,
             ``history[e]`` is the loss at the start of epoch ``e``.
+
+        Raises:
+            Diverged: A batch's loss, or the parameters its update gives, are
+                not finite (too large a learning rate, most often). Training
+                stops there; the network keeps the last finite parameters and
+                `history` the completed epochs. No NumPy overflow warning is
+                printed on the way.
         """
         X, Y = self._check_data(X, Y)
         epochs = _validate.positive_int(epochs, "epochs")
@@ -293,31 +376,45 @@ class Network:
         starts = range(0, n, batch_size)
         self.history = []
         trainer.load(self.weights, self.biases)
+        # the caller's floating-point error handling, for the callback
+        outer = np.geterr()
+        epoch = start = 0
         try:
-            for epoch in range(epochs):
-                if reorder:
-                    order = self._rng.permutation(n)
-                    np.take(Xa, order, axis=0, out=Xe)
-                    np.take(Y, order, axis=0, out=Ye)
-                else:
-                    Xe, Ye = Xa, Y
-                if batch_size == n:
-                    # epoch loss = loss before the single full-batch update
-                    total = step(Xe, Ye, lr)
-                else:
-                    total = 0.0
-                    for start in starts:
-                        # epoch loss += sum over this batch's samples of L, before the update
-                        total += step(Xe[start : start + batch_size], Ye[start : start + batch_size], lr)
-                # history[epoch] = epoch loss, reduced over the whole data set
-                self.history.append(total / n if mean else total)
-                if callback is not None:
-                    # the callback sees the current parameters, and what it changes in
-                    # them (clipping, a learning-rate schedule's restart...) is trained on
-                    trainer.store(self.weights, self.biases)
-                    callback(epoch, self.history[-1])
-                    _validate.trainable(self.weights, self.biases, self._sizes)
-                    trainer.load(self.weights, self.biases)
+            # overflow on the way to a non-finite loss or update is what the
+            # trainer's checks catch (and turn into Diverged): no warnings
+            with np.errstate(all="ignore"):
+                for epoch in range(epochs):
+                    if reorder:
+                        order = self._rng.permutation(n)
+                        np.take(Xa, order, axis=0, out=Xe)
+                        np.take(Y, order, axis=0, out=Ye)
+                    else:
+                        Xe, Ye = Xa, Y
+                    if batch_size == n:
+                        # epoch loss = loss before the single full-batch update
+                        total = step(Xe, Ye, lr)
+                    else:
+                        total = 0.0
+                        for start in starts:
+                            # epoch loss += sum over this batch's samples of L, before the update
+                            total += step(Xe[start : start + batch_size], Ye[start : start + batch_size], lr)
+                        if not math.isfinite(total):
+                            raise _sgd.NonFinite("epoch loss", total)
+                    # history[epoch] = epoch loss, reduced over the whole data set
+                    self.history.append(total / n if mean else total)
+                    if callback is not None:
+                        # the callback sees the current parameters, and what it changes in
+                        # them (clipping, a learning-rate schedule's restart...) is trained on
+                        trainer.store(self.weights, self.biases)
+                        with np.errstate(**outer):
+                            callback(epoch, self.history[-1])
+                        _validate.trainable(self.weights, self.biases, self._sizes)
+                        trainer.load(self.weights, self.biases)
+        except _sgd.NonFinite as failure:
+            trainer.store(self.weights, self.biases)
+            rows = min(batch_size, n - start)
+            batch = None if failure.what == "epoch loss" else start // batch_size
+            raise self._diverged(failure, lr, rows, epoch, batch, len(starts), epoch) from None
         finally:
             trainer.store(self.weights, self.biases)
         return self
