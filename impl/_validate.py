@@ -172,33 +172,55 @@ def targets(Y, n_samples: int, n_out: int, loss: losses.Loss) -> np.ndarray:
     return Y
 
 
+def parameters(weights, biases, sizes, owner: str = "") -> None:
+    """Check the structure of the parameters against ``sizes``, in O(layers).
+
+    ``weights`` and ``biases`` must be lists with one array per layer, each
+    ``weights[l-1]`` a real floating ndarray of shape ``(n_l, n_{l-1})``
+    and each ``biases[l-1]`` one of shape ``(n_l,)``. Values are not looked
+    at (that would cost as much as the work itself); `trainable` does.
+    ``owner`` prefixes the names in messages (``"net."`` for ``net.weights``).
+    """
+    L = len(sizes) - 1
+    expected = f"{L} array{'' if L == 1 else 's'} (one per layer, sizes {_short(sizes)})"
+    for group, values in (("weights", weights), ("biases", biases)):
+        if not isinstance(values, list):
+            raise TypeError(f"{owner}{group}: expected a list of {expected}, got {type(values).__name__}")
+        if len(values) != L:
+            raise ValueError(f"{owner}{group}: expected {expected}, got {len(values)}")
+    for l in range(1, L + 1):
+        for name, math_name, value, shape in (
+            (f"{owner}weights[{l - 1}]", f"W[{l}]", weights[l - 1], (sizes[l], sizes[l - 1])),
+            (f"{owner}biases[{l - 1}]", f"b[{l}]", biases[l - 1], (sizes[l],)),
+        ):
+            if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+                kind = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+                raise TypeError(f"{name}: expected a float ndarray of shape {shape} for {math_name}, got {kind}")
+            if value.shape != shape:
+                raise ValueError(
+                    f"{name}: expected shape {shape} for {math_name} "
+                    f"(layer {l}: {sizes[l - 1]} -> {sizes[l]} units), got {value.shape}"
+                )
+
+
 def trainable(weights, biases, sizes) -> None:
     """Check that `fit` and `step` can update the parameters in place, before any work.
 
-    Each ``weights[l-1]`` must be a writeable real floating array of shape
-    ``(n_l, n_{l-1})`` and each ``biases[l-1]`` one of shape ``(n_l,)``:
-    training writes its results into these arrays.
+    On top of `parameters`: every array must be writeable (training writes its
+    results into these arrays) and hold finite values.
     """
-    L = len(sizes) - 1
+    parameters(weights, biases, sizes)
     for group, values in (("weights", weights), ("biases", biases)):
-        if not isinstance(values, list) or len(values) != L:
-            raise TypeError(
-                f"{group}: expected a list of {L} arrays (one per layer), got {type(values).__name__}"
-                + (f" of length {len(values)}" if isinstance(values, list) else "")
-            )
-    for l in range(1, L + 1):
-        for name, value, shape in (
-            (f"weights[{l - 1}]", weights[l - 1], (sizes[l], sizes[l - 1])),
-            (f"biases[{l - 1}]", biases[l - 1], (sizes[l],)),
-        ):
-            if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-                kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
-                raise TypeError(
-                    f"{name}: training updates it in place, so it must be a float ndarray; got {kind}"
-                )
-            if value.shape != shape:
-                raise ValueError(f"{name}: expected shape {shape}, got {value.shape}")
+        for index, value in enumerate(values):
             if not value.flags.writeable:
-                raise ValueError(f"{name}: training updates it in place, but the array is read-only")
+                raise ValueError(f"{group}[{index}]: training updates it in place, but the array is read-only")
             if not np.isfinite(value).all():
-                raise ValueError(f"{name}: expected finite values")
+                raise ValueError(f"{group}[{index}]: expected finite values")
+
+
+def _short(sizes) -> str:
+    """``sizes`` for a message: in full up to 8 widths, else its ends."""
+    sizes = tuple(sizes)
+    if len(sizes) <= 8:
+        return str(sizes)
+    return f"({', '.join(map(str, sizes[:3]))}, ..., {', '.join(map(str, sizes[-2:]))}; {len(sizes)} widths)"

@@ -245,12 +245,14 @@ class Network:
         1e308), the result holds inf or nan, as IEEE arithmetic gives it,
         and no warning is printed; `fit` and `step` raise `Diverged` instead.
         """
+        _validate.parameters(self.weights, self.biases, self._sizes)
         X = _validate.inputs(X, self._sizes[0])
         with np.errstate(all="ignore"):
             return self._forward(X)[1][-1]
 
     def loss_value(self, X, Y) -> float:
         """Loss on ``(X, Y)``, with the reduction applied (inf or nan, without a warning, where it overflows)."""
+        _validate.parameters(self.weights, self.biases, self._sizes)
         X, Y = self._check_data(X, Y)
         with np.errstate(all="ignore"):
             z, a = self._forward(X)
@@ -263,6 +265,7 @@ class Network:
             ``(dW, db)``: lists of arrays shaped like `weights` and `biases`
             (inf or nan, without a warning, where the arithmetic overflows).
         """
+        _validate.parameters(self.weights, self.biases, self._sizes)
         X, Y = self._check_data(X, Y)
         with np.errstate(all="ignore"):
             z, a = self._forward(X)

@@ -148,3 +148,67 @@ def test_unknown_activation_lists_known_names():
 def test_sizes_accept_numpy_ints_and_arrays():
     assert impl.Network(np.array([2, 3, 1])).sizes == (2, 3, 1)
     assert impl.Network((np.int64(2), np.int32(1))).sizes == (2, 1)
+
+
+# --- the structure of weights and biases, checked at every public entry point ---
+
+_TWO = "2 arrays (one per layer, sizes (2, 3, 1))"
+SPOILED = {
+    "weights truncated": (
+        lambda n: setattr(n, "weights", n.weights[:1]), ValueError, f"weights: expected {_TWO}, got 1"),
+    "biases extra": (lambda n: n.biases.append(np.zeros(1)), ValueError, f"biases: expected {_TWO}, got 3"),
+    "weights None": (lambda n: setattr(n, "weights", None), TypeError, f"weights: expected a list of {_TWO}, got NoneType"),
+    "biases tuple": (
+        lambda n: setattr(n, "biases", tuple(n.biases)), TypeError, f"biases: expected a list of {_TWO}, got tuple"),
+    "weights[0] transposed": (
+        lambda n: n.weights.__setitem__(0, n.weights[0].T.copy()), ValueError,
+        "weights[0]: expected shape (3, 2) for W[1] (layer 1: 2 -> 3 units), got (2, 3)"),
+    "biases[1] column": (
+        lambda n: n.biases.__setitem__(1, np.zeros((1, 1))), ValueError,
+        "biases[1]: expected shape (1,) for b[2] (layer 2: 3 -> 1 units), got (1, 1)"),
+    "biases[0] scalar": (
+        lambda n: n.biases.__setitem__(0, np.float64(0.5)), TypeError,
+        "biases[0]: expected a float ndarray of shape (3,) for b[1], got float64"),
+    "weights[1] ints": (
+        lambda n: n.weights.__setitem__(1, np.zeros((1, 3), dtype=np.int64)), TypeError,
+        "weights[1]: expected a float ndarray of shape (1, 3) for W[2], got dtype int64"),
+    "weights[0] objects": (
+        lambda n: n.weights.__setitem__(0, np.empty((3, 2), dtype=object)), TypeError,
+        "weights[0]: expected a float ndarray of shape (3, 2) for W[1], got dtype object"),
+    "weights[1] complex": (
+        lambda n: n.weights.__setitem__(1, np.zeros((1, 3), dtype=complex)), TypeError,
+        "weights[1]: expected a float ndarray of shape (1, 3) for W[2], got dtype complex128"),
+    "weights[0] nested list": (
+        lambda n: n.weights.__setitem__(0, n.weights[0].tolist()), TypeError,
+        "weights[0]: expected a float ndarray of shape (3, 2) for W[1], got list"),
+}
+
+ENTRY_POINTS = {
+    "forward": lambda n: n.forward(X),
+    "predict": lambda n: n.predict(X),
+    "loss_value": lambda n: n.loss_value(X, Y),
+    "gradients": lambda n: n.gradients(X, Y),
+    "step": lambda n: n.step(X, Y, 0.1),
+    "fit": lambda n: n.fit(X, Y, epochs=2),
+    "gradcheck": lambda n: impl.gradcheck.check(n, X, Y),
+}
+
+
+@pytest.mark.parametrize("entry", ENTRY_POINTS)
+@pytest.mark.parametrize("case", SPOILED)
+def test_parameters_of_the_wrong_structure_are_named_at_every_entry_point(case, entry):
+    import impl.gradcheck  # noqa: F401
+
+    spoil, error, message = SPOILED[case]
+    net = _trained()
+    spoil(net)
+    weights, biases = net.weights, net.biases
+    before = [np.array(p, dtype=object, copy=True) for p in (weights or []) + list(biases or [])]
+    with pytest.raises(error) as info:
+        ENTRY_POINTS[entry](net)
+    assert str(info.value) == ("net." if entry == "gradcheck" else "") + message
+    # nothing changed, not even the lists
+    assert net.weights is weights and net.biases is biases
+    after = [np.array(p, dtype=object, copy=True) for p in (weights or []) + list(biases or [])]
+    for p, q in zip(before, after):
+        np.testing.assert_array_equal(p, q)
