@@ -149,6 +149,11 @@ class Trainer:
             W[...] = Wb[:, :-1]
             b[...] = Wb[:, -1]
 
+    def copies(self):
+        """New arrays ``(weights, biases)`` holding the current parameters."""
+        Wb = self.Wb[1:]
+        return [M[:, :-1].copy() for M in Wb], [M[:, -1].copy() for M in Wb]
+
     def _for_rows(self, rows):
         """Buffers for a batch of ``rows`` samples, made once per batch shape.
 

@@ -341,7 +341,15 @@ class Network:
             callback: Called as ``callback(epoch, loss)`` after each epoch,
                 ``epoch`` counting from 0 and ``loss == history[epoch]``. It
                 sees the current `weights` and `biases`, and training goes on
-                from whatever values it leaves in them.
+                from whatever values it leaves in them. If it leaves them
+                unusable (not a list of writeable float arrays of the right
+                shapes, or not finite), fit raises a TypeError or ValueError
+                starting ``"callback: after epoch E, weights..."`` and the
+                network gets back the parameters the callback was given. If
+                the callback raises, fit stops and lets the exception through;
+                the network keeps what the callback left when that is usable
+                (an early stop that restores the best weights keeps them),
+                else the parameters the callback was given.
 
         Returns:
             ``self``. `history` holds one float per epoch: the batch
@@ -382,6 +390,8 @@ class Network:
         # the caller's floating-point error handling, for the callback
         outer = np.geterr()
         epoch = start = 0
+        # True while weights and biases, not the trainer, hold the current parameters
+        handed_out = False
         try:
             # overflow on the way to a non-finite loss or update is what the
             # trainer's checks catch (and turn into Diverged): no warnings
@@ -409,18 +419,55 @@ class Network:
                         # the callback sees the current parameters, and what it changes in
                         # them (clipping, a learning-rate schedule's restart...) is trained on
                         trainer.store(self.weights, self.biases)
+                        handed_out = True
                         with np.errstate(**outer):
                             callback(epoch, self.history[-1])
-                        _validate.trainable(self.weights, self.biases, self._sizes)
+                        self._check_after_callback(epoch)
                         trainer.load(self.weights, self.biases)
+                        handed_out = False
         except _sgd.NonFinite as failure:
-            trainer.store(self.weights, self.biases)
+            self._take_back(trainer)
             rows = min(batch_size, n - start)
             batch = None if failure.what == "epoch loss" else start // batch_size
             raise self._diverged(failure, lr, rows, epoch, batch, len(starts), epoch) from None
-        finally:
-            trainer.store(self.weights, self.biases)
+        except BaseException:
+            # the callback raised or broke the parameters (what it left stays if it
+            # is usable), or training was interrupted between two steps
+            if not handed_out or not self._usable():
+                self._take_back(trainer)
+            raise
+        trainer.store(self.weights, self.biases)
         return self
+
+    def _usable(self) -> bool:
+        """Whether `fit` could go on training from `weights` and `biases` as they are."""
+        try:
+            _validate.trainable(self.weights, self.biases, self._sizes)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    def _check_after_callback(self, epoch) -> None:
+        """Raise, naming the callback, if it left parameters that training cannot go on from."""
+        try:
+            _validate.trainable(self.weights, self.biases, self._sizes)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"callback: after epoch {epoch}, {error}. fit stopped; the network keeps the "
+                f"parameters of the end of epoch {epoch}, as they were given to the callback"
+            ) from None
+
+    def _take_back(self, trainer) -> None:
+        """Put the trainer's current parameters into `weights` and `biases`, in place if they allow it."""
+        try:
+            _validate.parameters(self.weights, self.biases, self._sizes)
+            in_place = all(p.flags.writeable for p in self.weights + self.biases)
+        except (TypeError, ValueError):
+            in_place = False
+        if in_place:
+            trainer.store(self.weights, self.biases)
+        else:
+            self.weights, self.biases = trainer.copies()
 
     def predict(self, X) -> np.ndarray:
         """Class labels, shape ``(samples,)``, int.
