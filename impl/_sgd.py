@@ -33,9 +33,10 @@ slope is below \(10^{-16}\), gets slope 0.
 **Divergence is caught without slowing the step.** The parameters of every
 layer live in one flat vector \(\theta\), and there are two of them: the
 step writes \(\theta - \eta\,\partial L/\partial\theta\) into the other
-one in a single subtraction, checks it with a single dot product (a sum of
-floats is finite unless one of them is inf or nan, or the sum overflows, in
-which case every entry is looked at) and only then makes it the current one.
+one in a single subtraction, checks it with a single dot product
+(\(\theta \cdot \theta\) is finite unless an entry is inf or nan, or the
+sum of squares overflows, in which case every entry is looked at) and only
+then makes it the current one.
 A step whose loss or update is not finite raises `NonFinite` and leaves the
 current parameters, the last finite ones, as they were. The one subtraction
 replaces one per layer, so the check costs about nothing.
@@ -129,7 +130,6 @@ class Trainer:
         # lr dL/dtheta, laid out like theta; dWb[l] is its piece for layer l
         self.dtheta = np.empty(size)
         self.dWb = _layer_views(self.dtheta, shapes)
-        self._ones = np.ones(size)
         self._buffers = {}
 
     @property
@@ -225,8 +225,8 @@ class Trainer:
         a1[0] = None
         # theta_next = theta - lr dL/dtheta: [W[l] | b[l]] - lr [dL/dW[l] | dL/db[l]] for every l at once
         np.subtract(theta, self.dtheta, out=theta_next)
-        # sum(theta_next) is inf or nan if an entry is; if it overflowed, look at every entry
-        if not math.isfinite(theta_next.dot(self._ones)) and not np.isfinite(theta_next).all():
+        # theta_next . theta_next is inf or nan if an entry is; if it overflowed, look at every entry
+        if not math.isfinite(theta_next.dot(theta_next)) and not np.isfinite(theta_next).all():
             raise NonFinite("parameters", loss)
         self.side = 1 - side
         return loss

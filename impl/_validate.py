@@ -9,8 +9,10 @@ ValueError.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +21,14 @@ from impl import activations, losses
 
 REDUCTIONS = ("sum", "mean")
 INITS = ("normal", "xavier")
+
+#: At most this many layers of weights, ``len(sizes) - 1`` (every step loops over the layers in Python).
+MAX_LAYERS = 1000
+#: The memory assumed where the machine's cannot be read.
+FALLBACK_MEMORY = 16 * 2**30
+#: A network's parameters may take at most this fraction of the machine's memory:
+#: its gradients, and the trainer's copies, need as much again and more.
+PARAMETER_SHARE = 0.5
 
 
 def _is_int(value) -> bool:
@@ -76,10 +86,16 @@ def seed(value):
 
 
 def sizes(value) -> tuple[int, ...]:
-    """Layer widths, input first: at least two positive ints."""
+    r"""Layer widths, input first: 2 to ``MAX_LAYERS + 1`` positive ints whose parameters fit in memory.
+
+    The float64 parameters, \(\sum_l n_l (n_{l-1} + 1)\) numbers, may take at most
+    `PARAMETER_SHARE` of `memory_bytes`; the count is checked before anything is allocated.
+    """
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
             raise ValueError(f"sizes: expected a 1-D sequence of layer widths, got shape {value.shape}")
+        if value.size > MAX_LAYERS + 1:
+            raise ValueError(_too_many_layers(value.size))
         value = value.tolist()
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise TypeError(f"sizes: expected a sequence of ints such as (2, 2, 1), got {type(value).__name__}")
@@ -87,6 +103,8 @@ def sizes(value) -> tuple[int, ...]:
         raise ValueError(
             f"sizes: expected at least 2 layer widths (input and output), got {list(value)}"
         )
+    if len(value) > MAX_LAYERS + 1:
+        raise ValueError(_too_many_layers(len(value)))
     for position, width in enumerate(value):
         if not _is_int(width):
             raise TypeError(
@@ -94,8 +112,116 @@ def sizes(value) -> tuple[int, ...]:
                 f"at position {position}"
             )
         if width < 1:
-            raise ValueError(f"sizes: expected positive layer widths, got {width} at position {position}")
-    return tuple(int(width) for width in value)
+            raise ValueError(
+                f"sizes: expected positive layer widths, got {_int_text(width)} at position {position}"
+            )
+    widths = tuple(int(width) for width in value)
+    _fits_in_memory(widths)
+    return widths
+
+
+def _too_many_layers(count: int) -> str:
+    return (
+        f"sizes: expected at most {MAX_LAYERS + 1} layer widths ({MAX_LAYERS} layers of weights), "
+        f"got {count:,}"
+    )
+
+
+def parameter_count(sizes) -> int:
+    r"""Number of weights and biases: \(\sum_l n_l (n_{l-1} + 1)\)."""
+    return sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def _fits_in_memory(sizes) -> None:
+    count = parameter_count(sizes)
+    memory = memory_bytes()
+    limit = int(memory * PARAMETER_SHARE)
+    if 8 * count > limit:
+        raise ValueError(
+            f"sizes: {_short(sizes)} has {_count(count)} parameters ({_bytes(8 * count)} as float64); "
+            f"a network may take at most {PARAMETER_SHARE:.0%} of this machine's {_bytes(memory)} of "
+            f"memory ({_bytes(limit)}), since its gradients and training need as much again"
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def memory_bytes() -> int:
+    """The machine's memory in bytes: physical memory, or a lower cgroup limit.
+
+    `FALLBACK_MEMORY` where neither can be read (``os.sysconf`` is missing on Windows).
+    """
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        memory = 0
+    if memory <= 0:
+        memory = FALLBACK_MEMORY
+    # a container's limit (cgroup v2, then v1), where one is set and lower
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as handle:
+                limit = int(handle.read(64).strip())
+        except (OSError, ValueError):
+            continue
+        if 0 < limit < memory:
+            memory = limit
+    return memory
+
+
+def work_memory(what: str, parts, memory: int | None = None) -> None:
+    """Refuse a call whose new arrays would not fit in memory, before it allocates them.
+
+    Args:
+        what: The call, e.g. ``"fit"``.
+        parts: ``(description, argument, bytes)`` for each group of arrays the
+            call allocates; the message names the argument of the largest.
+        memory: The machine's memory; `memory_bytes` by default.
+    """
+    memory = memory_bytes() if memory is None else memory
+    total = sum(size for _, _, size in parts)
+    if total <= memory:
+        return
+    _, arg, _ = max(parts, key=lambda part: part[2])
+    listed = "; ".join(f"{description}: {_bytes(size)}" for description, _, size in parts if size)
+    advice = {
+        "batch_size": "use a smaller batch_size",
+        "X": "pass fewer samples at a time",
+        "sizes": "use smaller layers",
+    }[arg]
+    raise ValueError(
+        f"{arg}: {what} needs about {_bytes(total)} of new arrays ({listed}); "
+        f"this machine has {_bytes(memory)} of memory: {advice}"
+    )
+
+
+def _int_text(value: int) -> str:
+    """An int for a message; one too long to print usefully (or at all) is described instead."""
+    value = int(value)
+    if value.bit_length() <= 64:
+        return str(value)
+    digits = int(value.bit_length() * math.log10(2)) + 1
+    return f"{'-' if value < 0 else ''}<an int of about {digits:,} digits>"
+
+
+def _count(value: int) -> str:
+    """A count for a message: ``1,000,001,000,000`` or ``1.2e+30``."""
+    if value < 10**15:
+        return f"{value:,}"
+    if value.bit_length() < 1000:
+        return f"{float(value):.3g}"
+    return f"about 1e{int(value.bit_length() * math.log10(2))}"
+
+
+def _bytes(value: int) -> str:
+    """A size in binary units: ``7.28 TiB``."""
+    value = int(value)
+    if value < 1024:
+        return f"{value} B"
+    if value >= 1024**7:
+        return f"{_count(value)} B"
+    for power, unit in enumerate(("KiB", "MiB", "GiB", "TiB", "PiB", "EiB"), start=1):
+        if value < 1024 ** (power + 1) or unit == "EiB":
+            return f"{value / 1024**power:.3g} {unit}"
 
 
 def choice(value, arg: str, allowed: Sequence[str]) -> str:
@@ -220,7 +346,7 @@ def trainable(weights, biases, sizes) -> None:
 
 def _short(sizes) -> str:
     """``sizes`` for a message: in full up to 8 widths, else its ends."""
-    sizes = tuple(sizes)
-    if len(sizes) <= 8:
-        return str(sizes)
-    return f"({', '.join(map(str, sizes[:3]))}, ..., {', '.join(map(str, sizes[-2:]))}; {len(sizes)} widths)"
+    text = [_int_text(width) for width in sizes]
+    if len(text) <= 8:
+        return f"({', '.join(text)}{',' if len(text) == 1 else ''})"
+    return f"({', '.join(text[:3])}, ..., {', '.join(text[-2:])}; {len(text)} widths)"

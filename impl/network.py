@@ -73,7 +73,10 @@ class Network:
 
     Args:
         sizes: Layer widths, input first, e.g. ``(2, 2, 1)`` for the
-            tutorial's 2-2-1 network. At least two positive ints.
+            tutorial's 2-2-1 network. Two to 1001 positive ints (at most
+            1000 layers of weights), whose float64 parameters take at most
+            half of the machine's memory: ``(10**6, 10**6)`` is refused with
+            a ValueError before anything is allocated.
         activation: Name of the hidden layers' activation.
         output_activation: Name of the output layer's activation; ``None``
             means ``"sigmoid"``, the tutorial's output.
@@ -105,6 +108,20 @@ class Network:
         seed=None,
         init="normal",
     ):
+        init = _validate.choice(init, "init", _validate.INITS)
+        self._configure(sizes, activation, output_activation, loss, reduction, seed)
+        try:
+            self._initialise(init)
+        except MemoryError:
+            # sizes passed the memory rule, but the machine has less free memory than that
+            count = _validate.parameter_count(self._sizes)
+            raise MemoryError(
+                f"sizes: {_validate._short(self._sizes)}: out of memory drawing the {count:,} initial "
+                f"parameters ({_validate._bytes(8 * count)} as float64); free some memory or use smaller layers"
+            ) from None
+
+    def _configure(self, sizes, activation, output_activation, loss, reduction, seed) -> None:
+        """Check and set everything but the parameters (empty lists); allocates nothing large."""
         sizes = _validate.sizes(sizes)
         hidden = _validate.activation(activation, "activation")
         output = _validate.activation(
@@ -112,7 +129,6 @@ class Network:
         )
         loss_fn = _validate.loss(loss)
         reduction = _validate.choice(reduction, "reduction", _validate.REDUCTIONS)
-        init = _validate.choice(init, "init", _validate.INITS)
         seed = _validate.seed(seed)
         losses.check_output_activation(loss_fn, output)
 
@@ -125,15 +141,19 @@ class Network:
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         self.history: list[float] = []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+
+    def _initialise(self, init) -> None:
+        """Draw the starting weights and biases with the network's generator."""
+        for n_in, n_out in zip(self._sizes[:-1], self._sizes[1:]):
             if init == "normal":
                 # W[l], b[l] ~ N(0, 1) entrywise
                 self.weights.append(self._rng.standard_normal((n_out, n_in)))
                 self.biases.append(self._rng.standard_normal(n_out))
             else:
                 # W[l] ~ N(0, 2 / (n_in + n_out)) entrywise (Glorot), b[l] = 0
-                std = np.sqrt(2.0 / (n_in + n_out))
-                self.weights.append(std * self._rng.standard_normal((n_out, n_in)))
+                W = self._rng.standard_normal((n_out, n_in))
+                W *= np.sqrt(2.0 / (n_in + n_out))
+                self.weights.append(W)
                 self.biases.append(np.zeros(n_out))
 
     # --- configuration, read-only ------------------------------------------
@@ -231,6 +251,31 @@ class Network:
         state.pop("_sgd_trainer", None)
         return state
 
+    def _pass_memory(self, what, rows, arrays, gradients=False) -> None:
+        """Refuse a forward (and backward) pass on ``rows`` samples that would not fit in memory."""
+        width = sum(self._sizes[1:])
+        parts = [(f"{arrays} arrays of {rows:,} samples per layer, widths {_validate._short(self._sizes)}",
+                  "X", 8 * arrays * rows * width)]
+        if gradients:
+            parts.append(("the gradients", "sizes", 8 * _validate.parameter_count(self._sizes)))
+        _validate.work_memory(what, parts)
+
+    def _training_memory(self, what, batch_rows, data_rows, shuffled, batch_arg) -> None:
+        """Refuse a `step` or `fit` whose buffers would not fit in memory, before it allocates them."""
+        sizes = self._sizes
+        count = _validate.parameter_count(sizes)
+        # the trainer's two copies of the parameters and its gradient, made once per network
+        trainer = 0 if "_sgd_trainer" in self.__dict__ else 8 * 3 * count
+        # per batch shape: z[l], delta[l], [a[l] | 1] and a temporary f'(z[l]), rows x n_l each
+        batch = 8 * batch_rows * (4 * sum(sizes[1:]) + len(sizes))
+        # [X | 1], and with shuffling the reordered copies of it and of Y
+        data = 8 * data_rows * ((sizes[0] + 1) * (2 if shuffled else 1) + (sizes[-1] if shuffled else 0))
+        _validate.work_memory(what, [
+            (f"training copies of the {count:,} parameters", "sizes", trainer),
+            (f"buffers for batches of {batch_rows:,} samples, widths {_validate._short(sizes)}", batch_arg, batch),
+            (f"copies of the {data_rows:,} samples", "X", data),
+        ])
+
     def _check_data(self, X, Y):
         X = _validate.inputs(X, self._sizes[0])
         Y = _validate.targets(Y, X.shape[0], self._sizes[-1], self._loss)
@@ -247,6 +292,7 @@ class Network:
         """
         _validate.parameters(self.weights, self.biases, self._sizes)
         X = _validate.inputs(X, self._sizes[0])
+        self._pass_memory("forward", X.shape[0], 2)
         with np.errstate(all="ignore"):
             return self._forward(X)[1][-1]
 
@@ -254,6 +300,7 @@ class Network:
         """Loss on ``(X, Y)``, with the reduction applied (inf or nan, without a warning, where it overflows)."""
         _validate.parameters(self.weights, self.biases, self._sizes)
         X, Y = self._check_data(X, Y)
+        self._pass_memory("loss_value", X.shape[0], 2)
         with np.errstate(all="ignore"):
             z, a = self._forward(X)
             return self._loss_value(z, a, Y)
@@ -267,6 +314,7 @@ class Network:
         """
         _validate.parameters(self.weights, self.biases, self._sizes)
         X, Y = self._check_data(X, Y)
+        self._pass_memory("gradients", X.shape[0], 4, gradients=True)
         with np.errstate(all="ignore"):
             z, a = self._forward(X)
             return self._backward(z, a, Y)
@@ -284,13 +332,16 @@ class Network:
         X, Y = self._check_data(X, Y)
         lr = _validate.learning_rate(lr)
         _validate.trainable(self.weights, self.biases, self._sizes)
-        trainer = self._trainer()
-        trainer.load(self.weights, self.biases)
+        self._training_memory("step", X.shape[0], X.shape[0], False, "X")
         try:
+            trainer = self._trainer()
+            trainer.load(self.weights, self.biases)
             with np.errstate(all="ignore"):
                 loss = trainer.step(_sgd.augment(X), Y, lr)
         except _sgd.NonFinite as failure:
             raise self._diverged(failure, lr, X.shape[0]) from None
+        except MemoryError:
+            raise self._out_of_memory("step", X.shape[0]) from None
         trainer.store(self.weights, self.biases)
         return loss / X.shape[0] if self._reduction == "mean" else loss
 
@@ -376,14 +427,18 @@ class Network:
         if batch_size is None or batch_size >= n:
             batch_size = n
         mean = self._reduction == "mean"
-        trainer = self._trainer()
-        step = trainer.step
-        # [X | 1]: the bias is the last column of each layer's weights while training
-        Xa = _sgd.augment(X)
         reorder = shuffle and batch_size < n
-        if reorder:
-            # the shuffled copies of the data, reused every epoch
-            Xe, Ye = np.empty_like(Xa), np.empty_like(Y)
+        self._training_memory("fit", batch_size, n, reorder, "batch_size")
+        try:
+            trainer = self._trainer()
+            # [X | 1]: the bias is the last column of each layer's weights while training
+            Xa = _sgd.augment(X)
+            if reorder:
+                # the shuffled copies of the data, reused every epoch
+                Xe, Ye = np.empty_like(Xa), np.empty_like(Y)
+        except MemoryError:
+            raise self._out_of_memory("fit", batch_size) from None
+        step = trainer.step
         starts = range(0, n, batch_size)
         self.history = []
         trainer.load(self.weights, self.biases)
@@ -430,14 +485,26 @@ class Network:
             rows = min(batch_size, n - start)
             batch = None if failure.what == "epoch loss" else start // batch_size
             raise self._diverged(failure, lr, rows, epoch, batch, len(starts), epoch) from None
-        except BaseException:
+        except BaseException as error:
             # the callback raised or broke the parameters (what it left stays if it
             # is usable), or training was interrupted between two steps
             if not handed_out or not self._usable():
                 self._take_back(trainer)
+            if isinstance(error, MemoryError) and not handed_out:
+                raise self._out_of_memory("fit", batch_size) from None
             raise
         trainer.store(self.weights, self.biases)
         return self
+
+    def _out_of_memory(self, what, batch_rows) -> MemoryError:
+        """The MemoryError for a `step` or `fit` that ran out of memory despite the estimate."""
+        arg = "batch_size" if what == "fit" else "X"
+        return MemoryError(
+            f"{arg}: {what} ran out of memory training on batches of {batch_rows:,} samples through "
+            f"widths {_validate._short(self._sizes)} ({_validate.parameter_count(self._sizes):,} parameters); "
+            f"free some memory, or use a smaller {'batch_size' if what == 'fit' else 'batch'} or smaller layers. "
+            "The network keeps its last parameters."
+        )
 
     def _usable(self) -> bool:
         """Whether `fit` could go on training from `weights` and `biases` as they are."""
