@@ -552,7 +552,23 @@ class Network:
     def save(self, path) -> None:
         """Write the network to ``path`` (an ``.npz`` holding numeric arrays only).
 
-        The file is written at exactly ``path``; no suffix is added.
+        The file is written at exactly ``path``; no suffix is added. It is
+        checked first with the same rules `load` applies, so whatever `save`
+        writes, `load` reads back equal (weights, biases, history, the
+        configuration and the random generator's state).
+
+        Raises:
+            TypeError: ``path`` is not a str or path; `weights`, `biases` or
+                `history` are not lists of float arrays and floats (float16,
+                float32 and float64 are written exactly as float64; wider
+                floats are refused rather than rounded).
+            ValueError: A parameter or a loss in `history` is not finite
+                (e.g. ``"weights[1]: expected finite values, got nan at index
+                (0, 1)"``), a list has the wrong length or an array the wrong
+                shape, or ``path`` names something other than a regular file
+                (a directory, a FIFO). A refused save opens nothing: an
+                existing file is left as it was.
+            OSError: The file cannot be written.
         """
         _persist.save(self, path)
 
@@ -560,7 +576,17 @@ class Network:
     def load(cls, path) -> "Network":
         """Read a network written by `save`.
 
-        Never unpickles. Raises ValueError naming ``path`` for a file that is
-        unreadable, foreign or inconsistent.
+        Never unpickles, and never lets a file make it allocate more than the
+        network the file describes (whose shapes are checked, from the
+        archive's directory and the arrays' headers, before any data is
+        read): a file that claims more than it holds, a decompression bomb, a
+        configuration of a few bytes asking for gigabytes are refused at once.
+        Only regular files are opened; a FIFO or a device is refused without
+        waiting on it.
+
+        Raises:
+            TypeError: ``path`` is not a str or path.
+            ValueError: Naming ``path``: the file is missing, not a regular
+                file, unreadable, foreign or inconsistent, with the reason.
         """
         return _persist.load(cls, path)
