@@ -53,11 +53,19 @@ def optional_positive_int(value, arg: str) -> int | None:
 def learning_rate(value, arg: str = "lr") -> float:
     """A finite real number > 0."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{arg}: expected a number > 0, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{arg}: expected a finite number > 0, got {value}")
-    return value
+        raise TypeError(f"{arg}: expected a number > 0, got {value!r:.80} ({type(value).__name__})")
+    number = real(value, arg, "a finite number > 0")
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"{arg}: expected a finite number > 0, got {number}")
+    return number
+
+
+def real(value, arg: str, expected: str) -> float:
+    """``float(value)`` for a real number; ValueError for one beyond float64's range (an int of 400 digits)."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{arg}: expected {expected}, got {_int_text(value)}, beyond float64's range") from None
 
 
 def flag(value, arg: str) -> bool:
@@ -250,14 +258,19 @@ def _numeric(value, arg: str) -> np.ndarray:
     except (ValueError, TypeError) as error:
         raise ValueError(f"{arg}: expected a rectangular numeric array, got {error}") from None
     if array.dtype.kind not in "biuf":
+        given = "" if isinstance(value, np.ndarray) else f" (from {type(value).__name__})"
         raise TypeError(
-            f"{arg}: expected a numeric array (bool, int or float), got dtype {array.dtype}"
+            f"{arg}: expected a numeric array (bool, int or float), got dtype {array.dtype}{given}"
         )
-    array = array.astype(np.float64, copy=False)
+    wide = array.dtype.kind == "f" and array.dtype.itemsize > 8
+    # a longdouble beyond float64's range becomes inf, refused below, without a warning
+    with np.errstate(over="ignore"):
+        array = array.astype(np.float64, copy=False)
     finite = np.isfinite(array)
     if not finite.all():
         where = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise ValueError(f"{arg}: expected finite values, got {array[where]} at index {where}")
+        cause = " (beyond float64's range)" if wide and np.isfinite(np.asarray(value)[where]) else ""
+        raise ValueError(f"{arg}: expected finite values, got {array[where]}{cause} at index {where}")
     return array
 
 

@@ -239,7 +239,7 @@ def _tolerance(value, arg: str, positive: bool) -> float | None:
         value, (int, float, np.integer, np.floating)
     ):
         raise TypeError(f"{arg}: expected a number >= 0, got {value!r} ({type(value).__name__})")
-    value = float(value)
+    value = _validate.real(value, arg, "a finite number >= 0")
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{arg}: expected a finite number >= 0, got {value}")
     return value

@@ -16,6 +16,16 @@ INF_Y = Y.copy()
 INF_Y[0] = np.inf
 
 
+# a long double beyond float64's range where long double is wider (x86); plain inf elsewhere
+_HUGE_LONGDOUBLE = np.longdouble("1e4000") if np.finfo(np.longdouble).max > 1e308 else np.longdouble(np.inf)
+
+
+def _gradcheck(net, **kwargs):
+    import impl.gradcheck
+
+    return impl.gradcheck.check(net, **{"X": X, "Y": Y, **kwargs})
+
+
 def _trained(**kwargs):
     net = impl.Network([2, 3, 1], seed=0, **kwargs)
     net.fit(X, Y, epochs=3)
@@ -62,6 +72,24 @@ BAD_CALLS = {
     "batch_size bool": (lambda n: n.fit(X, Y, batch_size=True), TypeError, "batch_size"),
     "shuffle": (lambda n: n.fit(X, Y, shuffle="yes"), TypeError, "shuffle"),
     "callback": (lambda n: n.fit(X, Y, callback=3), TypeError, "callback"),
+    # the audit: values that used to escape as OverflowError, a warning, or a vague message
+    "lr a 400-digit int": (lambda n: n.fit(X, Y, lr=10**400), ValueError, "lr"),
+    "lr a negative 400-digit int": (lambda n: n.step(X, Y, -(10**400)), ValueError, "lr"),
+    "lr complex": (lambda n: n.step(X, Y, 0.1 + 0j), TypeError, "lr"),
+    "X longdouble beyond float64": (lambda n: n.forward(np.full((2, 2), _HUGE_LONGDOUBLE)), ValueError, "X"),
+    "Y longdouble beyond float64": (lambda n: n.fit(X, np.full(4, _HUGE_LONGDOUBLE)), ValueError, "Y"),
+    "X None": (lambda n: n.forward(None), TypeError, "X"),
+    "Y objects": (lambda n: n.fit(X, np.array([0, 1, None, 0], dtype=object)), TypeError, "Y"),
+    "X no samples forward": (lambda n: n.forward(np.empty((0, 2))), ValueError, "X"),
+    "X no samples gradients": (lambda n: n.gradients(np.empty((0, 2)), np.empty(0)), ValueError, "X"),
+    "X no samples step": (lambda n: n.step(np.empty((0, 2)), np.empty(0), 0.1), ValueError, "X"),
+    "X no features": (lambda n: n.forward(np.empty((4, 0))), ValueError, "X"),
+    "gradcheck rtol a 400-digit int": (lambda n: _gradcheck(n, rtol=10**400), ValueError, "rtol"),
+    "gradcheck atol a 400-digit int": (lambda n: _gradcheck(n, atol=10**400), ValueError, "atol"),
+    "gradcheck X objects": (lambda n: _gradcheck(n, X=np.array([[None, 1]] * 4, dtype=object)), TypeError, "X"),
+    "gradcheck no samples": (lambda n: _gradcheck(n, X=np.empty((0, 2)), Y=np.empty(0)), ValueError, "X"),
+    "gradcheck Y outside [0, 1] for bce": (
+        lambda n: _gradcheck(impl.Network([2, 3, 1], loss="bce", seed=0), Y=Y * 2), ValueError, "Y"),
 }
 
 
@@ -395,3 +423,25 @@ def test_running_out_of_memory_anyway_gives_a_clear_memory_error(monkeypatch):
         net.fit(X, Y, epochs=5, lr=0.5)
     for p, q in zip(net.weights + net.biases, manual.weights + manual.biases):
         np.testing.assert_array_equal(p, q)
+
+
+def test_audit_messages_say_what_was_given():
+    net = _trained()
+    with pytest.raises(ValueError) as info:
+        net.fit(X, Y, lr=10**400)
+    assert str(info.value) == "lr: expected a finite number > 0, got <an int of about 401 digits>, beyond float64's range"
+    with pytest.raises(TypeError) as info:
+        net.forward(None)
+    assert str(info.value) == "X: expected a numeric array (bool, int or float), got dtype object (from NoneType)"
+    if np.finfo(np.longdouble).max > 1e308:
+        with pytest.raises(ValueError) as info:
+            net.forward(np.full((2, 2), _HUGE_LONGDOUBLE))
+        assert str(info.value) == "X: expected finite values, got inf (beyond float64's range) at index (0, 0)"
+
+
+def test_a_learning_rate_of_1e308_diverges_cleanly():
+    net = impl.Network([2, 3, 1], activation="identity", output_activation="identity", seed=0)
+    with pytest.raises(impl.Diverged) as info:
+        net.fit(X, Y, lr=1e308, epochs=3)
+    assert info.value.lr == 1e308
+    assert all(np.isfinite(p).all() for p in net.weights + net.biases)
