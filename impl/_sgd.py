@@ -39,7 +39,7 @@ sum of squares overflows, in which case every entry is looked at) and only
 then makes it the current one.
 A step whose loss or update is not finite raises `NonFinite` and leaves the
 current parameters, the last finite ones, as they were. The one subtraction
-replaces one per layer, so the check costs about nothing.
+replaces one per layer, which pays for part of the dot product.
 """
 
 from __future__ import annotations

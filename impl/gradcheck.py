@@ -447,10 +447,15 @@ def _numeric_gradients(batched: _Batched, method: str, mean: bool):
             # rounding bound: the cancellation in the sum of the terms' derivatives
             noise[index] = _NOISE_ULPS * _EPS * np.abs(changed).sum(axis=1) / h
 
+    def run_quietly(job):
+        # a worker thread starts with NumPy's default error handling, not the caller's
+        with np.errstate(all="ignore"):
+            run(job)
+
     workers = min(_THREADS, len(jobs))
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(run, jobs))
+            list(pool.map(run_quietly, jobs))
     else:
         for job in jobs:
             run(job)
@@ -630,6 +635,14 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
     if rtol is None:
         rtol = _DEFAULT_RTOL[method]
 
+    # values beyond float64's range become inf or nan, and fail the check, without warnings
+    with np.errstate(all="ignore"):
+        return _check(net, X, Y, W, b, method, rtol, atol)
+
+
+def _check(net, X, Y, W, b, method, rtol, atol) -> Report:
+    """`check` on validated arguments."""
+    L = len(W) - 1
     dW, db = net.gradients(X, Y)
     names, analytic = [], []
     for l in range(1, L + 1):
@@ -642,7 +655,7 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
             names.append(name)
             analytic.append(g.astype(np.float64))
 
-    batched = _Batched(W, b, net._hidden, net._output, loss, X, Y)
+    batched = _Batched(W, b, net._hidden, net._output, net._loss, X, Y)
     numeric, noise = _numeric_gradients(batched, method, net.reduction == "mean")
     checks, scale = _compare(names, analytic, numeric, noise, rtol, atol)
 

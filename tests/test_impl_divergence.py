@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from scipy.special import ndtr
 
 import impl
-from impl import activations, losses
+from impl import activations, gradcheck, losses
 from impl.activations import Activation
 
 X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
@@ -222,6 +222,7 @@ def test_no_numpy_warning_escapes_for_finite_inputs(config, sizes, reduction, se
         net.predict(Xh)
         net.loss_value(Xh, Yh)
         net.gradients(Xh, Yh)
+        gradcheck.check(net, Xh, Yh)
         for train in (
             lambda: net.step(Xh, Yh, lr),
             lambda: net.fit(Xh, Yh, epochs=3, lr=lr, batch_size=batch_size),
