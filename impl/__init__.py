@@ -5,6 +5,6 @@ specification in ``spec`` that checks it.
 """
 
 from impl import activations, losses
-from impl.network import Network
+from impl.network import Diverged, Network
 
-__all__ = ["Network", "activations", "losses"]
+__all__ = ["Diverged", "Network", "activations", "losses"]

@@ -1,41 +1,192 @@
 """Saving and loading a `impl.network.Network` as an ``.npz`` file.
 
-The archive holds numeric arrays only, so it loads with
-``allow_pickle=False``:
+The archive is a zip of ``.npy`` members, stored uncompressed (as
+``np.savez`` writes them), holding numeric arrays only:
 
 * ``format``: the bytes of `MARKER` as uint8;
-* ``config``: the configuration as UTF-8 JSON, as uint8;
-* ``W1..WL``, ``b1..bL``: float64 weights and biases;
-* ``history``: float64 losses of the last ``fit``.
+* ``config``: the configuration as UTF-8 JSON, as uint8, at most
+  `MAX_CONFIG_BYTES`;
+* ``W1..WL``, ``b1..bL``: float64 weights and biases, finite;
+* ``history``: float64 losses of the last ``fit``, finite.
 
 The configuration includes the state of the network's random generator, so
 training resumed after a load continues exactly as it would have.
+
+`save` and `load` run the same checks (`_check_config`, `_check_layout`,
+`_check_values`) on what is written and on what is read, so that whatever
+`save` accepts, `load` gives back. `load` never unpickles, and it reads a
+file in an order that bounds what a hostile file can cost:
+
+1. the path must name a regular file (opened without blocking, so a FIFO
+   or a device is refused, not waited on);
+2. the zip directory: member names, count, that every member is stored
+   uncompressed and that their sizes add up to no more than the file;
+3. the ``format`` and ``config`` members, each capped in size;
+4. the ``.npy`` header of every other member (a few hundred bytes each):
+   dtype and shape against the configuration, and the member's size
+   against the bytes that shape must hold;
+5. only then the data, with reads bounded by those sizes.
+
+Nothing larger than the file itself is allocated before step 5, and no
+network is built (and no random weights drawn) before all of it passed.
 """
 
 from __future__ import annotations
 
+import io
 import json
+import math
+import numbers
 import os
+import re
+import stat
+import warnings
+import zipfile
 
 import numpy as np
+
+from impl import _validate, losses
 
 MARKER = b"backprop-spec impl.Network"
 VERSION = 1
 _CONFIG_KEYS = {"version", "sizes", "activation", "output_activation", "loss", "reduction", "rng"}
+#: Largest ``config`` member, in bytes of JSON, either side will handle.
+MAX_CONFIG_BYTES = 64 * 1024
+#: Largest ``.npy`` header (magic, length and the header dict) `load` reads.
+MAX_HEADER_BYTES = 4096
+#: Data is read in pieces of this size, straight into the arrays.
+_CHUNK = 1 << 20
+_MEMBER = re.compile(r"(format|config|history|[Wb][1-9][0-9]{0,3})\.npy")
+_FLOAT64 = ("<f8", ">f8")
+
+
+class _Bad(Exception):
+    """A reason the file (or the network to save) breaks the format.
+
+    ``key`` is the member it concerns (``"W2"``, ``"history"``...), or ``None``.
+    """
+
+    def __init__(self, reason: str, key: str | None = None):
+        super().__init__(reason)
+        self.key = key
+
+    def __str__(self) -> str:
+        reason = self.args[0]
+        return f"{self.key}: {reason}" if self.key else reason
+
+    def attribute(self) -> str:
+        """The message with the member named as the network's attribute (``weights[1]`` for W2)."""
+        key, reason = self.key, self.args[0]
+        if key and key[0] in "Wb" and key[1:].isdigit():
+            key = f"{'weights' if key[0] == 'W' else 'biases'}[{int(key[1:]) - 1}]"
+        return f"{key or 'config'}: {reason}"
+
+
+# --- the checks save and load share ---------------------------------------------
+
+
+def _check_config(config) -> dict:
+    """The configuration, checked: keys, version, sizes (within memory), names, generator state."""
+    if not isinstance(config, dict) or set(config) != _CONFIG_KEYS:
+        got = sorted(config)[:20] if isinstance(config, dict) else type(config).__name__
+        raise _Bad(f"config should have keys {sorted(_CONFIG_KEYS)}, got {got}")
+    if config["version"] != VERSION:
+        raise _Bad(f"unsupported format version {config['version']!r:.40} (this reader knows {VERSION})")
+    try:
+        sizes = _validate.sizes(config["sizes"])
+        output = _validate.activation(config["output_activation"], "output_activation")
+        _validate.activation(config["activation"], "activation")
+        loss = _validate.loss(config["loss"])
+        _validate.choice(config["reduction"], "reduction", _validate.REDUCTIONS)
+        losses.check_output_activation(loss, output)
+        # the generator's setter checks the bit generator's name and the state's fields
+        np.random.default_rng(0).bit_generator.state = config["rng"]
+    except (TypeError, ValueError, KeyError, OverflowError) as error:
+        raise _Bad(f"inconsistent config ({error})") from None
+    return {**config, "sizes": sizes}
+
+
+def _expected_layout(sizes) -> dict[str, tuple[str, tuple | None]]:
+    """Member -> (kind, shape): ``"u1"`` bytes or ``"f8"`` floats; shape ``None`` means any 1-D length."""
+    layout = {"format": ("u1", None), "config": ("u1", None), "history": ("f8", None)}
+    for l in range(1, len(sizes)):
+        layout[f"W{l}"] = ("f8", (sizes[l], sizes[l - 1]))
+        layout[f"b{l}"] = ("f8", (sizes[l],))
+    return layout
+
+
+def _check_layout(sizes, described) -> None:
+    """``described`` maps member -> (dtype, shape); both must be what ``sizes`` implies."""
+    expected = _expected_layout(sizes)
+    if set(described) != set(expected):
+        raise _Bad(f"entries should be {_names(expected)}, got {_names(described)}")
+    for key, (kind, shape) in expected.items():
+        dtype, got = described[key]
+        right_dtype = dtype.str in _FLOAT64 if kind == "f8" else dtype == np.uint8
+        right_shape = len(got) == 1 if shape is None else got == shape
+        if not (right_dtype and right_shape):
+            want = f"of shape {shape}" if shape else "1-D"
+            raise _Bad(f"should be {'float64' if kind == 'f8' else 'uint8'} {want}, got {dtype} of shape {got}", key)
+    if described["config"][1][0] > MAX_CONFIG_BYTES:
+        raise _Bad(f"is {described['config'][1][0]:,} bytes of JSON; at most {MAX_CONFIG_BYTES:,}", "config")
+
+
+def _check_values(arrays) -> None:
+    """Every weight, bias and loss must be finite."""
+    for key, value in arrays.items():
+        if value.dtype.kind == "f" and not np.isfinite(value).all():
+            where = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
+            raise _Bad(f"expected finite values, got {value[where]} at index {where}", key)
+
+
+def _names(keys) -> str:
+    keys = sorted(keys)
+    return str(keys) if len(keys) <= 12 else f"[{', '.join(map(repr, keys[:12]))}, ... ({len(keys):,} in all)]"
+
+
+# --- save -------------------------------------------------------------------------
+
+
+def _check_path(path):
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path: expected a str or os.PathLike, got {type(path).__name__}")
+    name = os.fspath(path)
+    if ("\0" if isinstance(name, str) else b"\0") in name:
+        raise ValueError(f"path: {name!r} contains a NUL character")
 
 
 def _as_bytes_array(data: bytes) -> np.ndarray:
     return np.frombuffer(data, dtype=np.uint8)
 
 
-def _check_path(path):
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"path: expected a str or os.PathLike, got {type(path).__name__}")
+def _history(values) -> np.ndarray:
+    """``net.history`` as float64: a list (or tuple, or 1-D array) of real numbers."""
+    if isinstance(values, np.ndarray):
+        if values.ndim != 1 or values.dtype.kind not in "iuf":
+            raise TypeError(f"history: expected a list of floats (one loss per epoch), got an array of "
+                            f"dtype {values.dtype} and shape {values.shape}")
+    elif isinstance(values, (list, tuple)):
+        for index, value in enumerate(values):
+            if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+                raise TypeError(f"history[{index}]: expected a float (a loss), got {type(value).__name__}")
+    else:
+        raise TypeError(f"history: expected a list of floats (one loss per epoch), got {type(values).__name__}")
+    try:
+        return np.asarray(values, dtype=np.float64)
+    except OverflowError:
+        raise ValueError("history: expected finite values, got an int too large for float64") from None
 
 
-def save(net, path) -> None:
-    """Write ``net`` to ``path`` exactly (no suffix added)."""
-    _check_path(path)
+def _arrays(net) -> dict[str, np.ndarray]:
+    """What `save` writes, checked as `load` will check it."""
+    _validate.parameters(net.weights, net.biases, net.sizes)
+    for group, values in (("weights", net.weights), ("biases", net.biases)):
+        for index, value in enumerate(values):
+            if value.dtype.itemsize > 8:
+                raise TypeError(
+                    f"{group}[{index}]: save writes float64, which cannot hold {value.dtype} values "
+                    "exactly; convert with .astype(np.float64) first"
+                )
     config = {
         "version": VERSION,
         "sizes": list(net.sizes),
@@ -48,108 +199,215 @@ def save(net, path) -> None:
     arrays = {
         "format": _as_bytes_array(MARKER),
         "config": _as_bytes_array(json.dumps(config).encode("utf-8")),
-        "history": np.asarray(net.history, dtype=np.float64),
+        "history": _history(net.history),
     }
     for l, (W_l, b_l) in enumerate(zip(net.weights, net.biases), start=1):
         arrays[f"W{l}"] = np.asarray(W_l, dtype=np.float64)
         arrays[f"b{l}"] = np.asarray(b_l, dtype=np.float64)
-    with open(path, "wb") as handle:
-        np.savez(handle, **arrays)
-
-
-class _Bad(Exception):
-    """A reason the file is not a saved network (turned into ValueError)."""
-
-
-def _read(path) -> dict[str, np.ndarray]:
-    # Open the file here rather than in np.load, which leaks its own handle
-    # when the zip directory turns out to be corrupt.
     try:
-        with open(path, "rb") as handle:
-            archive = np.load(handle, allow_pickle=False)
-            if not isinstance(archive, np.lib.npyio.NpzFile):
-                raise _Bad("not an .npz archive")
-            with archive:
-                arrays = {key: archive[key] for key in archive.files}
-    except _Bad:
-        raise
-    except Exception as error:  # a foreign file fails in many ways; all mean "not ours"
-        raise _Bad(f"cannot read it as an .npz archive ({type(error).__name__}: {error})") from None
-    for key, value in arrays.items():
-        if not isinstance(value, np.ndarray):  # a zip member that is not a .npy
-            raise _Bad(f"entry {key!r} is not an array")
+        _check_config(config)
+        _check_layout(net.sizes, {key: (value.dtype, value.shape) for key, value in arrays.items()})
+        _check_values(arrays)
+    except _Bad as reason:
+        raise ValueError(reason.attribute()) from None
     return arrays
 
 
-def _bytes(arrays, key) -> bytes:
-    value = arrays.get(key)
-    if value is None:
-        raise _Bad(f"missing entry {key!r}")
-    if value.dtype != np.uint8 or value.ndim != 1:
-        raise _Bad(f"entry {key!r} should be 1-D uint8, got {value.dtype} of shape {value.shape}")
-    return value.tobytes()
+def _open_for_writing(path) -> int:
+    """A descriptor for writing ``path``, a new or existing regular file; never blocks on a FIFO."""
+    name = os.fspath(path)
+    try:
+        kind = _kind(os.stat(name).st_mode)
+    except FileNotFoundError:
+        kind = None
+    if kind not in (None, "regular file"):
+        raise ValueError(f"path: {name!r} is a {kind}, not a regular file; save writes a regular file")
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(name, flags, 0o666)
+    if _kind(os.fstat(fd).st_mode) != "regular file":  # swapped in since the stat
+        os.close(fd)
+        raise ValueError(f"path: {name!r} is not a regular file; save writes a regular file")
+    return fd
 
 
-def _config(arrays) -> dict:
-    if _bytes(arrays, "format") != MARKER:
+def save(net, path) -> None:
+    """Write ``net`` to ``path`` exactly (no suffix added).
+
+    Everything is checked before the file is opened, so a refused save leaves
+    an existing file as it was.
+    """
+    _check_path(path)
+    arrays = _arrays(net)
+    with os.fdopen(_open_for_writing(path), "wb") as handle:
+        np.savez(handle, **arrays)
+
+
+# --- load -------------------------------------------------------------------------
+
+
+def _kind(mode) -> str:
+    for test, kind in (
+        (stat.S_ISREG, "regular file"), (stat.S_ISDIR, "directory"), (stat.S_ISFIFO, "FIFO (named pipe)"),
+        (stat.S_ISCHR, "character device"), (stat.S_ISBLK, "block device"), (stat.S_ISSOCK, "socket"),
+    ):
+        if test(mode):
+            return kind
+    return "special file"
+
+
+def _open_regular(path):
+    """``(file, size)`` for a regular file; opening never blocks (a FIFO is refused, not waited on)."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(os.fspath(path), flags)
+    except OSError as error:
+        raise _Bad(f"cannot open it ({error.strerror or error})") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise _Bad(f"it is a {_kind(info.st_mode)}, not a regular file")
+        return os.fdopen(fd, "rb"), info.st_size
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def _members(archive, file_size) -> dict[str, zipfile.ZipInfo]:
+    """The members by name (``"W1"``...), checked from the zip directory alone."""
+    infos = archive.infolist()
+    most = 3 + 2 * _validate.MAX_LAYERS
+    if len(infos) > most:
+        raise _Bad(f"it has {len(infos):,} entries; a saved network has at most {most:,}")
+    members = {}
+    for info in infos:
+        match = _MEMBER.fullmatch(info.filename)
+        if match is None:
+            raise _Bad(f"unexpected entry {info.filename[:80]!r}")
+        if match.group(1) in members:
+            raise _Bad(f"entry {info.filename!r} appears twice")
+        members[match.group(1)] = info
+    layers = sum(key[0] == "W" for key in members)
+    expected = {"format", "config", "history"} | {f"{p}{l}" for p in "Wb" for l in range(1, layers + 1)}
+    if set(members) != expected:
+        raise _Bad(f"entries should be {_names(expected)}, got {_names(members)}")
+    for key, info in members.items():
+        if info.compress_type != zipfile.ZIP_STORED or info.flag_bits & 0x1:
+            raise _Bad("is compressed or encrypted; save stores every entry as it is", key)
+        if info.compress_size != info.file_size:
+            raise _Bad(f"declares {info.file_size:,} bytes but stores {info.compress_size:,}", key)
+    if sum(info.file_size for info in infos) > file_size:
+        raise _Bad(f"its entries claim more bytes than the {file_size:,} of the file")
+    return members
+
+
+def _header(archive, key, info):
+    """``(dtype, shape, offset)`` from the ``.npy`` header of a member, reading at most `MAX_HEADER_BYTES`."""
+    with archive.open(info) as member:
+        head = io.BytesIO(member.read(min(info.file_size, MAX_HEADER_BYTES)))
+    try:
+        # a malformed (Python 2 style) header only warns: refuse it instead
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            version = np.lib.format.read_magic(head)
+            if version == (1, 0):
+                shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(head, MAX_HEADER_BYTES)
+            elif version == (2, 0):
+                shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(head, MAX_HEADER_BYTES)
+            else:
+                raise ValueError(f"unsupported .npy version {version}")
+    except Exception as error:  # a foreign header fails in many ways; all mean "not ours"
+        raise _Bad(f"is not a .npy array save wrote ({type(error).__name__}: {str(error)[:200]})", key) from None
+    if fortran_order:
+        raise _Bad("is stored in Fortran order; save writes C order", key)
+    return dtype, shape, head.tell()
+
+
+def _read_data(archive, key, info, dtype, shape, offset) -> np.ndarray:
+    """The member's array, read in bounded pieces straight into a new array."""
+    out = np.empty(shape, dtype=dtype)
+    view = memoryview(out.reshape(-1).view(np.uint8))
+    with archive.open(info) as member:
+        if len(member.read(offset)) != offset:
+            raise _Bad("ends inside its header", key)
+        done = 0
+        while done < view.nbytes:
+            chunk = member.read(min(_CHUNK, view.nbytes - done))
+            if not chunk:
+                raise _Bad(f"ends after {done:,} of its {view.nbytes:,} bytes of data", key)
+            view[done : done + len(chunk)] = chunk
+            done += len(chunk)
+        if member.read(1):
+            raise _Bad("holds more data than its shape", key)
+    return out if dtype.isnative else out.astype(dtype.newbyteorder("="))
+
+
+def _check_size(key, info, dtype, shape, offset) -> None:
+    """The member must hold its header and exactly the data its shape needs (checked before reading it)."""
+    expected = offset + dtype.itemsize * math.prod(shape)
+    if info.file_size != expected:
+        raise _Bad(f"is {info.file_size:,} bytes, but its header and shape {shape} make {expected:,}", key)
+
+
+def _read(archive, file_size):
+    """Config, weights, biases and history of an open archive, checked before any data is read."""
+    members = _members(archive, file_size)
+    headers = {}
+    for key in ("format", "config"):
+        info = members[key]
+        if info.file_size > MAX_HEADER_BYTES + MAX_CONFIG_BYTES:
+            raise _Bad(f"is {info.file_size:,} bytes; at most {MAX_HEADER_BYTES + MAX_CONFIG_BYTES:,}", key)
+        headers[key] = _header(archive, key, info)
+        dtype, shape, _ = headers[key]
+        if dtype != np.uint8 or len(shape) != 1:
+            raise _Bad(f"should be 1-D uint8, got {dtype} of shape {shape}", key)
+        _check_size(key, info, *headers[key])
+    small = {key: _read_data(archive, key, members[key], *headers[key]).tobytes() for key in headers}
+    if small["format"] != MARKER:
         raise _Bad("format marker does not match: not a file written by impl.Network.save")
     try:
-        config = json.loads(_bytes(arrays, "config").decode("utf-8"))
+        config = json.loads(small["config"].decode("utf-8"))
     except (ValueError, RecursionError) as error:
-        raise _Bad(f"config is not valid UTF-8 JSON ({error})") from None
-    if not isinstance(config, dict) or set(config) != _CONFIG_KEYS:
-        got = sorted(config) if isinstance(config, dict) else type(config).__name__
-        raise _Bad(f"config should have keys {sorted(_CONFIG_KEYS)}, got {got}")
-    if config["version"] != VERSION:
-        raise _Bad(f"unsupported format version {config['version']!r} (this reader knows {VERSION})")
-    return config
-
-
-def _parameters(arrays, sizes):
-    n_layers = len(sizes) - 1
-    expected = {"format", "config", "history"}
-    expected |= {f"W{l}" for l in range(1, n_layers + 1)}
-    expected |= {f"b{l}" for l in range(1, n_layers + 1)}
-    if set(arrays) != expected:
-        raise _Bad(f"entries should be {sorted(expected)}, got {sorted(arrays)}")
-    weights, biases = [], []
-    for l in range(1, n_layers + 1):
-        for key, shape, into in (
-            (f"W{l}", (sizes[l], sizes[l - 1]), weights),
-            (f"b{l}", (sizes[l],), biases),
-        ):
-            value = arrays[key]
-            if value.dtype != np.float64 or value.shape != shape:
-                raise _Bad(
-                    f"{key} should be float64 of shape {shape}, got {value.dtype} of shape {value.shape}"
-                )
-            if not np.isfinite(value).all():
-                raise _Bad(f"{key} holds non-finite values")
-            into.append(value)
-    history = arrays["history"]
-    if history.dtype != np.float64 or history.ndim != 1:
-        raise _Bad(f"history should be 1-D float64, got {history.dtype} of shape {history.shape}")
-    return weights, biases, [float(h) for h in history]
+        raise _Bad(f"config is not valid UTF-8 JSON ({str(error)[:200]})") from None
+    config = _check_config(config)
+    sizes = config["sizes"]
+    # history, W1, b1, W2, ...: in the order of the layers, so that messages are reproducible
+    layout = [key for key in _expected_layout(sizes) if key not in headers]
+    if set(members) != set(headers) | set(layout):
+        raise _Bad(f"entries should be {_names(_expected_layout(sizes))}, got {_names(members)}")
+    for key in layout:
+        headers[key] = _header(archive, key, members[key])
+    _check_layout(sizes, {key: (dtype, shape) for key, (dtype, shape, _) in headers.items()})
+    for key in layout:
+        _check_size(key, members[key], *headers[key])
+    arrays = {key: _read_data(archive, key, members[key], *headers[key]) for key in layout}
+    _check_values(arrays)
+    L = len(sizes) - 1
+    weights = [arrays[f"W{l}"] for l in range(1, L + 1)]
+    biases = [arrays[f"b{l}"] for l in range(1, L + 1)]
+    return config, weights, biases, [float(h) for h in arrays["history"]]
 
 
 def load(cls, path):
     """Rebuild a network saved by `save`; ValueError naming ``path`` if it cannot."""
     _check_path(path)
     try:
-        arrays = _read(path)
-        config = _config(arrays)
-        try:
-            net = cls(
-                config["sizes"],
-                activation=config["activation"],
-                output_activation=config["output_activation"],
-                loss=config["loss"],
-                reduction=config["reduction"],
-            )
-            net._rng.bit_generator.state = config["rng"]
-        except (TypeError, ValueError, KeyError) as error:
-            raise _Bad(f"inconsistent config ({error})") from None
-        net.weights, net.biases, net.history = _parameters(arrays, net.sizes)
+        handle, file_size = _open_regular(path)
+        with handle:
+            try:
+                with zipfile.ZipFile(handle) as archive:
+                    config, weights, biases, history = _read(archive, file_size)
+            except (_Bad, MemoryError):
+                raise
+            except Exception as error:  # a foreign file fails in many ways; all mean "not ours"
+                raise _Bad(f"cannot read it as an .npz archive ({type(error).__name__}: {str(error)[:200]})") from None
     except _Bad as reason:
         raise ValueError(f"path: {os.fspath(path)!r} is not a saved impl.Network: {reason}") from None
+    # built without drawing random weights: every shape has been checked
+    net = cls.__new__(cls)
+    net._configure(
+        config["sizes"], config["activation"], config["output_activation"], config["loss"], config["reduction"], None
+    )
+    net._rng.bit_generator.state = config["rng"]
+    net.weights, net.biases, net.history = weights, biases, history
     return net

@@ -29,9 +29,22 @@ PyTorch's autograd does for the sigmoid. The step then differs from
 rounding only: \(1 - a\) has an absolute error of at most half a unit in
 the last place of 1, so a unit saturated beyond \(|z| \approx 37\), whose true
 slope is below \(10^{-16}\), gets slope 0.
+
+**Divergence is caught without slowing the step.** The parameters of every
+layer live in one flat vector \(\theta\), and there are two of them: the
+step writes \(\theta - \eta\,\partial L/\partial\theta\) into the other
+one in a single subtraction, checks it with a single dot product
+(\(\theta \cdot \theta\) is finite unless an entry is inf or nan, or the
+sum of squares overflows, in which case every entry is looked at) and only
+then makes it the current one.
+A step whose loss or update is not finite raises `NonFinite` and leaves the
+current parameters, the last finite ones, as they were. The one subtraction
+replaces one per layer, which pays for part of the dot product.
 """
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -44,6 +57,41 @@ def augment(X):
     out[:, :-1] = X
     out[:, -1] = 1.0
     return out
+
+
+class NonFinite(ArithmeticError):
+    """A step whose loss, or whose updated parameters, are not finite; nothing was changed.
+
+    Attributes:
+        what: ``"loss"`` (the loss before the update is inf or nan) or
+            ``"parameters"`` (the update would make a parameter inf or nan).
+        loss: The batch's loss before the update, summed over its samples.
+    """
+
+    def __init__(self, what: str, loss: float):
+        super().__init__(what, loss)
+        self.what = what
+        self.loss = loss
+
+
+def _slope(act):
+    """``(g, from_output)``: f' as a function of the output where the activation has a reviewed output form.
+
+    A starting implementation written by ``add-activation`` (``reviewed=False``)
+    keeps to ``df(z)`` until someone has looked at its tails.
+    """
+    if act.df_from_output is not None and act.reviewed:
+        return act.df_from_output, True
+    return act.df, False
+
+
+def _layer_views(theta, shapes):
+    """``[None, Wb[1], ..., Wb[L]]``: consecutive pieces of the flat vector ``theta``, as matrices."""
+    views, offset = [None], 0
+    for rows, cols in shapes:
+        views.append(theta[offset : offset + rows * cols].reshape(rows, cols))
+        offset += rows * cols
+    return views
 
 
 class Trainer:
@@ -63,28 +111,48 @@ class Trainer:
         self.f = [None] + [hidden] * (self.L - 1) + [output]
         # f_into[l](z, out) writes f(z) into out (a ufunc's out= where the activation has one)
         self.f_into = [None] + [act.f_out or act.f_into for act in self.f[1:]]
+        # slope[l] = (g, from_output): f'(z[l]) is g(a[l]) (a reviewed output form) or g(z[l])
+        self.slope = [None] + [_slope(act) for act in self.f[1:]]
         self.loss = loss
         self.half_squared = loss is _losses.mse
         self.mean = mean
-        pairs = list(zip(sizes[:-1], sizes[1:]))
-        # Wb[l] = [W[l] | b[l]], shape (n_l, n_{l-1} + 1); W[l] is a view of it
-        self.Wb = [None] + [np.empty((n_out, n_in + 1)) for n_in, n_out in pairs]
-        self.W = [None] + [Wb[:, :-1] for Wb in self.Wb[1:]]
-        # gradient buffers, shaped like Wb
-        self.dWb = [None] + [np.empty_like(Wb) for Wb in self.Wb[1:]]
+        # Wb[l] = [W[l] | b[l]], shape (n_l, n_{l-1} + 1), stored one after another in theta
+        shapes = [(n_out, n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
+        size = sum(rows * cols for rows, cols in shapes)
+        # two copies of theta: the current parameters and the next step's;
+        # side s holds (theta, Wb, W), W[l] a view of Wb[l]
+        self._sides = []
+        for _ in range(2):
+            theta = np.empty(size)
+            Wb = _layer_views(theta, shapes)
+            self._sides.append((theta, Wb, [None] + [M[:, :-1] for M in Wb[1:]]))
+        self.side = 0
+        # lr dL/dtheta, laid out like theta; dWb[l] is its piece for layer l
+        self.dtheta = np.empty(size)
+        self.dWb = _layer_views(self.dtheta, shapes)
         self._buffers = {}
 
+    @property
+    def Wb(self):
+        """The current ``[None, [W[1] | b[1]], ...]``."""
+        return self._sides[self.side][1]
+
     def load(self, weights, biases):
-        """Copy ``weights[l-1]`` and ``biases[l-1]`` into ``Wb[l]``."""
+        """Copy ``weights[l-1]`` and ``biases[l-1]`` into the current ``Wb[l]``."""
         for Wb, W, b in zip(self.Wb[1:], weights, biases):
             Wb[:, :-1] = W
             Wb[:, -1] = b
 
     def store(self, weights, biases):
-        """Copy ``Wb[l]`` back into the arrays ``weights[l-1]`` and ``biases[l-1]``, in place."""
+        """Copy the current ``Wb[l]`` back into the arrays ``weights[l-1]`` and ``biases[l-1]``, in place."""
         for Wb, W, b in zip(self.Wb[1:], weights, biases):
             W[...] = Wb[:, :-1]
             b[...] = Wb[:, -1]
+
+    def copies(self):
+        """New arrays ``(weights, biases)`` holding the current parameters."""
+        Wb = self.Wb[1:]
+        return [M[:, :-1].copy() for M in Wb], [M[:, -1].copy() for M in Wb]
 
     def _for_rows(self, rows):
         """Buffers for a batch of ``rows`` samples, made once per batch shape.
@@ -106,12 +174,19 @@ class Trainer:
     def step(self, Xa, Y, lr) -> float:
         r"""One gradient-descent step on a batch; returns its loss before the step, summed over samples.
 
+        Raises `NonFinite`, with the parameters unchanged, when the loss or
+        the updated parameters are not finite. Call it under
+        ``np.errstate(all="ignore")``: the arithmetic that overflows on the
+        way there would warn.
+
         Args:
             Xa: The batch's inputs with a column of ones, from `augment`.
             Y: Its targets, shape ``(rows, n_L)``.
             lr: The learning rate \(\eta\).
         """
-        L, f, f_into, Wb, W, dWb = self.L, self.f, self.f_into, self.Wb, self.W, self.dWb
+        L, f, f_into, slope, dWb, side = self.L, self.f, self.f_into, self.slope, self.dWb, self.side
+        theta, Wb, W = self._sides[side]
+        theta_next = self._sides[1 - side][0]
         z, a1, a, delta, residual = self._for_rows(Xa.shape[0])
         a1[0] = Xa
         for l in range(1, L + 1):
@@ -127,10 +202,14 @@ class Trainer:
             # loss = 1/2 sum over samples and outputs of (a[L] - y)^2
             loss = 0.5 * float(np.dot(residual, residual))
             # delta[L] = (a[L] - y) * f'(z[L])
-            self._times_slope(delta[L], z[L], aL, f[L])
+            g, from_output = slope[L]
+            delta[L] *= g(aL) if from_output else g(z[L])
         else:
             loss = self.loss.value(z[L], aL, Y, f[L])
             delta[L][...] = self.loss.delta_out(z[L], aL, Y, f[L])
+        if not math.isfinite(loss):
+            a1[0] = None
+            raise NonFinite("loss", loss)
         # the factor lr (and 1/N for the mean) that every update carries
         delta[L] *= lr / Xa.shape[0] if self.mean else lr
 
@@ -138,23 +217,16 @@ class Trainer:
             # lr [dL/dW[l] | dL/db[l]] = lr delta[l]^T [a[l-1] | 1]
             np.matmul(delta[l].T, a1[l - 1], out=dWb[l])
             if l > 1:
-                # delta[l-1] = delta[l] W[l] * f'(z[l-1]), with W[l] before its update
+                # delta[l-1] = delta[l] W[l] * f'(z[l-1])
                 np.matmul(delta[l], W[l], out=delta[l - 1])
-                self._times_slope(delta[l - 1], z[l - 1], a[l - 1], f[l - 1])
-            # [W[l] | b[l]] <- [W[l] | b[l]] - lr [dL/dW[l] | dL/db[l]]
-            Wb[l] -= dWb[l]
+                g, from_output = slope[l - 1]
+                delta[l - 1] *= g(a[l - 1]) if from_output else g(z[l - 1])
         # keep no reference to the caller's data
         a1[0] = None
+        # theta_next = theta - lr dL/dtheta: [W[l] | b[l]] - lr [dL/dW[l] | dL/db[l]] for every l at once
+        np.subtract(theta, self.dtheta, out=theta_next)
+        # theta_next . theta_next is inf or nan if an entry is; if it overflowed, look at every entry
+        if not math.isfinite(theta_next.dot(theta_next)) and not np.isfinite(theta_next).all():
+            raise NonFinite("parameters", loss)
+        self.side = 1 - side
         return loss
-
-    @staticmethod
-    def _times_slope(d, z, a, act):
-        """``d *= f'(z)``, through the output form ``a`` where the activation has a reviewed one.
-
-        A starting implementation written by ``add-activation`` (``reviewed=False``)
-        keeps to ``df(z)`` until someone has looked at its tails.
-        """
-        if act.df_from_output is not None and act.reviewed:
-            d *= act.df_from_output(a)
-        else:
-            d *= act.df(z)

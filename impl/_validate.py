@@ -9,8 +9,10 @@ ValueError.
 
 from __future__ import annotations
 
+import functools
 import math
 import numbers
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -19,6 +21,14 @@ from impl import activations, losses
 
 REDUCTIONS = ("sum", "mean")
 INITS = ("normal", "xavier")
+
+#: At most this many layers of weights, ``len(sizes) - 1`` (every step loops over the layers in Python).
+MAX_LAYERS = 1000
+#: The memory assumed where the machine's cannot be read.
+FALLBACK_MEMORY = 16 * 2**30
+#: A network's parameters may take at most this fraction of the machine's memory:
+#: its gradients, and the trainer's copies, need as much again and more.
+PARAMETER_SHARE = 0.5
 
 
 def _is_int(value) -> bool:
@@ -43,11 +53,19 @@ def optional_positive_int(value, arg: str) -> int | None:
 def learning_rate(value, arg: str = "lr") -> float:
     """A finite real number > 0."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{arg}: expected a number > 0, got {value!r} ({type(value).__name__})")
-    value = float(value)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{arg}: expected a finite number > 0, got {value}")
-    return value
+        raise TypeError(f"{arg}: expected a number > 0, got {value!r:.80} ({type(value).__name__})")
+    number = real(value, arg, "a finite number > 0")
+    if not math.isfinite(number) or number <= 0:
+        raise ValueError(f"{arg}: expected a finite number > 0, got {number}")
+    return number
+
+
+def real(value, arg: str, expected: str) -> float:
+    """``float(value)`` for a real number; ValueError for one beyond float64's range (an int of 400 digits)."""
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(f"{arg}: expected {expected}, got {_int_text(value)}, beyond float64's range") from None
 
 
 def flag(value, arg: str) -> bool:
@@ -76,10 +94,16 @@ def seed(value):
 
 
 def sizes(value) -> tuple[int, ...]:
-    """Layer widths, input first: at least two positive ints."""
+    r"""Layer widths, input first: 2 to ``MAX_LAYERS + 1`` positive ints whose parameters fit in memory.
+
+    The float64 parameters, \(\sum_l n_l (n_{l-1} + 1)\) numbers, may take at most
+    `PARAMETER_SHARE` of `memory_bytes`; the count is checked before anything is allocated.
+    """
     if isinstance(value, np.ndarray):
         if value.ndim != 1:
             raise ValueError(f"sizes: expected a 1-D sequence of layer widths, got shape {value.shape}")
+        if value.size > MAX_LAYERS + 1:
+            raise ValueError(_too_many_layers(value.size))
         value = value.tolist()
     if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
         raise TypeError(f"sizes: expected a sequence of ints such as (2, 2, 1), got {type(value).__name__}")
@@ -87,6 +111,8 @@ def sizes(value) -> tuple[int, ...]:
         raise ValueError(
             f"sizes: expected at least 2 layer widths (input and output), got {list(value)}"
         )
+    if len(value) > MAX_LAYERS + 1:
+        raise ValueError(_too_many_layers(len(value)))
     for position, width in enumerate(value):
         if not _is_int(width):
             raise TypeError(
@@ -94,8 +120,116 @@ def sizes(value) -> tuple[int, ...]:
                 f"at position {position}"
             )
         if width < 1:
-            raise ValueError(f"sizes: expected positive layer widths, got {width} at position {position}")
-    return tuple(int(width) for width in value)
+            raise ValueError(
+                f"sizes: expected positive layer widths, got {_int_text(width)} at position {position}"
+            )
+    widths = tuple(int(width) for width in value)
+    _fits_in_memory(widths)
+    return widths
+
+
+def _too_many_layers(count: int) -> str:
+    return (
+        f"sizes: expected at most {MAX_LAYERS + 1} layer widths ({MAX_LAYERS} layers of weights), "
+        f"got {count:,}"
+    )
+
+
+def parameter_count(sizes) -> int:
+    r"""Number of weights and biases: \(\sum_l n_l (n_{l-1} + 1)\)."""
+    return sum(n_out * (n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:]))
+
+
+def _fits_in_memory(sizes) -> None:
+    count = parameter_count(sizes)
+    memory = memory_bytes()
+    limit = int(memory * PARAMETER_SHARE)
+    if 8 * count > limit:
+        raise ValueError(
+            f"sizes: {_short(sizes)} has {_count(count)} parameters ({_bytes(8 * count)} as float64); "
+            f"a network may take at most {PARAMETER_SHARE:.0%} of this machine's {_bytes(memory)} of "
+            f"memory ({_bytes(limit)}), since its gradients and training need as much again"
+        )
+
+
+@functools.lru_cache(maxsize=1)
+def memory_bytes() -> int:
+    """The machine's memory in bytes: physical memory, or a lower cgroup limit.
+
+    `FALLBACK_MEMORY` where neither can be read (``os.sysconf`` is missing on Windows).
+    """
+    try:
+        memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        memory = 0
+    if memory <= 0:
+        memory = FALLBACK_MEMORY
+    # a container's limit (cgroup v2, then v1), where one is set and lower
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            with open(path) as handle:
+                limit = int(handle.read(64).strip())
+        except (OSError, ValueError):
+            continue
+        if 0 < limit < memory:
+            memory = limit
+    return memory
+
+
+def work_memory(what: str, parts, memory: int | None = None) -> None:
+    """Refuse a call whose new arrays would not fit in memory, before it allocates them.
+
+    Args:
+        what: The call, e.g. ``"fit"``.
+        parts: ``(description, argument, bytes)`` for each group of arrays the
+            call allocates; the message names the argument of the largest.
+        memory: The machine's memory; `memory_bytes` by default.
+    """
+    memory = memory_bytes() if memory is None else memory
+    total = sum(size for _, _, size in parts)
+    if total <= memory:
+        return
+    _, arg, _ = max(parts, key=lambda part: part[2])
+    listed = "; ".join(f"{description}: {_bytes(size)}" for description, _, size in parts if size)
+    advice = {
+        "batch_size": "use a smaller batch_size",
+        "X": "pass fewer samples at a time",
+        "sizes": "use smaller layers",
+    }[arg]
+    raise ValueError(
+        f"{arg}: {what} needs about {_bytes(total)} of new arrays ({listed}); "
+        f"this machine has {_bytes(memory)} of memory: {advice}"
+    )
+
+
+def _int_text(value: int) -> str:
+    """An int for a message; one too long to print usefully (or at all) is described instead."""
+    value = int(value)
+    if value.bit_length() <= 64:
+        return str(value)
+    digits = int(value.bit_length() * math.log10(2)) + 1
+    return f"{'-' if value < 0 else ''}<an int of about {digits:,} digits>"
+
+
+def _count(value: int) -> str:
+    """A count for a message: ``1,000,001,000,000`` or ``1.2e+30``."""
+    if value < 10**15:
+        return f"{value:,}"
+    if value.bit_length() < 1000:
+        return f"{float(value):.3g}"
+    return f"about 1e{int(value.bit_length() * math.log10(2))}"
+
+
+def _bytes(value: int) -> str:
+    """A size in binary units: ``7.28 TiB``."""
+    value = int(value)
+    if value < 1024:
+        return f"{value} B"
+    if value >= 1024**7:
+        return f"{_count(value)} B"
+    for power, unit in enumerate(("KiB", "MiB", "GiB", "TiB", "PiB", "EiB"), start=1):
+        if value < 1024 ** (power + 1) or unit == "EiB":
+            return f"{value / 1024**power:.3g} {unit}"
 
 
 def choice(value, arg: str, allowed: Sequence[str]) -> str:
@@ -124,14 +258,19 @@ def _numeric(value, arg: str) -> np.ndarray:
     except (ValueError, TypeError) as error:
         raise ValueError(f"{arg}: expected a rectangular numeric array, got {error}") from None
     if array.dtype.kind not in "biuf":
+        given = "" if isinstance(value, np.ndarray) else f" (from {type(value).__name__})"
         raise TypeError(
-            f"{arg}: expected a numeric array (bool, int or float), got dtype {array.dtype}"
+            f"{arg}: expected a numeric array (bool, int or float), got dtype {array.dtype}{given}"
         )
-    array = array.astype(np.float64, copy=False)
+    wide = array.dtype.kind == "f" and array.dtype.itemsize > 8
+    # a longdouble beyond float64's range becomes inf, refused below, without a warning
+    with np.errstate(over="ignore"):
+        array = array.astype(np.float64, copy=False)
     finite = np.isfinite(array)
     if not finite.all():
         where = tuple(int(i) for i in np.argwhere(~finite)[0])
-        raise ValueError(f"{arg}: expected finite values, got {array[where]} at index {where}")
+        cause = " (beyond float64's range)" if wide and np.isfinite(np.asarray(value)[where]) else ""
+        raise ValueError(f"{arg}: expected finite values, got {array[where]}{cause} at index {where}")
     return array
 
 
@@ -172,33 +311,55 @@ def targets(Y, n_samples: int, n_out: int, loss: losses.Loss) -> np.ndarray:
     return Y
 
 
+def parameters(weights, biases, sizes, owner: str = "") -> None:
+    """Check the structure of the parameters against ``sizes``, in O(layers).
+
+    ``weights`` and ``biases`` must be lists with one array per layer, each
+    ``weights[l-1]`` a real floating ndarray of shape ``(n_l, n_{l-1})``
+    and each ``biases[l-1]`` one of shape ``(n_l,)``. Values are not looked
+    at (that would cost as much as the work itself); `trainable` does.
+    ``owner`` prefixes the names in messages (``"net."`` for ``net.weights``).
+    """
+    L = len(sizes) - 1
+    expected = f"{L} array{'' if L == 1 else 's'} (one per layer, sizes {_short(sizes)})"
+    for group, values in (("weights", weights), ("biases", biases)):
+        if not isinstance(values, list):
+            raise TypeError(f"{owner}{group}: expected a list of {expected}, got {type(values).__name__}")
+        if len(values) != L:
+            raise ValueError(f"{owner}{group}: expected {expected}, got {len(values)}")
+    for l in range(1, L + 1):
+        for name, math_name, value, shape in (
+            (f"{owner}weights[{l - 1}]", f"W[{l}]", weights[l - 1], (sizes[l], sizes[l - 1])),
+            (f"{owner}biases[{l - 1}]", f"b[{l}]", biases[l - 1], (sizes[l],)),
+        ):
+            if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
+                kind = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+                raise TypeError(f"{name}: expected a float ndarray of shape {shape} for {math_name}, got {kind}")
+            if value.shape != shape:
+                raise ValueError(
+                    f"{name}: expected shape {shape} for {math_name} "
+                    f"(layer {l}: {sizes[l - 1]} -> {sizes[l]} units), got {value.shape}"
+                )
+
+
 def trainable(weights, biases, sizes) -> None:
     """Check that `fit` and `step` can update the parameters in place, before any work.
 
-    Each ``weights[l-1]`` must be a writeable real floating array of shape
-    ``(n_l, n_{l-1})`` and each ``biases[l-1]`` one of shape ``(n_l,)``:
-    training writes its results into these arrays.
+    On top of `parameters`: every array must be writeable (training writes its
+    results into these arrays) and hold finite values.
     """
-    L = len(sizes) - 1
+    parameters(weights, biases, sizes)
     for group, values in (("weights", weights), ("biases", biases)):
-        if not isinstance(values, list) or len(values) != L:
-            raise TypeError(
-                f"{group}: expected a list of {L} arrays (one per layer), got {type(values).__name__}"
-                + (f" of length {len(values)}" if isinstance(values, list) else "")
-            )
-    for l in range(1, L + 1):
-        for name, value, shape in (
-            (f"weights[{l - 1}]", weights[l - 1], (sizes[l], sizes[l - 1])),
-            (f"biases[{l - 1}]", biases[l - 1], (sizes[l],)),
-        ):
-            if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
-                kind = value.dtype if isinstance(value, np.ndarray) else type(value).__name__
-                raise TypeError(
-                    f"{name}: training updates it in place, so it must be a float ndarray; got {kind}"
-                )
-            if value.shape != shape:
-                raise ValueError(f"{name}: expected shape {shape}, got {value.shape}")
+        for index, value in enumerate(values):
             if not value.flags.writeable:
-                raise ValueError(f"{name}: training updates it in place, but the array is read-only")
+                raise ValueError(f"{group}[{index}]: training updates it in place, but the array is read-only")
             if not np.isfinite(value).all():
-                raise ValueError(f"{name}: expected finite values")
+                raise ValueError(f"{group}[{index}]: expected finite values")
+
+
+def _short(sizes) -> str:
+    """``sizes`` for a message: in full up to 8 widths, else its ends."""
+    text = [_int_text(width) for width in sizes]
+    if len(text) <= 8:
+        return f"({', '.join(text)}{',' if len(text) == 1 else ''})"
+    return f"({', '.join(text[:3])}, ..., {', '.join(text[-2:])}; {len(text)} widths)"

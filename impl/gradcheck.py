@@ -239,7 +239,7 @@ def _tolerance(value, arg: str, positive: bool) -> float | None:
         value, (int, float, np.integer, np.floating)
     ):
         raise TypeError(f"{arg}: expected a number >= 0, got {value!r} ({type(value).__name__})")
-    value = float(value)
+    value = _validate.real(value, arg, "a finite number >= 0")
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{arg}: expected a finite number >= 0, got {value}")
     return value
@@ -247,21 +247,17 @@ def _tolerance(value, arg: str, positive: bool) -> float | None:
 
 def _parameters(net: Network):
     """``[None, W[1], ...]`` and ``[None, b[1], ...]`` as float64, checked against ``net.sizes``."""
+    _validate.parameters(net.weights, net.biases, net.sizes, owner="net.")
     W, b = [None], [None]
-    for l, (n_in, n_out) in enumerate(zip(net.sizes[:-1], net.sizes[1:]), start=1):
-        for name, value, shape, out in (
-            (f"W[{l}] (net.weights[{l - 1}])", net.weights[l - 1], (n_out, n_in), W),
-            (f"b[{l}] (net.biases[{l - 1}])", net.biases[l - 1], (n_out,), b),
+    for l in range(1, len(net.sizes)):
+        for name, value, out in (
+            (f"net.weights[{l - 1}]: W[{l}]", net.weights[l - 1], W),
+            (f"net.biases[{l - 1}]: b[{l}]", net.biases[l - 1], b),
         ):
-            value = np.asarray(value)
-            if value.dtype.kind not in "biuf":
-                raise TypeError(f"net: {name} must be a real numeric array, got dtype {value.dtype}")
-            if value.shape != shape:
-                raise ValueError(f"net: {name} must have shape {shape}, got {value.shape}")
-            # float32 (or integer) parameters are checked at their exact float64 values
+            # float32 (or float16) parameters are checked at their exact float64 values
             value = value.astype(np.float64)
             if not np.isfinite(value).all():
-                raise ValueError(f"net: {name} holds non-finite values")
+                raise ValueError(f"{name} holds non-finite values")
             out.append(value)
     return W, b
 
@@ -451,10 +447,15 @@ def _numeric_gradients(batched: _Batched, method: str, mean: bool):
             # rounding bound: the cancellation in the sum of the terms' derivatives
             noise[index] = _NOISE_ULPS * _EPS * np.abs(changed).sum(axis=1) / h
 
+    def run_quietly(job):
+        # a worker thread starts with NumPy's default error handling, not the caller's
+        with np.errstate(all="ignore"):
+            run(job)
+
     workers = min(_THREADS, len(jobs))
     if workers > 1:
         with ThreadPoolExecutor(workers) as pool:
-            list(pool.map(run, jobs))
+            list(pool.map(run_quietly, jobs))
     else:
         for job in jobs:
             run(job)
@@ -573,7 +574,7 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
     differentiates the network's own loss on ``(X, Y)`` (its activations,
     loss and reduction) with respect to each weight and bias, all of them
     in one batched pass (see the module docstring). Parameters held as
-    float32 (or ints) are upcast to float64 and checked at those exact
+    float32 (or float16) are upcast to float64 and checked at those exact
     values: the check always computes in float64 (complex128 for the
     complex step), and its steps come from the float64 machine epsilon.
 
@@ -605,9 +606,11 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
 
     Raises:
         TypeError: ``net`` is not an `impl.Network`, or an argument has the
-            wrong type.
+            wrong type, or ``net.weights``/``net.biases`` is not a list of
+            float arrays.
         ValueError: Bad ``X``, ``Y``, ``method``, ``rtol`` or ``atol``;
-            parameters of the wrong shape or not finite; ``method="complex"``
+            ``net.weights`` or ``net.biases`` of the wrong length (one array
+            per layer), parameters of the wrong shape or not finite; ``method="complex"``
             with an activation that is not smooth.
     """
     if not isinstance(net, Network):
@@ -632,6 +635,14 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
     if rtol is None:
         rtol = _DEFAULT_RTOL[method]
 
+    # values beyond float64's range become inf or nan, and fail the check, without warnings
+    with np.errstate(all="ignore"):
+        return _check(net, X, Y, W, b, method, rtol, atol)
+
+
+def _check(net, X, Y, W, b, method, rtol, atol) -> Report:
+    """`check` on validated arguments."""
+    L = len(W) - 1
     dW, db = net.gradients(X, Y)
     names, analytic = [], []
     for l in range(1, L + 1):
@@ -644,7 +655,7 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
             names.append(name)
             analytic.append(g.astype(np.float64))
 
-    batched = _Batched(W, b, net._hidden, net._output, loss, X, Y)
+    batched = _Batched(W, b, net._hidden, net._output, net._loss, X, Y)
     numeric, noise = _numeric_gradients(batched, method, net.reduction == "mean")
     checks, scale = _compare(names, analytic, numeric, noise, rtol, atol)
 

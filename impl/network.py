@@ -26,11 +26,46 @@ gradients over the batch is then a single matrix product.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from impl import _persist, _sgd, _validate, losses
 
-__all__ = ["Network"]
+__all__ = ["Diverged", "Network"]
+
+
+class Diverged(ArithmeticError):
+    """Training diverged: the loss or a parameter became inf or nan.
+
+    Raised by `Network.fit` and `Network.step` as soon as a batch's loss, or
+    the parameters its update would give, are not finite. Nothing non-finite
+    is ever kept: the network holds the last finite parameters, those from
+    before the update that failed (`Network.step` leaves the network as it
+    was), and `Network.history` the losses of the epochs completed before it.
+
+    Attributes:
+        epoch: The epoch (counted from 0) of the failing batch; ``None``
+            from `Network.step`.
+        batch: The batch within that epoch (from 0); ``None`` from `Network.step`
+            and when the epoch's total loss overflowed.
+        lr: The learning rate.
+        loss: The failing batch's loss before its update, reduced like the
+            network's loss: inf or nan when the loss itself diverged, finite
+            when it was the update that overflowed.
+        cause: ``"loss"`` (the loss before the update is not finite),
+            ``"parameters"`` (the update made a parameter inf or nan) or
+            ``"epoch loss"`` (the epoch's sum of finite batch losses
+            overflowed).
+    """
+
+    def __init__(self, message, epoch=None, batch=None, lr=None, loss=None, cause=None):
+        super().__init__(message)
+        self.epoch = epoch
+        self.batch = batch
+        self.lr = lr
+        self.loss = loss
+        self.cause = cause
 
 
 class Network:
@@ -38,7 +73,10 @@ class Network:
 
     Args:
         sizes: Layer widths, input first, e.g. ``(2, 2, 1)`` for the
-            tutorial's 2-2-1 network. At least two positive ints.
+            tutorial's 2-2-1 network. Two to 1001 positive ints (at most
+            1000 layers of weights), whose float64 parameters take at most
+            half of the machine's memory: ``(10**6, 10**6)`` is refused with
+            a ValueError before anything is allocated.
         activation: Name of the hidden layers' activation.
         output_activation: Name of the output layer's activation; ``None``
             means ``"sigmoid"``, the tutorial's output.
@@ -70,6 +108,20 @@ class Network:
         seed=None,
         init="normal",
     ):
+        init = _validate.choice(init, "init", _validate.INITS)
+        self._configure(sizes, activation, output_activation, loss, reduction, seed)
+        try:
+            self._initialise(init)
+        except MemoryError:
+            # sizes passed the memory rule, but the machine has less free memory than that
+            count = _validate.parameter_count(self._sizes)
+            raise MemoryError(
+                f"sizes: {_validate._short(self._sizes)}: out of memory drawing the {count:,} initial "
+                f"parameters ({_validate._bytes(8 * count)} as float64); free some memory or use smaller layers"
+            ) from None
+
+    def _configure(self, sizes, activation, output_activation, loss, reduction, seed) -> None:
+        """Check and set everything but the parameters (empty lists); allocates nothing large."""
         sizes = _validate.sizes(sizes)
         hidden = _validate.activation(activation, "activation")
         output = _validate.activation(
@@ -77,7 +129,6 @@ class Network:
         )
         loss_fn = _validate.loss(loss)
         reduction = _validate.choice(reduction, "reduction", _validate.REDUCTIONS)
-        init = _validate.choice(init, "init", _validate.INITS)
         seed = _validate.seed(seed)
         losses.check_output_activation(loss_fn, output)
 
@@ -90,15 +141,19 @@ class Network:
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
         self.history: list[float] = []
-        for n_in, n_out in zip(sizes[:-1], sizes[1:]):
+
+    def _initialise(self, init) -> None:
+        """Draw the starting weights and biases with the network's generator."""
+        for n_in, n_out in zip(self._sizes[:-1], self._sizes[1:]):
             if init == "normal":
                 # W[l], b[l] ~ N(0, 1) entrywise
                 self.weights.append(self._rng.standard_normal((n_out, n_in)))
                 self.biases.append(self._rng.standard_normal(n_out))
             else:
                 # W[l] ~ N(0, 2 / (n_in + n_out)) entrywise (Glorot), b[l] = 0
-                std = np.sqrt(2.0 / (n_in + n_out))
-                self.weights.append(std * self._rng.standard_normal((n_out, n_in)))
+                W = self._rng.standard_normal((n_out, n_in))
+                W *= np.sqrt(2.0 / (n_in + n_out))
+                self.weights.append(W)
                 self.biases.append(np.zeros(n_out))
 
     # --- configuration, read-only ------------------------------------------
@@ -196,6 +251,31 @@ class Network:
         state.pop("_sgd_trainer", None)
         return state
 
+    def _pass_memory(self, what, rows, arrays, gradients=False) -> None:
+        """Refuse a forward (and backward) pass on ``rows`` samples that would not fit in memory."""
+        width = sum(self._sizes[1:])
+        parts = [(f"{arrays} arrays of {rows:,} samples per layer, widths {_validate._short(self._sizes)}",
+                  "X", 8 * arrays * rows * width)]
+        if gradients:
+            parts.append(("the gradients", "sizes", 8 * _validate.parameter_count(self._sizes)))
+        _validate.work_memory(what, parts)
+
+    def _training_memory(self, what, batch_rows, data_rows, shuffled, batch_arg) -> None:
+        """Refuse a `step` or `fit` whose buffers would not fit in memory, before it allocates them."""
+        sizes = self._sizes
+        count = _validate.parameter_count(sizes)
+        # the trainer's two copies of the parameters and its gradient, made once per network
+        trainer = 0 if "_sgd_trainer" in self.__dict__ else 8 * 3 * count
+        # per batch shape: z[l], delta[l], [a[l] | 1] and a temporary f'(z[l]), rows x n_l each
+        batch = 8 * batch_rows * (4 * sum(sizes[1:]) + len(sizes))
+        # [X | 1], and with shuffling the reordered copies of it and of Y
+        data = 8 * data_rows * ((sizes[0] + 1) * (2 if shuffled else 1) + (sizes[-1] if shuffled else 0))
+        _validate.work_memory(what, [
+            (f"training copies of the {count:,} parameters", "sizes", trainer),
+            (f"buffers for batches of {batch_rows:,} samples, widths {_validate._short(sizes)}", batch_arg, batch),
+            (f"copies of the {data_rows:,} samples", "X", data),
+        ])
+
     def _check_data(self, X, Y):
         X = _validate.inputs(X, self._sizes[0])
         Y = _validate.targets(Y, X.shape[0], self._sizes[-1], self._loss)
@@ -204,40 +284,90 @@ class Network:
     # --- public API, validated -------------------------------------------
 
     def forward(self, X) -> np.ndarray:
-        """Output of the network, shape ``(samples, n_out)``, for ``X`` of shape ``(samples, features)``."""
+        """Output of the network, shape ``(samples, n_out)``, for ``X`` of shape ``(samples, features)``.
+
+        Where the arithmetic leaves float64's range (inputs or weights near
+        1e308), the result holds inf or nan, as IEEE arithmetic gives it,
+        and no warning is printed; `fit` and `step` raise `Diverged` instead.
+        """
+        _validate.parameters(self.weights, self.biases, self._sizes)
         X = _validate.inputs(X, self._sizes[0])
-        return self._forward(X)[1][-1]
+        self._pass_memory("forward", X.shape[0], 2)
+        with np.errstate(all="ignore"):
+            return self._forward(X)[1][-1]
 
     def loss_value(self, X, Y) -> float:
-        """Loss on ``(X, Y)``, with the reduction applied."""
+        """Loss on ``(X, Y)``, with the reduction applied (inf or nan, without a warning, where it overflows)."""
+        _validate.parameters(self.weights, self.biases, self._sizes)
         X, Y = self._check_data(X, Y)
-        z, a = self._forward(X)
-        return self._loss_value(z, a, Y)
+        self._pass_memory("loss_value", X.shape[0], 2)
+        with np.errstate(all="ignore"):
+            z, a = self._forward(X)
+            return self._loss_value(z, a, Y)
 
     def gradients(self, X, Y):
         """Gradients of the loss on ``(X, Y)``, reduction applied.
 
         Returns:
-            ``(dW, db)``: lists of arrays shaped like `weights` and `biases`.
+            ``(dW, db)``: lists of arrays shaped like `weights` and `biases`
+            (inf or nan, without a warning, where the arithmetic overflows).
         """
+        _validate.parameters(self.weights, self.biases, self._sizes)
         X, Y = self._check_data(X, Y)
-        z, a = self._forward(X)
-        return self._backward(z, a, Y)
+        self._pass_memory("gradients", X.shape[0], 4, gradients=True)
+        with np.errstate(all="ignore"):
+            z, a = self._forward(X)
+            return self._backward(z, a, Y)
 
     def step(self, X, Y, lr) -> float:
         """One gradient-descent step on ``(X, Y)``; returns the loss before it.
 
         This is the step `fit` takes (``impl._sgd``): the update
         ``-lr * gradients(X, Y)`` up to rounding.
+
+        Raises:
+            Diverged: The loss or the updated parameters are not finite; the
+                network is left unchanged.
         """
         X, Y = self._check_data(X, Y)
         lr = _validate.learning_rate(lr)
         _validate.trainable(self.weights, self.biases, self._sizes)
-        trainer = self._trainer()
-        trainer.load(self.weights, self.biases)
-        loss = trainer.step(_sgd.augment(X), Y, lr)
+        self._training_memory("step", X.shape[0], X.shape[0], False, "X")
+        try:
+            trainer = self._trainer()
+            trainer.load(self.weights, self.biases)
+            with np.errstate(all="ignore"):
+                loss = trainer.step(_sgd.augment(X), Y, lr)
+        except _sgd.NonFinite as failure:
+            raise self._diverged(failure, lr, X.shape[0]) from None
+        except MemoryError:
+            raise self._out_of_memory("step", X.shape[0]) from None
         trainer.store(self.weights, self.biases)
         return loss / X.shape[0] if self._reduction == "mean" else loss
+
+    def _diverged(self, failure, lr, rows, epoch=None, batch=None, batches=None, completed=0) -> Diverged:
+        """The `Diverged` error for a `impl._sgd.NonFinite` raised by a step on ``rows`` samples."""
+        loss = failure.loss / rows if self._reduction == "mean" and failure.what != "epoch loss" else failure.loss
+        if failure.what == "parameters":
+            cause = f"the update with lr={lr:g} made a parameter inf or nan (the batch's loss was {loss:.6g})"
+        elif failure.what == "loss":
+            cause = f"the loss before the update is {loss}, at parameters that are still finite"
+        else:
+            cause = f"the epoch's loss, the sum of its finite batch losses, overflowed to {loss}"
+        epochs = f"history the {completed} completed epoch{'' if completed == 1 else 's'}"
+        if epoch is None:
+            where, kept = "step diverged", "The network is unchanged."
+        elif failure.what == "epoch loss":
+            where = f"fit diverged at epoch {epoch} (after its {batches} batches)"
+            kept = f"The network keeps its parameters, still finite, and {epochs}."
+        else:
+            where = f"fit diverged at epoch {epoch}, batch {batch} (of {batches} per epoch)"
+            kept = f"The network keeps the last finite parameters, from before that update, and {epochs}."
+        advice = "Try a smaller lr"
+        if self._reduction == "sum":
+            advice += ', or reduction="mean" (with "sum" the step grows with the batch size)'
+        advice += ", or inputs scaled to about unit size."
+        return Diverged(f"{where}: {cause}. {kept} {advice}", epoch, batch, lr, loss, failure.what)
 
     def _trainer(self):
         """The buffered trainer of ``impl._sgd``, made once per network."""
@@ -262,13 +392,28 @@ class Network:
             callback: Called as ``callback(epoch, loss)`` after each epoch,
                 ``epoch`` counting from 0 and ``loss == history[epoch]``. It
                 sees the current `weights` and `biases`, and training goes on
-                from whatever values it leaves in them.
+                from whatever values it leaves in them. If it leaves them
+                unusable (not a list of writeable float arrays of the right
+                shapes, or not finite), fit raises a TypeError or ValueError
+                starting ``"callback: after epoch E, weights..."`` and the
+                network gets back the parameters the callback was given. If
+                the callback raises, fit stops and lets the exception through;
+                the network keeps what the callback left when that is usable
+                (an early stop that restores the best weights keeps them),
+                else the parameters the callback was given.
 
         Returns:
             ``self``. `history` holds one float per epoch: the batch
             losses of that epoch, each taken before its update, summed and
             reduced over the whole data set. With the full batch,
             ``history[e]`` is the loss at the start of epoch ``e``.
+
+        Raises:
+            Diverged: A batch's loss, or the parameters its update gives, are
+                not finite (too large a learning rate, most often). Training
+                stops there; the network keeps the last finite parameters and
+                `history` the completed epochs. No NumPy overflow warning is
+                printed on the way.
         """
         X, Y = self._check_data(X, Y)
         epochs = _validate.positive_int(epochs, "epochs")
@@ -282,45 +427,114 @@ class Network:
         if batch_size is None or batch_size >= n:
             batch_size = n
         mean = self._reduction == "mean"
-        trainer = self._trainer()
-        step = trainer.step
-        # [X | 1]: the bias is the last column of each layer's weights while training
-        Xa = _sgd.augment(X)
         reorder = shuffle and batch_size < n
-        if reorder:
-            # the shuffled copies of the data, reused every epoch
-            Xe, Ye = np.empty_like(Xa), np.empty_like(Y)
+        self._training_memory("fit", batch_size, n, reorder, "batch_size")
+        try:
+            trainer = self._trainer()
+            # [X | 1]: the bias is the last column of each layer's weights while training
+            Xa = _sgd.augment(X)
+            if reorder:
+                # the shuffled copies of the data, reused every epoch
+                Xe, Ye = np.empty_like(Xa), np.empty_like(Y)
+        except MemoryError:
+            raise self._out_of_memory("fit", batch_size) from None
+        step = trainer.step
         starts = range(0, n, batch_size)
         self.history = []
         trainer.load(self.weights, self.biases)
+        # the caller's floating-point error handling, for the callback
+        outer = np.geterr()
+        epoch = start = 0
+        # True while weights and biases, not the trainer, hold the current parameters
+        handed_out = False
         try:
-            for epoch in range(epochs):
-                if reorder:
-                    order = self._rng.permutation(n)
-                    np.take(Xa, order, axis=0, out=Xe)
-                    np.take(Y, order, axis=0, out=Ye)
-                else:
-                    Xe, Ye = Xa, Y
-                if batch_size == n:
-                    # epoch loss = loss before the single full-batch update
-                    total = step(Xe, Ye, lr)
-                else:
-                    total = 0.0
-                    for start in starts:
-                        # epoch loss += sum over this batch's samples of L, before the update
-                        total += step(Xe[start : start + batch_size], Ye[start : start + batch_size], lr)
-                # history[epoch] = epoch loss, reduced over the whole data set
-                self.history.append(total / n if mean else total)
-                if callback is not None:
-                    # the callback sees the current parameters, and what it changes in
-                    # them (clipping, a learning-rate schedule's restart...) is trained on
-                    trainer.store(self.weights, self.biases)
-                    callback(epoch, self.history[-1])
-                    _validate.trainable(self.weights, self.biases, self._sizes)
-                    trainer.load(self.weights, self.biases)
-        finally:
-            trainer.store(self.weights, self.biases)
+            # overflow on the way to a non-finite loss or update is what the
+            # trainer's checks catch (and turn into Diverged): no warnings
+            with np.errstate(all="ignore"):
+                for epoch in range(epochs):
+                    if reorder:
+                        order = self._rng.permutation(n)
+                        np.take(Xa, order, axis=0, out=Xe)
+                        np.take(Y, order, axis=0, out=Ye)
+                    else:
+                        Xe, Ye = Xa, Y
+                    if batch_size == n:
+                        # epoch loss = loss before the single full-batch update
+                        total = step(Xe, Ye, lr)
+                    else:
+                        total = 0.0
+                        for start in starts:
+                            # epoch loss += sum over this batch's samples of L, before the update
+                            total += step(Xe[start : start + batch_size], Ye[start : start + batch_size], lr)
+                        if not math.isfinite(total):
+                            raise _sgd.NonFinite("epoch loss", total)
+                    # history[epoch] = epoch loss, reduced over the whole data set
+                    self.history.append(total / n if mean else total)
+                    if callback is not None:
+                        # the callback sees the current parameters, and what it changes in
+                        # them (clipping, a learning-rate schedule's restart...) is trained on
+                        trainer.store(self.weights, self.biases)
+                        handed_out = True
+                        with np.errstate(**outer):
+                            callback(epoch, self.history[-1])
+                        self._check_after_callback(epoch)
+                        trainer.load(self.weights, self.biases)
+                        handed_out = False
+        except _sgd.NonFinite as failure:
+            self._take_back(trainer)
+            rows = min(batch_size, n - start)
+            batch = None if failure.what == "epoch loss" else start // batch_size
+            raise self._diverged(failure, lr, rows, epoch, batch, len(starts), epoch) from None
+        except BaseException as error:
+            # the callback raised or broke the parameters (what it left stays if it
+            # is usable), or training was interrupted between two steps
+            if not handed_out or not self._usable():
+                self._take_back(trainer)
+            if isinstance(error, MemoryError) and not handed_out:
+                raise self._out_of_memory("fit", batch_size) from None
+            raise
+        trainer.store(self.weights, self.biases)
         return self
+
+    def _out_of_memory(self, what, batch_rows) -> MemoryError:
+        """The MemoryError for a `step` or `fit` that ran out of memory despite the estimate."""
+        arg = "batch_size" if what == "fit" else "X"
+        return MemoryError(
+            f"{arg}: {what} ran out of memory training on batches of {batch_rows:,} samples through "
+            f"widths {_validate._short(self._sizes)} ({_validate.parameter_count(self._sizes):,} parameters); "
+            f"free some memory, or use a smaller {'batch_size' if what == 'fit' else 'batch'} or smaller layers. "
+            "The network keeps its last parameters."
+        )
+
+    def _usable(self) -> bool:
+        """Whether `fit` could go on training from `weights` and `biases` as they are."""
+        try:
+            _validate.trainable(self.weights, self.biases, self._sizes)
+        except (TypeError, ValueError):
+            return False
+        return True
+
+    def _check_after_callback(self, epoch) -> None:
+        """Raise, naming the callback, if it left parameters that training cannot go on from."""
+        try:
+            _validate.trainable(self.weights, self.biases, self._sizes)
+        except (TypeError, ValueError) as error:
+            raise type(error)(
+                f"callback: after epoch {epoch}, {error}. fit stopped; the network keeps the "
+                f"parameters of the end of epoch {epoch}, as they were given to the callback"
+            ) from None
+
+    def _take_back(self, trainer) -> None:
+        """Put the trainer's current parameters into `weights` and `biases`, in place if they allow it."""
+        try:
+            _validate.parameters(self.weights, self.biases, self._sizes)
+            in_place = all(p.flags.writeable for p in self.weights + self.biases)
+        except (TypeError, ValueError):
+            in_place = False
+        if in_place:
+            trainer.store(self.weights, self.biases)
+        else:
+            self.weights, self.biases = trainer.copies()
 
     def predict(self, X) -> np.ndarray:
         """Class labels, shape ``(samples,)``, int.
@@ -338,7 +552,23 @@ class Network:
     def save(self, path) -> None:
         """Write the network to ``path`` (an ``.npz`` holding numeric arrays only).
 
-        The file is written at exactly ``path``; no suffix is added.
+        The file is written at exactly ``path``; no suffix is added. It is
+        checked first with the same rules `load` applies, so whatever `save`
+        writes, `load` reads back equal (weights, biases, history, the
+        configuration and the random generator's state).
+
+        Raises:
+            TypeError: ``path`` is not a str or path; `weights`, `biases` or
+                `history` are not lists of float arrays and floats (float16,
+                float32 and float64 are written exactly as float64; wider
+                floats are refused rather than rounded).
+            ValueError: A parameter or a loss in `history` is not finite
+                (e.g. ``"weights[1]: expected finite values, got nan at index
+                (0, 1)"``), a list has the wrong length or an array the wrong
+                shape, or ``path`` names something other than a regular file
+                (a directory, a FIFO). A refused save opens nothing: an
+                existing file is left as it was.
+            OSError: The file cannot be written.
         """
         _persist.save(self, path)
 
@@ -346,7 +576,17 @@ class Network:
     def load(cls, path) -> "Network":
         """Read a network written by `save`.
 
-        Never unpickles. Raises ValueError naming ``path`` for a file that is
-        unreadable, foreign or inconsistent.
+        Never unpickles, and never lets a file make it allocate more than the
+        network the file describes (whose shapes are checked, from the
+        archive's directory and the arrays' headers, before any data is
+        read): a file that claims more than it holds, a decompression bomb, a
+        configuration of a few bytes asking for gigabytes are refused at once.
+        Only regular files are opened; a FIFO or a device is refused without
+        waiting on it.
+
+        Raises:
+            TypeError: ``path`` is not a str or path.
+            ValueError: Naming ``path``: the file is missing, not a regular
+                file, unreadable, foreign or inconsistent, with the reason.
         """
         return _persist.load(cls, path)

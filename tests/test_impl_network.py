@@ -320,6 +320,117 @@ def test_changes_made_by_the_callback_are_trained_on():
         np.testing.assert_array_equal(got, want)
 
 
+# --- a callback that breaks the parameters, or raises -----------------------------
+
+
+def _after_epochs(net, epochs):
+    """The parameters after ``epochs`` full-batch epochs of fit(XOR, lr=0.5), by step()."""
+    manual = copy.deepcopy(net)
+    for _ in range(epochs):
+        manual.step(XOR_X, XOR_Y, 0.5)
+    return manual.weights + manual.biases
+
+
+def _breaks_at(epoch, spoil):
+    def callback(e, loss):
+        if e == epoch:
+            spoil()
+    return callback
+
+
+@pytest.mark.parametrize(
+    "spoil, error, message",
+    [
+        (lambda n: setattr(n, "weights", None), TypeError,
+         "weights: expected a list of 2 arrays (one per layer, sizes (2, 3, 1)), got NoneType"),
+        (lambda n: n.weights.__setitem__(0, np.zeros((3, 3))), ValueError,
+         "weights[0]: expected shape (3, 2) for W[1] (layer 1: 2 -> 3 units), got (3, 3)"),
+        (lambda n: setattr(n, "biases", n.biases[:1]), ValueError,
+         "biases: expected 2 arrays (one per layer, sizes (2, 3, 1)), got 1"),
+        (lambda n: n.weights[1].__setitem__((0, 0), np.nan), ValueError, "weights[1]: expected finite values"),
+        (lambda n: n.biases[0].setflags(write=False), ValueError,
+         "biases[0]: training updates it in place, but the array is read-only"),
+    ],
+)
+def test_a_callback_that_breaks_the_parameters_gets_a_clear_error_and_the_network_stays_valid(spoil, error, message):
+    # the clear error used to be masked by fit's clean-up (TypeError: 'NoneType' object is not iterable)
+    net = impl.Network([2, 3, 1], seed=0)
+    expected = _after_epochs(net, 2)
+    with pytest.raises(error) as info:
+        net.fit(XOR_X, XOR_Y, epochs=5, lr=0.5, callback=_breaks_at(1, lambda: spoil(net)))
+    assert str(info.value) == (
+        f"callback: after epoch 1, {message}. fit stopped; the network keeps the parameters "
+        "of the end of epoch 1, as they were given to the callback"
+    )
+    assert len(net.history) == 2
+    _validate.trainable(net.weights, net.biases, net.sizes)
+    for got, want in zip(net.weights + net.biases, expected):
+        np.testing.assert_array_equal(got, want)
+    # and training goes on from there
+    net.fit(XOR_X, XOR_Y, epochs=1, lr=0.5)
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_callback_that_raises_stops_fit_and_keeps_what_it_restored():
+    # early stopping: restore the best parameters, then stop by raising
+    net = impl.Network([2, 3, 1], seed=0)
+    best = {}
+
+    def callback(epoch, loss):
+        if epoch == 0:
+            best["weights"] = [w.copy() for w in net.weights]
+            best["copy"] = [w.copy() for w in net.weights]
+        if epoch == 3:
+            net.weights = best["weights"]
+            raise _Stop()
+
+    with pytest.raises(_Stop):
+        net.fit(XOR_X, XOR_Y, epochs=10, lr=0.5, callback=callback)
+    assert net.weights is best["weights"] and len(net.history) == 4
+    for got, want in zip(net.weights, best["copy"]):
+        np.testing.assert_array_equal(got, want)
+    # the biases were left alone: those of the end of epoch 3
+    for got, want in zip(net.biases, _after_epochs(impl.Network([2, 3, 1], seed=0), 4)[2:]):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_a_callback_that_raises_after_breaking_the_parameters_leaves_the_epochs_parameters():
+    net = impl.Network([2, 3, 1], seed=0)
+    expected = _after_epochs(net, 1)
+
+    def callback(epoch, loss):
+        net.weights[0][...] = np.nan
+        net.biases = "gone"
+        raise _Stop()
+
+    with pytest.raises(_Stop):
+        net.fit(XOR_X, XOR_Y, epochs=3, lr=0.5, callback=callback)
+    for got, want in zip(net.weights + net.biases, expected):
+        np.testing.assert_array_equal(got, want)
+
+
+def test_an_interrupted_fit_keeps_the_parameters_of_the_last_completed_step():
+    net = impl.Network([2, 3, 1], seed=0)
+    expected = _after_epochs(net, 2)
+    trainer = net._trainer()
+    calls = []
+
+    def step(*args):
+        calls.append(1)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return type(trainer).step(trainer, *args)
+
+    trainer.step = step
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(XOR_X, XOR_Y, epochs=5, lr=0.5)
+    for got, want in zip(net.weights + net.biases, expected):
+        np.testing.assert_array_equal(got, want)
+
+
 def test_pickle_and_deepcopy_keep_registry_entries_and_leave_scratch_buffers_out():
     import pickle
 
