@@ -248,11 +248,22 @@ def _train(args) -> int:
         f"{args.output_activation}, loss {args.loss} ({args.reduction}), init {init}, "
         f"lr {lr}, epochs {epochs}, batch {batch_size or 'full'}, seed {args.seed}"
     )
+    from impl import Diverged
+
     bar = None if args.quiet else ProgressBar(epochs)
-    net.fit(
-        data.X_train, data.Y_train, epochs=epochs, lr=lr, batch_size=batch_size,
-        callback=None if bar is None else bar.update,
-    )
+    try:
+        net.fit(
+            data.X_train, data.Y_train, epochs=epochs, lr=lr, batch_size=batch_size,
+            callback=None if bar is None else bar.update,
+        )
+    except Diverged as err:
+        if bar is not None:
+            bar.close()
+        # the API's names as the command's options
+        text = str(err).replace("a smaller lr", "a smaller --lr").replace('reduction="mean"', "--reduction mean")
+        text = text.replace('with "sum"', "with sum")
+        print(f"backprop-spec: train diverged: {text}", file=sys.stderr)
+        return 1
     if bar is not None:
         bar.close()
     print(f"final loss: {net.history[-1]:.6g}")

@@ -205,6 +205,20 @@ def test_ctrl_c_during_train_is_one_line_and_exit_130(tmp_path):
     assert "Traceback" not in err
 
 
+@pytest.mark.parametrize("quiet", [[], ["--quiet"]])
+def test_train_that_diverges_says_so_in_one_line_and_exits_1(tmp_path, quiet):
+    saved = tmp_path / "net.npz"
+    code, out, err = run("train", "--output-activation", "identity", "--lr", "1e300", "--epochs", "5",
+                         "--save", str(saved), *quiet)
+    assert code == 1
+    line = err.strip().splitlines()[-1]
+    assert line.startswith("backprop-spec: train diverged: fit diverged at epoch 1")
+    assert "a smaller --lr" in line and "--reduction mean" in line
+    assert "Traceback" not in err and "Warning" not in err and "final loss" not in out
+    # nothing is saved from a diverged run
+    assert not saved.exists()
+
+
 def test_train_digits_without_scikit_learn_says_how_to_install_it():
     code = (
         "import sys; sys.modules['sklearn'] = None\n"
