@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--output-activation", default=None, help="pin the output activation (default: found)")
     verify.add_argument("--loss", default=None, help="pin mse (1/2 * sum of squares, the tutorial's) or bce (default: found)")
     verify.add_argument("--reduction", default=None, help="pin sum (the tutorial's) or mean over samples (default: found)")
+    verify.add_argument("--forward", metavar="METHOD", help="the forward method, when discovery cannot tell")
+    verify.add_argument("--step", metavar="METHOD", help="the training method, when discovery cannot tell")
+    verify.add_argument(
+        "--layout", choices=("samples,features", "features,samples"),
+        help="the layout of X your code takes, when discovery cannot tell",
+    )
     verify.add_argument("--json", action="store_true", help="print the report as JSON")
     verify.add_argument("--seed", type=_seed, default=0, help="seed for the random scenarios (default 0)")
     verify.add_argument(
@@ -473,7 +479,8 @@ def _verify(args) -> int:
     try:
         report = verify.verify_file(
             args.target, args.activation, args.loss, args.reduction, seed=args.seed, timeout=args.timeout,
-            output_activation=args.output_activation,
+            output_activation=args.output_activation, forward=args.forward, step=args.step,
+            layout=None if args.layout is None else args.layout.replace(",", "_"),
         )
     except verify.ProtocolError as err:
         if args.json:

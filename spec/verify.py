@@ -175,12 +175,24 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
                 return None
             except sandbox.UserError as err:
                 _stop(report, label, f"{err.request} {err}; valid input at this architecture must work")
+                report.diagnosis += _shape_hint(str(err))
                 return None
             except sandbox.SandboxError as err:
                 _stop(report, label, f"{err.request} {err}")
                 return None
             observations.append(Observation(label, arch, before, X, Y, lr, out, after))
     return observations
+
+
+def _shape_hint(text: str) -> list[str]:
+    """A diagnosis for NumPy's complaints about shapes (a ValueError), which sizes that all differ bring out."""
+    if "ValueError" in text and any(
+        k in text for k in ("shape", "broadcast", "matmul", "aligned", "dimension")
+    ):
+        return ["the shapes do not fit at sizes whose widths all differ: usually a missing (or extra) transpose, "
+                "a product of the wrong two arrays (e.g. a layer's gradient from the wrong layer's activations), "
+                "or a size written into the code"]
+    return []
 
 
 def _stop(report: Report, label: str, error: str) -> None:
@@ -196,7 +208,7 @@ def _net(obs: Observation, b: discover.Binding, hidden, output, values=None) -> 
     D = len(obs.arch) - 1
     W, bias = [None] * (D + 1), [None] * (D + 1)
     for p in params:
-        (W if p.kind == "W" else bias)[p.layer] = values[p.name]
+        (W if p.kind == "W" else bias)[p.layer] = values[p.key]
     acts = [None] + [hidden] * (D - 1) + [output]
     return vm.Net(acts, W, bias)
 
@@ -275,8 +287,8 @@ def _observed_update(obs: Observation, b: discover.Binding):
     """The change of every parameter (or minus the returned gradient), ordered like the binding's list."""
     params = b.params[obs.arch]
     if b.step_returns_gradients:
-        return [-obs.after[p.name] for p in params]
-    return [obs.after[p.name] - obs.before[p.name] for p in params]
+        return [-obs.after[p.key] for p in params]
+    return [obs.after[p.key] - obs.before[p.key] for p in params]
 
 
 def _predicted(obs, b, hidden, output, variant, family, step, mode):
@@ -380,6 +392,8 @@ def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int) -
                  "(pin --loss mse to check squared error)")
     if m.eta is not None:
         text += f"; the learning rate written in the code gives a step of {m.eta:.6g}"
+        if m.family is vm.SQUARED and m.factor.key == "half":
+            text += f" (equivalently {m.eta / 2:.6g} on the sum of squared errors without the 1/2)"
     if not b.has_biases:
         text += "; no biases"
     return text
@@ -573,21 +587,28 @@ def _table(obs: Observation, b, hidden, output, m: Match | None, loss, reduction
     for p, o, e in zip(b.params[obs.arch], seen, pred):
         if b.step_returns_gradients:
             o, e = -o, -e
-        rows.append(_worst(_display(p), o, e))
+        entry = p.name if not p.fold else f"{p.kind}{p.layer}"
+        if p.kind == "W" and p.transposed and not p.fold and o.ndim == 2:
+            o, e = o.T, e.T  # the worst entry as the code indexes it
+        rows.append(_worst(_display(p), o, e, entry))
     return rows
 
 
 def _display(p: discover.Param) -> str:
+    """The parameter's name in the code, with its name in the math when they differ: ``syn0 (W1)``."""
     canonical = f"{p.kind}{p.layer}"
-    return canonical if p.name == canonical else f"{canonical} ({p.name})"
+    if p.fold:
+        return f"{canonical} ({'bias column' if p.kind == 'b' else 'weight columns'} of {p.name})"
+    return canonical if p.name == canonical else f"{p.name} ({canonical})"
 
 
-def _worst(name, actual, expected):
+def _worst(name, actual, expected, entry=None):
     err = np.abs(actual - expected)
     k = np.unravel_index(int(np.argmax(err)), err.shape)
     rel = float(np.max(err) / max(np.max(np.abs(expected)), 1e-300))
     index = ", ".join(map(str, k))
-    return ParameterResult(name, rel <= RTOL, rel, f"{name.split(' ')[0]}[{index}]", float(expected[k]), float(actual[k]))
+    entry = entry or name.split(" ")[0]
+    return ParameterResult(name, rel <= RTOL, rel, f"{entry}[{index}]", float(expected[k]), float(actual[k]))
 
 
 # --- the whole check --------------------------------------------------------------------------------
@@ -609,7 +630,7 @@ def _split_target(target: str) -> tuple[Path, str | None]:
 
 
 def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0, timeout=20.0,
-                output_activation=None) -> Report:
+                output_activation=None, forward=None, step=None, layout=None) -> Report:
     """Check the backprop class of ``FILE.py[:CLASS]`` against the spec, running it in a child process.
 
     Args:
@@ -621,6 +642,9 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
         reduction: Pin ``"sum"`` or ``"mean"`` over the samples (default: found).
         seed: Seed of the random scenarios.
         timeout: Seconds for everything the code runs, import included.
+        forward, step: Name the forward and training methods (default: found by name).
+        layout: ``"samples_features"`` or ``"features_samples"``, the layout of X
+            (default: found by running the code).
 
     Raises:
         ProtocolError: the file cannot be imported, or its code cannot be driven.
@@ -633,7 +657,7 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             raise ProtocolError(f"importing {path} {err}") from None
         try:
             cls = discover.pick_class(module, path, name)
-            driver = discover.Driver(box, module, cls)
+            driver = discover.Driver(box, module, cls, forward, step, layout)
             binding = driver.discover()
         except discover.CodeFailed as err:
             # built, but its forward or training method failed however it was called: a finding
@@ -651,7 +675,8 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
 
 
 def _failed_while_reading(label: str, text: str, box) -> Report:
-    report = Report(False, "unknown", "unknown", "unknown", 0, failed_scenario=label, error=text)
+    report = Report(False, "unknown", "unknown", "unknown", 0, failed_scenario=label, error=text,
+                    diagnosis=_shape_hint(text))
     report.output_lines = box.output.lines
     return report
 
@@ -667,6 +692,7 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
     for arch, text, limitation in b.unsupported:
         if not limitation:
             _stop(report, f"sizes {'-'.join(map(str, arch))}", text + "; valid input at this architecture must work")
+            report.diagnosis += _shape_hint(text)
             return report
     observations = _run_all(driver, b, seed, report)
     if observations is None:

@@ -131,20 +131,38 @@ class Param:
     kind: str  # "W" or "b"
     shape: tuple  # the user's shape
     transposed: bool = False  # W stored as (in, out)
+    fold: str | None = None  # the bias is the "first" or "last" column of W's array (one array, two parameters)
 
     @property
     def name(self) -> str:
         return path_text(self.path)
 
-    def to_user(self, value: np.ndarray) -> np.ndarray:
-        """A canonical ``W (out, in)`` or ``b (n,)`` in the user's shape."""
-        if self.kind == "W":
+    @property
+    def key(self) -> str:
+        """Unique per parameter: a folded bias shares its weights' array and name."""
+        return f"{self.name}#bias" if self.fold and self.kind == "b" else self.name
+
+    def to_user(self, value: np.ndarray, bias=None) -> np.ndarray:
+        """A canonical ``W (out, in)`` or ``b (n,)`` in the user's shape (``bias`` too, when folded)."""
+        if self.fold:
+            # [b | W] or [W | b]: the bias as one more column, multiplied by a constant 1 input
+            full = np.hstack([bias[:, None], value] if self.fold == "first" else [value, bias[:, None]])
+            return np.ascontiguousarray(full.T if self.transposed else full)
+        if self.kind == "W" and len(self.shape) == 2:
             return np.ascontiguousarray(value.T if self.transposed else value)
-        return value.reshape(self.shape)
+        return np.ascontiguousarray(value).reshape(self.shape)
 
     def to_math(self, value: np.ndarray) -> np.ndarray:
-        """The user's array in the canonical shape."""
+        """The user's array in the canonical shape (a folded array: this parameter's part of it)."""
+        if self.fold:
+            full = value.T if self.transposed else value
+            column = 0 if self.fold == "first" else -1
+            if self.kind == "b":
+                return np.array(full[:, column])
+            return np.array(full[:, 1:] if self.fold == "first" else full[:, :-1])
         if self.kind == "W":
+            if len(self.shape) == 1:
+                return value.reshape(1, -1)  # a single output's weight vector
             return value.T if self.transposed else value
         return value.reshape(-1)
 
@@ -390,29 +408,43 @@ def find_parameters(attributes: dict, n_in=None, n_out=None, depth=None, exclude
     stored the same way round, ``(out, in)`` or ``(in, out)``.
     """
     arrays = [(p, s) for p, s in float_arrays(attributes) if exclude_dim not in s and _looks_like_parameter(p)]
-    matrices = [(p, s) for p, s in arrays if len(s) == 2]
+    # weight matrices, and vectors as a single output's weights (w2 of shape (hidden,))
+    matrices = [(p, s) for p, s in arrays if len(s) == 2] + [(p, s) for p, s in arrays if len(s) == 1 and s[0] > 1]
     chains = []
     for transposed in (False, True):
         def ends(shape):
-            # (n_out, n_in) as in the math, or (n_in, n_out)
+            # (n_out, n_in) as in the math, or (n_in, n_out); a vector carries its width to 1 output
+            if len(shape) == 1:
+                return shape[0], 1
             return (shape[0], shape[1]) if transposed else (shape[1], shape[0])
 
-        def extend(chain, width, used):
+        def extend(chain, width, used, folded):
             if chain and (n_out is None or width == n_out) and (depth is None or len(chain) == depth):
-                chains.append((transposed, list(chain)))
-            if len(chain) >= (depth or 6):
+                chains.append((transposed, list(chain), folded))
+            if len(chain) >= (depth or 6) or (chain and len(chain[-1][1]) == 1):
                 return
             for k, (p, s) in enumerate(matrices):
-                if k in used:
+                if k in used or folded and len(s) == 1:
                     continue
                 a, b = ends(s)
-                if width is None or a == width:
-                    extend(chain + [(p, s)], b, used | {k})
+                # folded: every weight matrix has one more input, the bias's constant 1
+                if width is None or a == width + folded:
+                    extend(chain + [(p, s)], b, used | {k}, folded)
 
-        extend([], n_in, frozenset())
+        for folded in (0, 1):
+            extend([], n_in, frozenset(), folded)
     results = []
-    for transposed, chain in chains:
-        arch = [ends_of(chain[0][1], transposed)[0]] + [ends_of(s, transposed)[1] for _, s in chain]
+    for transposed, chain, folded in chains:
+        arch = [ends_of(chain[0][1], transposed)[0] - folded] + [ends_of(s, transposed)[1] for _, s in chain]
+        if any(len(s) == 1 for _, s in chain[:-1]):
+            continue
+        if folded:
+            # which column is the bias is found by running the code (Driver._fold_side); first until then
+            params = []
+            for l, (p, s) in enumerate(chain, start=1):
+                params += [Param(p, l, "W", s, transposed, "first"), Param(p, l, "b", s, transposed, "first")]
+            results.append((tuple(arch), params))
+            continue
         weights = [Param(p, l, "W", s, transposed) for l, (p, s) in enumerate(chain, start=1)]
         taken = {path_text(p) for p, _ in chain}
         biases = {}
@@ -440,8 +472,8 @@ def find_parameters(attributes: dict, n_in=None, n_out=None, depth=None, exclude
         weights = [p for p in params if p.kind == "W"]
         named = sum(bool(_WEIGHT_HINT.search(p.name)) for p in weights)
         in_order = [_order_key(p.path) for p in weights] == sorted(_order_key(p.path) for p in weights)
-        # the longest chain of weight-named arrays, in their own order, with biases
-        return (-len(weights), -named, not in_order, -len(params))
+        # the longest chain of weight-named arrays, in their own order, with biases; folded last
+        return (-len(weights), any(p.fold for p in params), -named, not in_order, -len(params))
 
     results.sort(key=rank)
     return results
@@ -449,6 +481,8 @@ def find_parameters(attributes: dict, n_in=None, n_out=None, depth=None, exclude
 
 def ends_of(shape, transposed) -> tuple[int, int]:
     """``(n_in, n_out)`` of a weight matrix stored ``(out, in)`` (or ``(in, out)`` when transposed)."""
+    if len(shape) == 1:
+        return shape[0], 1
     return (shape[0], shape[1]) if transposed else (shape[1], shape[0])
 
 
@@ -591,19 +625,33 @@ def _samples_for(arch) -> int:
 class Driver:
     """Discovers how to drive a class in the sandbox (`discover`), then drives it (`run`)."""
 
-    def __init__(self, box: sandbox.Sandbox, module: dict, cls: str):
+    def __init__(self, box: sandbox.Sandbox, module: dict, cls: str, forward=None, step=None, layout=None):
+        """``forward``, ``step`` and ``layout`` state what discovery would otherwise find (--forward, ...)."""
         self.box, self.cls = box, cls
         self.methods = module["classes"][cls]["methods"]
+        self.forced = {"forward": forward, "step": step, "layout": layout}
+        for option, name in (("--forward", forward), ("--step", step)):
+            if name is not None and _sig(self.methods, name) is None:
+                found = ", ".join(sorted(m for m, d in self.methods.items() if "signature" in d)) or "none"
+                raise DiscoveryError(f"{option}: {cls} has no method {name!r} (its methods: {found})")
 
     # --- discovery ---
 
     def discover(self) -> Binding:
-        forward = _first(FORWARD_NAMES, self.methods)
-        steps = [n for n in STEP_NAMES if n != forward and _sig(self.methods, n) is not None]
+        forward = self.forced["forward"] or _first(FORWARD_NAMES, self.methods)
+        if self.forced["step"]:
+            steps = [self.forced["step"]]
+        else:
+            steps = [n for n in STEP_NAMES if n != forward and _sig(self.methods, n) is not None]
         if forward is None:
-            raise DiscoveryError(f"{self.cls} has no forward method (looked for {', '.join(FORWARD_NAMES)})")
+            raise DiscoveryError(
+                f"{self.cls} has no forward method (looked for {', '.join(FORWARD_NAMES)}): name it with --forward"
+            )
         if not steps:
-            raise DiscoveryError(f"{self.cls} has no training method (looked for {', '.join(STEP_NAMES)})")
+            raise DiscoveryError(
+                f"{self.cls} has no training method (looked for {', '.join(STEP_NAMES)}): name it with --step"
+            )
+        self._forward_name = forward
         templates = constructor_roles(_sig(self.methods, "__init__") or [{"name": "self"}])
         problems, failed = [], []
         for roles in templates:
@@ -689,7 +737,10 @@ class Driver:
             f"weights: {', '.join(p.name for p in weights)}, stored {orient}"
             f"; {D} layer{'s' if D > 1 else ''} ({D - 1} hidden)"
         )
-        if biases:
+        if biases and biases[0].fold:
+            lines.append(f"biases: the {biases[0].fold} column of each weight array (inputs with a 1 "
+                         f"{'prepended' if biases[0].fold == 'first' else 'appended'})")
+        elif biases:
             shape = {(1,): "(n,)", (2,): "(n, 1)" if biases[0].shape[-1] == 1 else "(1, n)"}.get((len(biases[0].shape),), "")
             if len(biases[0].shape) == 2:
                 shape = "(n, 1)" if biases[0].shape[1] == 1 and biases[0].shape[0] != 1 or biases[0].shape == (1, 1) else "(1, n)"
@@ -732,6 +783,8 @@ class Driver:
         layouts = ["samples_features", "features_samples"]
         last_error = None
         user_errors, discovery_errors = [], []
+        if self.forced["layout"]:
+            layouts = [self.forced["layout"]]
         for data_layout in layouts if has_data else [None]:
             try:
                 handle, params, actual, layout_hint = self._build_and_find(roles, arch, X, Y, data_layout, N)
@@ -741,9 +794,13 @@ class Driver:
             layouts_x = [data_layout] if data_layout else (
                 ["samples_features", "features_samples"] if layout_hint else ["features_samples", "samples_features"]
             )
+            if self.forced["layout"]:
+                layouts_x = [self.forced["layout"]]
             actual_N = N
             Xa = rng.normal(size=(actual[0], N)) if actual[0] != arch[0] else X
             Ya = rng.uniform(0.1, 0.9, size=(actual[-1], N)) if actual[-1] != arch[-1] else Y
+            if any(p.fold for p in params):
+                params = self._fold_side(handle, params, layouts_x[0], actual, N, rng)
             for layout in layouts_x:
                 math = random_params(params, actual, rng)
                 self.set_params(handle, params, math)
@@ -798,19 +855,40 @@ class Driver:
         actual, params = chains[0]
         return handle, params, actual, params[0].transposed
 
+    def _fold_side(self, handle, params, layout, arch, N, rng):
+        """Which column of a folded ``[b | W]`` array is the bias: with X = 0 only the bias column matters."""
+        math = random_params(params, arch, rng)
+        X0 = np.zeros((arch[0], N))
+        try:
+            self.set_params(handle, params, math)
+            before = self._forward(handle, params, layout, X0, arch, N)[0]
+            # under "bias first", the last column multiplies the last input, which is 0 here
+            last = next(p for p in params if p.layer == 1 and p.kind == "W")
+            math[last.key] = math[last.key].copy()
+            math[last.key][:, -1] += 1.0
+            self.set_params(handle, params, math)
+            after = self._forward(handle, params, layout, X0, arch, N)[0]
+        except (sandbox.UserError, ShapeChanged):
+            return params
+        side = "first" if before is not None and after is not None and np.array_equal(before, after) else "last"
+        return [Param(p.path, p.layer, p.kind, p.shape, p.transposed, side) if p.fold else p for p in params]
+
     def set_params(self, handle, params, math):
-        """Put canonical values (``math[p.name]``) into the object, in the user's shapes."""
-        self.box.set(handle, [list(p.path) for p in params], [p.to_user(math[p.name]) for p in params],
-                     what=f"setting {', '.join(p.name for p in params)}")
+        """Put canonical values (``math[p.key]``) into the object, in the user's shapes."""
+        arrays = user_arrays(params, math)
+        self.box.set(handle, [list(p.path) for p, _ in arrays], [a for _, a in arrays],
+                     what=f"setting {', '.join(p.name for p, _ in arrays)}")
 
     def get_params(self, handle, params):
-        arrays = self.box.get(handle, [list(p.path) for p in params], what=f"reading {', '.join(p.name for p in params)}")
-        out = {}
-        for p, value in zip(params, arrays):
+        """The object's parameters, canonical: ``{p.key: W (out, in) or b (n,)}``."""
+        owners = [p for p in params if not (p.fold and p.kind == "b")]
+        arrays = self.box.get(handle, [list(p.path) for p in owners], what=f"reading {', '.join(p.name for p in owners)}")
+        by_path = {}
+        for p, value in zip(owners, arrays):
             if value.shape != p.shape:
                 raise ShapeChanged(p, value.shape)
-            out[p.name] = p.to_math(value)
-        return out
+            by_path[p.name] = value
+        return {p.key: p.to_math(by_path[p.name]) for p in params}
 
     def _forward(self, handle, params, layout, X, arch, N, forward=None, known=None):
         """Call the forward method; ``(output in the math layout or None, raw user array, where)``.
@@ -822,7 +900,7 @@ class Driver:
         """
         if known is not None:
             return self._known_forward(handle, layout, X, arch, N, forward, known)
-        name = forward or _first(FORWARD_NAMES, self.methods)
+        name = forward or self._forward_name
         roles = method_roles(_sig(self.methods, name)) or []
         Xu = X.T if layout == "samples_features" else X
         args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
@@ -928,7 +1006,7 @@ class Driver:
                     # the training method itself misbehaves: a finding about it, not another method to try
                     text = f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
                     return name, step_roles, lr_via, lr_path, False, text, follow
-                changed = any(not np.array_equal(after[p.name], math[p.name]) for p in params)
+                changed = any(not np.array_equal(after[p.key], math[p.key]) for p in params)
                 if changed:
                     return name, step_roles, lr_via, lr_path, False, None, follow
                 if follow is None and returned_gradients(value, out, params) is not None:
@@ -968,7 +1046,7 @@ class Driver:
             grads = returned_gradients(value, arrays, params)
             if grads is None:
                 raise ShapeChanged(None, None, f"{b.step} did not return gradients shaped like the parameters")
-            return out, {p.name: p.to_math(g) for p, g in zip(params, grads)}
+            return out, grads
         return out, self.get_params(handle, params)
 
 
@@ -1016,7 +1094,7 @@ def random_params(params, arch, rng, scale=1.0) -> dict:
     math = {}
     for p in params:
         n_out, n_in = arch[p.layer], arch[p.layer - 1]
-        math[p.name] = scale * rng.normal(size=(n_out, n_in) if p.kind == "W" else n_out)
+        math[p.key] = scale * rng.normal(size=(n_out, n_in) if p.kind == "W" else n_out)
     return math
 
 
@@ -1037,14 +1115,25 @@ def returned_gradients(value: dict, arrays: list, params: list):
     collect(value)
     if not found:
         return None
-    # weights' and biases' gradients, each in layer order, matched by shape
-    out = []
-    pool = list(found)
-    for p in params:
+    # one gradient per user array (a folded [b | W] array has one), in layer order, matched by shape
+    owners = [p for p in params if not (p.fold and p.kind == "b")]
+    by_path, pool = {}, list(found)
+    for p in owners:
         k = next((k for k, g in enumerate(pool) if g.shape == p.shape), None)
         if k is None:
             return None
-        out.append(pool.pop(k))
+        by_path[p.name] = pool.pop(k)
+    return {p.key: p.to_math(by_path[p.name]) for p in params}
+
+
+def user_arrays(params, math) -> list[tuple[Param, np.ndarray]]:
+    """``(owner, user array)`` for canonical values ``math``; a folded pair makes one array."""
+    out = []
+    for p in params:
+        if p.fold and p.kind == "b":
+            continue
+        bias = math[next(q.key for q in params if q.fold and q.kind == "b" and q.path == p.path)] if p.fold else None
+        out.append((p, p.to_user(math[p.key], bias)))
     return out
 
 

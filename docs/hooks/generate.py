@@ -25,6 +25,7 @@ import json
 import os
 import re
 import sys
+from pathlib import Path
 
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
@@ -83,6 +84,19 @@ def _verify(target):
     return f"```text\n$ backprop-spec verify {target}\n{buffer.getvalue()}```\n"
 
 
+#: The project's root (docs/hooks/ is two folders down).
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _source(path):
+    """A file of the verify gallery, shown as it is (only files under tests/verify_gallery/)."""
+    gallery = (ROOT / "tests" / "verify_gallery").resolve()
+    file = (ROOT / path).resolve()
+    if gallery not in file.parents or file.suffix != ".py" or not file.is_file():
+        raise PluginError(f"<!-- generated: source {path} -->: expected a .py file under tests/verify_gallery/")
+    return f"```python\n{file.read_text()}```\n"
+
+
 def _blocks(kind, table):
     def generate(name):
         if name not in table:
@@ -96,6 +110,7 @@ GENERATORS = {
     "prove": _prove,
     "add-activation": _add_activation,
     "verify": _verify,
+    "source": _source,
     "derivation": _blocks("derivation", derivation.BLOCKS),
     "losses": _blocks("losses", loss_page.BLOCKS),
     "training": _blocks("training", training_page.BLOCKS),
