@@ -69,6 +69,11 @@ def plan_in_child(name, expr, params, description, timeout: float = DEFAULT_TIME
         child.kill()
         out, err = child.communicate()
         timed_out = True
+    except BaseException:
+        # Ctrl-C (or anything else) in the parent: the child must not outlive it
+        child.kill()
+        child.wait()
+        raise
     messages = []
     for line in out.splitlines():
         try:

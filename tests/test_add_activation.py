@@ -253,6 +253,36 @@ def test_the_time_budget_kills_the_child_and_names_the_stage():
     assert "nothing was written" in str(info.value)
 
 
+def test_ctrl_c_stops_the_planning_child_too_and_writes_nothing(project):
+    import signal
+
+    before = snapshot(project)
+    env = dict(os.environ, PYTHONPATH=str(project))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spec.cli", "add-activation", "tower", "exp(exp(exp(z)))", "--timeout", "600"],
+        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    # wait until the planning child is running, then interrupt the command only
+    children = []
+    for _ in range(200):
+        children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+        if children:
+            break
+        time.sleep(0.05)
+    assert children, "the planning child never started"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert err.strip() == "backprop-spec: add-activation interrupted"
+    for pid in map(int, children):
+        with pytest.raises(ProcessLookupError):
+            for _ in range(50):
+                os.kill(pid, 0)
+                time.sleep(0.1)
+    assert snapshot(project) == before
+
+
 def test_the_child_returns_plain_data():
     result = add_sandbox.plan_in_child("tanh3", "tanh(z) * c", ["c=3"], "", timeout=60)
     assert set(result) == {"entry", "code", "module", "report"}
