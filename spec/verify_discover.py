@@ -200,9 +200,6 @@ class Binding:
     x_layout: str  # "features_samples" or "samples_features"
     forward: str  # method name
     forward_args: list  # ArgRole list ("X" only, or empty when it reads data from the object)
-    output_from: str  # "return", "return[k]" or an attribute path text
-    output_index: tuple = ()
-    output_path: tuple = ()
     output_known: tuple = ()  # ("return", index, orientation) or ("attr", path, orientation)
     step: str = ""
     step_args: list = field(default_factory=list)
@@ -311,16 +308,6 @@ def constructor_roles(signature) -> list[list[ArgRole]]:
             "(input_size, hidden_size, output_size or sizes), the learning rate (learning_rate, lr) or data (X, y)"
         )
     return guesses
-
-
-def _arch_candidates(roles: list[ArgRole]) -> list[tuple]:
-    """Layer widths to try, all different so that every shape is unambiguous; fallbacks after."""
-    kinds = {r.role for r in roles}
-    if "sizes" in kinds or "hidden_list" in kinds:
-        first = [(3, 5, 2), (4, 3, 5), (3, 5, 4, 2)]
-    else:
-        first = [(3, 5, 2), (4, 3, 5)]
-    return first + [(3, 5, 1), (4, 3, 1), (2, 2, 1), (3, 3, 3)]
 
 
 def arch_groups(roles: list[ArgRole]):
@@ -493,6 +480,13 @@ def _order_key(path):
 # --- argument roles of methods ---------------------------------------------------------
 
 
+#: A method argument's role, by its name (the first table that has the name).
+_METHOD_ROLES = (
+    (_EPOCH_NAMES, "epochs"), (_LR_NAMES, "lr"), (_X_NAMES, "X"), (_Y_NAMES, "Y"), (_OUTPUT_NAMES, "output"),
+    (_PAIRS_NAMES, "pairs"), (_CACHE_NAMES, "cache"),
+)
+
+
 def method_roles(signature) -> list[ArgRole] | None:
     """Roles of a method's arguments (without self), or None if one cannot be given a value."""
     params = [p for p in (signature or [])[1:]]
@@ -501,22 +495,7 @@ def method_roles(signature) -> list[ArgRole] | None:
         if p["kind"] in ("VAR_POSITIONAL", "VAR_KEYWORD"):
             continue
         n = _norm(p["name"])
-        if n in _EPOCH_NAMES:
-            role = "epochs"
-        elif n in _LR_NAMES:
-            role = "lr"
-        elif n in _X_NAMES:
-            role = "X"
-        elif n in _Y_NAMES:
-            role = "Y"
-        elif n in _OUTPUT_NAMES:
-            role = "output"
-        elif n in _PAIRS_NAMES:
-            role = "pairs"
-        elif n in _CACHE_NAMES:
-            role = "cache"
-        else:
-            role = None
+        role = next((role for names, role in _METHOD_ROLES if n in names), None)
         if role is None:
             if p["has_default"]:
                 continue
@@ -709,8 +688,7 @@ class Driver:
             params={p.arch: p.params for p in probes},
             has_biases=any(q.kind == "b" for q in first.params),
             x_layout=first.layout, forward=forward, forward_args=method_roles(_sig(self.methods, forward)) or [],
-            output_from=first.output[0], output_index=first.output[1] if first.output[0] == "return" else (),
-            output_path=first.output[1] if first.output[0] == "attr" else (), output_known=first.output,
+            output_known=first.output,
             step=first.step, step_args=first.step_args, lr_via=first.lr_via, lr_path=first.lr_path,
             step_returns_gradients=first.returns_gradients, step_follow=first.follow,
             step_follow_args=method_roles(_sig(self.methods, first.follow)) if first.follow else [],
@@ -752,8 +730,8 @@ class Driver:
             lines.append(f"forward: {b.forward}(X) with X as {X}")
         else:
             lines.append(f"forward: {b.forward}() on the data given to the constructor, X as {X}")
-        if b.output_from == "attr":
-            lines.append(f"output: read from {path_text(b.output_path)} after {b.forward}")
+        if b.output_known[0] == "attr":
+            lines.append(f"output: read from {path_text(b.output_known[1])} after {b.forward}")
         args = ", ".join(f"{r.name}={r.role}" if r.role != r.name else r.name for r in b.step_args)
         step = f"{b.step}({args})"
         if b.step_follow:
