@@ -344,6 +344,15 @@ class Child:
     def assign(self, handle, path, array):
         owner = self.lookup(handle, path[:-1])
         last = path[-1]
+        try:
+            old = getattr(owner, last["attr"]) if "attr" in last else owner[last["key"]]
+        except Exception:
+            old = None
+        # keep what the code had: its float type (float32 stays float32), a number stays a number
+        if isinstance(old, np.ndarray) and old.dtype.kind == "f" and old.shape == array.shape:
+            array = array.astype(old.dtype)
+        elif isinstance(old, (float, np.floating)) and array.size == 1:
+            array = type(old)(array.reshape(()))
         if "attr" in last:
             setattr(owner, last["attr"], array)
         else:

@@ -85,6 +85,7 @@ class Report:
     diagnosis: list[str] = field(default_factory=list)
     error: str | None = None
     output_lines: int = 0
+    quantity: str = "update"  # what the table compares: "update", or "gradient" for code that returns them
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -111,8 +112,7 @@ class Report:
         if not self.forward_ok:
             lines.append("  the forward pass differs from the spec's")
         if self.parameters:
-            lines.append(f"  in that scenario, each parameter's {'gradient' if 'gradient' in self.loss else 'update'}, "
-                         f"expected from the spec ({self.loss}, {self.reduction}):")
+            lines.append(f"  in that scenario, each parameter's {self.quantity} against the spec's for {self.loss}:")
             for p in self.parameters:
                 mark = "ok  " if p.ok else "BAD "
                 lines.append(
@@ -175,7 +175,7 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
                 return None
             except sandbox.UserError as err:
                 _stop(report, label, f"{err.request} {err}; valid input at this architecture must work")
-                report.diagnosis += _shape_hint(str(err))
+                report.diagnosis += _shape_hint(str(err), X.shape[1])
                 return None
             except sandbox.SandboxError as err:
                 _stop(report, label, f"{err.request} {err}")
@@ -184,15 +184,18 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
     return observations
 
 
-def _shape_hint(text: str) -> list[str]:
+def _shape_hint(text: str, samples: int | None = None) -> list[str]:
     """A diagnosis for NumPy's complaints about shapes (a ValueError), which sizes that all differ bring out."""
-    if "ValueError" in text and any(
-        k in text for k in ("shape", "broadcast", "matmul", "aligned", "dimension")
-    ):
-        return ["the shapes do not fit at sizes whose widths all differ: usually a missing (or extra) transpose, "
-                "a product of the wrong two arrays (e.g. a layer's gradient from the wrong layer's activations), "
-                "or a size written into the code"]
-    return []
+    import re
+
+    if "ValueError" not in text or not any(k in text for k in ("shape", "broadcast", "matmul", "aligned", "dimension")):
+        return []
+    if samples is not None and samples > 1 and re.search(rf"[(,]\s*{samples}\s*[,)]", text):
+        return [f"a shape holds {samples}, the number of samples, where a parameter's shape belongs: something "
+                "is not summed over the samples (a bias's gradient, say: sum delta over the samples' axis)"]
+    return ["the shapes do not fit at sizes whose widths all differ: usually a missing (or extra) transpose, "
+            "a product of the wrong two arrays (e.g. a layer's gradient from the wrong layer's activations), "
+            "or a size written into the code"]
 
 
 def _stop(report: Report, label: str, error: str) -> None:
@@ -202,15 +205,21 @@ def _stop(report: Report, label: str, error: str) -> None:
 # --- the forward pass: which activations ------------------------------------------------------
 
 
+def hidden_name(hidden) -> str:
+    """The hidden layers' activation, or one per layer (``softplus, elu``)."""
+    return ", ".join(h.name for h in hidden) if isinstance(hidden, tuple) else hidden.name
+
+
 def _net(obs: Observation, b: discover.Binding, hidden, output, values=None) -> vm.Net:
+    """The scenario's network in the math's layout; ``hidden`` is one activation or one per hidden layer."""
     params = b.params[obs.arch]
     values = obs.before if values is None else values
     D = len(obs.arch) - 1
     W, bias = [None] * (D + 1), [None] * (D + 1)
     for p in params:
         (W if p.kind == "W" else bias)[p.layer] = values[p.key]
-    acts = [None] + [hidden] * (D - 1) + [output]
-    return vm.Net(acts, W, bias)
+    hiddens = list(hidden) if isinstance(hidden, tuple) else [hidden] * (D - 1)
+    return vm.Net([None, *hiddens, output], W, bias)
 
 
 def _forward_error(obs, b, hidden, output, skip_biases=()) -> float:
@@ -231,8 +240,21 @@ def identify_activations(observations, b, hidden=None, output=None, skip_biases=
     for h in hiddens if depth > 1 else hiddens[:1]:
         for o in outputs:
             H, O = spec_activations.get(h), spec_activations.get(o)
-            if all(_forward_error(obs, b, H, O, skip_biases) <= RTOL for obs in observations):
+            if all(_forward_error(obs, b, H, O, skip_biases) <= b.rtol for obs in observations):
                 return H, O
+    # another activation in each hidden layer (only where every scenario has the same depth)
+    if hidden is None and depth > 2 and len({len(o.arch) for o in observations}) == 1:
+        import itertools
+
+        first = observations[0]
+        for combo in itertools.product(names, repeat=depth - 1):
+            H = tuple(spec_activations.get(h) for h in combo)
+            for o in outputs:
+                O = spec_activations.get(o)
+                if _forward_error(first, b, H, O, skip_biases) <= b.rtol and all(
+                    _forward_error(obs, b, H, O, skip_biases) <= b.rtol for obs in observations
+                ):
+                    return H, O
     return None
 
 
@@ -301,12 +323,12 @@ def _predicted(obs, b, hidden, output, variant, family, step, mode):
     return out
 
 
-def _close(observed, predicted) -> bool:
+def _close(observed, predicted, rtol=RTOL) -> bool:
     scale = max((float(np.max(np.abs(p))) for p in predicted), default=0.0)
     for o, p in zip(observed, predicted):
         if o.shape != p.shape or not np.all(np.isfinite(p)):
             return False
-        tol = RTOL * max(float(np.max(np.abs(p))), 1e-9 * scale, 1e-300)
+        tol = rtol * max(float(np.max(np.abs(p))), 1e-9 * scale, 1e-300)
         if float(np.max(np.abs(o - p))) > tol:
             return False
     return True
@@ -324,7 +346,7 @@ def _explains(observations, b, hidden, output, variant, family, factor, mode, lr
             if obs.N != 1:
                 continue
             unit = _predicted(obs, b, hidden, output, variant, family, 1.0, "batch")
-            s = vm.fit_step(_observed_update(obs, b), unit)
+            s = vm.fit_step(_observed_update(obs, b), unit, b.rtol)
             if s is None or s <= 0:
                 return None
             etas.append(s / factor.value(obs.arch[-1]))
@@ -334,7 +356,7 @@ def _explains(observations, b, hidden, output, variant, family, factor, mode, lr
     for obs in observations:
         lr = 1.0 if b.step_returns_gradients else (obs.lr if lr_known else eta)
         step = lr * factor.value(obs.arch[-1])
-        if not _close(_observed_update(obs, b), _predicted(obs, b, hidden, output, variant, family, step, mode)):
+        if not _close(_observed_update(obs, b), _predicted(obs, b, hidden, output, variant, family, step, mode), b.rtol):
             return None
     return Match(variant, family, factor, mode, eta)
 
@@ -384,7 +406,7 @@ def loss_phrase(m: Match) -> str:
 def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int) -> str:
     """E.g. "exact gradient descent of the mean over samples of 1/2 * sum of squared errors; tanh hidden, sigmoid output"."""
     loss = loss_phrase(m)
-    acts = f"{output.name} output" if depth == 1 else f"{hidden.name} hidden, {output.name} output"
+    acts = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
     what = "exact gradients" if b.step_returns_gradients else "exact gradient descent"
     text = f"{what} of {loss}; {acts}"
     if m.family is vm.BCE:
@@ -405,14 +427,16 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
     The output layer is named "out" in a variant, so that one variant means the
     same mistake in every architecture the class was driven at.
     """
-    out = []
+    out, later, last = [], [], []
     layers = [*range(1, depth), "out"]
 
     def where(l):
         return "the output layer" if l == "out" else f"hidden layer {l}"
 
     def act_of(l):
-        return output if l == "out" else hidden
+        if l == "out":
+            return output
+        return hidden[l - 1] if isinstance(hidden, tuple) else hidden
 
     for l in layers:
         act = act_of(l)
@@ -425,6 +449,20 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
         out.append((vm.Variant(f"f'(a) {l}", slope=((l, "f'(a)"),)),
                     f"in {where(l)}, the derivative f'(z) of {act.name} is evaluated at the layer's output a "
                     f"instead of at z" + (f": use f'(z), or its output form g(a) = {g}" if g else ": use f'(z)")))
+        if l != 1:
+            later.append((vm.Variant(f"input z {l}", input_z=(l,)),
+                          f"the weight gradient of {where(l)} takes the layer below's pre-activation z instead of its "
+                          "output a: dW = delta a_below^T"))
+        # another activation's derivative in this layer (the sigmoid's a (1 - a) after a tanh, say): tried last
+        for other_name in spec_activations.names():
+            other = spec_activations.get(other_name)
+            if other_name == act.name:
+                continue
+            if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
+                form = spec_activations.display(other.output_form)
+                last.append((vm.Variant(f"{other_name} g(a) {l}", slope=((l, f"{other_name} g(a)"),)),
+                             f"{where(l)} is {act.name}, but its derivative is {other_name}'s, g(a) = {form}: "
+                             f"use {act.name}'s" + (f", g(a) = {g}" if g else "")))
         out.append((vm.Variant(f"missing {l}", slope=((l, "1"),)),
                     f"the activation derivative ({act.name}') is missing in the error term of {where(l)}: "
                     + ("delta must be dL/da * f'(z)" if l == "out" else f"delta({l}) must be W({l + 1})^T delta({l + 1}) * f'(z({l}))")))
@@ -461,11 +499,15 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
         out.append((vm.Variant("stale activations", stale_activations=True),
                     "the per-sample loop reuses activations from one forward pass made before it: recompute the "
                     "forward pass for each sample after the previous update"))
-    return out
+    return out + later + last
 
 
-def _ratio_diagnosis(observations, b, hidden, output, depth) -> list[str]:
+def _ratio_diagnosis(observations, b, hidden, output, depth):
     """A constant factor, sign, mean or learning rate that explains each layer's updates.
+
+    Returns ``(diagnosis lines, family, odd)``: ``odd`` the parameters (kind,
+    layer) found to differ from the rest, for the table; ``([], None, None)``
+    when no such pattern fits.
 
     Per layer and scenario, the factor s with (the code's update) = s * (the
     spec's update for 1/2 * sum of squares, summed, at the scenario's learning
@@ -486,7 +528,7 @@ def _ratio_diagnosis(observations, b, hidden, output, depth) -> list[str]:
             for k, p in enumerate(params):
                 # one unit per parameter: a layer's weights, a layer's bias
                 key = (p.kind, "out" if p.layer == D else p.layer)
-                fit = vm.fit_step([seen[k]], [pred[k]])
+                fit = vm.fit_step([seen[k]], [pred[k]], b.rtol)
                 if fit is None:
                     break
                 fits.setdefault(key, []).append((fit, obs))
@@ -497,7 +539,13 @@ def _ratio_diagnosis(observations, b, hidden, output, depth) -> list[str]:
         if fits:
             break
     if not fits:
-        return []
+        return [], None, None
+    texts, odd = _ratio_patterns(fits, b)
+    return texts, family, odd
+
+
+def _ratio_patterns(fits, b):
+    """The pattern of per-parameter factors ``fits`` (see `_ratio_diagnosis`): ``(lines, odd keys)``."""
 
     def steady(values):
         return np.allclose(values, values[0], rtol=1e-6)
@@ -528,12 +576,12 @@ def _ratio_diagnosis(observations, b, hidden, output, depth) -> list[str]:
         k, how = everywhere[0]
         if how == "mean":
             return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
-                    "pinned --reduction sum adds (without the pin, verify finds the mean itself)"]
+                    "pinned --reduction sum adds (without the pin, verify finds the mean itself)"], ()
         if np.isclose(k, -1):
-            return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"]
+            return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"], ()
         return [f"every {'gradient' if b.step_returns_gradients else 'update'} is {k:.6g} times the spec's for "
                 "1/2 * sum of squared errors: a constant factor that is no loss convention (a stray factor in the "
-                "output error, or the learning rate scaled inside the step)"]
+                "output error, or the learning rate scaled inside the step)"], ()
     # one layer (its weights and bias), or one parameter, differs: the others agree on a convention
     by_layer = {}
     for key in layers:
@@ -560,37 +608,46 @@ def _ratio_diagnosis(observations, b, hidden, output, depth) -> list[str]:
             if np.isclose(rel[0], 1):
                 continue
             if np.isclose(rel[0], -1):
-                return [f"the update of {name} has the wrong sign (it moves up the gradient)"]
+                return [f"the update of {name} has the wrong sign (it moves up the gradient)"], odd
+            if np.isclose(rel[0], 0, atol=1e-12):
+                return [f"{name} is never updated (its change is 0 while the other parameters move)"], odd
             return [f"the updates of {name} are {rel[0]:.6g} times the other parameters': a constant factor "
-                    "in that gradient (its convention differs from the rest)"]
+                    "in that gradient (its convention differs from the rest)"], odd
         if steady([r * n for r, n in zip(rel, Ns)]):
-            return [f"{name} averages its gradient over the samples where the other parameters sum it"]
+            return [f"{name} averages its gradient over the samples where the other parameters sum it"], odd
         if steady([r / n for r, n in zip(rel, Ns)]):
-            return [f"{name} sums its gradient over the samples where the other parameters average it"]
+            return [f"{name} sums its gradient over the samples where the other parameters average it"], odd
         if b.lr_known and steady([r / lr for r, lr in zip(rel, lrs)]):
-            return [f"the learning rate multiplies the update of {name} twice"]
-    return []
+            return [f"the learning rate multiplies the update of {name} twice"], odd
+    return [], None
 
 
-def _table(obs: Observation, b, hidden, output, m: Match | None, loss, reduction):
-    """Per parameter, the worst entry of the code's update against the spec's, in one scenario."""
-    family, factor, mode = (vm.SQUARED, SQUARED_FACTORS[0], "batch") if m is None else (m.family, m.factor, m.mode)
-    if m is None and loss == "bce":
-        family = vm.BCE
-    if m is None and reduction == "mean":
-        mode = "mean"
-    eta = m.eta if m is not None else None
-    lr = 1.0 if b.step_returns_gradients else (obs.lr if obs.lr is not None else (eta or 1.0))
-    pred = _predicted(obs, b, hidden, output, vm.SPEC, family, lr * factor.value(obs.arch[-1]), mode)
+def _table(obs: Observation, b, hidden, output, family, step: float, mode: str, good=None):
+    """Per parameter, the worst entry of the code's update against the spec's, in one scenario.
+
+    The spec's update is computed for ``family``, ``mode`` and ``step`` (the
+    learning rate times the convention's factor); with ``good`` (the keys of
+    the parameters that follow a common convention), the step is instead the
+    one those parameters take, so that only the odd ones show as BAD.
+    """
+    pred = _predicted(obs, b, hidden, output, vm.SPEC, family, step, mode)
     seen = _observed_update(obs, b)
+    params = b.params[obs.arch]
+    if good is not None:
+        D = len(obs.arch) - 1
+        idx = [k for k, p in enumerate(params) if (p.kind, "out" if p.layer == D else p.layer) in good]
+        unit = _predicted(obs, b, hidden, output, vm.SPEC, family, 1.0, "batch")
+        s = vm.fit_step([seen[k] for k in idx], [unit[k] for k in idx], b.rtol) if idx else None
+        if s is not None:
+            pred = [s * u for u in unit]
     rows = []
-    for p, o, e in zip(b.params[obs.arch], seen, pred):
+    for p, o, e in zip(params, seen, pred):
         if b.step_returns_gradients:
             o, e = -o, -e
         entry = p.name if not p.fold else f"{p.kind}{p.layer}"
         if p.kind == "W" and p.transposed and not p.fold and o.ndim == 2:
             o, e = o.T, e.T  # the worst entry as the code indexes it
-        rows.append(_worst(_display(p), o, e, entry))
+        rows.append(_worst(_display(p), o, e, entry, b.rtol))
     return rows
 
 
@@ -602,13 +659,13 @@ def _display(p: discover.Param) -> str:
     return canonical if p.name == canonical else f"{p.name} ({canonical})"
 
 
-def _worst(name, actual, expected, entry=None):
+def _worst(name, actual, expected, entry=None, rtol=RTOL):
     err = np.abs(actual - expected)
     k = np.unravel_index(int(np.argmax(err)), err.shape)
     rel = float(np.max(err) / max(np.max(np.abs(expected)), 1e-300))
     index = ", ".join(map(str, k))
     entry = entry or name.split(" ")[0]
-    return ParameterResult(name, rel <= RTOL, rel, f"{entry}[{index}]", float(expected[k]), float(actual[k]))
+    return ParameterResult(name, rel <= rtol, rel, f"{entry}[{index}]", float(expected[k]), float(actual[k]))
 
 
 # --- the whole check --------------------------------------------------------------------------------
@@ -656,12 +713,16 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
         except sandbox.SandboxError as err:
             raise ProtocolError(f"importing {path} {err}") from None
         try:
-            cls = discover.pick_class(module, path, name)
-            driver = discover.Driver(box, module, cls, forward, step, layout)
-            binding = driver.discover()
+            functional = discover.functional_pair(module, name)
+            if functional and (name is not None or not _has_candidate_class(module)):
+                driver = discover.FunctionDriver(box, *functional)
+                binding = driver.discover()
+            else:
+                driver, binding = _pick_and_discover(box, module, path, name, forward, step, layout)
         except discover.CodeFailed as err:
             # built, but its forward or training method failed however it was called: a finding
-            return _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text, box)
+            return _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text, box,
+                                         discover._samples_for(err.arch))
         except discover.DiscoveryError as err:
             raise ProtocolError(str(err)) from None
         except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
@@ -674,9 +735,60 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
         return report
 
 
-def _failed_while_reading(label: str, text: str, box) -> Report:
+def _pick_and_discover(box, module, path, name, forward, step, layout):
+    """The class to check and how to drive it; of several candidates, the one holding the deepest network.
+
+    A file with layer classes and a network class made of them (``Layer`` and
+    ``Network``, ``Dense`` and ``Sequential``) has several classes with forward
+    and training methods: each is read, and the one whose parameters make the
+    most layers is the network.
+    """
+    candidates = discover.candidate_classes(module, path, name)
+    found, errors = [], []
+    for cls in candidates:
+        driver = discover.Driver(box, module, cls, forward, step, layout)
+        try:
+            found.append((driver, driver.discover()))
+        except discover.CodeFailed as err:
+            if len(candidates) == 1:
+                raise
+            errors.append(err)
+        except discover.DiscoveryError as err:
+            if len(candidates) == 1:
+                raise
+            errors.append(err)
+    if not found:
+        if errors and isinstance(errors[0], discover.CodeFailed):
+            raise errors[0]
+        raise discover.DiscoveryError(
+            f"{path} defines several candidate classes ({', '.join(candidates)}) and none could be driven: "
+            f"name one as {path}:CLASS ({errors[0] if errors else ''})"
+        )
+    depth = {id(b): len(b.archs[0]) - 1 for _, b in found}
+    deepest = max(depth.values())
+    best = [(d, b) for d, b in found if depth[id(b)] == deepest]
+    if len(best) > 1:
+        names = ", ".join(b.cls for _, b in best)
+        raise discover.DiscoveryError(f"{path} defines several classes that read as whole networks ({names}): "
+                                      f"name one as {path}:CLASS")
+    driver, binding = best[0]
+    if len(candidates) > 1:
+        others = ", ".join(c for c in candidates if c != binding.cls)
+        binding.lines.insert(1, f"(of the classes {binding.cls}, {others}: the one holding the whole network)")
+    return driver, binding
+
+
+def _has_candidate_class(module) -> bool:
+    try:
+        discover.pick_class(module, "", None)
+    except discover.DiscoveryError:
+        return False
+    return True
+
+
+def _failed_while_reading(label: str, text: str, box, samples=None) -> Report:
     report = Report(False, "unknown", "unknown", "unknown", 0, failed_scenario=label, error=text,
-                    diagnosis=_shape_hint(text))
+                    diagnosis=_shape_hint(text, samples))
     report.output_lines = box.output.lines
     return report
 
@@ -692,7 +804,7 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
     for arch, text, limitation in b.unsupported:
         if not limitation:
             _stop(report, f"sizes {'-'.join(map(str, arch))}", text + "; valid input at this architecture must work")
-            report.diagnosis += _shape_hint(text)
+            report.diagnosis += _shape_hint(text, discover._samples_for(arch))
             return report
     observations = _run_all(driver, b, seed, report)
     if observations is None:
@@ -710,7 +822,7 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
                 if found_ is not None:
                     no_bias = (found_, skipped)
                     break
-        first = next(o for o in observations if _forward_error(o, b, H, O) > RTOL) if H is not None else observations[0]
+        first = next(o for o in observations if _forward_error(o, b, H, O) > b.rtol) if H is not None else observations[0]
         report.failed_scenario = first.label
         if no_bias:
             (H, O), skipped = no_bias
@@ -723,38 +835,61 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
             acts = f"{O.name} output" if depth == 1 else f"{H.name} hidden, {O.name} output"
             report.diagnosis.append(
                 f"the forward pass is the spec's for no registered activations; closest: {acts}, relative error "
-                f"{err:.2e} (z = W a + b, a = f(z) in each layer; add an activation with add-activation if yours is new)")
+                f"{err:.2e}. The spec's is z = W a + b, a = f(z) in each layer: a forward pass that also does "
+                "something else (scales the inputs, drops units) cannot be checked; an activation that is not "
+                "registered (a leaky ReLU of another slope, say) can be added with add-activation")
         return report
     hidden, output = found
-    report.activation = f"{output.name} output" if depth == 1 else f"{hidden.name} hidden, {output.name} output"
+    report.activation = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
     match = find_match(observations, b, hidden, output, vm.SPEC, loss, reduction)
     if match is not None:
         report.convention = convention_text(match, hidden, output, b, depth)
         report.loss, report.reduction = _loss_name(match), _reduction_name(match)
         return report
     report.ok = False
-    # the convention the code seems to follow, from the single-sample scenarios
-    single = [o for o in observations if o.N == 1]
-    reference = find_match(single, b, hidden, output, vm.SPEC, loss, reduction) if single else None
-    for obs in observations:
-        table = _table(obs, b, hidden, output, reference, loss, reduction)
-        if not all(r.ok for r in table):
-            report.failed_scenario, report.parameters = obs.label, table
-            break
-    if reference is not None:
-        report.loss, report.reduction = _loss_name(reference), _reduction_name(reference)
+    # The first known mistake that explains every scenario (in the order of `_variants`, simplest
+    # first); a second only if it needs another loss (cross-entropy where the first needs squares).
     explained = []
     for variant, text in _variants(hidden, output, depth, b.has_biases, sequential=True):
         m = find_match(observations, b, hidden, output, variant, loss, reduction)
-        if m is not None:
-            explained.append(f"{text} (with {loss_phrase(m)})" if loss is None else text)
-    report.diagnosis = explained or _ratio_diagnosis(observations, b, hidden, output, depth)
+        if m is not None and all(m.family is not other.family for _, other in explained):
+            explained.append((f"{text} (with {loss_phrase(m)})" if loss is None else text, m))
+    good = None
+    if explained:
+        report.diagnosis = [text for text, _ in explained]
+        reference = explained[0][1]
+    else:
+        report.diagnosis, family, odd = _ratio_diagnosis(observations, b, hidden, output, depth)
+        # the convention the code seems to follow, from the single-sample scenarios
+        single = [o for o in observations if o.N == 1]
+        reference = find_match(single, b, hidden, output, vm.SPEC, loss, reduction) if single else None
+        if odd:
+            good = {key for o in observations for key in _keys(o, b)} - set(odd)
+            reference = Match(vm.SPEC, family, SQUARED_FACTORS[0], "batch", None)
+    if reference is None:
+        reference = Match(vm.SPEC, vm.BCE if loss == "bce" else vm.SQUARED, SQUARED_FACTORS[0],
+                          "mean" if reduction == "mean" else "batch", None)
+    report.quantity = "gradient" if b.step_returns_gradients else "update"
+    report.loss = "the step the other parameters take" if good else loss_phrase(reference)
+    report.reduction = "per scenario" if good else _reduction_name(reference)
+    for obs in observations:
+        lr = 1.0 if b.step_returns_gradients else (obs.lr if obs.lr is not None else (reference.eta or 1.0))
+        step = lr * reference.factor.value(obs.arch[-1])
+        table = _table(obs, b, hidden, output, reference.family, step, reference.mode, good)
+        if not all(r.ok for r in table):
+            report.failed_scenario, report.parameters = obs.label, table
+            break
     if not report.diagnosis and loss is None and reduction is None:
         report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
     elif not report.diagnosis:
         report.diagnosis = [f"no known mistake explains every scenario under the pinned convention ({pins}); "
                             "without the pins, verify looks for the convention itself"]
     return report
+
+
+def _keys(obs, b):
+    D = len(obs.arch) - 1
+    return [(p.kind, "out" if p.layer == D else p.layer) for p in b.params[obs.arch]]
 
 
 def _loss_name(m: Match) -> str:

@@ -47,6 +47,7 @@ STEP_NAMES = (
     "backward_propagation", "train_step", "training_step", "train", "update_mini_batch", "gradient_step",
     "gradient_descent_step", "descent_step", "update", "update_weights", "update_parameters", "fit_step", "step",
     "learn", "sgd_step", "sgd", "gradient_descent", "train_batch", "train_on_batch", "train_epoch", "optimize", "fit",
+    "compute_gradients", "gradients", "get_gradients", "grads", "compute_grads",
 )
 #: Methods that apply gradients a training method stored (``backward(X, y)`` then ``update()``).
 UPDATE_NAMES = (
@@ -74,8 +75,8 @@ _PAIRS_NAMES = {"mini_batch", "minibatch", "batch", "training_data", "train_data
 _CACHE_NAMES = {"cache", "caches", "forward_cache", "memo", "stash", "saved"}
 #: Constructor arguments that are a hidden layer's width: n_hidden, hidden_size, n_h1, h2, hiddennodes...
 _HIDDEN_COUNT = re.compile(
-    r"(?:n|num|number|number_of|no|size|dim)?_?(?:hidden|hid|h)(?:_?\d+)?"
-    r"(?:_?(?:size|dim|dims|nodes|node|neurons|units|layer_size|layer|count|n|num|width))?(?:_?\d+)?"
+    r"(?:n|num|number|number_of|no|size|dim|d)?_?(?:hidden|hid|h)(?:_?\d+)?"
+    r"(?:_?(?:size|dim|dims|nodes|node|neurons|units|features|layer_size|layer|count|n|num|width))?(?:_?\d+)?"
 )
 _EPOCH_NAMES = {
     "epochs", "epoch", "iterations", "n_iter", "num_iterations", "n_epochs", "num_epochs", "iters", "max_iter",
@@ -105,6 +106,11 @@ _LABEL_COUNT = re.compile(r"(?:n|num|number|number_of|no)_?(?:label|labels|class
 _WEIGHT_HINT = re.compile(r"w|weight|syn|theta|wih|who|kernel|coef", re.IGNORECASE)
 _BIAS_HINT = re.compile(r"(^|_|\b)b(\d|_|$)|bias|intercept", re.IGNORECASE)
 _LR_ATTRIBUTE = re.compile(r"^_?(learning_rate|learningrate|lr|alpha|eta|rate|step_size|l_rate|lrate)$", re.IGNORECASE)
+
+
+#: A match for code that keeps its parameters in float32: an update is then a difference of
+#: float32 numbers, with a relative error of about 1e-7 * |W| / |update| (up to ~1e-4 here).
+RTOL_FLOAT32 = 2e-3
 
 
 class DiscoveryError(Exception):
@@ -210,6 +216,8 @@ class Binding:
     step_follow: str | None = None  # e.g. update() after backward(X, y) stored the gradients
     step_follow_args: list = field(default_factory=list)
     data_roles: list = field(default_factory=list)  # "X", "Y" when the constructor takes the data
+    rtol: float = 1e-7  # relative agreement that counts as a match (looser for float32 parameters)
+    dtype: str = "float64"
     lines: list = field(default_factory=list)  # what discovery found, one line each
     unsupported: list = field(default_factory=list)  # (arch, reason) that could not be driven
 
@@ -221,13 +229,28 @@ class Binding:
 # --- the class and its constructor ---------------------------------------------------
 
 
-def pick_class(module: dict, path, name: str | None) -> str:
+def candidate_classes(module: dict, path, name: str | None) -> list[str]:
+    """The class named, or every class defined in the file with a forward-like and a training-like method."""
     classes = {n: c for n, c in module["classes"].items() if c["defined_here"]}
     if name is not None:
         if name not in module["classes"]:
             found = ", ".join(sorted(classes)) or "none"
             raise DiscoveryError(f"{path} has no class named {name!r} (classes defined there: {found})")
-        return name
+        return [name]
+    candidates = [n for n, c in classes.items() if _first(FORWARD_NAMES, c["methods"]) and _first(STEP_NAMES, c["methods"])]
+    if not candidates:
+        found = ", ".join(sorted(classes)) or "no classes"
+        raise DiscoveryError(
+            f"{path} defines no class with a forward method ({', '.join(FORWARD_NAMES[:6])}, ...) and a training "
+            f"method ({', '.join(STEP_NAMES[:6])}, ...) (found: {found}); name one as {path}:CLASS"
+        )
+    return candidates
+
+
+def pick_class(module: dict, path, name: str | None) -> str:
+    classes = {n: c for n, c in module["classes"].items() if c["defined_here"]}
+    if name is not None:
+        return candidate_classes(module, path, name)[0]
     candidates = [n for n, c in classes.items() if _first(FORWARD_NAMES, c["methods"]) and _first(STEP_NAMES, c["methods"])]
     if len(candidates) == 1:
         return candidates[0]
@@ -296,7 +319,10 @@ def constructor_roles(signature) -> list[list[ArgRole]]:
     # unnamed arguments: read by position, as sizes or as data
     guesses = []
     known = {r.role for r in roles}
-    for fill in (("n_in", "n_hidden", "n_out"), ("sizes",), ("n_in", "n_out"), ("X", "Y"), ("X", "Y", "n_hidden")):
+    fills = [("n_in", "n_hidden", "n_out"), ("sizes",), ("n_in", "n_out"), ("X", "Y"), ("X", "Y", "n_hidden")]
+    if {"n_in", "n_out"} <= known:
+        fills.insert(0, ("n_hidden",))
+    for fill in fills:
         if len(fill) != len(unknown) or known & set(fill):
             continue
         it = iter(fill)
@@ -315,8 +341,9 @@ def arch_groups(roles: list[ArgRole]):
     hidden = sum(r.role == "n_hidden" for r in roles)
     if hidden < 2:
         return ARCH_GROUPS
-    widths = (5, 4, 6, 7)[:hidden]
-    return (((3, *widths, 2), (4, *widths[::-1], 5)), ((3, *widths, 1),), ((2,) * (hidden + 1) + (1,),),
+    # every width in an architecture differs from the others
+    first, second = (5, 4, 6, 7, 8)[:hidden], (6, 3, 7, 8, 9)[:hidden]
+    return (((3, *first, 2), (4, *second, 5)), ((3, *first, 1),), ((2,) * (hidden + 1) + (1,),),
             ((3,) * (hidden + 2),))
 
 
@@ -379,6 +406,35 @@ def float_arrays(attributes: dict) -> list[tuple[tuple, tuple]]:
     return found
 
 
+def _dtypes(attributes: dict):
+    """``(path, dtype name)`` of every float array, as `float_arrays` walks them."""
+    found = []
+
+    def walk(path, d):
+        kind = d.get("kind")
+        if kind == "array":
+            found.append((path, d.get("dtype")))
+        elif kind in ("list", "tuple"):
+            for k, e in enumerate(d.get("entries", [])):
+                walk(path + ({"key": k},), e)
+        elif kind == "dict":
+            for e in d.get("entries", {}).values():
+                walk(path + ({"key": e["key"]},), e)
+        elif kind == "object":
+            for name, e in d.get("attributes", {}).items():
+                walk(path + ({"attr": name},), e)
+
+    for name, d in attributes.items():
+        walk(({"attr": name},), d)
+    return found
+
+
+def bias_numbers(attributes: dict) -> list[tuple[tuple, tuple]]:
+    """``(path, ())`` of the plain numbers named like a bias (``self.b2 = 0.0`` for a single output)."""
+    return [(({"attr": name},), ()) for name, d in attributes.items()
+            if d.get("kind") == "number" and _BIAS_HINT.search(name)]
+
+
 def _looks_like_parameter(path) -> bool:
     """False for arrays whose names say they are gradients, optimiser state or saved copies (``dW1``, ``v_W1``)."""
     leaf = path[-1]
@@ -435,18 +491,18 @@ def find_parameters(attributes: dict, n_in=None, n_out=None, depth=None, exclude
         weights = [Param(p, l, "W", s, transposed) for l, (p, s) in enumerate(chain, start=1)]
         taken = {path_text(p) for p, _ in chain}
         biases = {}
+        scalars = bias_numbers(attributes)
         for l in range(1, len(arch)):
             n = arch[l]
             options = [(p, s) for p, s in arrays if path_text(p) not in taken and s in ((n,), (n, 1), (1, n))]
+            if n == 1:
+                options += [(p, s) for p, s in scalars if path_text(p) not in taken]
             # a bias named like one first, then in attribute order
             options.sort(key=lambda ps: (not _BIAS_HINT.search(path_text(ps[0])), _order_key(ps[0])))
             if options:
                 p, s = options[0]
                 taken.add(path_text(p))
                 biases[l] = Param(p, l, "b", s, False)
-        if len(biases) != len(chain):
-            # biases on some layers only: read as no biases (the others are something else)
-            biases = {}
         params = []
         for w in weights:
             params.append(w)
@@ -589,7 +645,7 @@ def _describe_call(cls, roles, arch, N):
     for r in roles:
         value = {
             "sizes": f"[{', '.join(map(str, arch))}]", "hidden_list": f"[{', '.join(map(str, arch[1:-1]))}]",
-            "n_in": arch[0], "n_hidden": arch[1] if len(arch) > 2 else "?", "n_out": arch[-1], "lr": "lr",
+            "n_in": arch[0], "n_hidden": arch[1 + r.index] if 1 + r.index < len(arch) - 1 else "?", "n_out": arch[-1], "lr": "lr",
             "epochs": 1, "seed": 0, "X": f"X ({N} samples)", "Y": "y",
         }.get(r.role, "?")
         parts.append(f"{r.name}={value}" if r.keyword else str(value))
@@ -643,7 +699,12 @@ class Driver:
                 return binding
         if failed:
             raise failed[0]
-        detail = "; ".join(problems[:4]) or "nothing could be driven"
+        # the same reason at every size is said once
+        distinct = []
+        for text in problems:
+            if re.sub(r"\d+", "#", text.split(": ", 1)[-1]) not in {re.sub(r"\d+", "#", t.split(": ", 1)[-1]) for t in distinct}:
+                distinct.append(text)
+        detail = "; ".join(distinct[:3]) or "nothing could be driven"
         raise DiscoveryError(f"cannot drive {self.cls}: {detail}")
 
     def _discover_with(self, roles, forward, steps, problems):
@@ -694,6 +755,9 @@ class Driver:
             step_follow_args=method_roles(_sig(self.methods, first.follow)) if first.follow else [],
         )
         binding.data_roles = [r.role for r in roles if r.role in ("X", "Y")]
+        binding.dtype = getattr(self, "_dtype", "float64")
+        if binding.dtype != "float64":
+            binding.rtol = RTOL_FLOAT32
         if binding.data_roles:
             binding.x_layout = first.layout
         single_output = group_index == 1
@@ -719,10 +783,21 @@ class Driver:
             lines.append(f"biases: the {biases[0].fold} column of each weight array (inputs with a 1 "
                          f"{'prepended' if biases[0].fold == 'first' else 'appended'})")
         elif biases:
-            shape = {(1,): "(n,)", (2,): "(n, 1)" if biases[0].shape[-1] == 1 else "(1, n)"}.get((len(biases[0].shape),), "")
-            if len(biases[0].shape) == 2:
-                shape = "(n, 1)" if biases[0].shape[1] == 1 and biases[0].shape[0] != 1 or biases[0].shape == (1, 1) else "(1, n)"
-            lines.append(f"biases: {', '.join(p.name for p in biases)}, shape {shape}")
+            def shape_of(p):
+                if p.shape == ():
+                    return "a number"
+                if len(p.shape) == 1:
+                    return "(n,)"
+                return "(n, 1)" if p.shape[1] == 1 and (p.shape[0] != 1 or p.layer == D) else "(1, n)"
+
+            shapes = {shape_of(p) for p in biases}
+            text = ", ".join(p.name if len(shapes) == 1 else f"{p.name} {shape_of(p)}" for p in biases)
+            if len(shapes) == 1:
+                text += f", shape {shapes.pop()}"
+            missing = [l for l in range(1, D + 1) if l not in {p.layer for p in biases}]
+            if missing:
+                text += f"; no bias in layer {', '.join(map(str, missing))}"
+            lines.append(f"biases: {text}")
         else:
             lines.append("biases: none")
         X = "(samples, features)" if b.x_layout == "samples_features" else "(features, samples)"
@@ -747,6 +822,8 @@ class Driver:
             lines.append(lr)
         sizes = ", ".join("-".join(map(str, a)) for a in b.archs)
         lines.append(f"driven at sizes {sizes}")
+        if b.dtype != "float64":
+            lines.append(f"parameters in {b.dtype}: compared to a relative {b.rtol:g} (float64 code: 1e-07)")
         for arch_, text, limitation in b.unsupported:
             if limitation:
                 lines.append(f"not driven at sizes {'-'.join(map(str, arch_))}: {text}")
@@ -825,12 +902,15 @@ class Driver:
         chains = find_parameters(attributes, n_in, n_out, depth, exclude_dim=N if data_layout else None)
         if not chains:
             arrays = ", ".join(f"{path_text(p)} {s}" for p, s in float_arrays(attributes)) or "none"
+            lazy = "; weights made later (in fit or a first call) cannot be read: verify needs them once the object is built" if arrays == "none" else ""
             raise DiscoveryError(
                 f"{_describe_call(self.cls, roles, arch, N)} has no float arrays whose shapes chain from "
                 f"{arch[0] if n_in else 'the'} inputs to {arch[-1] if n_out else 'the'} outputs "
-                f"(float arrays found: {arrays})"
+                f"(float arrays found: {arrays}){lazy}"
             )
         actual, params = chains[0]
+        dtypes = {path_text(p): d for p, d in _dtypes(attributes)}
+        self._dtype = "float32" if any(dtypes.get(p.name) in ("float32", "float16") for p in params) else "float64"
         return handle, params, actual, params[0].transposed
 
     def _fold_side(self, handle, params, layout, arch, N, rng):
@@ -1126,3 +1206,98 @@ def _kind(value: dict) -> str:
     if kind == "array":
         return f"an array of shape {tuple(value.get('shape', ()))}"
     return f"a {kind}"
+
+
+# --- functional code: module-level functions with the documented signatures ----------------
+
+#: Names of a module-level gradient function ``(weights, biases, X, Y) -> (dW, db)``.
+GRADIENT_FUNCTION_NAMES = ("gradients", "grads", "compute_gradients", "backprop", "backward", "backpropagation")
+#: Names of a module-level forward function ``(weights, biases, X) -> output``.
+FORWARD_FUNCTION_NAMES = ("forward", "predict", "feedforward", "forward_pass", "forward_propagation")
+
+
+def functional_pair(module: dict, name: str | None = None):
+    """``(forward, gradients)`` function names of functional code, or None.
+
+    The documented signatures, in the layout of `impl.Network`:
+    ``forward(weights, biases, X) -> output`` and
+    ``gradients(weights, biases, X, Y) -> (dW, db)`` with ``weights[l-1]`` of
+    shape ``(n_l, n_{l-1})``, ``biases[l-1]`` of shape ``(n_l,)``, ``X`` of
+    shape ``(samples, features)`` and ``Y`` of shape ``(samples, outputs)``.
+    """
+    functions = {n: f for n, f in module["functions"].items() if f["defined_here"]}
+
+    def takes(n, count):
+        sig = functions.get(n, {}).get("signature") or []
+        return sum(p["kind"] in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD") and not p["has_default"] for p in sig) == count
+
+    grads = [name] if name in functions else [n for n in GRADIENT_FUNCTION_NAMES if n in functions]
+    grads = [n for n in grads if takes(n, 4)]
+    forwards = [n for n in FORWARD_FUNCTION_NAMES if takes(n, 3)]
+    if grads and forwards:
+        return forwards[0], grads[0]
+    return None
+
+
+class FunctionDriver:
+    """Drives functional code: ``forward(weights, biases, X)`` and ``gradients(weights, biases, X, Y)``."""
+
+    def __init__(self, box: sandbox.Sandbox, forward: str, gradients: str):
+        self.box, self.forward_name, self.gradients_name = box, forward, gradients
+
+    def discover(self) -> Binding:
+        archs = [(3, 5, 2), (4, 3, 5), (3, 5, 4, 2)]
+        params = {arch: self._params(arch) for arch in archs}
+        b = Binding(
+            cls=self.gradients_name, constructor=[], archs=archs, params=params, has_biases=True,
+            x_layout="samples_features", forward=self.forward_name, forward_args=[], step=self.gradients_name,
+            step_returns_gradients=True,
+        )
+        b.lines = [
+            f"functions {self.forward_name}(weights, biases, X) and {self.gradients_name}(weights, biases, X, Y), "
+            "the documented signatures: weights[l-1] (n_l, n_(l-1)), biases[l-1] (n_l,), X (samples, features)",
+            f"driven at sizes {', '.join('-'.join(map(str, a)) for a in archs)}",
+        ]
+        return b
+
+    @staticmethod
+    def _params(arch):
+        out = []
+        for l in range(1, len(arch)):
+            out.append(Param(({"attr": "weights"}, {"key": l - 1}), l, "W", (arch[l], arch[l - 1])))
+            out.append(Param(({"attr": "biases"}, {"key": l - 1}), l, "b", (arch[l],)))
+        return out
+
+    def run(self, b: Binding, arch, math: dict, X, Y, lr):
+        params = b.params[arch]
+        weights = [math[p.key] for p in params if p.kind == "W"]
+        biases = [math[p.key] for p in params if p.kind == "b"]
+        arrays = weights + biases + [X.T, Y.T]
+        D = len(weights)
+        w_args = {"list": [{"array": k} for k in range(D)]}
+        b_args = {"list": [{"array": D + k} for k in range(D)]}
+        value, out = self.box.call(None, self.forward_name, [w_args, b_args, {"array": 2 * D}], arrays,
+                                   what=f"{self.forward_name}(weights, biases, X) with X of shape {X.T.shape}")
+        if value.get("kind") != "array":
+            raise ShapeChanged(None, None, f"{self.forward_name} returned {_kind(value)}, expected the output array")
+        output = from_orientation(out[value["index"]], "N_o", arch[-1], X.shape[1])
+        if output is None:
+            raise ShapeChanged(None, None, f"{self.forward_name} returned shape {out[value['index']].shape}, "
+                                           f"expected {(X.shape[1], arch[-1])}")
+        value, out = self.box.call(None, self.gradients_name, [w_args, b_args, {"array": 2 * D}, {"array": 2 * D + 1}],
+                                   arrays, what=f"{self.gradients_name}(weights, biases, X, Y)")
+        entries = value.get("entries") if value.get("kind") in ("list", "tuple") else None
+        if not entries or len(entries) != 2 or any(e.get("kind") not in ("list", "tuple") for e in entries):
+            raise ShapeChanged(None, None, f"{self.gradients_name} returned {_kind(value)}, expected (dW, db): two lists")
+        grads = {}
+        for kind, entry in zip("Wb", entries):
+            layer_params = [p for p in params if p.kind == kind]
+            if len(entry["entries"]) != len(layer_params) or any(e.get("kind") != "array" for e in entry["entries"]):
+                raise ShapeChanged(None, None, f"{self.gradients_name} returned d{kind} not as {len(layer_params)} arrays")
+            for p, e in zip(layer_params, entry["entries"]):
+                g = out[e["index"]]
+                if g.shape != p.shape:
+                    raise ShapeChanged(None, None, f"{self.gradients_name} returned d{kind}[{p.layer - 1}] of shape "
+                                                   f"{g.shape}, expected {p.shape}")
+                grads[p.key] = g
+        return output, grads

@@ -57,6 +57,7 @@ class Variant:
     stale: bool = False
     stale_activations: bool = False
     raw_error: bool = False
+    input_z: tuple = ()  # layers whose weight gradient takes z of the layer below instead of its output a
 
     # Layers are named by their number for hidden layers and "out" for the output layer,
     # so that one variant means the same place in networks of different depths.
@@ -138,6 +139,12 @@ def has_output_form(act) -> bool:
 
 
 def _slope(act, how: str, z, a):
+    if how.endswith((" g(a)", " f'(z)")):
+        # another activation's derivative: "sigmoid g(a)" is a (1 - a) whatever this layer's f is
+        from spec import activations
+
+        other = activations.get(how.split(" ")[0])
+        return _output_form(other)(a) if how.endswith("g(a)") else other.numpy_df(z)
     if how == "f'(z)":
         return act.numpy_df(z)
     if how == "g(z)":
@@ -175,7 +182,8 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
     W = list(net.W)
     for l in range(D, 0, -1):
         # dL/dW(l) = delta(l) a(l-1)^T, summed over samples by the product
-        dW[l] = delta[l] @ a[l - 1].T
+        below = z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1]
+        dW[l] = delta[l] @ below.T
         # dL/db(l) = delta(l) summed over samples
         db[l] = None if net.b[l] is None else _reduce_bias(delta[l], variant.bias_at(l, D))
         if l > 1:
@@ -222,15 +230,15 @@ def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: floa
     return dW, db
 
 
-def fit_step(observed: list, predicted: list) -> float | None:
-    """The factor s with observed = s * predicted over all parameters (least squares), if it fits to 1e-7."""
+def fit_step(observed: list, predicted: list, rtol: float = 1e-7) -> float | None:
+    """The factor s with observed = s * predicted over all parameters (least squares), if it fits to ``rtol``."""
     o = np.concatenate([np.ravel(v) for v in observed])
     p = np.concatenate([np.ravel(v) for v in predicted])
     pp = float(p @ p)
     if pp == 0 or not np.all(np.isfinite(o)):
         return None
     s = float(o @ p) / pp
-    if np.max(np.abs(o - s * p)) <= 1e-7 * max(np.max(np.abs(o)), 1e-300):
+    if np.max(np.abs(o - s * p)) <= rtol * max(np.max(np.abs(o)), 1e-300):
         return s
     return None
 

@@ -127,7 +127,7 @@ def test_json_report():
         ("proto_syntax_error.py:Net", "SyntaxError"),
         ("correct_seed_style.py:Nope", "has no class named 'Nope' (classes defined there: Net)"),
         ("missing_file.py:Net", "no such file"),
-        ("project_adapter.py", "several candidate classes (ProjectNet, ProjectNetBCE, ProjectNetTanhMean)"),
+        ("project_adapter.py", "several classes that read as whole networks (ProjectNet, ProjectNetTanhMean, ProjectNetBCE)"),
     ],
 )
 def test_cannot_load_or_not_seed_style_exits_2(target, message):
