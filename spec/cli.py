@@ -136,7 +136,8 @@ def build_parser() -> argparse.ArgumentParser:
             "it names the worst entry and diagnoses known mistakes at any layer. The file runs in a separate "
             "process (imported as a module: code under `if __name__ == '__main__':` does not run) with a time "
             "limit; what it prints goes to standard error. Exit 0 on a match, 1 on a mismatch or misbehaviour "
-            "(an exception, exit, crash or time-out), 2 if the file cannot be loaded or driven."
+            "(an exception, exit, crash or time-out), 2 if the file cannot be loaded or driven, or its forward pass "
+            "matches no registered activations (UNDECIDED)."
         ),
     )
     verify.add_argument("target", metavar="FILE.py[:CLASS]", help="the file, and the class in it if there are several")
@@ -491,7 +492,8 @@ def _verify(args) -> int:
             print(f"cannot verify {args.target}: {err}", file=sys.stderr)
         return 2
     print(report.to_json() if args.json else report)
-    return 0 if report.ok else 1
+    # 2: read but not judged (a forward pass no registered activations explain)
+    return 0 if report.ok else 2 if report.undecided else 1
 
 
 # --- add-activation ------------------------------------------------------

@@ -86,6 +86,7 @@ class Report:
     error: str | None = None
     output_lines: int = 0
     quantity: str = "update"  # what the table compares: "update", or "gradient" for code that returns them
+    undecided: bool = False  # the code could be read but not judged (its forward pass matches no registered activations)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -98,13 +99,15 @@ class Report:
         if self.ok:
             lines.insert(0, f"PASS: {self.convention} (all {self.scenarios} scenarios)")
             return "\n".join(lines)
-        if not self.forward_ok:
+        if self.undecided:
+            head = "cannot judge: the forward pass matches no registered activations"
+        elif not self.forward_ok:
             head = "the forward pass is not the spec's"
         elif self.error:
             head = "the code misbehaved"
         else:
             head = f"{self.activation}: the {'gradients' if 'gradient' in self.loss else 'updates'} are not the spec's"
-        lines.insert(0, f"FAIL: {head}")
+        lines.insert(0, f"{'UNDECIDED' if self.undecided else 'FAIL'}: {head}")
         if self.failed_scenario:
             lines.append(f"first failing scenario: {self.failed_scenario}")
         if self.error:
@@ -838,6 +841,10 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
                 f"{err:.2e}. The spec's is z = W a + b, a = f(z) in each layer: a forward pass that also does "
                 "something else (scales the inputs, drops units) cannot be checked; an activation that is not "
                 "registered (a leaky ReLU of another slope, say) can be added with add-activation")
+            if activation is None and output_activation is None:
+                # nothing pinned: the code may be right about an activation the spec does not know, so
+                # this is no verdict (exit 2), not a mismatch; pinned, it is a mismatch (exit 1)
+                report.undecided = True
         return report
     hidden, output = found
     report.activation = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"

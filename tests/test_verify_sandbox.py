@@ -306,3 +306,19 @@ def test_bad_options_name_the_option(tmp_path, option, value):
     code, out, err = run(user_file(tmp_path, ""), option, value)
     assert code == 2
     assert option in err and "Traceback" not in err
+
+
+def test_a_forward_pass_no_registered_activation_explains_is_undecided_not_failed(tmp_path):
+    # a correct class with a leaky ReLU of slope 0.1 (the registry's has 0.01): verify cannot judge it
+    path = tmp_path / "leaky.py"
+    path.write_text(CORRECT.replace("return 1 / (1 + np.exp(-v))", "return np.where(v > 0, v, 0.1 * v)")
+                    .replace("self.a2 * (1 - self.a2)", "np.where(self.a2 > 0, 1.0, 0.1)")
+                    .replace("self.a1 * (1 - self.a1)", "np.where(self.a1 > 0, 1.0, 0.1)"))
+    code, out, err = run(path)
+    assert code == 2, out + err
+    assert out.startswith("UNDECIDED: cannot judge: the forward pass matches no registered activations")
+    assert "closest: " in out and "leaky_relu output" in out
+    # with the activation pinned, a forward pass that is not the pinned one is a mismatch
+    code, out, err = run(path, "--activation", "leaky_relu", "--output-activation", "leaky_relu")
+    assert code == 1 and out.startswith("FAIL: the forward pass is not the spec's")
+
