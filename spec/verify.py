@@ -857,7 +857,8 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
     # The first known mistake that explains every scenario (in the order of `_variants`, simplest
     # first); a second only if it needs another loss (cross-entropy where the first needs squares).
     explained = []
-    for variant, text in _variants(hidden, output, depth, b.has_biases, sequential=True):
+    deepest = max(len(a) for a in b.archs) - 1  # one variant names a layer in every architecture
+    for variant, text in _variants(hidden, output, deepest, b.has_biases, sequential=True):
         m = find_match(observations, b, hidden, output, variant, loss, reduction)
         if m is not None and all(m.family is not other.family for _, other in explained):
             explained.append((f"{text} (with {loss_phrase(m)})" if loss is None else text, m))

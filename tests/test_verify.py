@@ -182,3 +182,46 @@ def test_gradient_function_api_reports_wrong_shapes():
 
     report = verify.verify_gradient_function(transposed, sizes=(3, 4, 2))
     assert not report.ok and "dW[1] has shape (3, 4), expected (4, 3)" in report.error
+
+
+FUNCTIONAL = """
+import numpy as np
+
+def sigmoid(z):
+    return 1 / (1 + np.exp(-z))
+
+def forward(weights, biases, X):
+    a = X
+    for W, b in zip(weights, biases):
+        a = sigmoid(a @ W.T + b)
+    return a
+
+def gradients(weights, biases, X, Y):
+    acts = [X]
+    for W, b in zip(weights, biases):
+        acts.append(sigmoid(acts[-1] @ W.T + b))
+    delta = (acts[-1] - Y) * acts[-1] * (1 - acts[-1])
+    dW, db = [None] * len(weights), [None] * len(weights)
+    for l in range(len(weights) - 1, -1, -1):
+        dW[l] = delta.T @ acts[l]
+        db[l] = delta.sum(axis=0)
+        if l:
+            delta = (delta @ weights[l]) * acts[l] * (1 - acts[l])
+    return dW, db
+"""
+
+
+def test_functional_code_with_the_documented_signatures(tmp_path):
+    good = tmp_path / "functions.py"
+    good.write_text(FUNCTIONAL)
+    code, out, err = run(str(good))
+    assert code == 0, out + err
+    assert out.startswith("PASS: exact gradients of 1/2 * sum of squared errors, summed over samples; sigmoid hidden")
+    assert "driven at sizes 3-5-2, 4-3-5, 3-5-4-2" in out
+    # the same with the output bias averaged over the samples
+    bad = tmp_path / "functions_bug.py"
+    bad.write_text(FUNCTIONAL.replace("db[l] = delta.sum(axis=0)", "db[l] = delta.sum(axis=0) if l else delta.mean(axis=0)"))
+    code, out, err = run(str(bad))
+    assert code == 1, out + err
+    assert "the bias gradient of hidden layer 1 is averaged over the samples" in out
+
