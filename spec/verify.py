@@ -193,7 +193,10 @@ def _shape_hint(text: str, samples: int | None = None) -> list[str]:
 
     if "ValueError" not in text or not any(k in text for k in ("shape", "broadcast", "matmul", "aligned", "dimension")):
         return []
-    if samples is not None and samples > 1 and re.search(rf"[(,]\s*{samples}\s*[,)]", text):
+    shapes = [tuple(int(n) for n in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d, ]+)\)", text)]
+    with_n = [samples in shape for shape in shapes if shape]
+    # a per-sample array (one dimension the sample count) against a parameter-shaped one
+    if samples is not None and samples > 1 and any(with_n) and not all(with_n):
         return [f"a shape holds {samples}, the number of samples, where a parameter's shape belongs: something "
                 "is not summed over the samples (a bias's gradient, say: sum delta over the samples' axis)"]
     return ["the shapes do not fit at sizes whose widths all differ: usually a missing (or extra) transpose, "
