@@ -107,6 +107,10 @@ class Sandbox:
         env.setdefault("OPENBLAS_NUM_THREADS", "1")
         env.setdefault("OMP_NUM_THREADS", "1")
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+        # Whatever the code starts and leaves behind, even in a session of its own, becomes this
+        # process's child when its parent ends (Linux), so that close() can find and kill it.
+        _become_subreaper()
+        self._children_before = set(_children())
         try:
             self.process = subprocess.Popen(
                 [sys.executable, "-P", str(CHILD), str(requests_read), str(replies_write)],
@@ -142,6 +146,7 @@ class Sandbox:
             self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:  # pragma: no cover - SIGKILL does not fail
             pass
+        _kill_strays(self._children_before)
         for fd in (self._to_child, self._from_child):
             try:
                 os.close(fd)
@@ -352,3 +357,58 @@ def _indices_fit(value, n_arrays: int, depth: int = 0) -> bool:
     if kind == "dict":
         return isinstance(entries, dict) and all(_indices_fit(e, n_arrays, depth + 1) for e in entries.values())
     return isinstance(kind, str)
+
+
+def _become_subreaper() -> None:
+    """prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented to this process (Linux only)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):  # not Linux: the process group kill is all there is
+        pass
+
+
+def _children() -> list[int]:
+    """The pids whose parent is this process (from /proc; empty where there is no /proc)."""
+    me, found = os.getpid(), []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as handle:
+                fields = handle.read().rsplit(b")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == me:
+            found.append(int(entry))
+    return found
+
+
+def _kill_strays(before: set[int], rounds: int = 20) -> None:
+    """Kill and reap the children this process gained since ``before``: what the user's code left running.
+
+    Each killed process's own children are re-parented here in turn (the
+    subreaper), so this repeats until none are left.
+    """
+    for _ in range(rounds):
+        strays = [pid for pid in _children() if pid not in before]
+        if not strays:
+            return
+        for pid in strays:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        for pid in strays:
+            try:
+                os.waitpid(pid, 0)
+            except ChildProcessError:
+                pass
+        time.sleep(0.02)
+

@@ -322,3 +322,27 @@ def test_a_forward_pass_no_registered_activation_explains_is_undecided_not_faile
     code, out, err = run(path, "--activation", "leaky_relu", "--output-activation", "leaky_relu")
     assert code == 1 and out.startswith("FAIL: the forward pass is not the spec's")
 
+
+def test_a_process_that_escapes_into_a_session_of_its_own_is_killed_too(tmp_path):
+    # a double fork into a new session leaves the process group the sandbox kills
+    pids = tmp_path / "pids"
+    path = user_file(tmp_path, f"""
+        import os, time
+        first = os.fork()
+        if first == 0:
+            os.setsid()
+            if os.fork() == 0:
+                with open({str(pids)!r}, "w") as f:
+                    f.write(str(os.getpid()))
+                time.sleep(300)
+            os._exit(0)
+        os.waitpid(first, 0)
+    """)
+    code, out, err = run(path)
+    assert code == 0, out + err
+    for _ in range(100):
+        if pids.exists() and pids.read_text():
+            break
+        time.sleep(0.05)
+    assert_dead(pids)
+
