@@ -39,6 +39,8 @@ MAX_VALUES = 4_000_000
 MAX_DEPTH = 3
 #: How many entries of one container `describe` lists.
 MAX_ENTRIES = 64
+#: Address space of the process running the user's code (bytes).
+MAX_MEMORY = 4 * 2**30
 
 
 class Reply(Exception):
@@ -288,7 +290,11 @@ class Child:
         folder = os.path.dirname(self.user_file)
         sys.path.insert(0, folder)
         sys.argv = [self.user_file]
-        spec_ = importlib.util.spec_from_file_location("__backprop_spec_user__", self.user_file)
+        # the name a plain `import net` would give it (unless that would replace a loaded module)
+        name = os.path.splitext(os.path.basename(self.user_file))[0]
+        if not name.isidentifier() or name in sys.modules:
+            name = f"{name if name.isidentifier() else 'user_module'}_checked"
+        spec_ = importlib.util.spec_from_file_location(name, self.user_file)
         if spec_ is None or spec_.loader is None:
             raise Reply(f"cannot import {path} as Python")
         module = importlib.util.module_from_spec(spec_)
@@ -363,8 +369,14 @@ class Child:
         out = []
 
         def walk(v, d):
-            if isinstance(v, (list, tuple)) and d < MAX_DEPTH and len(v) <= MAX_ENTRIES:
-                return {"kind": type(v).__name__, "entries": [walk(e, d + 1) for e in v]}
+            if isinstance(v, (list, tuple)) and d < MAX_DEPTH:
+                # the container's own length and items, never a subclass's __iter__ or __len__
+                base = list if isinstance(v, list) else tuple
+                n = base.__len__(v)
+                if n > MAX_ENTRIES:
+                    return {"kind": "other", "type": f"{type(v).__name__} of {n} items"}
+                items = [base.__getitem__(v, k) for k in range(n)]
+                return {"kind": base.__name__, "entries": [walk(e, d + 1) for e in items]}
             if isinstance(v, dict) and d < MAX_DEPTH and len(v) <= MAX_ENTRIES:
                 return {
                     "kind": "dict",
@@ -393,11 +405,17 @@ class Child:
 
 
 def _safe_str(err: BaseException) -> str:
+    """The exception's message as one line of printable text (it goes into the checker's report)."""
     try:
         text = str(err).strip()
     except BaseException:
         text = "(its message could not be printed)"
-    return text[:2000]
+    return printable(text[:2000])
+
+
+def printable(text: str) -> str:
+    """Control characters (newlines, escape sequences) shown as escapes: user text cannot fake report lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _path_text(path) -> str:
@@ -410,8 +428,13 @@ def _path_text(path) -> str:
 def main() -> None:
     import resource
 
-    # no core file when the user's code crashes
+    # no core file when the user's code crashes, and at most 4 GiB of memory (a MemoryError, not a
+    # machine brought to its knees)
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (MAX_MEMORY, MAX_MEMORY))
+    except (ValueError, OSError):  # a lower hard limit already: keep it
+        pass
     requests, replies = int(sys.argv[1]), int(sys.argv[2])
     # The user's prints go to standard error: the checker's standard output stays its own.
     os.dup2(2, 1)
@@ -421,7 +444,11 @@ def main() -> None:
     os.close(int(sys.argv[1]))
     os.close(int(sys.argv[2]))
     del sys.argv[1:]
-    Child(requests, replies).serve()
+    try:
+        Child(requests, replies).serve()
+    except OSError:
+        # the user's code closed or broke the pipes: the checker sees the process end
+        os._exit(3)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from sympy.printing.numpy import SciPyPrinter
 from spec import activations, added_files, codecheck
 from spec.activations import Activation, a, z
 from spec.parse import (
-    check_description, check_name, check_param_name, parse_expression, parse_number, quote,
+    MAX_EXPONENT, check_description, check_name, check_param_name, parse_expression, parse_number, quote,
 )
 
 SPEC_DIR = added_files.SPEC_DIR
@@ -127,6 +127,13 @@ def plan(name: str, expr_text: str, params: dict[str, str] | None = None, descri
         raise ValueError(f"--param: {', '.join(unused)} does not appear in EXPR")
     description = check_description(description)
     values = {symbols[p]: sp.Rational(v) for p, v in params.items()}
+    # a parameter used as an exponent is held to the same bound as a number written there
+    for power in expr.atoms(sp.Pow):
+        exponent = power.exp.xreplace(values)
+        if power.exp.free_symbols & set(values) and exponent.is_number and abs(exponent) > MAX_EXPONENT:
+            raise ValueError(
+                f"--param: the exponent {power.exp} = {exponent} in EXPR is larger than {MAX_EXPONENT} in size"
+            )
     act = Activation(name, expr, description, params=values)
     say("finding where the pieces of f switch")
     try:

@@ -34,7 +34,7 @@ _UNDECIDED_STAGE = "checking symbolically that f and f' are real and finite on t
 def check_timeout(value) -> float:
     """``--timeout``: a number of seconds, more than 0 and at most `MAX_TIMEOUT`."""
     try:
-        seconds = float(value)
+        seconds = math.nan if isinstance(value, bool) else float(value)
     except (TypeError, ValueError):
         seconds = math.nan
     if not (0 < seconds <= MAX_TIMEOUT):
@@ -53,6 +53,11 @@ def plan_in_child(name, expr, params, description, timeout: float = DEFAULT_TIME
             seconds (the child is killed); a one-line message.
     """
     timeout = check_timeout(timeout)
+    for argument, value in (("NAME", name), ("EXPR", expr), ("--description", description)):
+        if not isinstance(value, str):
+            raise TypeError(f"{argument}: expected a string, got {type(value).__name__}")
+    if params is not None and (isinstance(params, str) or not all(isinstance(p, str) for p in params)):
+        raise TypeError(f"--param: expected a list of NAME=VALUE strings, got {params!r}"[:200])
     request = json.dumps({"name": name, "expr": expr, "params": list(params or []), "description": description})
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(added_files.ROOT), env.get("PYTHONPATH", "")) if p)

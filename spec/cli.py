@@ -50,12 +50,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with errors in one line (``backprop-spec train: error: ...``) instead of usage plus error."""
+
+    def error(self, message):
+        text = "".join(c if c.isprintable() else repr(c)[1:-1] for c in message)
+        self.exit(2, f"{self.prog}: error: {text} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="backprop-spec",
         description="Backpropagation proven in SymPy, implemented in NumPy, checked against each other.",
     )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
 
     train = commands.add_parser(
         "train",
@@ -207,6 +215,12 @@ def main(argv=None) -> int:
     except MemoryError:
         print(f"backprop-spec: error: {args.command} ran out of memory (smaller --sizes or --batch-size?)", file=sys.stderr)
         return 2
+    except BrokenPipeError:
+        # the reader went away (| head): nothing more to say, and nothing to say it to
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except KeyboardInterrupt:
         # Ctrl-C: one line, the shell's code for SIGINT, no traceback
         print(f"\nbackprop-spec: {args.command} interrupted", file=sys.stderr)
@@ -236,6 +250,7 @@ def _train(args) -> int:
     batch_size = args.batch_size if args.batch_size is not None else defaults.get("batch_size")
     if args.plot:
         _require_matplotlib()
+        _require_plot_format(args.plot)
     for option, path in (("--save", args.save), ("--plot", args.plot)):
         _require_writable(option, path)
 
@@ -322,17 +337,29 @@ def _require_writable(option: str, path) -> None:
     except FileNotFoundError:
         info = None
     except OSError as err:
-        raise UsageError(f"{option}: cannot write {path}: {err.strerror}") from None
+        raise UsageError(f"{option}: cannot write {path!r}: {err.strerror}") from None
     if info is not None:
         if stat.S_ISDIR(info.st_mode):
-            raise UsageError(f"{option}: {path} is a folder; expected a file name such as {path.rstrip(os.sep)}/net.npz")
+            raise UsageError(f"{option}: {path!r} is a folder; expected a file name inside it, such as net.npz")
         if not stat.S_ISREG(info.st_mode):
-            raise UsageError(f"{option}: {path} is not a regular file (a device, FIFO or socket); expected a file name")
+            raise UsageError(f"{option}: {path!r} is not a regular file (a device, FIFO or socket); expected a file name")
         if not os.access(path, os.W_OK):
-            raise UsageError(f"{option}: cannot write {path}: permission denied")
+            raise UsageError(f"{option}: cannot write {path!r}: permission denied")
     folder = os.path.dirname(os.path.abspath(path))
     if not os.path.isdir(folder) or not os.access(folder, os.W_OK | os.X_OK):
-        raise UsageError(f"{option}: cannot write {path}: the folder {folder} does not exist or is not writable")
+        raise UsageError(f"{option}: cannot write {path!r}: the folder {folder!r} does not exist or is not writable")
+
+
+def _require_plot_format(path: str) -> None:
+    """The picture's format, from its suffix, checked before training (matplotlib's formats)."""
+    import os
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    suffix = os.path.splitext(path)[1].lstrip(".").lower()
+    formats = FigureCanvasAgg.get_supported_filetypes()
+    if suffix not in formats:
+        raise UsageError(f"--plot: expected a picture file ending in .{', .'.join(sorted(formats))}; got {path!r}")
 
 
 def _require_matplotlib():
@@ -397,7 +424,10 @@ def _derive(args) -> int:
     from spec import activations
     from spec.activations import display
 
-    act = activations.get(args.name)
+    try:
+        act = activations.get(args.name)
+    except (ValueError, TypeError) as err:
+        raise UsageError(f"NAME: {str(err).split(': ', 1)[-1]}") from None
     if args.latex:
         tex = act.latex()
         print(f"f(z) = {tex['f']}")

@@ -221,7 +221,10 @@ def check_config(sizes, activation, output_activation, loss, reduction):
     """Check a network's configuration once; return ``(sizes, hidden, output, loss)`` objects."""
     sizes = _check_sizes(sizes)
     hidden = activations.get(activation)
-    output = activations.get(output_activation)
+    try:
+        output = activations.get(output_activation)
+    except ValueError as err:
+        raise ValueError(f"output_activation: {str(err).split(': ', 1)[-1]}") from None
     loss_ = losses.get(loss)
     loss_.check_output_activation(output)
     if reduction not in REDUCTIONS:

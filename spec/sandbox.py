@@ -162,6 +162,8 @@ class Sandbox:
             if self.output.echoed < MAX_ECHOED_LINES:
                 self.output.echoed += 1
                 line = raw.decode("utf-8", "replace").rstrip("\n")
+                # escape sequences and other control characters shown, not obeyed
+                line = "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in line)
                 try:
                     self.echo.write(f"  [your code] {line}\n")
                     self.echo.flush()
@@ -360,12 +362,15 @@ def _indices_fit(value, n_arrays: int, depth: int = 0) -> bool:
 
 
 def _become_subreaper() -> None:
-    """prctl(PR_SET_CHILD_SUBREAPER): orphaned descendants are re-parented to this process (Linux only)."""
+    """Linux prctl: orphaned descendants are re-parented to this process (PR_SET_CHILD_SUBREAPER), and
+    other processes of the same user cannot read or write its memory and file descriptors through
+    /proc (PR_SET_DUMPABLE 0; root still can)."""
     try:
         import ctypes
 
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
     except (OSError, AttributeError):  # not Linux: the process group kill is all there is
         pass
 

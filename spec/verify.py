@@ -43,13 +43,16 @@ from spec.oracle import Oracle
 
 #: A match means relative agreement to this (float64 code agrees to ~1e-15).
 RTOL = 1e-7
-LEARNING_RATES = (0.1, 0.5, 0.013)
+#: Learning rates per draw: this many, log-uniform in this range, drawn from the seed (not fixed
+#: constants an implementation could single out).
+LEARNING_RATES, LR_RANGE = 3, (0.01, 0.6)
 #: Draws per architecture: (label, weight scale, samples, 0/1 targets).
 DRAWS = (
     ("moderate weights", 1.0, 1, False),
     ("moderate weights", 1.0, 4, False),
     ("large weights", 3.0, 5, False),
     ("0/1 targets", 1.0, 6, True),
+    ("a larger batch", 1.0, 33, False),
 )
 REDUCTIONS = ("sum", "mean")
 
@@ -158,8 +161,10 @@ def _scenario_inputs(arch, params, seed, lr_known):
         X = rng.normal(size=(arch[0], N))
         # 0/1 targets (valid for cross-entropy too), or anywhere in (0, 1)
         Y = rng.choice([0.0, 1.0], size=(arch[-1], N)) if far else rng.uniform(size=(arch[-1], N))
-        for lr in LEARNING_RATES if lr_known else (None,):
-            shown = f", lr {lr}" if lr is not None else ""
+        lrs = np.exp(rng.uniform(*np.log(LR_RANGE), LEARNING_RATES)).round(4) if lr_known else (None,)
+        for lr in lrs:
+            lr = None if lr is None else float(lr)
+            shown = f", lr {lr:g}" if lr is not None else ""
             out.append((f"sizes {'-'.join(map(str, arch))}, {label}, {N} sample{'s' if N > 1 else ''}{shown}",
                         before, X, Y, lr))
     return out
@@ -232,7 +237,7 @@ def _forward_error(obs, b, hidden, output, skip_biases=()) -> float:
     net = _net(obs, b, hidden, output)
     with np.errstate(all="ignore"):
         expected = net.forward(obs.X, skip_biases)[1][-1]
-    if expected.shape != obs.output.shape or not np.all(np.isfinite(expected)):
+    if expected.shape != obs.output.shape or not np.all(np.isfinite(expected)) or not np.all(np.isfinite(obs.output)):
         return np.inf
     return float(np.max(np.abs(expected - obs.output)) / max(np.max(np.abs(expected)), 1e-12))
 
@@ -332,7 +337,8 @@ def _predicted(obs, b, hidden, output, variant, family, step, mode):
 def _close(observed, predicted, rtol=RTOL) -> bool:
     scale = max((float(np.max(np.abs(p))) for p in predicted), default=0.0)
     for o, p in zip(observed, predicted):
-        if o.shape != p.shape or not np.all(np.isfinite(p)):
+        # a NaN compares false with everything: a non-finite update never matches
+        if o.shape != p.shape or not np.all(np.isfinite(p)) or not np.all(np.isfinite(o)):
             return False
         tol = rtol * max(float(np.max(np.abs(p))), 1e-9 * scale, 1e-300)
         if float(np.max(np.abs(o - p))) > tol:
@@ -666,9 +672,12 @@ def _display(p: discover.Param) -> str:
 
 
 def _worst(name, actual, expected, entry=None, rtol=RTOL):
-    err = np.abs(actual - expected)
+    # a NaN or infinite entry is the worst of all
+    err = np.where(np.isfinite(actual), np.abs(actual - expected), np.inf)
     k = np.unravel_index(int(np.argmax(err)), err.shape)
     rel = float(np.max(err) / max(np.max(np.abs(expected)), 1e-300))
+    if not np.isfinite(rel):
+        rel = float("inf")
     index = ", ".join(map(str, k))
     entry = entry or name.split(" ")[0]
     return ParameterResult(name, rel <= rtol, rel, f"{entry}[{index}]", float(expected[k]), float(actual[k]))
@@ -685,10 +694,14 @@ def _split_target(target: str) -> tuple[Path, str | None]:
     if not sep or not name.isidentifier():
         path_text, name = target, None
     path = Path(path_text)
-    if not path.exists():
-        raise ProtocolError(f"FILE.py[:CLASS]: no such file: {path}")
-    if not path.is_file():
-        raise ProtocolError(f"FILE.py[:CLASS]: {path} is not a regular file")
+    try:
+        exists, regular = path.exists(), path.is_file()
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte
+        raise ProtocolError(f"FILE.py[:CLASS]: cannot open {str(path)[:80]!r}: {getattr(err, 'strerror', None) or err}") from None
+    if not exists:
+        raise ProtocolError(f"FILE.py[:CLASS]: no such file: {str(path)!r}")
+    if not regular:
+        raise ProtocolError(f"FILE.py[:CLASS]: {str(path)!r} is not a regular file")
     return path, name
 
 
@@ -857,6 +870,15 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         report.loss, report.reduction = _loss_name(match), _reduction_name(match)
         return report
     report.ok = False
+    broken = next(((o, p) for o in observations for p in b.params[o.arch] if not np.all(np.isfinite(o.after[p.key]))), None)
+    if broken is not None:
+        obs, p = broken
+        report.diagnosis = [f"the training step leaves {p.name} with NaN or infinite entries (first in scenario "
+                            f"{obs.label}), from finite parameters and data"]
+        report.failed_scenario = obs.label
+        report.parameters = _table(obs, b, hidden, output, vm.SQUARED,
+                                   (obs.lr or 1.0) * SQUARED_FACTORS[0].value(obs.arch[-1]), "batch")
+        return report
     # The first known mistake that explains every scenario (in the order of `_variants`, simplest
     # first); a second only if it needs another loss (cross-entropy where the first needs squares).
     explained = []

@@ -342,8 +342,8 @@ def arch_groups(roles: list[ArgRole]):
     if hidden < 2:
         return ARCH_GROUPS
     # every width in an architecture differs from the others
-    first, second = (5, 4, 6, 7, 8)[:hidden], (6, 3, 7, 8, 9)[:hidden]
-    return (((3, *first, 2), (4, *second, 5)), ((3, *first, 1),), ((2,) * (hidden + 1) + (1,),),
+    first, second, third = (5, 4, 6, 7, 8)[:hidden], (6, 3, 7, 8, 9)[:hidden], (11, 9, 10, 12, 13)[:hidden]
+    return (((3, *first, 2), (4, *second, 5), (6, *third, 3)), ((3, *first, 1),), ((2,) * (hidden + 1) + (1,),),
             ((3,) * (hidden + 2),))
 
 
@@ -612,7 +612,7 @@ def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples",
 #: Groups of layer widths, tried in turn: widths that all differ (depth 2, and depth 3 for
 #: classes built from a list of sizes), then one output, then the tutorial's, then square.
 ARCH_GROUPS = (
-    ((3, 5, 2), (4, 3, 5), (3, 5, 4, 2)),
+    ((3, 5, 2), (4, 3, 5), (6, 11, 3), (3, 5, 4, 2)),
     ((3, 5, 1), (4, 3, 1)),
     ((2, 2, 1),),
     ((3, 3, 3),),
@@ -666,6 +666,8 @@ class Driver:
         self.methods = module["classes"][cls]["methods"]
         self.forced = {"forward": forward, "step": step, "layout": layout}
         for option, name in (("--forward", forward), ("--step", step)):
+            if name is not None and name.startswith("__") and name != "__call__":
+                raise DiscoveryError(f"{option}: expected a method of {cls} such as forward or train, got {name!r}")
             if name is not None and _sig(self.methods, name) is None:
                 found = ", ".join(sorted(m for m, d in self.methods.items() if "signature" in d)) or "none"
                 raise DiscoveryError(f"{option}: {cls} has no method {name!r} (its methods: {found})")

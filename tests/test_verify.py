@@ -56,7 +56,7 @@ def test_the_projects_trainer_passes_with_no_adapter(tmp_path):
     assert code == 0, out + err
     assert "weights: weights[0], weights[1], stored (out, in)" in out
     assert "forward: forward(X) with X as (samples, features)" in out
-    assert "driven at sizes 3-5-2, 4-3-5, 3-5-4-2" in out
+    assert "driven at sizes 3-5-2, 4-3-5, 6-11-3, 3-5-4-2" in out
 
 
 @pytest.mark.parametrize(
@@ -112,7 +112,7 @@ def test_json_report():
     code, out, _ = run(str(GALLERY / "bug_sign_flip.py:Net"), "--json")
     assert code == 1
     report = json.loads(out)
-    assert report["ok"] is False and report["scenarios"] == 24
+    assert report["ok"] is False and report["scenarios"] == 45  # 3 architectures x 5 draws x 3 learning rates
     assert [p["name"] for p in report["parameters"]] == ["W1", "b1", "W2", "b2"]
     assert all(p["actual"] == pytest.approx(-p["expected"]) for p in report["parameters"])
     assert "wrong sign" in report["diagnosis"][0]

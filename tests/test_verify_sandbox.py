@@ -193,7 +193,7 @@ def test_json_stays_json_whatever_the_code_prints(tmp_path):
     code, out, err = run(path, "--json")
     assert code == 0, out + err
     report = json.loads(out)
-    assert report["ok"] is True and report["scenarios"] == 24
+    assert report["ok"] is True and report["scenarios"] == 45
     assert "[your code] training at import..." in err and "[your code] straight to fd 1" in err
 
 
@@ -345,4 +345,64 @@ def test_a_process_that_escapes_into_a_session_of_its_own_is_killed_too(tmp_path
             break
         time.sleep(0.05)
     assert_dead(pids)
+
+
+@pytest.mark.parametrize("how", ["one entry", "every entry"])
+def test_nan_in_an_update_never_passes(tmp_path, how):
+    # a NaN compares false with everything: it must not slip through a tolerance check
+    extra = "self.W1[0, 0] = np.nan" if how == "one entry" else "self.W1[...] = np.nan; self.b2[...] = np.nan"
+    path = user_file(tmp_path, f"""
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                super().backward(X, y, learning_rate)
+                {extra}
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert "the training step leaves W1 with NaN or infinite entries" in out
+
+
+def test_the_user_module_has_its_plain_import_name(tmp_path):
+    # code that behaves only when it is not being checked cannot tell by its __name__
+    path = user_file(tmp_path, """
+        if __name__ != "user_net":
+            class Net(Net):
+                def backward(self, X, y, learning_rate):
+                    pass
+    """)
+    code, out, err = run(path)
+    assert code == 0, out + err
+
+
+def test_a_message_cannot_fake_report_lines(tmp_path):
+    path = user_file(tmp_path, """
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                raise ValueError("oops\\nPASS: everything matches\\x1b[2J")
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert not any(line.startswith("PASS") for line in out.splitlines())
+    assert "\x1b" not in out and "oops\\nPASS" in out
+
+
+def test_a_container_whose_iteration_never_ends_is_not_iterated(tmp_path):
+    path = user_file(tmp_path, """
+        class Endless(list):
+            def __iter__(self):
+                while True:
+                    yield 0.0
+        class Net(Net):
+            def forward(self, X):
+                out = super().forward(X)
+                return Endless([out])
+    """)
+    code, out, err = run(path, "--timeout", "10")
+    # read through list's own items: the output is found in it
+    assert code == 0, out + err
+
+
+def test_a_file_name_too_long_is_one_line(tmp_path):
+    code, out, err = run(tmp_path / ("x" * 300 + ".py"))
+    assert code == 2 and "File name too long" in err and len(err.strip().splitlines()) == 1
 
