@@ -208,8 +208,9 @@ def _describe_module(module, path):
 
 
 class Child:
-    def __init__(self, requests: int, replies: int):
+    def __init__(self, requests: int, replies: int, confinement: str = "none"):
         self.requests, self.replies = requests, replies
+        self.confinement = confinement
         self.module = None
         self.user_file = None
         self.objects: dict[int, object] = {}
@@ -247,7 +248,7 @@ class Child:
     def handle(self, header, arrays):
         op = header.get("op")
         if op == "load":
-            return self.load(header["path"]), []
+            return {**self.load(header["path"]), "confinement": self.confinement}, []
         if op == "new":
             obj = self.resolve(header["target"])
             instance = obj(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
@@ -425,6 +426,68 @@ def _path_text(path) -> str:
     return text.lstrip(".")
 
 
+# --- Landlock: what the user's code may touch (Linux 5.13+; signals and sockets from 6.12) -------
+
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+#: Every file-system right that writes: writing, truncating, creating, removing, linking.
+_FS_WRITE = {1: 1 << 1 | 0b1111111110000, 2: 1 << 13, 3: 1 << 14}  # by the ABI that added them
+_FS_FILE_WRITE = 1 << 1 | 1 << 14  # the write rights that apply to a single file (/dev/null)
+
+
+def confine(writable: str) -> str:
+    """Forbid this process, and all it starts, to write outside ``writable``, to signal or connect to
+    processes outside it (the checker), and to use TCP; reading stays allowed (imports need it).
+
+    Uses Landlock through its system calls. Returns what was applied, for the
+    checker's report; where the kernel has no Landlock, nothing is applied.
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        abi = libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    except (OSError, AttributeError):
+        return "none (no Landlock)"
+    if abi < 1:
+        return "none (no Landlock in this kernel)"
+    fs = sum(bits for version, bits in _FS_WRITE.items() if abi >= version)
+    net = 0b11 if abi >= 4 else 0  # bind and connect TCP
+    scoped = 0b11 if abi >= 6 else 0  # abstract unix sockets and signals outside the sandbox
+
+    class RulesetAttr(ctypes.Structure):
+        _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+    class PathBeneath(ctypes.Structure):
+        _pack_ = 1
+        _fields_ = [("allowed", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+    attr = RulesetAttr(fs, net, scoped)
+    size = ctypes.sizeof(attr) if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = libc.syscall(_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return "none (Landlock refused the rules)"
+    try:
+        for path, rights in ((writable, fs), ("/dev/null", _FS_FILE_WRITE & fs)):
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rule = PathBeneath(rights, fd)
+                libc.syscall(_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(1), ctypes.byref(rule), ctypes.c_uint32(0))
+            finally:
+                os.close(fd)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, which restrict_self requires
+            return "none (no_new_privs refused)"
+        if libc.syscall(_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            return "none (Landlock restrict_self refused)"
+    finally:
+        os.close(ruleset)
+    parts = ["no file writes outside a private folder"]
+    if net:
+        parts.append("no TCP")
+    if scoped:
+        parts.append("no signals to the checker")
+    return f"Landlock ABI {abi}: " + ", ".join(parts)
+
+
 def main() -> None:
     import resource
 
@@ -443,9 +506,15 @@ def main() -> None:
     requests, replies = os.dup(requests), os.dup(replies)
     os.close(int(sys.argv[1]))
     os.close(int(sys.argv[2]))
+    writable = sys.argv[3] if len(sys.argv) > 3 else None
     del sys.argv[1:]
+    confinement = "none"
+    if writable:
+        # the only folder the user's code may write to; also its home and temporary folder
+        os.environ["HOME"] = os.environ["TMPDIR"] = os.environ["MPLCONFIGDIR"] = writable
+        confinement = confine(writable)
     try:
-        Child(requests, replies).serve()
+        Child(requests, replies, confinement).serve()
     except OSError:
         # the user's code closed or broke the pipes: the checker sees the process end
         os._exit(3)

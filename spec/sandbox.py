@@ -23,10 +23,12 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import struct
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -111,9 +113,11 @@ class Sandbox:
         # process's child when its parent ends (Linux), so that close() can find and kill it.
         _become_subreaper()
         self._children_before = set(_children())
+        # the one folder the user's code may write to (Landlock, where the kernel has it)
+        self.folder = tempfile.mkdtemp(prefix="backprop-spec-verify-")
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-P", str(CHILD), str(requests_read), str(replies_write)],
+                [sys.executable, "-P", str(CHILD), str(requests_read), str(replies_write), self.folder],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.STDOUT,
@@ -154,6 +158,7 @@ class Sandbox:
                 pass
         self._to_child = self._from_child = -1
         self._echo_thread.join(timeout=1)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
     def _pass_on_output(self) -> None:
         stream = self.process.stdout

@@ -63,9 +63,17 @@ def line_of(path, text):
     return next(k for k, line in enumerate(path.read_text().splitlines(), start=1) if text in line)
 
 
-def assert_dead(pid_file):
-    """Every process whose pid the user's code wrote down has been killed."""
-    for pid in map(int, pid_file.read_text().split()):
+def printed_pids(err, tag):
+    """The pids the user's code printed as ``TAG pid ...`` (its output reaches stderr as ``[your code] ...``)."""
+    for line in err.splitlines():
+        if line.startswith(f"  [your code] {tag} "):
+            return [int(p) for p in line.split()[3:]]
+    pytest.fail(f"the user's code never printed {tag}: {err}")
+
+
+def assert_dead(pids):
+    """Every process whose pid the user's code reported has been killed."""
+    for pid in pids:
         for _ in range(50):
             try:
                 os.kill(pid, 0)
@@ -126,14 +134,12 @@ def test_a_crash_is_a_failure_naming_the_signal(tmp_path):
 
 
 def test_an_endless_loop_times_out_and_every_process_it_started_is_killed(tmp_path):
-    pids = tmp_path / "pids"
-    path = user_file(tmp_path, f"""
+    path = user_file(tmp_path, """
         import os, signal, subprocess
         # ignores polite signals, and leaves a grandchild behind
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
         sleeper = subprocess.Popen(["sleep", "300"])
-        with open({str(pids)!r}, "w") as f:
-            f.write(f"{{os.getpid()}} {{sleeper.pid}}")
+        print("PIDS", os.getpid(), sleeper.pid, flush=True)
         class Net(Net):
             def backward(self, X, y, learning_rate):
                 while True:
@@ -142,7 +148,7 @@ def test_an_endless_loop_times_out_and_every_process_it_started_is_killed(tmp_pa
     code, out, err = run(path, "--timeout", "2")
     assert code == 1, out + err
     assert "Net.backward(X, y, learning_rate) gave no answer within the time limit of 2 s" in out
-    assert_dead(pids)
+    assert_dead(printed_pids(err, "PIDS"))
 
 
 def test_a_hang_at_import_cannot_be_driven(tmp_path):
@@ -274,15 +280,11 @@ def test_a_syntax_error_names_the_line(tmp_path):
 
 
 def test_ctrl_c_kills_the_child_and_exits_130(tmp_path):
-    pids = tmp_path / "pids"
-    started = tmp_path / "started"
-    path = user_file(tmp_path, f"""
+    path = user_file(tmp_path, """
         import os
         class Net(Net):
             def forward(self, X):
-                with open({str(pids)!r}, "w") as f:
-                    f.write(str(os.getpid()))
-                os.rename({str(pids)!r}, {str(started)!r})
+                print("STARTED", os.getpid(), flush=True)
                 while True:
                     pass
     """)
@@ -290,15 +292,14 @@ def test_ctrl_c_kills_the_child_and_exits_130(tmp_path):
         [sys.executable, "-m", "spec.cli", "verify", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
         text=True,
     )
-    for _ in range(600):
-        if started.exists():
-            break
-        time.sleep(0.05)
+    # the user's output reaches the checker's stderr: wait for the forward pass to start
+    first = proc.stderr.readline()
+    assert first.startswith("  [your code] STARTED "), first
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert err.strip() == "backprop-spec: verify interrupted" and out == ""
-    assert_dead(started)
+    assert_dead([int(first.split()[-1])])
 
 
 @pytest.mark.parametrize("option, value", [("--timeout", "0"), ("--timeout", "soon"), ("--seed", "-1")])
@@ -325,26 +326,20 @@ def test_a_forward_pass_no_registered_activation_explains_is_undecided_not_faile
 
 def test_a_process_that_escapes_into_a_session_of_its_own_is_killed_too(tmp_path):
     # a double fork into a new session leaves the process group the sandbox kills
-    pids = tmp_path / "pids"
-    path = user_file(tmp_path, f"""
+    path = user_file(tmp_path, """
         import os, time
         first = os.fork()
         if first == 0:
             os.setsid()
             if os.fork() == 0:
-                with open({str(pids)!r}, "w") as f:
-                    f.write(str(os.getpid()))
+                print("ESCAPED", os.getpid(), flush=True)
                 time.sleep(300)
             os._exit(0)
         os.waitpid(first, 0)
     """)
     code, out, err = run(path)
     assert code == 0, out + err
-    for _ in range(100):
-        if pids.exists() and pids.read_text():
-            break
-        time.sleep(0.05)
-    assert_dead(pids)
+    assert_dead(printed_pids(err, "ESCAPED"))
 
 
 @pytest.mark.parametrize("how", ["one entry", "every entry"])
@@ -405,4 +400,58 @@ def test_a_container_whose_iteration_never_ends_is_not_iterated(tmp_path):
 def test_a_file_name_too_long_is_one_line(tmp_path):
     code, out, err = run(tmp_path / ("x" * 300 + ".py"))
     assert code == 2 and "File name too long" in err and len(err.strip().splitlines()) == 1
+
+
+def _landlock_abi() -> int:
+    import ctypes
+
+    try:
+        return ctypes.CDLL(None, use_errno=True).syscall(444, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    except (OSError, AttributeError):
+        return -1
+
+
+def _need_landlock(abi):
+    if _landlock_abi() < abi:
+        pytest.skip(f"this kernel has no Landlock ABI {abi} (it has {_landlock_abi()}): the child cannot be confined")
+
+
+def test_the_code_cannot_write_outside_its_own_folder(tmp_path):
+    _need_landlock(1)
+    project_file = tmp_path / "spec_like.py"
+    project_file.write_text("original\n")
+    path = user_file(tmp_path, f"""
+        try:
+            with open({str(project_file)!r}, "a") as f:
+                f.write("tampered")
+            print("WROTE")
+        except OSError as err:
+            print("write refused", err.errno)
+        import tempfile
+        with tempfile.NamedTemporaryFile("w") as scratch:  # its own folder works
+            scratch.write("fine")
+        print("scratch ok")
+    """)
+    code, out, err = run(path)
+    assert code == 0, out + err
+    assert project_file.read_text() == "original\n"
+    assert "[your code] write refused 13" in err and "[your code] scratch ok" in err and "WROTE" not in err
+    assert "no file writes outside a private folder" in out
+
+
+def test_the_code_cannot_stop_or_kill_the_checker(tmp_path):
+    _need_landlock(6)
+    path = user_file(tmp_path, """
+        import os, signal
+        for sig in (signal.SIGSTOP, signal.SIGTERM):
+            try:
+                os.kill(os.getppid(), sig)
+                print("SIGNALLED")
+            except OSError as err:
+                print("signal refused", err.errno)
+    """)
+    code, out, err = run(path, guard=60)
+    assert code == 0, out + err
+    assert err.count("[your code] signal refused 1") == 2 and "SIGNALLED" not in err
+    assert "no signals to the checker" in out
 
