@@ -40,6 +40,20 @@ def _seed(text: str) -> int:
     return seed
 
 
+#: More passes than anyone waits for (XOR runs about 40,000 epochs a second): surely a typo.
+MAX_EPOCHS = 10**8
+
+
+def _epochs(text: str) -> int:
+    try:
+        epochs = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive int, got {text!r}") from None
+    if not 1 <= epochs <= MAX_EPOCHS:
+        raise argparse.ArgumentTypeError(f"expected an int from 1 to {MAX_EPOCHS:,}, got {text!r}"[:200])
+    return epochs
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -85,7 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--loss", default="mse", help="mse (half squared error) or bce (default mse)")
     train.add_argument("--reduction", default="sum", help="sum or mean over samples (default sum)")
     train.add_argument("--init", default=None, help="normal (tutorial: N(0,1)) or xavier (default: per task)")
-    train.add_argument("--epochs", type=int, help="passes over the training data (default: per task)")
+    train.add_argument("--epochs", type=_epochs, help="passes over the training data (default: per task)")
     train.add_argument("--lr", type=float, help="learning rate (default: per task)")
     train.add_argument("--batch-size", type=int, help="samples per update (default: xor full batch, digits 32)")
     train.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")

@@ -823,7 +823,8 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         report.discovery.append(f"pinned: {pins}")
     for arch, text, limitation in b.unsupported:
         if not limitation:
-            _stop(report, f"sizes {'-'.join(map(str, arch))}", text + "; valid input at this architecture must work")
+            suffix = "; valid input at this architecture must work" if " raised " in text or "called sys.exit" in text else ""
+            _stop(report, f"sizes {'-'.join(map(str, arch))}", text + suffix)
             report.diagnosis += _shape_hint(text, discover._samples_for(arch))
             return report
     observations = _run_all(driver, b, seed, report)

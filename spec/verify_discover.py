@@ -1030,7 +1030,7 @@ class Driver:
         """
         ctor_lr = any(r.role == "lr" for r in roles)
         has_y = any(r.role == "Y" for r in roles)
-        tried = []
+        tried, quiet = [], None
         for name in steps:
             step_roles = method_roles(_sig(self.methods, name))
             if step_roles is None:
@@ -1072,6 +1072,14 @@ class Driver:
                 if follow is None and returned_gradients(value, out, params) is not None:
                     return name, step_roles, "argument", (), True, None, None
             tried.append(f"{name} (changed no parameter and returned no gradients)")
+            if quiet is None:
+                quiet = (name, step_roles, lr_via, lr_path)
+        if quiet is not None:
+            # a training method that takes the targets, runs, and changes nothing: a finding about it
+            name, step_roles, lr_via, lr_path = quiet
+            shown = ", ".join(r.name for r in step_roles)
+            return (name, step_roles, lr_via, lr_path, False,
+                    f"{self.cls}.{name}({shown}) ran but changed no parameter and returned no gradients", None)
         raise DiscoveryError(f"no training method changed the parameters: tried {', '.join(tried)}")
 
     def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None):

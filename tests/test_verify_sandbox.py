@@ -455,3 +455,14 @@ def test_the_code_cannot_stop_or_kill_the_checker(tmp_path):
     assert err.count("[your code] signal refused 1") == 2 and "SIGNALLED" not in err
     assert "no signals to the checker" in out
 
+
+def test_a_training_method_that_changes_nothing_is_a_finding(tmp_path):
+    path = user_file(tmp_path, """
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                pass
+    """)
+    code, out, err = run(path)
+    assert code == 1, out + err
+    assert "Net.backward(X, y, learning_rate) ran but changed no parameter and returned no gradients" in out
+
