@@ -980,7 +980,8 @@ class Driver:
         collect(value, ())
         for index, array in reversed(candidates):
             math, orient = as_output(array, o, N)
-            if math is not None:
+            # X handed back is not an output, even where it has the output's shape (square sizes)
+            if math is not None and not (math.shape == X.shape and np.array_equal(math, X)):
                 return math, array, ("return", index, orient)
         # nothing returned that looks like the output: an attribute set by the call
         attributes = self.box.describe(handle, what=f"reading {self.cls}'s attributes after {name}")
