@@ -327,7 +327,7 @@ def _observed_update(obs: Observation, b: discover.Binding):
 def _predicted(obs, b, hidden, output, variant, family, step, mode):
     net = _net(obs, b, hidden, output)
     with np.errstate(all="ignore"):
-        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode, lr=obs.lr)
+        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode)
     out = []
     for p in b.params[obs.arch]:
         out.append(dW[p.layer] if p.kind == "W" else db[p.layer])
@@ -800,7 +800,7 @@ def _pick_and_discover(box, module, path, name, forward, step, layout):
 
 def _has_candidate_class(module) -> bool:
     try:
-        discover.pick_class(module, "", None)
+        discover.candidate_classes(module, "", None)
     except discover.DiscoveryError:
         return False
     return True

@@ -247,24 +247,6 @@ def candidate_classes(module: dict, path, name: str | None) -> list[str]:
     return candidates
 
 
-def pick_class(module: dict, path, name: str | None) -> str:
-    classes = {n: c for n, c in module["classes"].items() if c["defined_here"]}
-    if name is not None:
-        return candidate_classes(module, path, name)[0]
-    candidates = [n for n, c in classes.items() if _first(FORWARD_NAMES, c["methods"]) and _first(STEP_NAMES, c["methods"])]
-    if len(candidates) == 1:
-        return candidates[0]
-    if not candidates:
-        found = ", ".join(sorted(classes)) or "no classes"
-        raise DiscoveryError(
-            f"{path} defines no class with a forward method ({', '.join(FORWARD_NAMES[:6])}, ...) and a training "
-            f"method ({', '.join(STEP_NAMES[:6])}, ...) (found: {found}); name one as {path}:CLASS"
-        )
-    raise DiscoveryError(
-        f"{path} defines several candidate classes ({', '.join(sorted(candidates))}): name one as {path}:CLASS"
-    )
-
-
 def _first(names, methods):
     return next((n for n in names if "signature" in methods.get(n, {})), None)
 
@@ -383,50 +365,37 @@ def constructor_call(roles: list[ArgRole], arch, X=None, Y=None, lr=0.1):
 # --- finding the parameters -------------------------------------------------------------
 
 
+def _arrays(attributes: dict) -> list[tuple[tuple, dict]]:
+    """``(path, description)`` of every float array among an object's attributes, lists, dicts and objects."""
+    found = []
+
+    def walk(path, d):
+        kind = d.get("kind")
+        if kind == "array":
+            found.append((path, d))
+        elif kind in ("list", "tuple"):
+            for k, e in enumerate(d.get("entries", [])):
+                walk(path + ({"key": k},), e)
+        elif kind == "dict":
+            for e in d.get("entries", {}).values():
+                walk(path + ({"key": e["key"]},), e)
+        elif kind == "object":
+            for name, e in d.get("attributes", {}).items():
+                walk(path + ({"attr": name},), e)
+
+    for name, d in attributes.items():
+        walk(({"attr": name},), d)
+    return found
+
+
 def float_arrays(attributes: dict) -> list[tuple[tuple, tuple]]:
-    """``(path, shape)`` of every float array among an object's attributes, lists and dicts, in order."""
-    found = []
-
-    def walk(path, d):
-        kind = d.get("kind")
-        if kind == "array":
-            found.append((path, tuple(d["shape"])))
-        elif kind in ("list", "tuple"):
-            for k, e in enumerate(d.get("entries", [])):
-                walk(path + ({"key": k},), e)
-        elif kind == "dict":
-            for e in d.get("entries", {}).values():
-                walk(path + ({"key": e["key"]},), e)
-        elif kind == "object":
-            for name, e in d.get("attributes", {}).items():
-                walk(path + ({"attr": name},), e)
-
-    for name, d in attributes.items():
-        walk(({"attr": name},), d)
-    return found
+    """``(path, shape)`` of every float array, in attribute order."""
+    return [(path, tuple(d["shape"])) for path, d in _arrays(attributes)]
 
 
-def _dtypes(attributes: dict):
-    """``(path, dtype name)`` of every float array, as `float_arrays` walks them."""
-    found = []
-
-    def walk(path, d):
-        kind = d.get("kind")
-        if kind == "array":
-            found.append((path, d.get("dtype")))
-        elif kind in ("list", "tuple"):
-            for k, e in enumerate(d.get("entries", [])):
-                walk(path + ({"key": k},), e)
-        elif kind == "dict":
-            for e in d.get("entries", {}).values():
-                walk(path + ({"key": e["key"]},), e)
-        elif kind == "object":
-            for name, e in d.get("attributes", {}).items():
-                walk(path + ({"attr": name},), e)
-
-    for name, d in attributes.items():
-        walk(({"attr": name},), d)
-    return found
+def _dtypes(attributes: dict) -> list[tuple[tuple, str]]:
+    """``(path, dtype name)`` of every float array."""
+    return [(path, d.get("dtype")) for path, d in _arrays(attributes)]
 
 
 def bias_numbers(attributes: dict) -> list[tuple[tuple, tuple]]:

@@ -26,7 +26,7 @@ one step per sample in turn.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -199,7 +199,7 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
     return dW, db
 
 
-def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: float, mode: str, lr=None):
+def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: float, mode: str):
     """The change of every parameter after one call: ``(dW, db)`` lists indexed from 1.
 
     ``step`` multiplies the summed-loss gradient (the learning rate times the
@@ -241,44 +241,3 @@ def fit_step(observed: list, predicted: list, rtol: float = 1e-7) -> float | Non
     if np.max(np.abs(o - s * p)) <= rtol * max(np.max(np.abs(o)), 1e-300):
         return s
     return None
-
-
-@dataclass
-class Convention:
-    """What a correct implementation was found to compute: the loss, its reduction, how samples are used."""
-
-    family: Family
-    factor: float  # per-sample factor c on the summed half squared error (or cross-entropy) gradient
-    mode: str  # "batch", "mean" or "sequential"
-    lr_known: bool
-    step: float | None = None  # measured step (learning rate times factor) when the learning rate is hard-coded
-    outputs: int = 1
-    notes: list = field(default_factory=list)
-
-    def loss_text(self) -> str:
-        """The loss in words, e.g. ``"mean over samples of 1/2 * sum of squares"``."""
-        if self.family is BCE:
-            base = "binary cross-entropy"
-            if self.mode == "mean":
-                return f"the mean over samples of the {base}"
-            return f"the {base} summed over samples"
-        per_sample = {1.0: "1/2 * sum of squares", 2.0: "sum of squares"}
-        if not self.lr_known:
-            what = "1/2 * sum of squares (up to the hard-coded step)"
-        elif np.isclose(self.factor * self.outputs, 1.0) and self.outputs > 1:
-            what = "1/2 * mean of squares over outputs"
-        elif np.isclose(self.factor * self.outputs, 2.0) and self.outputs > 1:
-            what = "mean of squares over outputs"
-        else:
-            what = per_sample.get(round(self.factor, 12), f"{self.factor:g} * 1/2 * sum of squares")
-        if self.mode == "mean":
-            if what == "mean of squares over outputs":
-                return "the mean of squares over every entry (np.mean((a - y)**2))"
-            return f"the mean over samples of {what}"
-        return f"{what}, summed over samples"
-
-
-#: Per-sample loss factors c (on the gradient of 1/2 * sum of squares) that are conventions:
-#: 1/2 * sum of squares, the sum of squares, and both taken as a mean over the o outputs.
-def squared_factors(outputs: int) -> list[float]:
-    return sorted({1.0, 2.0, 1.0 / outputs, 2.0 / outputs})
