@@ -78,8 +78,12 @@ def _slope(act):
     """``(g, from_output)``: f' as a function of the output where the activation has a reviewed output form.
 
     A starting implementation written by ``add-activation`` (``reviewed=False``)
-    keeps to ``df(z)`` until someone has looked at its tails.
+    keeps to ``df(z)`` until someone has looked at its tails. A vector
+    activation (softmax) has no slope to multiply by: ``None``, and the step
+    applies its ``backward`` instead.
     """
+    if not act.elementwise:
+        return None
     if act.df_from_output is not None and act.reviewed:
         return act.df_from_output, True
     return act.df, False
@@ -114,7 +118,8 @@ class Trainer:
         # slope[l] = (g, from_output): f'(z[l]) is g(a[l]) (a reviewed output form) or g(z[l])
         self.slope = [None] + [_slope(act) for act in self.f[1:]]
         self.loss = loss
-        self.half_squared = loss is _losses.mse
+        # the half squared error's fast path multiplies (a - y) by a slope: elementwise outputs only
+        self.half_squared = loss is _losses.mse and output.elementwise
         self.mean = mean
         # Wb[l] = [W[l] | b[l]], shape (n_l, n_{l-1} + 1), stored one after another in theta
         shapes = [(n_out, n_in + 1) for n_in, n_out in zip(sizes[:-1], sizes[1:])]
@@ -219,8 +224,12 @@ class Trainer:
             if l > 1:
                 # delta[l-1] = delta[l] W[l] * f'(z[l-1])
                 np.matmul(delta[l], W[l], out=delta[l - 1])
-                g, from_output = slope[l - 1]
-                delta[l - 1] *= g(a[l - 1]) if from_output else g(z[l - 1])
+                if slope[l - 1] is None:
+                    # a vector activation: delta[l-1] = (delta[l] W[l]) J(z[l-1])
+                    delta[l - 1][...] = f[l - 1].backward(z[l - 1], a[l - 1], delta[l - 1])
+                else:
+                    g, from_output = slope[l - 1]
+                    delta[l - 1] *= g(a[l - 1]) if from_output else g(z[l - 1])
         # keep no reference to the caller's data
         a1[0] = None
         # theta_next = theta - lr dL/dtheta: [W[l] | b[l]] - lr [dL/dW[l] | dL/db[l]] for every l at once

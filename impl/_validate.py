@@ -289,26 +289,75 @@ def inputs(X, n_in: int) -> np.ndarray:
 def targets(Y, n_samples: int, n_out: int, loss: losses.Loss) -> np.ndarray:
     """``Y`` as a finite float64 array of shape ``(n_samples, n_out)``.
 
-    A 1-D ``Y`` of shape ``(samples,)`` is accepted when ``n_out == 1``.
+    A 1-D ``Y`` of shape ``(samples,)`` is accepted when ``n_out == 1``; with
+    several outputs a 1-D ``Y`` of integers (or bools) is read as class labels
+    ``0 .. n_out - 1`` and becomes one-hot rows.
     """
+    if n_out > 1 and _is_label_vector(Y):
+        return one_hot(labels(Y, n_samples, n_out), n_out)
     Y = _numeric(Y, "Y")
     if Y.ndim == 1 and n_out == 1:
         Y = Y.reshape(-1, 1)
     if Y.ndim != 2 or Y.shape[1] != n_out:
-        expected = "(samples,) or (samples, 1)" if n_out == 1 else f"(samples, {n_out})"
-        raise ValueError(f"Y: expected an array of shape {expected}, got shape {Y.shape}")
+        if n_out == 1:
+            expected = "(samples,) or (samples, 1)"
+        else:
+            expected = f"(samples, {n_out}), or integer class labels 0..{n_out - 1} of shape (samples,)"
+        given = f"{Y.dtype} values of shape {Y.shape}" if Y.ndim == 1 and n_out > 1 else f"shape {Y.shape}"
+        hint = " (labels held as floats: pass Y.astype(int))" if Y.ndim == 1 and n_out > 1 else ""
+        raise ValueError(f"Y: expected an array of shape {expected}, got {given}{hint}")
     if Y.shape[0] != n_samples:
         raise ValueError(
             f"Y: expected {n_samples} samples to match X, got {Y.shape[0]} (shape {Y.shape})"
         )
-    if loss.output_range is not None:
-        low, high = loss.output_range
+    if loss.targets is not None:
+        low, high = loss.targets
         if Y.min() < low or Y.max() > high:
             raise ValueError(
                 f"Y: loss {loss.name!r} expects targets in [{low:g}, {high:g}], "
                 f"got values in [{Y.min():g}, {Y.max():g}]"
             )
     return Y
+
+
+def _is_label_vector(Y) -> bool:
+    """True for a 1-D array (or list) of integers or bools: class labels."""
+    if isinstance(Y, np.ndarray):
+        return Y.ndim == 1 and Y.dtype.kind in "biu"
+    try:
+        array = np.asarray(Y)
+    except (ValueError, TypeError):
+        return False
+    return array.ndim == 1 and array.dtype.kind in "biu"
+
+
+def labels(y, n_samples: int, n_classes: int, arg: str = "Y") -> np.ndarray:
+    """Class labels ``y``, shape ``(n_samples,)``, each an int in ``0 .. n_classes - 1``, as int64."""
+    try:
+        array = np.asarray(y)
+    except (ValueError, TypeError) as error:
+        raise ValueError(f"{arg}: expected a 1-D array of integer class labels, got {error}") from None
+    if array.ndim != 1 or array.dtype.kind not in "biu":
+        raise TypeError(
+            f"{arg}: expected a 1-D array of integer class labels, got {array.dtype} of shape {array.shape}"
+        )
+    if array.shape[0] != n_samples:
+        raise ValueError(f"{arg}: expected {n_samples} labels to match X, got {array.shape[0]}")
+    if array.size:
+        bad = np.flatnonzero((array < 0) | (array >= n_classes))
+        if bad.size:
+            raise ValueError(
+                f"{arg}: class labels must lie in 0..{n_classes - 1} (one per output unit), "
+                f"got {array[bad[0]]} at index {int(bad[0])}"
+            )
+    return array.astype(np.int64)
+
+
+def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
+    """Rows of the identity: row ``n`` has a 1 in column ``labels[n]``."""
+    out = np.zeros((labels.shape[0], n_classes))
+    out[np.arange(labels.shape[0]), labels] = 1.0
+    return out
 
 
 def parameters(weights, biases, sizes, owner: str = "") -> None:

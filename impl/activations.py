@@ -9,6 +9,14 @@ Every activation is one `Activation` row in a registry. A row holds
   \(a = f(z)\), e.g. \(\sigma'(z) = a(1 - a)\), or ``None`` when
   \(f'\) is not a function of \(f(z)\) alone.
 
+Most activations act entry by entry (``elementwise=True``). A *vector*
+activation such as ``softmax`` acts on a whole layer: ``f(z)`` maps the
+last axis of ``z`` (the layer's units; one sample per row) to a vector,
+its derivative is a Jacobian matrix per sample, and backpropagation needs
+only the vector-Jacobian product ``backward(z, a, grad)`` \(= J(z)^T
+\mathrm{grad}\), never the matrix. `Activation.vjp` is that product for
+every activation: ``grad * df(z)`` for the elementwise ones.
+
 All functions accept float32 or float64 arrays, return the same dtype, and
 stay finite and warning-free for any finite \(z\) up to \(10^{300}\)
 in float64 and \(3 \cdot 10^{38}\) in float32. Where ``f`` has a kink,
@@ -72,16 +80,43 @@ class Activation(RegistryEntry):
             ``backprop-spec add-activation`` that no one has yet made stable in
             the tails; the tests hold reviewed activations to the full accuracy
             bars and unreviewed ones to agreement with the spec on moderate inputs.
+        elementwise: True when \(a_i = f(z_i)\) entry by entry. False for a
+            vector activation (softmax), whose ``f`` maps the last axis as a
+            whole; it has no scalar ``df`` (``None``) but a ``backward`` and a
+            ``jacobian``.
+        backward: For a vector activation, ``(z, a, grad) -> J(z)^T grad`` along
+            the last axis, with ``a = f(z)``; see `vjp`.
+        jacobian: For a vector activation, ``z -> J`` with
+            \(J_{\dots ij} = \partial a_i / \partial z_j\), shape ``z.shape + (n,)``
+            (for tests and docs; backpropagation never forms it).
+        output_set: ``"interval"`` (each output anywhere in ``range``) or
+            ``"simplex"`` (each row of outputs is a probability vector: entries in
+            [0, 1] summing to 1). Losses declare which they need.
     """
 
     name: str
     f: ArrayFn
-    df: ArrayFn
+    df: ArrayFn | None
     df_from_output: ArrayFn | None
     range: tuple[float, float]
     smooth: bool
     reviewed: bool = True
     f_out: Callable[[np.ndarray, np.ndarray], object] | None = None
+    elementwise: bool = True
+    backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
+    jacobian: ArrayFn | None = None
+    output_set: str = "interval"
+
+    def vjp(self, z, a, grad):
+        r"""\(\partial L / \partial z\) from \(\mathrm{grad} = \partial L / \partial a\) and ``a = f(z)``.
+
+        \(J(z)^T \mathrm{grad}\) along the last axis; for an elementwise
+        activation the Jacobian is diagonal and this is ``grad * df(z)``.
+        """
+        if self.backward is not None:
+            return self.backward(z, a, grad)
+        # elementwise: J = diag(f'(z)), so J^T grad = grad * f'(z)
+        return grad * self.df(z)
 
     def f_into(self, z, out) -> None:
         r"""Write \(f(z)\) into ``out``, an array of ``z``'s shape (a view is fine)."""
@@ -110,6 +145,12 @@ def register(act: Activation, *, replace: bool = False) -> Activation:
     """
     if not isinstance(act, Activation):
         raise TypeError(f"act: expected an Activation, got {type(act).__name__}")
+    if act.elementwise and act.df is None:
+        raise ValueError(f"act: the elementwise activation {act.name!r} needs df")
+    if not act.elementwise and (act.backward is None or act.df is not None or act.df_from_output is not None):
+        raise ValueError(
+            f"act: the vector activation {act.name!r} needs backward (J^T grad) and no scalar df or df_from_output"
+        )
     if act.name in _REGISTRY and not replace:
         raise ValueError(f"act: an activation named {act.name!r} is already registered")
     _REGISTRY[act.name] = act
@@ -142,9 +183,15 @@ def load_errors() -> dict[str, str]:
 Activation.lookup = staticmethod(get)
 
 
-def names() -> tuple[str, ...]:
-    """Names of all registered activations, in registration order."""
-    return tuple(_REGISTRY)
+def names(elementwise: bool | None = None) -> tuple[str, ...]:
+    """Names of the registered activations, in registration order.
+
+    Args:
+        elementwise: ``True`` for the elementwise ones only (what code that
+            applies f entry by entry may take), ``False`` for the vector ones
+            (softmax), ``None`` for all.
+    """
+    return tuple(n for n, act in _REGISTRY.items() if elementwise is None or act.elementwise == elementwise)
 
 
 def _as_float(x):
@@ -612,6 +659,68 @@ hard_tanh = register(
     )
 )
 
+
+# --- softmax (a vector activation) -------------------------------------------
+# f(z)_i = e^{z_i} / sum_j e^{z_j} over the units of one sample (the last axis).
+# Each row of outputs lies on the probability simplex: entries in (0, 1) that sum
+# to 1 (an entry rounds to 0 when its logit is ~745 below the row's largest).
+# Not elementwise: each output depends on every z_j of its row.
+
+
+def _softmax_shifted_exp(z):
+    """``e^{z - m}`` with ``m`` the row maximum (of the real parts, for complex ``z``).
+
+    Shifting every logit of a row by the same amount leaves the softmax as it
+    is, and after the shift every exponent is <= 0 (real part <= 0), so
+    ``exp`` cannot overflow and the largest entry of each row is exactly 1.
+    """
+    if np.iscomplexobj(z):
+        m = np.max(z.real, axis=-1, keepdims=True)
+        return _exp_complex(z - m)
+    return np.exp(z - np.max(z, axis=-1, keepdims=True))
+
+
+def _softmax(z):
+    # f(z)_i = e^{z_i - m} / sum_j e^{z_j - m}: the row sum is >= 1, so no 0 / 0
+    e = _softmax_shifted_exp(np.asarray(z))
+    e /= np.sum(e, axis=-1, keepdims=True)
+    return e
+
+
+def _softmax_out(z, out):
+    # the same, written into out: out = e^{z - m}, then out /= its row sum
+    np.subtract(z, np.max(z, axis=-1, keepdims=True), out=out)
+    np.exp(out, out=out)
+    out /= np.sum(out, axis=-1, keepdims=True)
+
+
+def _softmax_backward(z, a, grad):
+    # J_ij = da_i/dz_j = a_i (delta_ij - a_j), so (J^T g)_j = a_j (g_j - sum_i g_i a_i)
+    return a * (grad - np.sum(grad * a, axis=-1, keepdims=True))
+
+
+def _softmax_jacobian(z):
+    # J[..., i, j] = a_i (delta_ij - a_j)
+    a = _softmax(z)
+    n = a.shape[-1]
+    return a[..., :, None] * (np.eye(n, dtype=a.dtype) - a[..., None, :])
+
+
+softmax = register(
+    Activation(
+        name="softmax",
+        f=_softmax,
+        df=None,
+        df_from_output=None,
+        range=(0.0, 1.0),
+        smooth=True,
+        f_out=_softmax_out,
+        elementwise=False,
+        backward=_softmax_backward,
+        jacobian=_softmax_jacobian,
+        output_set="simplex",
+    )
+)
 
 # Activations added with `backprop-spec add-activation` live in impl/added/act_NAME.py, one
 # module each, loaded by impl._added; one that fails to load is reported by get(NAME).

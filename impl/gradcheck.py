@@ -284,11 +284,10 @@ class _Batched:
         z, a = [None] * (L + 1), [None] * (L + 1)
         a[0] = np.ascontiguousarray(X.T)
         for l in range(1, L + 1):
-            f = output.f if l == L else hidden.f
             # z[l] = W[l] a[l-1] + b[l]   (n_l, samples)
             z[l] = W[l] @ a[l - 1] + b[l][:, None]
             # a[l] = f(z[l])
-            a[l] = f(z[l])
+            a[l] = _apply(output if l == L else hidden, z[l])
         self.z, self.a = z, a
         # du[l][k] = dz[l]_j / dW[l][j, k] = a[l-1]_k (per sample), and
         # du[l][-1] = dz[l]_j / db[l][j] = 1: a bias copy takes k = -1
@@ -315,17 +314,32 @@ class _Batched:
         L, hidden = self.L, self.hidden
         # z[l]_j of each copy: the base row plus step * dz[l]_j / dtheta   (P, samples)
         zj = self.z[l][j] + step[:, None] * self.du[l][k]
-        if l == L:
+        act = self.output if l == L else hidden
+        if not act.elementwise:
+            # a vector activation: a change in z[l]_j moves every a[l]_i, so each copy
+            # gets its whole z[l], the base one with row j replaced   (P, n_l, samples)
+            zl = np.repeat(self.z[l][None].astype(zj.dtype), zj.shape[0], axis=0)
+            zl[np.arange(zj.shape[0]), j] = zj
+            if l == L:
+                # every output's terms change
+                return self._output_terms(zl, self.YT)
+            # da = a[l] - base a[l], every row   (P, n_l, samples)
+            da = _apply(hidden, zl) - self.a[l]
+            # z[l+1] = base z[l+1] + W[l+1] da
+            zm = _affine(self.W[l + 1], da, None)
+            zm += self.z[l + 1]
+        elif l == L:
             # a[L]_j = f(z[L]_j); only output j's terms change
             return self._output_terms(zj, self.YT[j])
-        # a[l]_j = f(z[l]_j), the only row of a[l] that changes, and by how much
-        da = hidden.f(zj) - self.a[l][j]
-        # z[l+1] = W[l+1] a[l] + b[l+1] = base z[l+1] + W[l+1][:, j] da   (P, n_{l+1}, samples)
-        zm = self.WT[l + 1][j][:, :, None] * da[:, None, :]
-        zm += self.z[l + 1]
+        else:
+            # a[l]_j = f(z[l]_j), the only row of a[l] that changes, and by how much
+            da = hidden.f(zj) - self.a[l][j]
+            # z[l+1] = W[l+1] a[l] + b[l+1] = base z[l+1] + W[l+1][:, j] da   (P, n_{l+1}, samples)
+            zm = self.WT[l + 1][j][:, :, None] * da[:, None, :]
+            zm += self.z[l + 1]
         for m in range(l + 1, L):
             # a[m] = f(z[m])
-            am = hidden.f(zm)
+            am = _apply(hidden, zm)
             # z[m+1] = W[m+1] a[m] + b[m+1]: every copy uses the base W[m+1]
             zm = _affine(self.W[m + 1], am, self.b[m + 1])
         # a[L] = f(z[L]), every output
@@ -337,32 +351,60 @@ class _Batched:
         For the half squared error with real copies, every step is written into
         ``zL`` itself (no temporaries: this is where the check spends its time).
         """
+        output = self.output
+        if not output.elementwise:
+            # a vector activation and the loss act along the units, axis -2 here and
+            # the last axis in impl: compute on the transposes
+            return _output_terms_units_last(self.loss, output, zL, y)
         if self.loss is mse and not np.iscomplexobj(zL):
             # a[L] = f(z[L]), in place
-            self.output.f_into(zL, zL)
+            output.f_into(zL, zL)
             # terms = 1/2 (a[L] - y)^2, in place
             np.subtract(zL, y, out=zL)
             np.square(zL, out=zL)
             zL *= 0.5
             return zL
-        return self.loss.terms(zL, self.output.f(zL), y, self.output)
+        # elementwise: the terms of each entry depend on that entry alone, in any layout
+        return self.loss.loss_terms(zL, output.f(zL), y, output)
 
     def chunk_size(self, l: int, itemsize: int) -> int:
         """Copies of layer ``l`` per chunk, so that its widest array holds about `_CHUNK_BYTES`."""
-        widest = max((self.W[m].shape[0] for m in range(l + 1, self.L + 1)), default=1)
+        # a vector activation in layer l gives every copy the whole z[l]
+        first = l if not (self.output if l == self.L else self.hidden).elementwise else l + 1
+        widest = max((self.W[m].shape[0] for m in range(first, self.L + 1)), default=1)
         per_copy = itemsize * self.samples * widest
         return int(max(1, min(_CHUNK_BYTES, _MAX_CHUNK_BYTES) // per_copy))
 
 
 def _affine(W, a, b):
-    """``W a + b`` for every copy in ``a`` (copies, n_in, samples), real or complex."""
+    """``W a + b`` for every copy in ``a`` (copies, n_in, samples), real or complex; ``b=None`` for ``W a``."""
     if np.iscomplexobj(a):
         # two real products instead of one complex product against a real W
         out = np.matmul(W, a.real) + 1j * np.matmul(W, a.imag)
     else:
         out = np.matmul(W, a)
-    out += b[:, None]
+    if b is not None:
+        out += b[:, None]
     return out
+
+
+def _apply(act: Activation, z):
+    """``f(z)`` for ``z`` laid out ``(..., n_units, samples)``, as here.
+
+    An elementwise activation does not care about the layout. A vector one
+    (softmax) acts along the units, which impl keeps on the last axis, so it
+    is applied to the transpose.
+    """
+    if act.elementwise:
+        return act.f(z)
+    return np.swapaxes(act.f(np.swapaxes(z, -1, -2)), -1, -2)
+
+
+def _output_terms_units_last(loss: Loss, output: Activation, zL, y):
+    """Loss terms of a vector output activation, ``zL`` and ``y`` laid out ``(..., n_L, samples)``."""
+    zT = np.swapaxes(zL, -1, -2)
+    yT = np.swapaxes(y, -1, -2)
+    return np.swapaxes(loss.loss_terms(zT, output.f(zT), yT, output), -1, -2)
 
 
 def _layer_copies(batched: _Batched, method: str, l: int):
@@ -409,7 +451,10 @@ def _numeric_gradients(batched: _Batched, method: str, mean: bool):
     """
     L = batched.L
     # the base network's loss terms, (n_L, samples), for the rounding bound
-    base = np.abs(batched.loss.terms(batched.z[L], batched.a[L], batched.YT, batched.output))
+    base = np.abs(_output_terms_units_last(batched.loss, batched.output, batched.z[L], batched.YT))
+    # a step in W[L][j, :] or b[L][j] moves output j's terms alone, unless the output
+    # activation mixes the units (softmax), when it moves them all
+    output_moves_one = batched.output.elementwise
     jobs, layers = [], []
     for l in range(1, L + 1):
         h, units, index, j, k, step = _layer_copies(batched, method, l)
@@ -419,7 +464,7 @@ def _numeric_gradients(batched: _Batched, method: str, mean: bool):
             # in L(theta - h); a step in a hidden layer moves every term, one in
             # W[L][j, :] or b[L][j] the terms of output j
             # (the base terms stand in for the perturbed ones, which differ by O(h))
-            moved = base.sum() if l < L else base.sum(axis=1)[units]
+            moved = base.sum(axis=1)[units] if l == L and output_moves_one else base.sum()
             # noise = ulps * eps * 2 sum |terms| / 2h
             noise = _NOISE_ULPS * _EPS * moved / h
         else:

@@ -1,26 +1,32 @@
 r"""Loss functions and the output error \(\delta^{(D)}\) they induce.
 
 Arrays are laid out with one row per sample: ``z``, ``a`` and ``y`` all have
-shape ``(samples, n_out)``. Each loss provides
+shape ``(samples, n_out)``, the output units on the last axis. Each loss is
+one `Loss` entry of a registry, the twin of its entry in ``spec.losses``
+(which derives and proves its formulas); an entry gives
 
-* ``value(z, a, y, activation)``: the loss summed over every sample and every
-  output (no reduction; the network divides by the sample count for "mean");
-* ``terms(z, a, y, activation)``: the same loss before that sum, one term per
-  sample and output, for arrays with any leading axes (the gradient checker
-  adds a leading axis of perturbed copies). When the output activation is
-  ``smooth``, the terms also accept complex ``z`` and ``a`` and are analytic
-  near the real axis, as complex-step differentiation requires;
-* ``delta_out(z, a, y, activation)``: \(\delta^{(D)} = \partial L /
-  \partial z^{(D)}\) for each sample, shape ``(samples, n_out)``.
+* ``terms(z, a, y, activation)``: the loss per sample and output, for arrays
+  with any leading axes (the gradient checker adds a leading axis of
+  perturbed copies). When the output activation is ``smooth``, the terms
+  also accept complex ``z`` and ``a`` and are analytic near the real axis,
+  as complex-step differentiation requires;
+* ``d_da(a, y)``: \(\partial \ell / \partial a\), from which the generic
+  \(\delta^{(D)} = J(z)^T\, \partial\ell/\partial a\) follows;
+* ``fused``: per output activation, closed forms that are exact where the
+  generic ones lose digits (sigmoid with BCE: the loss by softplus and
+  \(\delta = a - y\); softmax with cross-entropy: log-sum-exp and
+  \(\delta = a\sum y - y\));
+* what it ``requires`` of the output activation's values, and its targets' range.
 
-Both receive ``z`` as well as ``a = f(z)`` so that they can choose the
-numerically stable form.
+`Loss.value` and `Loss.delta_out` put these together. Adding a loss is one
+entry here and one in ``spec.losses``; tests, docs, the command line and
+the gradient checker loop over `names`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping, NamedTuple
 
 import numpy as np
 from scipy.special import xlog1py, xlogy
@@ -29,26 +35,66 @@ from impl import activations as _activations
 from impl.activations import Activation
 
 
-@dataclass(frozen=True)
-class Loss(_activations.RegistryEntry):
-    """One loss function.
+class Fused(NamedTuple):
+    r"""A loss's closed forms for one output activation, exact where the generic chain rule is not.
 
     Attributes:
-        name: Registry key, e.g. ``"mse"``.
-        value: ``(z, a, y, activation) -> float``, summed over samples and outputs.
-        delta_out: ``(z, a, y, activation) -> array``, the output error per sample.
-        terms: ``(z, a, y, activation) -> array``, the loss per sample and
-            output (broadcast shape of ``a`` and ``y``); ``value`` is their sum.
-        output_range: Closed interval the output activation's values must lie
-            in for the loss to be defined (``None`` when any range will do).
-            Targets must lie in it too.
+        terms: ``(z, y) -> array``, the loss terms computed from ``z`` (e.g.
+            softplus for sigmoid with BCE, log-sum-exp for softmax with CE), or
+            ``None`` to use the loss's generic terms.
+        delta: ``(z, a, y) -> array``, \(\delta^{(D)}\) with the activation's
+            derivative cancelled (``a - y``), or ``None``.
+    """
+
+    terms: Callable[..., np.ndarray] | None
+    delta: Callable[..., np.ndarray] | None
+
+
+@dataclass(frozen=True, eq=False)
+class Loss(_activations.RegistryEntry):
+    r"""One loss function, per sample a sum over the output units.
+
+    Attributes:
+        name: Registry key, e.g. ``"mse"``; the same name as its entry in
+            ``spec.losses``, which derives and proves its formulas.
+        terms: ``(z, a, y, activation) -> array`` (generic: from ``a``),
+            one term per sample and output; complex-safe for smooth activations.
+        d_da: ``(a, y) -> array``, \(\partial \ell / \partial a\) per entry.
+        requires: What the output activation's values must be: ``None`` (any
+            real numbers), ``"unit_interval"`` (each in [0, 1], as BCE's logs
+            need) or ``"simplex"`` (each row a probability vector, as
+            cross-entropy needs).
+        targets: Closed interval the targets must lie in, or ``None``.
+        fused: Output activation name to its `Fused` closed forms.
+        default_output: The output activation ``output_activation=None`` means.
     """
 
     name: str
-    value: Callable[..., float]
-    delta_out: Callable[..., np.ndarray]
-    output_range: tuple[float, float] | None = None
-    terms: Callable[..., np.ndarray] | None = None
+    terms: Callable[..., np.ndarray]
+    d_da: Callable[..., np.ndarray]
+    requires: str | None = None
+    targets: tuple[float, float] | None = None
+    fused: Mapping[str, Fused] = field(default_factory=dict)
+    default_output: str = "sigmoid"
+
+    def loss_terms(self, z, a, y, activation) -> np.ndarray:
+        """The loss per sample and output, through the fused form where there is one."""
+        fused = self.fused.get(activation.name)
+        if fused is not None and fused.terms is not None:
+            return fused.terms(z, y)
+        return self.terms(z, a, y, activation)
+
+    def value(self, z, a, y, activation) -> float:
+        """The loss summed over every sample and output (no reduction)."""
+        return float(np.sum(self.loss_terms(z, a, y, activation)))
+
+    def delta_out(self, z, a, y, activation) -> np.ndarray:
+        r"""\(\delta^{(D)} = \partial L / \partial z^{(D)}\) per sample, shape ``(samples, n_out)``."""
+        fused = self.fused.get(activation.name)
+        if fused is not None and fused.delta is not None:
+            return fused.delta(z, a, y)
+        # delta = J(z)^T dL/da: (dL/da) * f'(z) for an elementwise activation
+        return activation.vjp(z, a, self.d_da(a, y))
 
 
 _REGISTRY: dict[str, Loss] = {}
@@ -60,6 +106,8 @@ def register(loss: Loss, *, replace: bool = False) -> Loss:
         raise TypeError(f"loss: expected a Loss, got {type(loss).__name__}")
     if loss.name in _REGISTRY and not replace:
         raise ValueError(f"loss: a loss named {loss.name!r} is already registered")
+    if loss.requires not in REQUIREMENTS:
+        raise ValueError(f"loss: requires must be one of {REQUIREMENTS}, got {loss.requires!r}")
     _REGISTRY[loss.name] = loss
     return loss
 
@@ -87,26 +135,45 @@ def names() -> tuple[str, ...]:
     return tuple(_REGISTRY)
 
 
-def is_compatible(loss: Loss, activation: Activation) -> bool:
-    """True if every value of ``activation`` lies in the range ``loss`` needs."""
-    if loss.output_range is None:
+#: What a loss may require of the output activation's values (`Loss.requires`).
+REQUIREMENTS = (None, "unit_interval", "simplex")
+
+
+def _meets(activation: Activation, requires: str | None) -> bool:
+    """Whether the activation's declared values meet a loss's declared requirement."""
+    if requires is None:
         return True
-    low, high = loss.output_range
-    return low <= activation.range[0] and activation.range[1] <= high
+    if requires == "simplex":
+        return activation.output_set == "simplex"
+    # unit_interval: every value in [0, 1]
+    return 0.0 <= activation.range[0] and activation.range[1] <= 1.0
+
+
+_REQUIREMENT_TEXT = {
+    "unit_interval": "values in [0, 1]",
+    "simplex": "outputs that are probability vectors (each row in [0, 1], summing to 1: softmax)",
+}
+
+
+def is_compatible(loss: Loss, activation: Activation) -> bool:
+    """True if the output activation's declared values meet what ``loss`` declares it requires."""
+    return _meets(activation, loss.requires)
 
 
 def check_output_activation(loss: Loss, activation: Activation) -> None:
     """Raise unless ``activation`` may feed ``loss`` at the output layer.
 
     Raises:
-        ValueError: e.g. ``bce`` after ``tanh``, whose values leave [0, 1].
+        ValueError: e.g. ``bce`` after ``tanh``, whose values leave [0, 1],
+            or ``ce`` after ``sigmoid``, whose outputs need not sum to 1.
     """
     if not is_compatible(loss, activation):
-        low, high = loss.output_range
+        kind = "probability vectors" if activation.output_set == "simplex" else (
+            f"values in [{activation.range[0]:g}, {activation.range[1]:g}]"
+        )
         raise ValueError(
             f"output_activation: loss {loss.name!r} needs an output activation with "
-            f"values in [{low:g}, {high:g}], got {activation.name!r} with values in "
-            f"[{activation.range[0]:g}, {activation.range[1]:g}]"
+            f"{_REQUIREMENT_TEXT[loss.requires]}, got {activation.name!r} with {kind}"
         )
 
 
@@ -119,17 +186,12 @@ def _mse_terms(z, a, y, activation):
     return 0.5 * (d * d)
 
 
-def _mse_value(z, a, y, activation):
-    # L = sum over samples and outputs of 1/2 (a - y)^2
-    return float(np.sum(_mse_terms(z, a, y, activation)))
+def _mse_d_da(a, y):
+    # dL/da = a - y
+    return a - y
 
 
-def _mse_delta(z, a, y, activation):
-    # delta[L] = dL/da * da/dz = (a - y) f'(z)
-    return (a - y) * activation.df(z)
-
-
-mse = register(Loss(name="mse", value=_mse_value, delta_out=_mse_delta, terms=_mse_terms))
+mse = register(Loss(name="mse", terms=_mse_terms, d_da=_mse_d_da))
 
 # --- binary cross-entropy: L = -sum_outputs [y log a + (1-y) log(1-a)] -------
 
@@ -151,37 +213,83 @@ def _complex_softplus(z):
 
 
 def _bce_terms(z, a, y, activation):
-    if activation is _activations.sigmoid:
-        # With a = sigma(z): log a = -softplus(-z) and log(1 - a) = -softplus(z),
-        # so L = softplus(z) - y z, which never takes the log of a rounded 0.
-        if np.iscomplexobj(z):
-            return _complex_softplus(z) - y * z
-        return np.logaddexp(0, z) - y * z
     # L = -[y log a + (1 - y) log(1 - a)], with 0 log 0 taken as 0 (xlogy and
     # xlog1py also take complex a, analytic for 0 < Re a < 1)
     return -(xlogy(y, a) + xlog1py(1 - y, -a))
 
 
-def _bce_value(z, a, y, activation):
-    # L = sum over samples and outputs of the terms above
-    return float(np.sum(_bce_terms(z, a, y, activation)))
+def _bce_d_da(a, y):
+    # dL/da = -y/a + (1 - y)/(1 - a) = (a - y) / (a (1 - a))
+    return (a - y) / (a * (1 - a))
 
 
-def _bce_delta(z, a, y, activation):
-    if activation is _activations.sigmoid:
-        # dL/da = (a - y) / (a (1 - a)) and sigma'(z) = a (1 - a) cancel:
-        # delta[L] = a - y
-        return a - y
-    # delta[L] = dL/da * f'(z) = (a - y) / (a (1 - a)) * f'(z)
-    return (a - y) / (a * (1 - a)) * activation.df(z)
+def _bce_sigmoid_terms(z, y):
+    # With a = sigma(z): log a = -softplus(-z) and log(1 - a) = -softplus(z),
+    # so L = softplus(z) - y z, which never takes the log of a rounded 0
+    if np.iscomplexobj(z):
+        return _complex_softplus(z) - y * z
+    return np.logaddexp(0, z) - y * z
+
+
+def _bce_sigmoid_delta(z, a, y):
+    # dL/da = (a - y) / (a (1 - a)) and sigma'(z) = a (1 - a) cancel: delta = a - y
+    return a - y
 
 
 bce = register(
     Loss(
         name="bce",
-        value=_bce_value,
-        delta_out=_bce_delta,
-        output_range=(0.0, 1.0),
         terms=_bce_terms,
+        d_da=_bce_d_da,
+        requires="unit_interval",
+        targets=(0.0, 1.0),
+        fused={"sigmoid": Fused(_bce_sigmoid_terms, _bce_sigmoid_delta)},
+    )
+)
+
+# --- cross-entropy: L = -sum_outputs y log a per sample, after a softmax -------
+
+
+def _ce_terms(z, a, y, activation):
+    # L = -y log a per output, with 0 log 0 taken as 0
+    return -xlogy(y, a)
+
+
+def _ce_d_da(a, y):
+    # dL/da = -y / a
+    return -y / a
+
+
+def _log_softmax(z):
+    """log softmax(z) along the last axis: z - m - log sum_j e^{z_j - m}, m the row maximum (log-sum-exp).
+
+    Exact where the softmax itself rounds to 0 or 1: a logit 1e4 below the
+    others gives -1e4, not log 0. For complex ``z`` (the complex step) the
+    same formula, shifted by the maximum of the real parts, is analytic.
+    """
+    m = np.max(z.real if np.iscomplexobj(z) else z, axis=-1, keepdims=True)
+    shifted = z - m
+    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+
+
+def _ce_softmax_terms(z, y):
+    # L = -y log softmax(z), with log softmax by log-sum-exp; y = 0 gives 0
+    return -y * _log_softmax(z)
+
+
+def _ce_softmax_delta(z, a, y):
+    # dL/dz_k = a_k sum_i y_i - y_k (spec.losses proves it), = a - y when the targets sum to 1
+    return a * np.sum(y, axis=-1, keepdims=True) - y
+
+
+ce = register(
+    Loss(
+        name="ce",
+        terms=_ce_terms,
+        d_da=_ce_d_da,
+        requires="simplex",
+        targets=(0.0, 1.0),
+        fused={"softmax": Fused(_ce_softmax_terms, _ce_softmax_delta)},
+        default_output="softmax",
     )
 )

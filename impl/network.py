@@ -79,9 +79,13 @@ class Network:
             a ValueError before anything is allocated.
         activation: Name of the hidden layers' activation.
         output_activation: Name of the output layer's activation; ``None``
-            means ``"sigmoid"``, the tutorial's output.
-        loss: ``"mse"`` (per sample \(\tfrac12\sum (a-y)^2\)) or ``"bce"``
-            (per sample \(-\sum [y\log a + (1-y)\log(1-a)]\)).
+            means the loss's usual one: ``"sigmoid"`` (the tutorial's output)
+            for ``"mse"`` and ``"bce"``, ``"softmax"`` for ``"ce"``.
+        loss: A name from ``impl.losses.names()``: ``"mse"`` (per sample
+            \(\tfrac12\sum (a-y)^2\)), ``"bce"`` (per sample
+            \(-\sum [y\log a + (1-y)\log(1-a)]\), outputs in [0, 1]) or
+            ``"ce"`` (per sample \(-\sum y \log a\), after a softmax: the
+            classifier's loss, with \(\delta^{(D)} = a - y\)).
         reduction: ``"sum"`` adds the per-sample losses (the tutorial's
             updates follow this sum); ``"mean"`` divides it by the number of
             samples.
@@ -124,13 +128,18 @@ class Network:
         """Check and set everything but the parameters (empty lists); allocates nothing large."""
         sizes = _validate.sizes(sizes)
         hidden = _validate.activation(activation, "activation")
-        output = _validate.activation(
-            "sigmoid" if output_activation is None else output_activation, "output_activation"
-        )
         loss_fn = _validate.loss(loss)
+        output = _validate.activation(
+            loss_fn.default_output if output_activation is None else output_activation, "output_activation"
+        )
         reduction = _validate.choice(reduction, "reduction", _validate.REDUCTIONS)
         seed = _validate.seed(seed)
         losses.check_output_activation(loss_fn, output)
+        if output.output_set == "simplex" and sizes[-1] < 2:
+            raise ValueError(
+                f"output_activation: {output.name!r} over {sizes[-1]} output unit is the constant 1, "
+                f"with nothing to learn; give sizes ending in 2 or more outputs, got {list(sizes)}"
+            )
 
         self._sizes = sizes
         self._hidden = hidden
@@ -240,8 +249,9 @@ class Network:
             # db[l] = sum over samples of delta[l]
             db[l] = delta[l].sum(axis=0)
             if l > 1:
-                # delta[l-1] = (W[l]^T delta[l]) * f'(z[l-1])   (as rows: delta[l] W[l])
-                delta[l - 1] = (delta[l] @ W[l]) * self._hidden.df(z[l - 1])
+                # delta[l-1] = J(z[l-1])^T (W[l]^T delta[l]), as rows (delta[l] W[l]) J; for an
+                # elementwise activation J is diagonal: (W[l]^T delta[l]) * f'(z[l-1])
+                delta[l - 1] = self._hidden.vjp(z[l - 1], a[l - 1], delta[l] @ W[l])
         return dW[1:], db[1:]
 
     def __getstate__(self):
@@ -382,7 +392,9 @@ class Network:
 
         Args:
             X: Inputs, shape ``(samples, features)``.
-            Y: Targets, shape ``(samples, n_out)``, or ``(samples,)`` if ``n_out == 1``.
+            Y: Targets, shape ``(samples, n_out)``, or ``(samples,)`` if ``n_out == 1``;
+                with several outputs, also integer class labels ``0 .. n_out - 1``
+                of shape ``(samples,)``, turned into one-hot rows.
             epochs: Number of passes over the data.
             lr: Learning rate.
             batch_size: Samples per update; ``None`` (or ``>= samples``) means
@@ -540,12 +552,55 @@ class Network:
         """Class labels, shape ``(samples,)``, int.
 
         With one output: 1 where the output is >= 0.5, else 0. With several:
-        the index of the largest output.
+        the index of the largest output (the most probable class after a softmax).
         """
         out = self.forward(X)
         if out.shape[1] == 1:
             return (out[:, 0] >= 0.5).astype(int)
         return np.argmax(out, axis=1)
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Class probabilities, one row per sample.
+
+        After a softmax, the outputs themselves (each row sums to 1). With one
+        output whose values lie in [0, 1] (a sigmoid), two columns, P(class 0)
+        and P(class 1), as scikit-learn gives them. With several such outputs
+        (independent sigmoids), the outputs.
+
+        Raises:
+            ValueError: The output activation's values are not probabilities
+                (e.g. ``tanh`` or ``identity``).
+        """
+        out_act = self._output
+        if out_act.output_set != "simplex" and not (0.0 <= out_act.range[0] and out_act.range[1] <= 1.0):
+            raise ValueError(
+                f"predict_proba: the output activation {out_act.name!r} takes values in "
+                f"[{out_act.range[0]:g}, {out_act.range[1]:g}], not probabilities; use forward for its outputs"
+            )
+        out = self.forward(X)
+        if out.shape[1] == 1:
+            # P(class 0) = 1 - p, P(class 1) = p
+            return np.hstack([1.0 - out, out])
+        return out
+
+    def score(self, X, y) -> float:
+        """Accuracy: the fraction of samples whose `predict` label equals the true label.
+
+        Args:
+            X: Inputs, shape ``(samples, features)``.
+            y: The true classes: integer labels of shape ``(samples,)``, or
+                targets shaped like the outputs (one-hot rows, whose largest
+                entry is the label; with one output, 1 where >= 0.5).
+        """
+        _validate.parameters(self.weights, self.biases, self._sizes)
+        X = _validate.inputs(X, self._sizes[0])
+        n_out = self._sizes[-1]
+        if _validate._is_label_vector(y) and (n_out > 1 or np.ndim(y) == 1):
+            truth = _validate.labels(y, X.shape[0], max(n_out, 2), "y")
+        else:
+            Y = _validate.targets(y, X.shape[0], n_out, losses.mse).reshape(X.shape[0], n_out)
+            truth = (Y[:, 0] >= 0.5).astype(int) if n_out == 1 else np.argmax(Y, axis=1)
+        return float(np.mean(self.predict(X) == truth))
 
     # --- persistence ------------------------------------------------------
 

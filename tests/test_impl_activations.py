@@ -13,9 +13,10 @@ import pytest
 
 from impl import activations
 
-# The shipped activations, each with an independent mpmath reference below; activations
-# added later are checked against the spec in test_impl_vs_spec_activations.py.
-NAMES = activations.names()[:12]
+# The shipped elementwise activations, each with an independent mpmath reference below;
+# activations added later are checked against the spec in test_impl_vs_spec_activations.py,
+# and the vector ones (softmax) in test_impl_softmax.py.
+NAMES = activations.names(elementwise=True)[:12]
 EPS = np.finfo(np.float64).eps
 
 # --- high-precision references ----------------------------------------------
@@ -124,8 +125,9 @@ def test_registration_order():
         "hard_tanh",
     )
     assert set(MP_REFERENCE) == set(NAMES)
-    # every activation held to the full bars has an independent reference here
-    assert {n for n in activations.names() if activations.get(n).reviewed} == set(NAMES)
+    # every elementwise activation held to the full bars has an independent reference here
+    assert {n for n in activations.names(elementwise=True) if activations.get(n).reviewed} == set(NAMES)
+    assert activations.names(elementwise=False) == ("softmax",)
 
 
 @pytest.mark.parametrize("name", NAMES, ids=NAMES)

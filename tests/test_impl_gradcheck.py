@@ -48,7 +48,11 @@ def test_central_passes_every_activation(name, sizes):
 @pytest.mark.parametrize("sizes", ARCHITECTURES)
 @pytest.mark.parametrize("name", SMOOTH)
 def test_complex_passes_every_smooth_activation(name, sizes):
-    net = _net(sizes, activation=name, output_activation=name if name != "sigmoid" else None)
+    if not activations.get(name).elementwise and sizes[-1] < 2:
+        # a softmax over one output is refused: softmax hidden, sigmoid output
+        net = _net(sizes, activation=name)
+    else:
+        net = _net(sizes, activation=name, output_activation=name if name != "sigmoid" else None)
     X, Y = _data(sizes)
     if net.output_activation != "sigmoid":
         Y = Y * 2 - 1

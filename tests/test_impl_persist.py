@@ -285,6 +285,8 @@ def _network_strategy():
     def build(loss, names, sizes, reduction, seed, draws, history, dtypes, spoil):
         compatible = [n for n in activations.names() if losses.is_compatible(losses.get(loss), activations.get(n))]
         hidden, output = names[0] % len(activations.names()), names[1] % len(compatible)
+        if activations.get(compatible[output]).output_set == "simplex":
+            sizes = [*sizes[:-1], max(2, sizes[-1])]  # softmax over one unit is refused
         net = impl.Network(sizes, activation=activations.names()[hidden], output_activation=compatible[output],
                            loss=loss, reduction=reduction, seed=seed)
         net._rng.random(draws)  # the generator's state moves on
