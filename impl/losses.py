@@ -261,15 +261,23 @@ def _ce_d_da(a, y):
 
 
 def _log_softmax(z):
-    """log softmax(z) along the last axis: z - m - log sum_j e^{z_j - m}, m the row maximum (log-sum-exp).
+    """log softmax(z) along the last axis, by log-sum-exp, exact at saturation.
 
-    Exact where the softmax itself rounds to 0 or 1: a logit 1e4 below the
-    others gives -1e4, not log 0. For complex ``z`` (the complex step) the
-    same formula, shifted by the maximum of the real parts, is analytic.
+    With t the logit of one largest entry of the row (largest real part, for
+    complex ``z``), log softmax(z)_i = (z_i - t) - log(1 + r), r the sum of
+    e^{z_j - t} over every other entry (the largest one's term is e^0 = 1).
+    ``log1p(r)`` keeps every digit of a tiny r, so a confident prediction's
+    loss, -log(1 - p) with p near 0, keeps its relative accuracy, and a logit
+    1e4 below the others gives -1e4, never log 0. Shifting by t itself, not
+    only by its real part, keeps the identity analytic for complex ``z`` (the
+    complex step): the left-out term is exactly 1 there too.
     """
-    m = np.max(z.real if np.iscomplexobj(z) else z, axis=-1, keepdims=True)
-    shifted = z - m
-    return shifted - np.log(np.sum(np.exp(shifted), axis=-1, keepdims=True))
+    top = np.argmax(z.real if np.iscomplexobj(z) else z, axis=-1)[..., None]
+    shifted = z - np.take_along_axis(z, top, axis=-1)
+    e = np.exp(shifted)
+    # r = sum of e^{z_j - t} without the largest entry's own term, e^0 = 1
+    np.put_along_axis(e, top, 0, axis=-1)
+    return shifted - np.log1p(np.sum(e, axis=-1, keepdims=True))
 
 
 def _ce_softmax_terms(z, y):

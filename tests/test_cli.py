@@ -96,11 +96,41 @@ def test_train_xor_save_and_plot(tmp_path):
     np.testing.assert_allclose(net.forward(X)[:, 0], printed, atol=5e-5)
 
 
-def test_train_digits_reaches_a_good_test_accuracy():
+def _test_accuracy(out):
+    return float(out.split("test accuracy:")[1].split()[0])
+
+
+def test_train_digits_uses_softmax_with_cross_entropy_and_beats_scikit_learn():
+    # the default: a softmax output with cross-entropy, hidden size 32, 30 epochs
     code, out, err = run("train", "--task", "digits", "--quiet")
     assert code == 0, err
-    accuracy = float(out.split("test accuracy:")[1].split()[0])
-    assert accuracy >= 0.9
+    assert "sizes 64,32,10, sigmoid/softmax, loss ce (sum)" in out and "epochs 30" in out
+    accuracy = _test_accuracy(out)
+    # scikit-learn's MLPClassifier (its defaults: softmax output, log-loss, adam) with the same
+    # hidden size, the same number of epochs and the same train/test split
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.neural_network import MLPClassifier
+
+    from spec import tasks
+
+    data = tasks.digits(seed=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # 30 epochs is fewer than it would like
+        reference = MLPClassifier(hidden_layer_sizes=(32,), max_iter=30, random_state=0)
+        reference.fit(data.X_train, data.Y_train.argmax(1))
+    assert accuracy >= reference.score(data.X_test, data.Y_test.argmax(1))
+    assert accuracy >= 0.95
+
+
+def test_train_digits_keeps_the_old_setup_behind_options():
+    code, out, err = run("train", "--task", "digits", "--quiet", "--loss", "mse")
+    assert code == 0, err
+    assert "sigmoid/sigmoid, loss mse (sum)" in out
+    assert _test_accuracy(out) >= 0.9
+    code, out, err = run("train", "--task", "digits", "--quiet", "--loss", "ce", "--output-activation", "sigmoid")
+    assert code == 2 and "--output-activation: loss 'ce' needs" in err and "'sigmoid'" in err
 
 
 @pytest.mark.parametrize(
