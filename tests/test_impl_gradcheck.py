@@ -475,3 +475,42 @@ def test_wrongly_shaped_gradients_are_named(monkeypatch):
     monkeypatch.setattr(net, "gradients", lambda X_, Y_: ([dW[0].T, dW[1]], db))
     with pytest.raises(ValueError, match=r"W\[1\]"):
         gradcheck.check(net, X, Y)
+
+
+# --- every registered loss with every output activation it accepts -----------------------
+
+
+def _loss_targets(loss, shape, rng):
+    if loss.requires == "simplex":
+        return rng.dirichlet(np.ones(shape[-1]), shape[0])
+    if loss.targets is not None:
+        return rng.uniform(*loss.targets, shape)
+    return rng.normal(size=shape)
+
+
+def _loss_outputs():
+    from impl import losses
+
+    return [
+        (loss, act)
+        for loss in losses.names()
+        for act in activations.names()
+        if losses.is_compatible(losses.get(loss), activations.get(act)) and activations.get(act).reviewed
+    ]
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize("loss_name, output", _loss_outputs())
+def test_every_loss_with_every_output_it_accepts(loss_name, output, reduction):
+    # loops over impl.losses.names(): a new loss is gradient-checked without editing this file
+    from impl import losses
+
+    sizes = (3, 4, 3)
+    net = _net(sizes, activation="tanh", output_activation=output, loss=loss_name, reduction=reduction)
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(7, 3))
+    Y = _loss_targets(losses.get(loss_name), (7, 3), rng)
+    methods = ("central", "complex") if activations.get(output).smooth else ("central",)
+    for method in methods:
+        report = gradcheck.check(net, X, Y, method=method)
+        assert report.ok, str(report)

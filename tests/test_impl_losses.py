@@ -93,3 +93,68 @@ def test_output_activation_compatibility():
         losses.check_output_activation(losses.mse, activations.get(name))
     with pytest.raises(ValueError, match="output_activation.*tanh"):
         losses.check_output_activation(losses.bce, activations.get("tanh"))
+
+
+# --- every registered loss, with every output activation it accepts -----------------------
+# These loop over losses.names(): a new loss entry is tested here without editing this file.
+
+
+def _targets_for(loss, shape, rng):
+    """Targets a loss accepts, from what its entry declares."""
+    if loss.requires == "simplex":
+        # probability rows (cross-entropy): soft, summing to 1
+        return rng.dirichlet(np.ones(shape[-1]), shape[0])
+    if loss.targets is not None:
+        low, high = loss.targets
+        return rng.uniform(low, high, shape)
+    return rng.normal(size=shape)
+
+
+def _pairs(smooth_only=False):
+    return [
+        (loss, act)
+        for loss in losses.names()
+        for act in activations.names()
+        if losses.is_compatible(losses.get(loss), activations.get(act))
+        and (activations.get(act).smooth or not smooth_only)
+        and activations.get(act).reviewed
+    ]
+
+
+@pytest.mark.parametrize("loss_name, act_name", _pairs(smooth_only=True))
+def test_every_loss_delta_is_the_derivative_of_its_value(loss_name, act_name):
+    # delta_out (fused or J^T dL/da) against the complex step of the loss's own value
+    loss, act = losses.get(loss_name), activations.get(act_name)
+    rng = np.random.default_rng(5)
+    z = rng.normal(scale=2.0, size=(4, 3))
+    y = _targets_for(loss, z.shape, rng)
+    delta = loss.delta_out(z, act.f(z), y, act)
+    h = 1e-20
+    numeric = np.empty_like(z)
+    for index in np.ndindex(*z.shape):
+        step = np.zeros(z.shape, dtype=complex)
+        step[index] = 1j * h
+        zc = z + step
+        numeric[index] = np.sum(loss.loss_terms(zc, act.f(zc), y, act)).imag / h
+    np.testing.assert_allclose(delta, numeric, rtol=1e-11, atol=1e-14)
+
+
+@pytest.mark.parametrize("loss_name, act_name", _pairs())
+def test_every_fused_form_agrees_with_the_generic_one(loss_name, act_name):
+    loss, act = losses.get(loss_name), activations.get(act_name)
+    rng = np.random.default_rng(6)
+    z = rng.normal(scale=2.0, size=(5, 3))
+    y = _targets_for(loss, z.shape, rng)
+    a = act.f(z)
+    np.testing.assert_allclose(loss.loss_terms(z, a, y, act), loss.terms(z, a, y, act), rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(loss.delta_out(z, a, y, act), act.vjp(z, a, loss.d_da(a, y)), rtol=1e-10, atol=1e-14)
+
+
+def test_every_loss_declares_what_it_needs():
+    for name in losses.names():
+        loss = losses.get(name)
+        assert loss.requires in losses.REQUIREMENTS, name
+        assert loss.default_output in activations.names(), name
+        assert losses.is_compatible(loss, activations.get(loss.default_output)), name
+        for fused_name in loss.fused:
+            assert losses.is_compatible(loss, activations.get(fused_name)), (name, fused_name)
