@@ -85,8 +85,16 @@ def torch_info() -> dict:
         "mkl": bool(torch.backends.mkl.is_available()),
         "openmp": bool(torch.backends.openmp.is_available()),
         "threadpools": threadpools(),
+        # the kernels impl chose for this CPU (impl._kernels), and the SIMD features NumPy found
+        "kernels": _kernels(),
         "load_average_at_start": load_average(),
     }
+
+
+def _kernels() -> dict:
+    from impl import _kernels
+
+    return _kernels.describe()
 
 
 def sklearn_info() -> dict:
@@ -127,5 +135,13 @@ def describe() -> dict:
         "blas_env": blas_env(),
         "python_env": python_env(),
         "threadpools": threadpools(),
+        # the kernels impl chose for this CPU (impl._kernels), and the SIMD features NumPy found
+        "kernels": _kernels(),
         "load_average_at_start": load_average(),
     }
+
+
+def _kernels() -> dict:
+    from impl import _kernels
+
+    return _kernels.describe()

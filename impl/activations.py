@@ -33,7 +33,7 @@ from typing import Callable
 import numpy as np
 from scipy.special import expit, ndtr
 
-from impl import _added
+from impl import _added, _kernels
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -228,7 +228,8 @@ def _sigmoid(z):
     """The logistic function; scipy's expit for real ``z``, a NumPy path for complex ``z``."""
     z = np.asarray(z)
     if not np.iscomplexobj(z):
-        return expit(z)
+        # expit, or 1 / (1 + e^{-z}) where NumPy's exp is vectorised (impl._kernels)
+        return _kernels.sigmoid(z)
     # sigma(z) = 1 / (1 + e^{-z}) = e^{z} / (1 + e^{z}): per element take the form
     # whose exponent has real part <= 0, so e^{...} never overflows
     right = z.real >= 0
@@ -263,8 +264,9 @@ def _exp_complex(w):
 
 def _sigmoid_df(z):
     # sigma'(z) = sigma(z) sigma(-z): both factors are accurate to the last
-    # digit even where sigma(z) rounds to 1, unlike sigma(z) (1 - sigma(z)).
-    return expit(z) * expit(-z)
+    # digit even where sigma(z) rounds to 1, unlike sigma(z) (1 - sigma(z));
+    # impl._kernels computes it so, or as t / (1 + t)^2 with t = e^{-|z|}
+    return _kernels.sigmoid_slope(np.asarray(z))
 
 
 def _sigmoid_df_from_output(a):
@@ -280,7 +282,7 @@ sigmoid = register(
         df_from_output=_sigmoid_df_from_output,
         range=(0.0, 1.0),
         smooth=True,
-        f_out=lambda z, out: expit(z, out=out),
+        f_out=_kernels.sigmoid_into,
     )
 )
 

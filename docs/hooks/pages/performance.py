@@ -131,6 +131,8 @@ def machine(data: dict) -> str:
     )
     rows = [
         ("CPU", f"{m['cpu']} ({', '.join(m['cpu_flags']) or 'no vector flags read'})"),
+        *([("Kernels", f"sigmoid by {m['kernels']['sigmoid']} ({m['kernels']['chosen_by']}; NumPy's SIMD: "
+                       f"{', '.join(m['kernels']['simd']) or 'none'})")] if "kernels" in m else []),
         ("CPUs", f"{m['usable_cpus']} usable of {m['logical_cpus']}"),
         ("system", m["os"]),
         ("Python", m["python"]),
