@@ -87,7 +87,8 @@ class _Bad(Exception):
 
 def _check_config(config) -> dict:
     """The configuration, checked: keys, version, sizes (within memory), names, generator state."""
-    if not isinstance(config, dict) or set(config) != _CONFIG_KEYS:
+    # "dtype" came with float32 training; files written before it are float64 networks
+    if not isinstance(config, dict) or set(config) - {"dtype"} != _CONFIG_KEYS:
         got = sorted(config)[:20] if isinstance(config, dict) else type(config).__name__
         raise _Bad(f"config should have keys {sorted(_CONFIG_KEYS)}, got {got}")
     if config["version"] != VERSION:
@@ -98,6 +99,7 @@ def _check_config(config) -> dict:
         _validate.activation(config["activation"], "activation")
         loss = _validate.loss(config["loss"])
         _validate.choice(config["reduction"], "reduction", _validate.REDUCTIONS)
+        _validate.choice(config.get("dtype", "float64"), "dtype", _validate.DTYPES)
         losses.check_output_activation(loss, output)
         # the generator's setter checks the bit generator's name and the state's fields
         np.random.default_rng(0).bit_generator.state = config["rng"]
@@ -194,6 +196,7 @@ def _arrays(net) -> dict[str, np.ndarray]:
         "output_activation": net.output_activation,
         "loss": net.loss,
         "reduction": net.reduction,
+        "dtype": net.dtype,
         "rng": net._rng.bit_generator.state,
     }
     arrays = {
@@ -406,8 +409,13 @@ def load(cls, path):
     # built without drawing random weights: every shape has been checked
     net = cls.__new__(cls)
     net._configure(
-        config["sizes"], config["activation"], config["output_activation"], config["loss"], config["reduction"], None
+        config["sizes"], config["activation"], config["output_activation"], config["loss"], config["reduction"], None,
+        config.get("dtype", "float64"),
     )
     net._rng.bit_generator.state = config["rng"]
+    if net.dtype != "float64":
+        # written exactly as float64 by save; back to the network's own precision
+        weights = [W.astype(net.dtype) for W in weights]
+        biases = [b.astype(net.dtype) for b in biases]
     net.weights, net.biases, net.history = weights, biases, history
     return net

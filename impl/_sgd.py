@@ -51,9 +51,9 @@ import numpy as np
 from impl import losses as _losses
 
 
-def augment(X):
-    r"""``X`` with a last column of ones: \(\tilde a^{(0)} = [\,X \mid 1\,]\)."""
-    out = np.empty((X.shape[0], X.shape[1] + 1))
+def augment(X, dtype=np.float64):
+    r"""``X`` with a last column of ones, \(\tilde a^{(0)} = [\,X \mid 1\,]\), as ``dtype``."""
+    out = np.empty((X.shape[0], X.shape[1] + 1), dtype=dtype)
     out[:, :-1] = X
     out[:, -1] = 1.0
     return out
@@ -107,9 +107,11 @@ class Trainer:
         output: The output layer's activation.
         loss: The `impl.losses.Loss`.
         mean: Divide each batch's loss by its number of samples.
+        dtype: float64 or float32: the parameters, the buffers and all the arithmetic.
     """
 
-    def __init__(self, sizes, hidden, output, loss, mean):
+    def __init__(self, sizes, hidden, output, loss, mean, dtype=np.float64):
+        self.dtype = np.dtype(dtype)
         self.sizes = sizes
         self.L = len(sizes) - 1
         self.f = [None] + [hidden] * (self.L - 1) + [output]
@@ -128,12 +130,12 @@ class Trainer:
         # side s holds (theta, Wb, W), W[l] a view of Wb[l]
         self._sides = []
         for _ in range(2):
-            theta = np.empty(size)
+            theta = np.empty(size, dtype=self.dtype)
             Wb = _layer_views(theta, shapes)
             self._sides.append((theta, Wb, [None] + [M[:, :-1] for M in Wb[1:]]))
         self.side = 0
         # lr dL/dtheta, laid out like theta; dWb[l] is its piece for layer l
-        self.dtheta = np.empty(size)
+        self.dtheta = np.empty(size, dtype=self.dtype)
         self.dWb = _layer_views(self.dtheta, shapes)
         self._buffers = {}
 
@@ -169,9 +171,10 @@ class Trainer:
             if len(self._buffers) >= 2:
                 self._buffers.clear()
             # z[l], delta[l]: (rows, n_l); a1[l] = [a[l] | 1]: (rows, n_l + 1); a[l] is a view of it
-            z = [None] + [np.empty((rows, n)) for n in self.sizes[1:]]
-            delta = [None] + [np.empty((rows, n)) for n in self.sizes[1:]]
-            a1 = [None] + [np.ones((rows, n + 1)) for n in self.sizes[1:]]
+            dtype = self.dtype
+            z = [None] + [np.empty((rows, n), dtype=dtype) for n in self.sizes[1:]]
+            delta = [None] + [np.empty((rows, n), dtype=dtype) for n in self.sizes[1:]]
+            a1 = [None] + [np.ones((rows, n + 1), dtype=dtype) for n in self.sizes[1:]]
             a = [None] + [buffer[:, :-1] for buffer in a1[1:]]
             self._buffers[rows] = (z, a1, a, delta, delta[-1].reshape(-1))
         return self._buffers[rows]
@@ -215,7 +218,8 @@ class Trainer:
         if not math.isfinite(loss):
             a1[0] = None
             raise NonFinite("loss", loss)
-        # the factor lr (and 1/N for the mean) that every update carries
+        # the factor lr (and 1/N for the mean) that every update carries (as a
+        # Python float, which keeps a float32 delta float32)
         delta[L] *= lr / Xa.shape[0] if self.mean else lr
 
         for l in range(L, 0, -1):

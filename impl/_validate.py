@@ -21,6 +21,8 @@ from impl import activations, losses
 
 REDUCTIONS = ("sum", "mean")
 INITS = ("normal", "xavier")
+#: Training precisions (`Network`'s ``dtype``).
+DTYPES = ("float64", "float32")
 
 #: At most this many layers of weights, ``len(sizes) - 1`` (every step loops over the layers in Python).
 MAX_LAYERS = 1000

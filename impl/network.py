@@ -95,10 +95,16 @@ class Network:
             \(\mathcal N(0, 1)\) (as the tutorial does); ``"xavier"`` draws
             weights from \(\mathcal N(0, 2/(n_{in}+n_{out}))\) and sets
             biases to 0.
+        dtype: ``"float64"``, or ``"float32"`` to train in single precision:
+            `weights` and `biases` are float32 (drawn in float64 and rounded,
+            so both precisions start from the same network up to rounding),
+            and `fit`, `step`, `forward` and `predict` compute in float32.
+            `loss_value` and `gradients` (and so ``impl.gradcheck``) still
+            compute in float64, from the float32 parameters' exact values.
 
     Attributes:
-        weights: ``weights[l-1]`` is \(W^{(l)}\), float64, shape ``(n_l, n_{l-1})``.
-        biases: ``biases[l-1]`` is \(b^{(l)}\), float64, shape ``(n_l,)``.
+        weights: ``weights[l-1]`` is \(W^{(l)}\), shape ``(n_l, n_{l-1})``, of the network's dtype.
+        biases: ``biases[l-1]`` is \(b^{(l)}\), shape ``(n_l,)``, of the network's dtype.
         history: Loss per epoch of the last `fit` call.
     """
 
@@ -111,9 +117,10 @@ class Network:
         reduction="sum",
         seed=None,
         init="normal",
+        dtype="float64",
     ):
         init = _validate.choice(init, "init", _validate.INITS)
-        self._configure(sizes, activation, output_activation, loss, reduction, seed)
+        self._configure(sizes, activation, output_activation, loss, reduction, seed, dtype)
         try:
             self._initialise(init)
         except MemoryError:
@@ -124,9 +131,10 @@ class Network:
                 f"parameters ({_validate._bytes(8 * count)} as float64); free some memory or use smaller layers"
             ) from None
 
-    def _configure(self, sizes, activation, output_activation, loss, reduction, seed) -> None:
+    def _configure(self, sizes, activation, output_activation, loss, reduction, seed, dtype="float64") -> None:
         """Check and set everything but the parameters (empty lists); allocates nothing large."""
         sizes = _validate.sizes(sizes)
+        dtype = _validate.choice(dtype, "dtype", _validate.DTYPES)
         hidden = _validate.activation(activation, "activation")
         loss_fn = _validate.loss(loss)
         output = _validate.activation(
@@ -146,6 +154,7 @@ class Network:
         self._output = output
         self._loss = loss_fn
         self._reduction = reduction
+        self._dtype = np.dtype(dtype)
         self._rng = np.random.default_rng(seed)
         self.weights: list[np.ndarray] = []
         self.biases: list[np.ndarray] = []
@@ -164,6 +173,10 @@ class Network:
                 W *= np.sqrt(2.0 / (n_in + n_out))
                 self.weights.append(W)
                 self.biases.append(np.zeros(n_out))
+        if self._dtype != np.float64:
+            # drawn in float64, then rounded: the same network as the float64 one, to float32 precision
+            self.weights = [W.astype(self._dtype) for W in self.weights]
+            self.biases = [b.astype(self._dtype) for b in self.biases]
 
     # --- configuration, read-only ------------------------------------------
 
@@ -192,11 +205,16 @@ class Network:
         """``"sum"`` or ``"mean"``."""
         return self._reduction
 
+    @property
+    def dtype(self) -> str:
+        """``"float64"`` or ``"float32"``: the precision of the parameters and of training."""
+        return self._dtype.name
+
     def __repr__(self) -> str:
         return (
             f"Network(sizes={list(self._sizes)}, activation={self.activation!r}, "
             f"output_activation={self.output_activation!r}, loss={self.loss!r}, "
-            f"reduction={self.reduction!r})"
+            f"reduction={self.reduction!r}{'' if self.dtype == 'float64' else f', dtype={self.dtype!r}'})"
         )
 
     # --- the mathematics, unvalidated ----------------------------------------
@@ -296,6 +314,8 @@ class Network:
     def forward(self, X) -> np.ndarray:
         """Output of the network, shape ``(samples, n_out)``, for ``X`` of shape ``(samples, features)``.
 
+        Computed in the network's dtype (float32 for ``dtype="float32"``).
+
         Where the arithmetic leaves float64's range (inputs or weights near
         1e308), the result holds inf or nan, as IEEE arithmetic gives it,
         and no warning is printed; `fit` and `step` raise `Diverged` instead.
@@ -304,7 +324,8 @@ class Network:
         X = _validate.inputs(X, self._sizes[0])
         self._pass_memory("forward", X.shape[0], 2)
         with np.errstate(all="ignore"):
-            return self._forward(X)[1][-1]
+            # in the network's precision (float32 inputs meet float32 parameters)
+            return self._forward(X.astype(self._dtype, copy=False))[1][-1]
 
     def loss_value(self, X, Y) -> float:
         """Loss on ``(X, Y)``, with the reduction applied (inf or nan, without a warning, where it overflows)."""
@@ -316,7 +337,7 @@ class Network:
             return self._loss_value(z, a, Y)
 
     def gradients(self, X, Y):
-        """Gradients of the loss on ``(X, Y)``, reduction applied.
+        """Gradients of the loss on ``(X, Y)``, reduction applied, computed in float64 whatever the dtype.
 
         Returns:
             ``(dW, db)``: lists of arrays shaped like `weights` and `biases`
@@ -347,7 +368,7 @@ class Network:
             trainer = self._trainer()
             trainer.load(self.weights, self.biases)
             with np.errstate(all="ignore"):
-                loss = trainer.step(_sgd.augment(X), Y, lr)
+                loss = trainer.step(_sgd.augment(X, self._dtype), Y.astype(self._dtype, copy=False), lr)
         except _sgd.NonFinite as failure:
             raise self._diverged(failure, lr, X.shape[0]) from None
         except MemoryError:
@@ -383,7 +404,7 @@ class Network:
         """The buffered trainer of ``impl._sgd``, made once per network."""
         if "_sgd_trainer" not in self.__dict__:
             self._sgd_trainer = _sgd.Trainer(
-                self._sizes, self._hidden, self._output, self._loss, self._reduction == "mean"
+                self._sizes, self._hidden, self._output, self._loss, self._reduction == "mean", self._dtype
             )
         return self._sgd_trainer
 
@@ -444,7 +465,8 @@ class Network:
         try:
             trainer = self._trainer()
             # [X | 1]: the bias is the last column of each layer's weights while training
-            Xa = _sgd.augment(X)
+            Xa = _sgd.augment(X, self._dtype)
+            Y = Y.astype(self._dtype, copy=False)
             if reorder:
                 # the shuffled copies of the data, reused every epoch
                 Xe, Ye = np.empty_like(Xa), np.empty_like(Y)

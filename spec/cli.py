@@ -114,6 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--lr", type=float, help="learning rate (default: per task)")
     train.add_argument("--batch-size", type=int, help="samples per update (default: xor full batch, digits 32)")
     train.add_argument("--seed", type=_seed, default=0, help="random seed (default 0)")
+    train.add_argument(
+        "--dtype", default="float64", choices=("float64", "float32"),
+        help="precision of the parameters and of training (default float64)",
+    )
     train.add_argument("--plot", metavar="FILE.png", help="save the loss curve (and XOR's decision boundary)")
     train.add_argument("--save", metavar="FILE.npz", help="save the trained network")
     train.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -288,11 +292,15 @@ def _train(args) -> int:
             f"--sizes: the {args.task} task needs {data.X_train.shape[1]} inputs and "
             f"{data.Y_train.shape[1]} outputs, got {','.join(map(str, sizes))}"
         )
-    net = Network(sizes, args.activation, args.output_activation, loss, args.reduction, seed=args.seed, init=init)
+    net = Network(
+        sizes, args.activation, args.output_activation, loss, args.reduction, seed=args.seed, init=init,
+        dtype=args.dtype,
+    )
     print(
         f"training {args.task}: sizes {','.join(map(str, sizes))}, {net.activation}/"
         f"{net.output_activation}, loss {net.loss} ({args.reduction}), init {init}, "
         f"lr {lr}, epochs {epochs}, batch {batch_size or 'full'}, seed {args.seed}"
+        + ("" if args.dtype == "float64" else f", {args.dtype}")
     )
     from impl import Diverged
 

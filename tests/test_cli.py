@@ -265,3 +265,11 @@ def test_train_digits_without_scikit_learn_says_how_to_install_it():
     assert proc.returncode == 2
     assert "needs scikit-learn" in proc.stderr and "pip install 'backprop-spec[digits]'" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_train_in_float32():
+    code, out, err = run("train", "--task", "digits", "--quiet", "--dtype", "float32")
+    assert code == 0, err
+    assert out.splitlines()[0].endswith(", float32") and _test_accuracy(out) >= 0.95
+    code, out, err = run("train", "--dtype", "float16")
+    assert code == 2 and "--dtype" in err and "float16" in err

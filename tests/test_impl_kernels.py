@@ -33,6 +33,7 @@ SILU = _mp(lambda x: x / (1 + mpmath.exp(-x)))
 @pytest.fixture(params=_kernels.KERNELS)
 def kernel(request, monkeypatch):
     monkeypatch.setattr(_kernels, "SIGMOID", request.param)
+    monkeypatch.setattr(_kernels, "SIGMOID32", request.param)
     return request.param
 
 
@@ -78,10 +79,14 @@ def test_in_place_kernel_agrees_with_the_function_on_every_kernel(kernel):
         assert out.dtype == dtype
         np.testing.assert_allclose(out, activations.get("sigmoid").f(z), rtol=4 * np.finfo(dtype).eps,
                                    atol=2 * np.finfo(dtype).tiny)
-        # in place, as the gradient checker does
+        # in place, as the gradient checker does, and into a strided view, as the trainer does
         inplace = z.copy()
         activations.get("sigmoid").f_into(inplace, inplace)
         np.testing.assert_array_equal(inplace, out)
+        wide = np.ones((z.size, 2), dtype=dtype)
+        activations.get("sigmoid").f_into(z, wide[:, 0])
+        np.testing.assert_array_equal(wide[:, 0], out)
+        assert (wide[:, 1] == 1).all()
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
@@ -112,6 +117,7 @@ def test_choice_follows_the_simd_features_or_the_environment():
     default = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                              env={"PATH": ""}).stdout.split()
     assert default[0] == ("exp" if _kernels.simd_features().get("AVX512F") else "expit")
+    assert _kernels.SIGMOID32 == "exp" or not _kernels.simd_features().get("AVX2")
     bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"BACKPROP_SPEC_SIGMOID": "fast", "PATH": ""})
     assert bad.returncode != 0 and "BACKPROP_SPEC_SIGMOID: expected one of exp, expit, got 'fast'" in bad.stderr
