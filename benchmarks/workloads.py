@@ -322,6 +322,32 @@ def digits_epoch(smoke=False) -> Workload:
     )
 
 
+def digits_epoch_float32(smoke=False) -> Workload:
+    samples = 160 if smoke else None
+    epochs = 1 if smoke else 10
+    common = dict(task="digits", sizes=(64, 128, 10), lr=0.05, batch_size=32, epochs=epochs, samples=samples)
+    return Workload(
+        id="digits-b32-f32",
+        title="Digits 64-128-10, batch 32, one epoch, float32",
+        description=(
+            "The digits row in single precision: impl.Network(dtype=\"float32\") against the same network "
+            "in float64 (the row above), the minimal NumPy loop on float32 arrays and PyTorch in float32."
+        ),
+        unit="epoch",
+        per_run=epochs,
+        contestants=[_trainer(n, **common) for n in ("project32", "project", "numpy32", "torch32")],
+        goals=[
+            Goal("float32 ≥1.5× faster than float64", "speedup", "project", at_least=1.5, subject="project32"),
+            Goal("≥1× the speed of the minimal NumPy loop in float32", "speedup", "numpy32", at_least=1.0,
+                 subject="project32"),
+            Goal("≥2× faster than PyTorch CPU float32", "speedup", "torch32", at_least=2.0, subject="project32"),
+        ],
+        settings={"sizes": [64, 128, 10], "batch_size": 32, "lr": 0.05, "samples": samples or DIGITS_SAMPLES,
+                  "epochs_per_run": epochs, "dtype": "float32", "loss": "half squared error summed over the batch",
+                  "shuffle": True},
+    )
+
+
 def xor_run(smoke=False) -> Workload:
     epochs = 200 if smoke else 10000
     common = dict(task="xor", sizes=(2, 2, 1), lr=0.1, batch_size=None, epochs=epochs, init="normal")
@@ -414,7 +440,7 @@ def gradcheck(smoke=False) -> Workload:
 
 
 def main_workloads(smoke=False) -> list[Workload]:
-    return [digits_epoch(smoke), xor_run(smoke), flops(smoke), gradcheck(smoke)]
+    return [digits_epoch(smoke), digits_epoch_float32(smoke), xor_run(smoke), flops(smoke), gradcheck(smoke)]
 
 
 #: The scaling sweeps: time per epoch on the digits against one setting, the other held fixed.
