@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import contextlib
 import functools
-import importlib.util
 import io
 import os
 import re
@@ -165,9 +164,14 @@ DIGITS_PNG = "img/training-digits-predictions.png"
 DIGITS_COMMANDS = (("train", "--task", "digits"), ("train", "--task", "digits", "--loss", "mse"))
 
 
+@functools.lru_cache(maxsize=None)
 def have_sklearn() -> bool:
     """The digits data (and MLPClassifier) come with scikit-learn, which ``make docs`` does not install."""
-    return importlib.util.find_spec("sklearn") is not None
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def _no_sklearn() -> str:
