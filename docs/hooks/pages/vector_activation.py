@@ -173,7 +173,8 @@ def _jacobian(act):
         f"(`Matrix.jacobian`, for \\(n = {n}\\)):\n"
         + display(rf"J(z) = {tex(shown)}{where}")
         + mark(("✓ derived by Matrix.jacobian", "symbolic"),
-               ("✓ tested: impl's jacobian against the complex step", "fd"), base=BASE)
+               ("✓ property-tested: impl's f and backward against this Jacobian, 50 digits", "property"),
+               ("✓ impl's jacobian against the complex step", "fd"), base=BASE)
         + "\nThe off-diagonal entries are not zero: raising one logit lowers every other output.\n"
     )
 
@@ -298,6 +299,10 @@ def _with_losses(act):
             plain.append(name)
         else:
             parts.append(section)
+    parts.append(
+        "\nThe [Proofs](../proofs.md) page goes one step further: for a whole network with this output layer, "
+        "`backprop-spec prove` checks every weight's and bias's gradient against `sympy.diff` of the loss.\n"
+    )
     if plain:
         parts.append(
             "\nWith " + ", ".join(f"`{n}`" for n in plain)
