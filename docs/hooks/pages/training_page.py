@@ -183,10 +183,15 @@ def _no_sklearn() -> str:
     )
 
 
-def _guarded(fn):
+def _guarded(fn, first=False):
+    """``fn`` when scikit-learn is importable; else the note (in full for the page's first block, short elsewhere)."""
     @functools.wraps(fn)
     def wrapper():
-        return fn() if have_sklearn() else _no_sklearn()
+        if have_sklearn():
+            return fn()
+        if first:
+            return _no_sklearn()
+        return "\n*Not measured in this build: scikit-learn is missing (install `backprop-spec[digits]`).*\n"
 
     return wrapper
 
@@ -327,8 +332,23 @@ def digits_comparison() -> str:
 
         note = f"\nscikit-learn {sklearn.__version__} was importable in this build, so its rows are measured too.\n"
     return (
-        common.table(["setup (hidden size 32, 30 epochs, the same split)", "test accuracy", "train accuracy"], rows)
+        common.table([f"setup (hidden size {', '.join(map(str, DIGITS_DEFAULTS['sizes'][1:-1]))}, "
+                      f"{DIGITS_DEFAULTS['epochs']} epochs, the same split)", "test accuracy", "train accuracy"], rows)
         + mark(("measured at build time", "measured")) + note
+    )
+
+
+def digits_settings() -> str:
+    """The default run's settings in words, from the trained network and the CLI's digits defaults."""
+    from impl import Network
+
+    d = DIGITS_DEFAULTS
+    net = Network(d["sizes"], loss=d["loss"], init=d["init"])  # the defaults' network, untrained (no data needed)
+    hidden = " and ".join(str(h) for h in d["sizes"][1:-1])
+    return (
+        f"one hidden layer of {hidden} {net.activation} units, a {net.output_activation} output, "
+        f"the `{net.loss}` loss summed over each batch of {d['batch_size']} images, {d['epochs']} passes over "
+        "the training images"
     )
 
 
@@ -377,11 +397,13 @@ def digits_figure() -> str:
 
 
 BLOCKS = {
-    "digits-command": _guarded(digits_command),
+    "digits-command": _guarded(digits_command, first=True),
     "digits-mse-command": _guarded(digits_mse_command),
     "digits-api": _guarded(digits_api),
     "digits-comparison": _guarded(digits_comparison),
     "digits-figure": _guarded(digits_figure),
+    "digits-settings": digits_settings,
+    "digits-sizes": lambda: "-".join(map(str, DIGITS_DEFAULTS["sizes"])),
     "settings": settings,
     "run": run,
     "predictions": predictions,
