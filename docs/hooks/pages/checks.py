@@ -67,7 +67,8 @@ def proof_summary():
         proofs = act.proofs(vector_activation.N_SHOWN)
         common.require(proofs, f"{name}'s Jacobian output form")
         compact = vector_activation.compact_form(name)
-        rows.append((f"{name}: J(z) = G(f(z))" + (f", G = {compact[0]}" if compact else ""),
+        what = ("outputs sum to 1, " if act.output_set == "simplex" else "") + "J(z) = G(f(z))"
+        rows.append((f"{name}: {what}" + (f", G = {compact[1]}" if compact else ""),
                      f"{sum(p.ok for p in proofs)} of {len(proofs)} for n = {vector_activation.N_SHOWN}",
                      "; ".join(p.method for p in proofs)))
         for loss in losses.names():

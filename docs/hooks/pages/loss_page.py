@@ -353,7 +353,7 @@ def saturation_table(loss_name, act_name):
     act = activations.get(act_name)
     low = (_impl_loss(loss_name).targets or (0.0, 1.0))[0]
     if act.elementwise:
-        setup = f"output \\(a = {act_name}(z)\\), target \\(y = {low:g}\\)"
+        setup = f"output `a = {act_name}(z)`, target \\(y = {low:g}\\)"
         d = r"\(\partial \ell / \partial z\)"
     else:
         setup = f"two units with logits \\((z, 0)\\), target \\(y = (0, 1)\\)"

@@ -38,9 +38,9 @@ GRAD = (0.5, -1.0, 0.25)
 TINY = np.finfo(np.float64).tiny
 
 
-def _compact(A):
-    """Candidate closed forms of a Jacobian's output form, as (LaTeX, matrix in the outputs A)."""
-    return ((r"\operatorname{diag}(a) - a\,a^T", sp.diag(*A) - A * A.T),)
+#: Closed forms a Jacobian's output form G(a) may have: (LaTeX, plain text, the matrix for a column of outputs A).
+#: The page shows the first one proven equal to the spec's G for every width in COMPACT_WIDTHS.
+COMPACT = ((r"\operatorname{diag}(a) - a\,a^T", "diag(a) - a aᵀ", lambda A: sp.diag(*A) - A * A.T),)
 
 
 #: What impl does for each vector activation, in this site's words, and impl's backward as a
@@ -75,18 +75,16 @@ def _impl(name):
 
 @functools.lru_cache(maxsize=None)
 def compact_form(name):
-    """``(latex, proofs)`` for a closed form of G(a) proven equal to the spec's for every width in COMPACT_WIDTHS, or None."""
+    """``(latex, text, proofs)``: the first of `COMPACT` proven equal to the spec's G(a) for every width, or None."""
     act = activations.get(name)
-    for latex, _ in _compact(act.As(N_SHOWN)):
-        proofs = []
-        for n in COMPACT_WIDTHS:
-            G = act.jacobian_output_form(n)
-            if G is None:
-                break
-            candidate = dict((lx, m) for lx, m in _compact(act.As(n)))[latex]
-            proofs.append(prove_matrix_equal(f"{name}: G(a) = {latex} for n = {n}", G, candidate))
-        if proofs and all(p.ok for p in proofs) and len(proofs) == len(COMPACT_WIDTHS):
-            return latex, proofs
+    forms = [act.jacobian_output_form(n) for n in COMPACT_WIDTHS]
+    if any(G is None for G in forms):
+        return None
+    for latex, text, build in COMPACT:
+        proofs = [prove_matrix_equal(f"{name}: G(a) = {text} for n = {n}", G, build(act.As(n)))
+                  for n, G in zip(COMPACT_WIDTHS, forms)]
+        if all(p.ok for p in proofs):
+            return latex, text, proofs
     return None
 
 
@@ -198,7 +196,7 @@ def _output_form(act):
         "Written through the outputs \\(a = f(z)\\), the whole matrix needs no exponential at all:\n"
         + display(line)
         + grouped_mark(jac_proofs, f"J(z) = G(f(z)) for n = {n}", what=f"{act.name}'s Jacobian output form",
-                       extra=compact and (compact[1], f"G(a) = diag(a) - a aᵀ for n = {widths}"))
+                       extra=compact and (compact[2], f"G(a) = {compact[1]} for n = {widths}"))
         + f"\nHow the spec found and checked it: `{act.jacobian_output_form_reason(n)}`."
         + (f" The compact form on the right is checked against the spec's \\(G(a)\\) for \\(n = {widths}\\)."
            if compact else "")
