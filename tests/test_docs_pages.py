@@ -247,6 +247,9 @@ def test_the_softmax_page_shows_its_jacobian_output_form_and_proofs(site):
     shown, total = vector_activation._jacobian_through_s(act, n)
     assert tex(shown) in text and tex(total) in text
     assert tex(act.jacobian_output_form(n)) in text
+    # and for any number of units: sympy.diff by z_k, written through the outputs, proven
+    assert tex(act.general_jacobian) in text and tex(act.general_jacobian_output_form) in text
+    assert "✓ proven symbolically: for any n, every i and k" in text and all(p.ok for p in act.general_proofs())
     assert r"\operatorname{diag}(a) - a\,a^T" in text
     # the proof marks: J = G(f(z)), the compact form for several widths, softmax of two units = sigmoid
     assert f"✓ proven symbolically: J(z) = G(f(z)) for n = {n}" in text

@@ -64,12 +64,12 @@ def proof_summary():
                  ", ".join(with_form)))
     for name in activations.names(elementwise=False):
         act = activations.get(name)
-        proofs = act.proofs(vector_activation.N_SHOWN)
+        proofs = [*act.proofs(vector_activation.N_SHOWN), *act.general_proofs()]
         common.require(proofs, f"{name}'s Jacobian output form")
         compact = vector_activation.compact_form(name)
         what = ("outputs sum to 1, " if act.output_set == "simplex" else "") + "J(z) = G(f(z))"
         rows.append((f"{name}: {what}" + (f", G = {compact[1]}" if compact else ""),
-                     f"{sum(p.ok for p in proofs)} of {len(proofs)} for n = {vector_activation.N_SHOWN}",
+                     f"{sum(p.ok for p in proofs)} of {len(proofs)}, for n = {vector_activation.N_SHOWN} and any n",
                      "; ".join(p.method for p in proofs)))
         for loss in losses.names():
             if not losses.get(loss).accepts(act):

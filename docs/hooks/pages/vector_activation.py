@@ -133,10 +133,17 @@ def _jacobian_through_s(act, n):
 # --- sections -----------------------------------------------------------------------------
 
 
+def _general(act):
+    """``(simplex proofs, Jacobian proofs)`` the spec gives for a symbolic number of units."""
+    proofs = act.general_proofs()
+    split = 1 if act.output_set == "simplex" else 0
+    return proofs[:split], proofs[split:]
+
+
 def _definition(act):
     n = N_SHOWN
-    proofs = act.proofs(n)
-    simplex = proofs[:1] if act.output_set == "simplex" else []
+    simplex = act.proofs(n)[:1] if act.output_set == "simplex" else []
+    simplex_any, _ = _general(act)
     low, high = act.range
     out = [
         "\n## Definition\n\n",
@@ -149,10 +156,11 @@ def _definition(act):
     ]
     if simplex:
         out += [
-            f" and the outputs of one sample add up to 1: they form a probability distribution over the "
-            f"{n} units (the *probability simplex*), which is why the last layer of a classifier uses it.\n",
-            display(rf"\sum_{{i=0}}^{{{n - 1}}} f_i(z) = 1"),
-            proof_mark(simplex, base=BASE, what=f"{act.name}'s outputs summing to 1"),
+            " and the outputs of one sample add up to 1: they form a probability distribution over the "
+            "units (the *probability simplex*), which is why the last layer of a classifier uses it.\n",
+            display(r"\sum_{i=0}^{n - 1} f_i(z) = 1"),
+            loss_page.labelled_marks([*simplex_any, *simplex], ("any n", f"n = {n}"), base=BASE,
+                                     what=f"{act.name}'s outputs summing to 1"),
         ]
     else:
         out.append(".\n")
@@ -167,8 +175,11 @@ def _jacobian(act):
         "\n## The Jacobian\n\n"
         "An elementwise activation's derivative is one number per unit, \\(f'(z_i)\\). Here output "
         "\\(i\\) depends on *every* \\(z_k\\) of the layer, so the derivative is a matrix, the Jacobian "
-        "\\(J_{ik} = \\partial a_i / \\partial z_k\\). SymPy derives it from the component above "
-        f"(`Matrix.jacobian`, for \\(n = {n}\\)):\n"
+        "\\(J_{ik} = \\partial a_i / \\partial z_k\\). SymPy derives it from the component above, for any "
+        "number of units (`sympy.diff` by \\(z_k\\); \\(\\delta_{ik}\\) is 1 where \\(i = k\\) and 0 elsewhere):\n"
+        + display(rf"J_{{ik}} = \frac{{\partial f_i}}{{\partial z_k}} = {tex(act.general_jacobian)}")
+        + mark(("✓ derived by sympy.diff", "symbolic"), base=BASE)
+        + f"\nWritten out for \\(n = {n}\\) (`Matrix.jacobian`):\n"
         + display(rf"J(z) = {tex(shown)}{where}")
         + mark(("✓ derived by Matrix.jacobian", "symbolic"),
                ("✓ property-tested: impl's f and backward against this Jacobian, 50 digits", "property"),
@@ -183,25 +194,39 @@ def _output_form(act):
     if G is None:
         return (
             "\n## Output form of the Jacobian\n\n**None exists** for this activation: "
-            f"{act.jacobian_output_form_reason(n)}. Backpropagation must keep \\(z\\) from the forward pass.\n"
+            f"`{act.jacobian_output_form_reason(n)}`. Backpropagation must keep \\(z\\) from the forward pass.\n"
         )
     jac_proofs = act.proofs(n)[1:] if act.output_set == "simplex" else act.proofs(n)
+    _, general_proofs = _general(act)
+    general = act.general_jacobian_output_form
     compact = compact_form(act.name)
     line = rf"J(z) = G\left(f(z)\right), \qquad G(a) = {tex(G)}"
     if compact is not None:
         line += rf" = {compact[0]}"
     widths = ", ".join(map(str, COMPACT_WIDTHS))
-    return (
+    out = [
         "\n## Output form of the Jacobian\n\n"
-        "Written through the outputs \\(a = f(z)\\), the whole matrix needs no exponential at all:\n"
-        + display(line)
-        + grouped_mark(jac_proofs, f"J(z) = G(f(z)) for n = {n}", what=f"{act.name}'s Jacobian output form",
-                       extra=compact and (compact[2], f"G(a) = {compact[1]} for n = {widths}"))
-        + f"\nHow the spec found and checked it: `{act.jacobian_output_form_reason(n)}`."
-        + (f" The compact form on the right is checked against the spec's \\(G(a)\\) for \\(n = {widths}\\)."
-           if compact else "")
-        + "\nOn the diagonal \\(a_i(1 - a_i)\\), the sigmoid's output form; off it \\(-a_i a_k\\).\n"
-    )
+        "Written through the outputs \\(a = f(z)\\), the Jacobian needs no exponential at all.",
+    ]
+    if general is not None:
+        out += [
+            " For any number of units:\n",
+            display(rf"J_{{ik}} = {tex(general)}"),
+            grouped_mark(general_proofs, "for any n, every i and k", what=f"{act.name}'s Jacobian for any n"),
+            f"\nFor \\(n = {n}\\), the whole matrix:\n",
+        ]
+    else:
+        out.append(f" For \\(n = {n}\\):\n")
+    out += [
+        display(line),
+        grouped_mark(jac_proofs, f"J(z) = G(f(z)) for n = {n}", what=f"{act.name}'s Jacobian output form",
+                     extra=compact and (compact[2], f"G(a) = {compact[1]} for n = {widths}")),
+        f"\nHow the spec found and checked it: `{act.jacobian_output_form_reason(n)}`.",
+        (f" The compact form on the right is checked against the spec's \\(G(a)\\) for \\(n = {widths}\\)."
+         if compact else ""),
+        "\nOn the diagonal \\(a_i(1 - a_i)\\), the sigmoid's output form; off it \\(-a_i a_k\\).\n",
+    ]
+    return "".join(out)
 
 
 def _no_elementwise(act):
