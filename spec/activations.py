@@ -628,8 +628,18 @@ class VectorActivation:
         self._not_elementwise("expression f(z)")
 
     @property
+    def symbolic_expr(self):
+        """Not defined (raises `NotElementwiseError`); the layer's definition is `component`."""
+        self._not_elementwise("expression f(z)")
+
+    @property
     def derivative(self):
         """Not defined: the derivative is the Jacobian `jacobian` (raises `NotElementwiseError`)."""
+        self._not_elementwise("derivative f'(z)")
+
+    @property
+    def symbolic_derivative(self):
+        """Not defined (raises `NotElementwiseError`); see `jacobian`."""
         self._not_elementwise("derivative f'(z)")
 
     @property
@@ -639,6 +649,7 @@ class VectorActivation:
 
     #: No g with f'(z_i) = g(a_i): see `output_form_reason`.
     output_form = None
+    symbolic_output_form = None
 
     @property
     def output_form_reason(self) -> str:
