@@ -67,6 +67,21 @@ def test_jacobian_output_form_is_diag_a_minus_a_a_transpose_proven(n):
     assert "s cancelled" in softmax.jacobian_output_form_reason(n)
 
 
+def test_jacobian_for_any_number_of_units():
+    i, k = activations.i, activations.k
+    A = activations.A
+    G = softmax.general_jacobian_output_form
+    assert sp.expand(G - A[i] * (sp.KroneckerDelta(i, k) - A[k])) == 0
+    proofs = softmax.general_proofs()
+    assert [p.ok for p in proofs] == [True, True], [str(p) for p in proofs]
+    assert proofs[0].claim == "softmax: sum_i f_i(z) = 1 for any number of units n"
+    # a wrong general identity is not proven
+    from spec.proof import prove_equal as prove
+
+    wrong = (A[i] * (1 - A[i])).subs(A[i], softmax.component)
+    assert not prove("diagonal only", wrong * sp.KroneckerDelta(i, k), softmax.general_jacobian).ok
+
+
 def test_a_wrong_jacobian_output_form_is_not_proven():
     n = 3
     a = softmax.As(n)
