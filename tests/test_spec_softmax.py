@@ -131,6 +131,9 @@ def test_oracle_softmax_is_within_1e_12_of_mpmath():
     assert worst <= 1e-12, worst
     np.testing.assert_allclose(softmax.numpy_f(z).sum(axis=0), 1.0, rtol=1e-14)
     assert softmax.numpy_f(np.array([0.0, 0.0])).tolist() == [0.5, 0.5]
+    # one unit: the constant 1, with a zero Jacobian, shaped like z
+    assert softmax.numpy_f(np.zeros((1, 4))).tolist() == [[1.0] * 4]
+    assert softmax.numpy_jacobian(np.zeros((1, 4))).tolist() == [[[0.0] * 4]]
 
 
 # --- cross-entropy: the fused output error, for each n and for every n -----------------------------
