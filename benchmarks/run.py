@@ -110,7 +110,7 @@ def measure(workload: workloads.Workload, workers: Workers, reps: int) -> dict:
         if c.diagnostic:
             entry["diagnostic"] = True
         elif workload.flops_per_unit is not None:
-            work = 2.0 * info[c.name]["n"] ** 3 if c.name == "matmul" else workload.flops_per_unit
+            work = 2.0 * info[c.name]["n"] ** 3 if c.name in ("matmul", "matmul32") else workload.flops_per_unit
             gflops[c.name] = [work / t / 1e9 for t in times[c.name]]
             entry["gflops"] = gflops[c.name]
             entry["gflops_median"] = _median(gflops[c.name])

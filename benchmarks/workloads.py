@@ -80,19 +80,19 @@ def matmul_flops(sizes, samples, batch_size) -> float:
 
 
 class Matmul:
-    """NumPy's own matrix product, ``n x n`` float64: each ``run()`` returns the best of ``repeat`` products."""
+    """NumPy's own matrix product, ``n x n`` float64 (or ``dtype``): each ``run()`` returns the best of ``repeat`` products."""
 
-    def __init__(self, n=1024, repeat=5, seed=0):
+    def __init__(self, n=1024, repeat=5, seed=0, dtype="float64"):
         import time
 
         self._time = time.perf_counter
         rng = np.random.default_rng(seed)
-        self.A = rng.standard_normal((n, n))
-        self.B = rng.standard_normal((n, n))
-        self.out = np.empty((n, n))
+        self.A = rng.standard_normal((n, n)).astype(dtype)
+        self.B = rng.standard_normal((n, n)).astype(dtype)
+        self.out = np.empty((n, n), dtype=dtype)
         self.repeat = repeat
         self.flops = 2.0 * n**3
-        self.info = {"n": n, "repeat": repeat}
+        self.info = {"n": n, "repeat": repeat, "dtype": dtype}
 
     def run(self):
         best = float("inf")
@@ -391,12 +391,20 @@ def flops(smoke=False) -> Workload:
             _trainer("numpy", **common),
             Contestant("matmul", f"NumPy matmul {n}x{n}", "matmul", "benchmarks.workloads:matmul",
                        dict(n=n, repeat=5), "np.matmul of two float64 matrices, best of 5", per_run=1),
+            _trainer("project32", **common),
+            Contestant("matmul32", f"NumPy matmul {n}x{n} float32", "matmul", "benchmarks.workloads:matmul",
+                       dict(n=n, repeat=5, dtype="float32"), "np.matmul of two float32 matrices, best of 5",
+                       per_run=1),
             Contestant("sigmoid", "sigmoid alone (diagnostic)", "numpy", "benchmarks.workloads:sigmoid_alone",
                        dict(sizes=sizes, batch_size=256, epochs=epochs, samples=samples),
                        "1 / (1 + np.exp(-z)) once per activation of an epoch, nothing else: work that "
                        "counts no FLOPs", diagnostic=True),
         ],
-        goals=[Goal("≥40% of the FLOP/s of NumPy's own matrix product", "fraction_of_peak", "matmul", at_least=0.40)],
+        goals=[
+            Goal("≥40% of the FLOP/s of NumPy's own matrix product", "fraction_of_peak", "matmul", at_least=0.40),
+            Goal("float32: ≥40% of the FLOP/s of NumPy's float32 matrix product", "fraction_of_peak", "matmul32",
+                 at_least=0.40, subject="project32"),
+        ],
         settings={"sizes": list(sizes), "batch_size": 256, "samples": samples or DIGITS_SAMPLES,
                   "matmul_n": n, "gflop_per_epoch": work / 1e9},
         flops_per_unit=work,
