@@ -16,6 +16,24 @@ two places: replacing \(f(z)\) by \(a\) inside \(f'(z)\), and
 inverting \(a = f(z)\) with ``sympy.solve``. ``solve`` can return
 several branches, some of them wrong; a candidate that fails the proof is
 simply discarded, so a wrong branch can never be claimed.
+
+Two kinds of activation share the registry:
+
+* `Activation`, *elementwise* (``elementwise = True``): \(a_i = f(z_i)\), one
+  expression in `z`, applied to every unit of a layer on its own. Its
+  Jacobian is diagonal, which is why backprop may multiply by \(f'(z)\)
+  entry by entry.
+* `VectorActivation` (``elementwise = False``): the layer's outputs depend on
+  the whole layer vector, \(a_i = f_i(z_0, \dots, z_{n-1})\) (softmax). The
+  spec holds one component \(f_i\) written with `Z`, `i`, `j` and `n`; the
+  Jacobian \(J = \partial f / \partial z\) is derived by
+  ``Matrix.jacobian`` for any concrete \(n\), and backprop multiplies by
+  \(J^T\).
+
+Code that relies on an activation acting entry by entry says so: it takes
+``names(elementwise=True)``, or calls `require_elementwise`, which names the
+place and the activation in a clear error instead of computing something
+wrong.
 """
 
 from __future__ import annotations
@@ -25,12 +43,37 @@ import keyword
 
 import sympy as sp
 
-from spec.proof import Proof, prove_equal, tidy
+from spec.proof import Proof, prove_equal, prove_matrix_equal, tidy
 
 #: The pre-activation, a real number.
 z = sp.Symbol("z", real=True)
 #: The activation's output \(a = f(z)\).
 a = sp.Symbol("a", real=True)
+
+#: The layer vector \(z\) of a vector activation, indexed ``Z[i]``.
+Z = sp.IndexedBase("z", real=True)
+#: Unit indices, and the number of units \(n\) of the layer.
+i, j, k = sp.symbols("i j k", integer=True)
+n = sp.Symbol("n", integer=True, positive=True)
+_n = n  # for methods whose argument n is a number of units
+
+
+class NotElementwiseError(ValueError):
+    """A vector activation reached code that applies an activation entry by entry."""
+
+
+def require_elementwise(act, where: str):
+    r"""Return ``act`` if it is elementwise, else raise `NotElementwiseError` naming ``where``.
+
+    For code whose formula only holds entry by entry (``f'(z)`` multiplied
+    elementwise, an output form \(g(a)\), a plot of \(f\) against \(z\)).
+    """
+    if getattr(act, "elementwise", True):
+        return act
+    raise NotElementwiseError(
+        f"{where}: {act.name!r} is a vector activation (each output depends on the whole layer, its "
+        f"derivative is a Jacobian matrix); this needs an elementwise one: {', '.join(names(elementwise=True))}"
+    )
 
 
 class Activation:
@@ -50,7 +93,13 @@ class Activation:
             real \(z\), or ``None``.
         output_form_reason: How the output form was established, or why none
             is claimed.
+        elementwise: Always ``True``: \(a_i = f(z_i)\), unit by unit.
+        output_set: ``"interval"``: each output on its own lies in `range`
+            (compare `VectorActivation.output_set`).
     """
+
+    elementwise = True
+    output_set = "interval"
 
     def __init__(self, name: str, expr, description: str = "", params: dict | None = None):
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
@@ -78,6 +127,10 @@ class Activation:
 
     def __repr__(self) -> str:
         return f"Activation({self.name!r}, {self.expr})"
+
+    def apply(self, column):
+        r"""\(f\) applied to a SymPy column (or any matrix) entry by entry: elementwise."""
+        return column.applyfunc(lambda t: self.expr.subs(z, t))
 
     # --- derived, lazily: deriving every activation at import would slow every CLI call
 
@@ -507,15 +560,296 @@ def _derive_output_form(name, expr, derivative, params):
     return g, f"{origin} ({how}); {checked}", tuple(proofs)
 
 
+# --- vector activations ----------------------------------------------------------
+
+
+class VectorActivation:
+    r"""An activation acting on a whole layer: \(a_i = f_i(z_0, \dots, z_{n-1})\).
+
+    Args:
+        name: A Python identifier, e.g. ``"softmax"``.
+        component: \(f_i\) as a SymPy expression in the layer vector `Z`
+            (entries ``Z[i]``, ``Z[j]``), the unit index `i` and the number of
+            units `n`, e.g. ``exp(Z[i]) / Sum(exp(Z[j]), (j, 0, n - 1))``.
+        description: One line for the docs.
+        output_set: What the outputs of one sample are: ``"simplex"``, each
+            in `range` and summing to 1 (proven for every ``n`` asked, in
+            `proofs`), or ``"box"``, each in `range`.
+        range: Infimum and supremum of every component, as SymPy numbers.
+
+    Attributes:
+        elementwise: Always ``False``.
+        output_form: Always ``None``: no elementwise output form exists, see
+            `output_form_reason`; the layer's own output form is
+            `jacobian_output_form`.
+
+    Everything else is derived for a concrete number of units ``n``:
+    `vector` (\(f(z)\) as a column), `jacobian` (by ``Matrix.jacobian``,
+    never typed), `jacobian_output_form` (\(G\) with \(J(z) = G(f(z))\),
+    proven) and `proofs`.
+    """
+
+    elementwise = False
+    #: Vector activations have no parameters, kinks or elementwise output form.
+    params: dict = {}
+    kinks: tuple = ()
+
+    def __init__(self, name: str, component, description: str = "", output_set: str = "simplex", range=(0, 1)):
+        if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):
+            raise ValueError(f"name: expected a Python identifier, got {name!r}")
+        component = sp.sympify(component)
+        extra = component.free_symbols - {Z, Z.label, i, _n} - set(component.atoms(sp.Indexed)) - _bound_indices(component)
+        if extra:
+            raise ValueError(
+                f"component: expected an expression in Z[...], i and n, got free symbols {', '.join(sorted(map(str, extra)))}"
+            )
+        if output_set not in ("simplex", "box"):
+            raise ValueError(f"output_set: expected 'simplex' or 'box', got {output_set!r}")
+        self.name = name
+        self.component = component
+        self.description = description
+        self.output_set = output_set
+        self.range = tuple(sp.sympify(v) for v in range)
+
+    def __repr__(self) -> str:
+        return f"VectorActivation({self.name!r}, {self.component})"
+
+    # --- what only an elementwise activation has: a clear error, not a wrong number
+
+    def _not_elementwise(self, what: str):
+        raise NotElementwiseError(
+            f"{self.name} is a vector activation: it has no {what} of one variable z (each output depends on "
+            f"the whole layer); use component, vector(n) and jacobian(n)"
+        )
+
+    @property
+    def expr(self):
+        """Not defined: there is no single expression in `z` (raises `NotElementwiseError`)."""
+        self._not_elementwise("expression f(z)")
+
+    @property
+    def derivative(self):
+        """Not defined: the derivative is the Jacobian `jacobian` (raises `NotElementwiseError`)."""
+        self._not_elementwise("derivative f'(z)")
+
+    @property
+    def numpy_df(self):
+        """Not defined (raises `NotElementwiseError`); see `numpy_jacobian`."""
+        self._not_elementwise("derivative f'(z)")
+
+    #: No g with f'(z_i) = g(a_i): see `output_form_reason`.
+    output_form = None
+
+    @property
+    def output_form_reason(self) -> str:
+        r"""Why no elementwise output form \(g\) with \(\partial a_i / \partial z_i = g(a_i)\) replaces the Jacobian.
+
+        Backprop through a layer needs every entry \(\partial a_i / \partial
+        z_k\), not only the diagonal. For softmax the off-diagonal entries are
+        \(-a_i a_k \ne 0\): output \(i\) moves when *another* unit's \(z_k\)
+        does, so \(\delta_k = \sum_i J_{ik}\, \partial\ell/\partial a_i\) mixes
+        every unit. An elementwise form would make \(J\) diagonal. Even row
+        by row, \(a_i\) alone does not determine the row: row \(i\) of
+        \(J\) is \(a_i(e_i - a)\), which needs all of \(a\). (The diagonal
+        entry alone, \(a_i(1 - a_i)\), looks like the sigmoid's output form;
+        multiplying by it entry by entry is a known mistake that drops the
+        \(-a_k \sum_i a_i\,\partial\ell/\partial a_i\) term.)
+        """
+        return (
+            f"{self.name} is a vector activation: output i depends on every z_k of the layer, so backprop needs "
+            "the whole Jacobian J[i, k] = d a_i / d z_k, whose off-diagonal entries are not 0 (for softmax "
+            "-a_i a_k); no g(a_i) of the unit's own output gives them, and a_i alone does not determine row i "
+            "(it needs all of a). The layer's output form is the matrix G(a) with J(z) = G(f(z)): see "
+            "jacobian_output_form(n)"
+        )
+
+    # --- derived for n units
+
+    @staticmethod
+    @functools.lru_cache(maxsize=None)
+    def zs(n: int):
+        """Column of real symbols ``z_0 .. z_{n-1}``: the layer's pre-activations."""
+        return sp.Matrix([sp.Symbol(f"z_{t}", real=True) for t in range(_units(n))])
+
+    @staticmethod
+    @functools.lru_cache(maxsize=None)
+    def As(n: int):
+        """Column of real symbols ``a_0 .. a_{n-1}``: the layer's outputs."""
+        return sp.Matrix([sp.Symbol(f"a_{t}", real=True) for t in range(_units(n))])
+
+    @functools.lru_cache(maxsize=None)
+    def vector(self, n: int):
+        r"""\(f(z)\) for ``n`` units: a column in `zs` (the component with its sums written out)."""
+        n_ = _units(n)
+        zs = self.zs(n_)
+        entries = self.component.atoms(sp.Indexed)
+        out = []
+        for t in range(n_):
+            # f_t: i = t, n units; Sum(..., (j, 0, n - 1)) written out; z[t] -> z_t
+            e = self.component.subs({i: t, _n: n_}).doit()
+            e = e.xreplace({Z[u]: zs[u] for u in range(n_)})
+            if e.atoms(sp.Indexed) or (entries and e.has(Z)):
+                raise ValueError(f"component: for n = {n_} it refers to entries of z outside z[0] .. z[{n_ - 1}]: {e}")
+            out.append(e)
+        return sp.Matrix(out)
+
+    def apply(self, column):
+        """\\(f\\) applied to a SymPy column: the whole column at once (not entry by entry)."""
+        column = sp.Matrix(column)
+        zs = self.zs(column.rows)
+        return self.vector(column.rows).xreplace(dict(zip(zs, column)))
+
+    @functools.lru_cache(maxsize=None)
+    def jacobian(self, n: int):
+        r"""\(J[i, k] = \partial f_i / \partial z_k\) for ``n`` units, by ``Matrix.jacobian`` (never typed)."""
+        return self.vector(n).jacobian(self.zs(n))
+
+    @functools.lru_cache(maxsize=None)
+    def _jacobian_output_form(self, n: int) -> tuple:
+        return _derive_jacobian_output_form(self, _units(n))
+
+    def jacobian_output_form(self, n: int):
+        r"""The matrix \(G(a)\) in `As` with \(J(z) = G(f(z))\) for all real \(z\), proven; or ``None``.
+
+        For softmax \(G = \operatorname{diag}(a) - a a^T\); see `jacobian_output_form_reason`.
+        """
+        return self._jacobian_output_form(n)[0]
+
+    def jacobian_output_form_reason(self, n: int) -> str:
+        """How `jacobian_output_form` was derived and proven, or why none is claimed."""
+        return self._jacobian_output_form(n)[1]
+
+    @functools.lru_cache(maxsize=None)
+    def proofs(self, n: int) -> list[Proof]:
+        """What is proven for ``n`` units: the output set (simplex: the outputs sum to 1) and the Jacobian's output form."""
+        n_ = _units(n)
+        out = []
+        if self.output_set == "simplex":
+            out.append(prove_equal(f"{self.name}: sum_i f_i(z) = 1 for n = {n_}", sum(self.vector(n_)), 1))
+        out.extend(self._jacobian_output_form(n_)[2])
+        return list(out)
+
+    def latex(self, n: int = 3) -> dict[str, str]:
+        """LaTeX for the component, and for ``n`` units the Jacobian and its output form (``None`` if absent)."""
+        G = self.jacobian_output_form(n)
+        return {
+            "f": sp.latex(self.component),
+            "jacobian": sp.latex(self.jacobian(n)),
+            "output_form": None if G is None else sp.latex(G),
+        }
+
+    # --- numeric oracles, column layout: units on axis 0 (units x samples)
+
+    @functools.lru_cache(maxsize=None)
+    def _lambdified(self, n: int):
+        zs = list(self.zs(n))
+        f = sp.lambdify(zs, list(self.vector(n)), modules=["scipy", "numpy"], cse=True)
+        J = sp.lambdify(zs, list(self.jacobian(n)), modules=["scipy", "numpy"], cse=True)
+        return f, J
+
+    def numpy_f(self, z):
+        r"""\(f\) for NumPy arrays with the units on axis 0 (``(n,)`` or ``(n, samples)``): the plain formula, an oracle."""
+        import numpy as np
+
+        z = np.asarray(z, dtype=float)
+        f, _ = self._lambdified(_units(z.shape[0]))
+        return np.stack(np.broadcast_arrays(*f(*z)))
+
+    def numpy_jacobian(self, z):
+        r"""\(J\) for NumPy arrays with the units on axis 0: shape ``(n, n, ...)``, ``J[i, k] = d a_i / d z_k``."""
+        import numpy as np
+
+        z = np.asarray(z, dtype=float)
+        n_ = _units(z.shape[0])
+        _, J = self._lambdified(n_)
+        return np.stack(np.broadcast_arrays(*J(*z))).reshape((n_, n_) + z.shape[1:])
+
+
+def _units(n) -> int:
+    if isinstance(n, bool) or not isinstance(n, (int, sp.Integer)) or int(n) < 1:
+        raise ValueError(f"n: expected a positive number of units, got {n!r}")
+    return int(n)
+
+
+def _bound_indices(expr) -> set:
+    """The dummy indices of the sums in ``expr`` (``j`` in ``Sum(exp(Z[j]), (j, 0, n - 1))``)."""
+    return {limit[0] for s in expr.atoms(sp.Sum) for limit in s.limits}
+
+
+def _exp_scale(expr, zs, As, s):
+    r"""``expr`` with \(e^{z_k} = s\, a_k\) for every unit and \(\sum_j e^{z_j} = s\) (so \(\sum_k a_k = 1\)).
+
+    Every exponential must be of an integer combination of the units, e.g.
+    ``exp(2 z_0)``, which becomes \((s a_0)^2\). Returns ``None`` otherwise.
+    """
+    total = sp.Add(*[sp.exp(t) for t in zs])
+    expr = expr.xreplace({total: s})
+    bad = []
+
+    def scaled(e):
+        try:
+            poly = sp.Poly(sp.expand(e.args[0]), *zs)
+        except sp.PolynomialError:
+            bad.append(e)
+            return e
+        out = sp.Integer(1)
+        for monomial, coeff in poly.terms():
+            if sum(monomial) != 1 or not coeff.is_integer:
+                bad.append(e)
+                return e
+            out *= (s * As[monomial.index(1)]) ** coeff
+        return out
+
+    expr = expr.replace(lambda e: isinstance(e, sp.exp), scaled)
+    return None if bad else expr
+
+
+def _derive_jacobian_output_form(act: VectorActivation, n: int) -> tuple:
+    r"""Find \(G\) with \(J(z) = G(f(z))\) for ``n`` units and prove it, or say why none is claimed.
+
+    The derivation, for activations built of exponentials (softmax): write
+    \(e^{z_k} = s\,a_k\) with \(s = \sum_j e^{z_j} > 0\) a new symbol (so
+    that \(\sum_k a_k = 1\)), put that into every entry of \(J\) and
+    cancel. The candidate counts only if \(s\) cancels (and no \(z\) is
+    left); it is then proven by substituting \(a_k = f_k(z)\) back and
+    reducing \(J(z) - G(f(z))\) to zero entry by entry. Otherwise the
+    components themselves are replaced by \(a_k\) inside \(J\) (the
+    elementwise ``direct`` stage) and proven the same way.
+
+    Returns ``(G or None, how or why, proofs)``.
+    """
+    J, zs, As = act.jacobian(n), act.zs(n), act.As(n)
+    s = sp.Symbol("s", positive=True)
+    back = dict(zip(As, act.vector(n)))
+    tried = []
+    scaled = _exp_scale(J, zs, As, s)
+    if scaled is not None:
+        G = scaled.applyfunc(lambda e: tidy(sp.cancel(e)))
+        if G.free_symbols <= set(As):
+            tried.append((G, "e^{z_k} = s a_k with s = sum_j e^{z_j} > 0 (so sum_k a_k = 1) put into J; s cancelled"))
+    direct = J.xreplace({f: a_t for a_t, f in back.items()})
+    if direct.free_symbols <= set(As):
+        tried.append((direct, "f_k(z) replaced by a_k inside J"))
+    for G, origin in tried:
+        proof = prove_matrix_equal(
+            f"{act.name}: J(z) = G(f(z)) for n = {n}, G(a) = {G.tolist()}", G.xreplace(back), J
+        )
+        if proof.ok:
+            return G, f"{origin}; proven: J(z) - G(f(z)) reduced to 0 entry by entry ({proof.method})", (proof,)
+    if not tried:
+        return None, f"no candidate G(a): J for n = {n} could not be written through the outputs a", ()
+    return None, f"none of {len(tried)} candidate(s) G(a) could be proven equal to J for n = {n}", ()
+
+
 # --- the registry ------------------------------------------------------------
 
 _REGISTRY: dict[str, Activation] = {}
 
 
-def register(activation: Activation) -> Activation:
-    """Add ``activation`` to the registry; its name must be new."""
-    if not isinstance(activation, Activation):
-        raise TypeError(f"activation: expected an Activation, got {type(activation).__name__}")
+def register(activation):
+    """Add ``activation`` (an `Activation` or a `VectorActivation`) to the registry; its name must be new."""
+    if not isinstance(activation, (Activation, VectorActivation)):
+        raise TypeError(f"activation: expected an Activation or a VectorActivation, got {type(activation).__name__}")
     if activation.name in _REGISTRY:
         raise ValueError(f"activation: the name {activation.name!r} is already registered")
     _REGISTRY[activation.name] = activation
@@ -548,9 +882,16 @@ def load_errors() -> dict[str, str]:
     return dict(_ADDED_ERRORS)
 
 
-def names() -> tuple[str, ...]:
-    """Names of the registered activations, in registration order."""
-    return tuple(_REGISTRY)
+def names(elementwise: bool | None = None) -> tuple[str, ...]:
+    """Names of the registered activations, in registration order.
+
+    Args:
+        elementwise: ``True`` for the elementwise ones only (what code that
+            applies f entry by entry may take: output forms, plots of f(z),
+            per-unit identification), ``False`` for the vector ones (softmax),
+            ``None`` for all.
+    """
+    return tuple(name for name, act in _REGISTRY.items() if elementwise is None or act.elementwise == elementwise)
 
 
 # One row per activation: everything else is derived from the expression.
@@ -603,6 +944,15 @@ register(
         "tanh clipped to a straight line: clamp(z, -1, 1); f'(+-1) = 0.",
     )
 )
+register(
+    VectorActivation(
+        "softmax",
+        sp.exp(Z[i]) / sp.Sum(sp.exp(Z[j]), (j, 0, n - 1)),
+        "e^{z_i} / sum_j e^{z_j} over the layer: outputs in (0, 1) summing to 1 (class probabilities).",
+        output_set="simplex",
+        range=(0, 1),
+    )
+)
 
 
 # --- activations added with `backprop-spec add-activation` ----------------------
@@ -646,7 +996,11 @@ def from_entry(entry: dict) -> Activation:
 
 
 def _load_added() -> None:
-    """Register every entry of `ADDED_FILE`; one that is broken is recorded, not raised (see `get`)."""
+    """Register every entry of `ADDED_FILE`; one that is broken is recorded, not raised (see `get`).
+
+    Every entry is one expression in z, so every added activation is elementwise
+    (`from_entry` builds an `Activation`); vector activations are registered in code.
+    """
     from spec.added_files import AddedFileError, display_path, entry_label, read_entries
 
     try:

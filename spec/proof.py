@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sympy as sp
+from sympy.printing.str import StrPrinter
 
 
 @dataclass(frozen=True)
@@ -61,12 +62,65 @@ def _piecewise(e):
     return _exp_cancel(folded)
 
 
+def pull_out_of_sums(e):
+    r"""Linearity of every (single) ``Sum`` in ``e``: \(\sum_i (c f_i + g_i) = c \sum_i f_i + \sum_i g_i\).
+
+    A factor is pulled out when it does not contain the summation index (a
+    sum over another index inside it is such a factor); a constant term
+    \(\sum_{i=l}^{h} c\) becomes \((h - l + 1) c\), which holds for any
+    limits under SymPy's (Karr's) convention for sums.
+    """
+
+    def split(s):
+        if len(s.limits) != 1:
+            return s
+        ((v, lo, hi),) = s.limits
+        terms = []
+        for term in sp.Add.make_args(sp.expand(s.function)):
+            free, dependent = term.as_independent(v, as_Add=False)
+            terms.append(free * (sp.Sum(dependent, (v, lo, hi)) if dependent != 1 else hi - lo + 1))
+        return sp.Add(*terms)
+
+    return e.replace(lambda x: isinstance(x, sp.Sum), split)
+
+
+def _canonical_sums(e):
+    """Rename every sum's index by its nesting depth, so that equal sums written with other letters compare equal."""
+
+    def depth(x):
+        inner = [depth(s) for s in x.function.atoms(sp.Sum) if s is not x] if isinstance(x, sp.Sum) else []
+        return 1 + max(inner, default=0)
+
+    def rename(s):
+        if len(s.limits) != 1:
+            return s
+        ((v, lo, hi),) = s.limits
+        new = sp.Symbol(f"_sum_index_{depth(s)}", integer=True)
+        return sp.Sum(s.function.xreplace({v: new}), (new, lo, hi))
+
+    return e.replace(lambda x: isinstance(x, sp.Sum), rename)
+
+
+def _sums(e):
+    # symbolic-length sums (Sum over i = 0..n-1): linearity, then expand, until nothing changes
+    if not e.has(sp.Sum):
+        return e
+    e = sp.expand(e.doit())
+    for _ in range(4):
+        new = sp.expand(_canonical_sums(pull_out_of_sums(e)))
+        if new == e:
+            break
+        e = new
+    return e
+
+
 # Ordered from cheapest to most expensive.
 STEPS = (
     ("expand", _expand),
     ("cancel", _cancel),
     ("exp rewrite + cancel", _exp_cancel),
     ("piecewise fold + cancel", _piecewise),
+    ("sum linearity + expand", _sums),
 )
 
 
@@ -90,6 +144,57 @@ def prove_equal(claim: str, lhs, rhs) -> Proof:
     if method is None:
         return Proof(claim, False, "difference did not reduce to 0")
     return Proof(claim, True, method)
+
+
+def prove_matrix_equal(claim: str, lhs, rhs) -> Proof:
+    """Prove two matrices equal entry by entry; one `Proof`, ok only if every entry's difference reduces to 0.
+
+    ``method`` names the simplifiers used (``"expand on 9 entries"``), or the
+    first entry that did not reduce.
+    """
+    lhs, rhs = sp.Matrix(lhs), sp.Matrix(rhs)
+    if lhs.shape != rhs.shape:
+        return Proof(claim, False, f"shapes differ: {lhs.shape} and {rhs.shape}")
+    methods = []
+    for (r, c), left in zip(((r, c) for r in range(lhs.rows) for c in range(lhs.cols)), lhs):
+        method = reduce_to_zero(left - rhs[r, c])
+        if method is None:
+            return Proof(claim, False, f"entry [{r}, {c}]: difference did not reduce to 0")
+        if method not in methods:
+            methods.append(method)
+    return Proof(claim, True, f"{', '.join(methods) or 'identical'} on {lhs.rows * lhs.cols} entries")
+
+
+class _PlainPrinter(StrPrinter):
+    """SymPy's ``str`` without class names: ``sum_{j=0}^{n-1} exp(z_j)``, ``z_i``, ``delta_{ik}``, ``[[...], ...]``."""
+
+    printmethod = "_plain_str"  # not Indexed._sympystr: z_i, not z[i]
+
+    def _print_Sum(self, expr):
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = f"({body})"
+        for v, lo, hi in reversed(expr.limits):
+            body = f"sum_{{{self._print(v)}={self._print(lo)}}}^{{{self._print(hi)}}} {body}"
+        return body
+
+    def _print_Indexed(self, expr):
+        indices = "".join(self._print(t) for t in expr.indices)
+        return f"{self._print(expr.base.label)}_{indices if len(indices) == 1 else '{' + indices + '}'}"
+
+    def _print_KroneckerDelta(self, expr):
+        return f"delta_{{{self._print(expr.args[0])}{self._print(expr.args[1])}}}"
+
+    def _print_MatrixBase(self, expr):
+        return "[" + ", ".join("[" + ", ".join(self._print(e) for e in expr.row(r)) + "]" for r in range(expr.rows)) + "]"
+
+    _print_ImmutableDenseMatrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_MatrixBase
+
+
+def plain(expr) -> str:
+    """``expr`` as one line of text for people: sums as ``sum_{j=0}^{n-1} ...``, indexed entries as ``z_i``."""
+    return _PlainPrinter().doprint(sp.sympify(expr))
 
 
 def tidy(expr):

@@ -8,7 +8,8 @@ import sympy as sp
 from spec import activations
 from spec.activations import Activation, a, z
 
-NAMES = activations.names()
+# f, f' and g(a) of one variable: the elementwise activations (softmax: tests/test_spec_softmax.py)
+NAMES = activations.names(elementwise=True)
 
 
 def test_sigmoid_derivative_is_sigma_times_one_minus_sigma():
