@@ -56,6 +56,20 @@ def _epochs(text: str) -> int:
     return epochs
 
 
+#: The widest Jacobian `derive` prints.
+MAX_DERIVE_UNITS = 8
+
+
+def _units(text: str) -> int:
+    try:
+        units = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an int from 1 to {MAX_DERIVE_UNITS}, got {text!r}") from None
+    if not 1 <= units <= MAX_DERIVE_UNITS:
+        raise argparse.ArgumentTypeError(f"expected an int from 1 to {MAX_DERIVE_UNITS}, got {text!r}")
+    return units
+
+
 def _seconds(text: str) -> float:
     try:
         value = float(text)
@@ -64,6 +78,37 @@ def _seconds(text: str) -> float:
     if not 0 < value <= 86400:
         raise argparse.ArgumentTypeError(f"expected seconds in (0, 86400], got {text!r}")
     return value
+
+
+class _RegistryNames:
+    """The names of a registry (``"activations"`` or ``"losses"``), read when first shown: help costs no import."""
+
+    def __init__(self, registry: str):
+        self.registry = registry
+
+    def module(self):
+        import importlib
+
+        return importlib.import_module(f"spec.{self.registry}")
+
+    def __str__(self) -> str:
+        return ", ".join(self.module().names())
+
+
+class _RegistryChoice(argparse.Action):
+    """An option whose value must be a registered name; help lists the registry (``%(names)s``), errors name it."""
+
+    def __init__(self, option_strings, dest, registry: str, **kwargs):
+        super().__init__(option_strings, dest, **kwargs)
+        self.names = _RegistryNames(registry)
+
+    def __call__(self, parser, namespace, value, option_string=None):
+        try:
+            self.names.module().get(value)
+        except (ValueError, TypeError) as err:
+            # "loss: unknown name 'x'; expected one of ..." -> "unknown name 'x'; expected one of ..."
+            raise argparse.ArgumentError(self, str(err).split(": ", 1)[-1]) from None
+        setattr(namespace, self.dest, value)
 
 
 class _Parser(argparse.ArgumentParser):
@@ -127,10 +172,16 @@ def build_parser() -> argparse.ArgumentParser:
         "derive",
         help="print an activation, its derivative, its output form and the proofs",
         description="Print f(z), f'(z), the output-form derivative g(a) with f'(z) = g(f(z)) "
-        "(or why none exists), and how each was established. Exit 1 if a proof fails.",
+        "(or why none exists), and how each was established. For a vector activation (softmax), print "
+        "its component f_i(z), its Jacobian for --units N units, the Jacobian's output form G(a) with "
+        "J(z) = G(f(z)), and why no elementwise g exists. Exit 1 if a proof fails.",
     )
-    derive.add_argument("name", help="a registered activation, e.g. sigmoid")
+    derive.add_argument("name", help="a registered activation, e.g. sigmoid or softmax")
     derive.add_argument("--latex", action="store_true", help="print LaTeX instead of plain text")
+    derive.add_argument(
+        "--units", type=_units, default=3, metavar="N",
+        help="for a vector activation: the number of units of the Jacobian shown (default 3, at most 8)",
+    )
     derive.set_defaults(run=_derive)
 
     prove = commands.add_parser(
@@ -146,9 +197,19 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     prove.add_argument("--sizes", type=_sizes, default=(2, 2, 1), help="layer widths (default 2,2,1)")
-    prove.add_argument("--activation", default="sigmoid", help="hidden layers' activation (default sigmoid)")
-    prove.add_argument("--output-activation", default="sigmoid", help="output activation (default sigmoid)")
-    prove.add_argument("--loss", default="mse", help="mse or bce (default mse)")
+    prove.add_argument(
+        "--activation", default="sigmoid", action=_RegistryChoice, registry="activations", metavar="NAME",
+        help="hidden layers' activation, one of %(names)s (default sigmoid)",
+    )
+    prove.add_argument(
+        "--output-activation", default=None, action=_RegistryChoice, registry="activations", metavar="NAME",
+        help="output activation, one of %(names)s (default: the loss's own, sigmoid for mse and bce, "
+        "softmax for ce)",
+    )
+    prove.add_argument(
+        "--loss", default="mse", action=_RegistryChoice, registry="losses", metavar="NAME",
+        help="one of %(names)s (default mse; ce is cross-entropy after a softmax)",
+    )
     prove.add_argument("--reduction", default="sum", help="sum or mean over the batch (default sum)")
     prove.add_argument("--samples", type=int, default=2, help="samples in the symbolic batch (default 2, at most 64)")
     prove.add_argument(
@@ -460,6 +521,8 @@ def _derive(args) -> int:
         act = activations.get(args.name)
     except (ValueError, TypeError) as err:
         raise UsageError(f"NAME: {str(err).split(': ', 1)[-1]}") from None
+    if not act.elementwise:
+        return _derive_vector(act, args.units, args.latex)
     if args.latex:
         tex = act.latex()
         print(f"f(z) = {tex['f']}")
@@ -488,16 +551,57 @@ def _derive(args) -> int:
     return 0 if all(p.ok for p in act.proofs) else 1
 
 
+def _derive_vector(act, n: int, latex: bool) -> int:
+    """``derive`` for a vector activation: f_i, the Jacobian for ``n`` units, its output form, the proofs."""
+    from spec.proof import plain
+
+    J, G = act.jacobian(n), act.jacobian_output_form(n)
+    proofs = act.proofs(n)
+    if latex:
+        tex = act.latex(n)
+        print(f"f_i(z) = {tex['f']}")
+        print(f"J(z) = {tex['jacobian']}")
+        if tex["output_form"] is None:
+            print(f"% no output form for n = {n}: {act.jacobian_output_form_reason(n)}")
+        else:
+            print(f"J(z) = G(a), \\quad G(a) = {tex['output_form']}, \\quad a = f(z)")
+        print(f"% no elementwise output form g(a_i): {act.output_form_reason}")
+        return 0 if all(p.ok for p in proofs) else 1
+    print(f"{act.name}: {act.description}")
+    print("  a vector activation: every output depends on the whole layer z = (z_0, ..., z_{n-1})")
+    print(f"  f_i(z) = {plain(act.component)}")
+    print(f"  Jacobian J[i, k] = d f_i / d z_k for n = {n} units    (derived by Matrix.jacobian)")
+    for r in range(J.rows):
+        print(f"    [{', '.join(plain(e) for e in J.row(r))}]")
+    if G is None:
+        print(f"  output form: none for n = {n}")
+        print(f"    why: {act.jacobian_output_form_reason(n)}")
+    else:
+        print("  output form: J(z) = G(a) with a = f(z),")
+        for r in range(G.rows):
+            print(f"    {'G(a) = ' if r == 0 else '       '}[{', '.join(plain(e) for e in G.row(r))}]")
+        print(f"    how: {act.jacobian_output_form_reason(n)}")
+    print("  elementwise output form g(a_i): none")
+    print(f"    why: {act.output_form_reason}")
+    for proof in proofs:
+        print(f"  {proof}")
+    return 0 if all(p.ok for p in proofs) else 1
+
+
 # --- prove ---------------------------------------------------------------
 
 
 def _prove(args) -> int:
     from spec.network import ProofTimeout, prove_backprop
 
+    from spec import losses
+
+    # no --output-activation: the loss's own (sigmoid for mse and bce, softmax for ce)
+    output_activation = args.output_activation or losses.get(args.loss).default_output
     bar = None if args.quiet else ProgressBar(0, label="parameter", delay=1.0)
     try:
         result = prove_backprop(
-            args.sizes, args.activation, args.output_activation, args.loss, args.reduction, args.samples,
+            args.sizes, args.activation, output_activation, args.loss, args.reduction, args.samples,
             timeout=args.timeout, progress=None if bar is None else bar.update_count,
         )
     except ProofTimeout as err:
@@ -513,7 +617,8 @@ def _prove(args) -> int:
         f"loss {result.loss} ({result.reduction} over a batch of {result.samples} symbolic samples)"
     )
     print("for every parameter, with sigma, tau any differentiable activations (hidden, output):")
-    print("  delta(L) = l'(a(L)) * tau'(z(L)),  delta(l) = W(l+1)^T delta(l+1) * sigma'(z(l))")
+    for line in result.recurrence:
+        print(f"  {line}")
     for proof in result.parameters:
         print(f"  {'ok  ' if proof.ok else 'FAIL'} {proof.claim}   [{proof.method}]")
     print(f"with sigma = {result.activation}, tau = {result.output_activation}, loss {result.loss}:")

@@ -52,7 +52,7 @@ REQUIREMENTS = {
     ),
     "simplex": (
         lambda act: act.output_set == "simplex",
-        "outputs on the probability simplex, in (0, 1) and summing to 1 over the units (a vector activation "
+        "outputs on the probability simplex: in (0, 1) and summing to 1 over the units (a vector activation "
         "such as softmax)",
     ),
 }
@@ -104,14 +104,10 @@ class Loss:
             return
         low, high = activation.range
         gives = (
-            f"gives outputs in [{low}, {high}] summing to 1 over the layer" if activation.output_set == "simplex"
-            else f"takes values in [{low}, {high}], unit by unit, with no constraint on their sum"
+            "gives probability vectors (outputs summing to 1 over the layer)" if activation.output_set == "simplex"
+            else f"takes values in [{low}, {high}], each unit on its own"
         )
-        short = " in (0, 1)" if self.requires == "unit_interval" else " on the probability simplex"
-        raise ValueError(
-            f"output_activation: the {self.name} loss needs outputs{short} "
-            f"({REQUIREMENTS[self.requires][1]}); {activation.name!r} {gives}"
-        )
+        raise ValueError(f"output_activation: the {self.name} loss needs {REQUIREMENTS[self.requires][1]}; {activation.name!r} {gives}")
 
     @functools.lru_cache(maxsize=None)
     def output_delta(self, activation_name: str, n: int | None = None):

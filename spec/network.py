@@ -35,17 +35,36 @@ sub-expression. Both sides then are polynomials (rational functions for
 BCE) in independent symbols, and ``expand`` decides them in milliseconds.
 This replacement is sound: if a polynomial identity holds for independent
 symbols it holds for any values put in their place.
+
+Vector activations (softmax) act on a whole layer,
+\(a^{(l)} = f(z^{(l)})\) with \(a^{(l)}_k\) depending on every
+\(z^{(l)}_m\). Such a layer is left as \(n_l\) undefined functions of
+all the layer's pre-activations, \(\tau_k(z_0, \dots, z_{n-1})\) (or
+\(\sigma_k\) in a hidden layer, `UndefinedVector`), each partial
+derivative \(\partial\tau_k / \partial z_m\) an undefined function too,
+replaced by a stand-in symbol as above. The recurrence then multiplies by
+the transposed Jacobian instead of entry by entry:
+
+$$
+\delta^{(D)}_m = \sum_k \frac{\partial \ell}{\partial a^{(D)}_k}\,
+\frac{\partial \tau_k}{\partial z^{(D)}_m}, \qquad
+\delta^{(l)} = J_\sigma(z^{(l)})^T\, (W^{(l+1)})^T \delta^{(l+1)},
+$$
+
+and the instantiation proves the named activation's Jacobian and the fused
+output error (softmax with cross-entropy: \(a \sum_k y_k - y\)).
 """
 
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass, field
 
 import sympy as sp
 
 from spec import activations, losses
-from spec.proof import Proof, reduce_to_zero
+from spec.proof import Proof, plain, reduce_to_zero
 
 
 class sigma(sp.Function):
@@ -70,6 +89,56 @@ class tau_prime(sp.Function):
     """The derivative of `tau`, left undefined."""
 
 
+@functools.lru_cache(maxsize=None)
+def vector_component(name: str, k: int):
+    r"""The undefined function \(\tau_k(z_0, \dots, z_{n-1})\) (``name`` ``"tau"``), output ``k`` of a vector layer.
+
+    Its partial derivative by its argument ``m`` is `vector_partial` ``(name, k, m)``, left undefined.
+    """
+
+    def fdiff(self, argindex=1):
+        return vector_partial(name, k, argindex - 1)(*self.args)
+
+    return type(f"{name}_{k}", (sp.Function,), {"fdiff": fdiff, "__module__": __name__})
+
+
+@functools.lru_cache(maxsize=None)
+def vector_partial(name: str, k: int, m: int):
+    r"""The undefined partial derivative \(\partial \tau_k / \partial z_m\)."""
+    return type(f"d{name}_{k}_dz_{m}", (sp.Function,), {"__module__": __name__})
+
+
+class UndefinedVector:
+    r"""Any differentiable map of a whole layer: \(a_k = \tau_k(z_0, \dots, z_{n-1})\), each \(\tau_k\) undefined."""
+
+    elementwise = False
+
+    def __init__(self, name: str, width: int):
+        self.name, self.width = name, width
+        self.components = [vector_component(name, k) for k in range(width)]
+
+    def apply(self, column):
+        # a_k = tau_k(z_0, ..., z_{n-1}): every output sees the whole layer
+        return sp.Matrix([tau_k(*column) for tau_k in self.components])
+
+    def partial(self, k: int, m: int):
+        return vector_partial(self.name, k, m)
+
+
+def activate(f, column):
+    """``a = f(z)`` for a SymPy column ``z``.
+
+    ``f`` is an activation object (an `spec.activations.Activation`, applied
+    entry by entry; a `spec.activations.VectorActivation` or `UndefinedVector`,
+    applied to the whole column), or a callable on one SymPy expression such
+    as `sigma`, which is elementwise by construction and applied to every entry.
+    """
+    if getattr(f, "elementwise", True) is False or isinstance(f, activations.Activation):
+        return f.apply(column)
+    # elementwise: a_i = f(z_i)
+    return column.applyfunc(f)
+
+
 REDUCTIONS = ("sum", "mean")
 
 
@@ -83,14 +152,16 @@ class SymbolicNetwork:
 
     sizes: tuple[int, ...]
     samples: int
+    #: Layers (1 to L) whose activation is a vector one: `backprop_deltas` multiplies by J^T there.
+    vector_layers: frozenset = frozenset()
     W: list = field(default_factory=list)
     b: list = field(default_factory=list)
     x: list = field(default_factory=list)
     y: list = field(default_factory=list)
 
     @classmethod
-    def build(cls, sizes, samples=1):
-        net = cls(tuple(sizes), samples)
+    def build(cls, sizes, samples=1, vector_layers=()):
+        net = cls(tuple(sizes), samples, frozenset(vector_layers))
         L = len(sizes) - 1
         net.W = [None] + [
             sp.Matrix(sizes[l], sizes[l - 1], lambda i, j, l=l: sp.Symbol(f"W{l}_{i}_{j}", real=True))
@@ -115,15 +186,20 @@ class SymbolicNetwork:
         return len(self.sizes) - 1
 
     def forward(self, x, hidden, output):
-        """``(z, a)`` lists for one input column ``x``: the activations are callables on SymPy expressions."""
+        """``(z, a)`` lists for one input column ``x``.
+
+        ``hidden`` and ``output`` are as `activate` takes them: a callable on
+        one SymPy expression (elementwise), or an activation object.
+        ``hidden`` may also be a list, one per hidden layer (index 0 for layer 1).
+        """
         L = self.L
         z, a = [None] * (L + 1), [x] + [None] * L
         for l in range(1, L + 1):
             # z(l) = W(l) a(l-1) + b(l)
             z[l] = self.W[l] * a[l - 1] + self.b[l]
-            # a(l) = f(z(l)), elementwise
-            f = output if l == L else hidden
-            a[l] = z[l].applyfunc(f)
+            # a(l) = f(z(l)): entry by entry for an elementwise f, the whole column for a vector one
+            f = output if l == L else hidden[l - 1] if isinstance(hidden, (list, tuple)) else hidden
+            a[l] = activate(f, z[l])
         return z, a
 
     def parameters(self):
@@ -148,6 +224,8 @@ class BackpropProof:
     parameters: list[Proof]
     instantiation: list[Proof]
     seconds: float
+    #: The error-term formulas the per-parameter proofs are about, one line each.
+    recurrence: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -208,13 +286,33 @@ def prove_backprop(
 
     start = time.perf_counter()
     deadline = None if timeout is None else start + timeout
-    net = SymbolicNetwork.build(sizes, samples)
+    L = len(sizes) - 1
+    vector_layers = {l for l in range(1, L + 1) if not (output if l == L else hidden).elementwise}
+    net = SymbolicNetwork.build(sizes, samples, vector_layers)
     parameter_proofs = _prove_generic(net, loss_, reduction, start, deadline, progress)
-    instantiation = _instantiate(hidden, output, loss_, hidden_layers=len(sizes) > 2)
+    instantiation = _instantiate(hidden, output, loss_, sizes)
     return BackpropProof(
         sizes, hidden.name, output.name, loss_.name, reduction, samples,
-        parameter_proofs, instantiation, time.perf_counter() - start,
+        parameter_proofs, instantiation, time.perf_counter() - start, recurrence_lines(net),
     )
+
+
+def recurrence_lines(net: SymbolicNetwork) -> list[str]:
+    """The error-term formulas `backprop_deltas` uses for ``net``, in words."""
+    L = net.L
+    if L in net.vector_layers:
+        lines = ["delta(L)_m = sum_k dl/da(L)_k * dtau_k/dz(L)_m, i.e. delta(L) = J_tau(z(L))^T grad_a l   "
+                 "(tau_k(z_0, ..., z_n-1) any differentiable map of the whole output layer)"]
+    else:
+        lines = ["delta(L) = l'(a(L)) * tau'(z(L))   (tau any differentiable function, entry by entry)"]
+    if L > 1:
+        hidden = [l for l in range(1, L)]
+        if all(l in net.vector_layers for l in hidden):
+            lines.append("delta(l) = J_sigma(z(l))^T (W(l+1)^T delta(l+1))   "
+                         "(sigma_k(z_0, ..., z_n-1) any differentiable map of the whole hidden layer)")
+        else:
+            lines.append("delta(l) = W(l+1)^T delta(l+1) * sigma'(z(l))   (sigma any differentiable function, entry by entry)")
+    return lines
 
 
 def check_config(sizes, activation, output_activation, loss, reduction):
@@ -264,16 +362,26 @@ def _prove_generic(
     # 1/N for the mean, 1 for the sum
     scale = sp.Rational(1, net.samples) if reduction == "mean" else sp.Integer(1)
 
-    # Symbols standing for sigma(z(l)_i), sigma'(z(l)_i) (tau at the output), per sample.
+    # Symbols standing for sigma(z(l)_i), sigma'(z(l)_i) (tau at the output), per sample. A vector
+    # layer's ds[n][l] is a square matrix: ds[n][l][k, m] stands for d tau_k / d z(l)_m.
     s = [[None] * (L + 1) for _ in range(net.samples)]
     ds = [[None] * (L + 1) for _ in range(net.samples)]
     atoms = {}
     total = sp.Integer(0)
+    vector = {l: UndefinedVector("tau" if l == L else f"sigma{l}", sizes[l]) for l in net.vector_layers}
+    hidden = [vector.get(l, sigma) for l in range(1, L)]
     for n in range(net.samples):
-        z, a = net.forward(net.x[n], sigma, tau)
+        z, a = net.forward(net.x[n], hidden, vector.get(L, tau))
         for l in range(1, L + 1):
-            f, df = (tau, tau_prime) if l == L else (sigma, sigma_prime)
             s[n][l] = sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"s{n}_{l}_{i}"))
+            if l in vector:
+                ds[n][l] = sp.Matrix(sizes[l], sizes[l], lambda k, m, l=l: sp.Symbol(f"ds{n}_{l}_{k}_{m}"))
+                for k in range(sizes[l]):
+                    atoms[vector[l].components[k](*z[l])] = s[n][l][k]
+                    for m in range(sizes[l]):
+                        atoms[vector[l].partial(k, m)(*z[l])] = ds[n][l][k, m]
+                continue
+            f, df = (tau, tau_prime) if l == L else (sigma, sigma_prime)
             ds[n][l] = sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"ds{n}_{l}_{i}"))
             for i in range(sizes[l]):
                 atoms[f(z[l][i])] = s[n][l][i]
@@ -318,37 +426,71 @@ def backprop_deltas(net: SymbolicNetwork, loss: losses.Loss, scale, s, ds):
     """Backprop's error terms ``delta[n][l]`` for each sample ``n``, as claimed by the recurrence.
 
     ``s[n][l]`` and ``ds[n][l]`` are column vectors of symbols standing for
-    the activation and its derivative at ``z(l)`` of sample ``n``.
+    the activation and its derivative at ``z(l)`` of sample ``n``; for a
+    layer in ``net.vector_layers``, ``ds[n][l]`` is the square matrix of
+    symbols standing for the Jacobian, ``ds[n][l][k, m] = d a(l)_k / d z(l)_m``.
     """
     L, sizes = net.L, net.sizes
     delta = [[None] * (L + 1) for _ in range(net.samples)]
     for n in range(net.samples):
-        # delta(L) = scale * l'(a(L)) * tau'(z(L))
-        delta[n][L] = sp.Matrix(
-            [
-                scale * loss.d_da.subs({activations.a: s[n][L][k], losses.y: net.y[n][k]}) * ds[n][L][k]
-                for k in range(sizes[-1])
-            ]
+        # dl/da(L)_k, per output unit
+        grad_a = sp.Matrix(
+            [loss.d_da.subs({activations.a: s[n][L][k], losses.y: net.y[n][k]}) for k in range(sizes[-1])]
         )
+        if L in net.vector_layers:
+            # delta(L)_m = scale * sum_k dl/da_k * dtau_k/dz_m:  delta(L) = scale * J^T grad_a
+            delta[n][L] = scale * ds[n][L].T * grad_a
+        else:
+            # delta(L) = scale * l'(a(L)) * tau'(z(L))
+            delta[n][L] = scale * sp.matrix_multiply_elementwise(grad_a, ds[n][L])
         for l in range(L - 1, 0, -1):
-            # delta(l) = (W(l+1)^T delta(l+1)) * sigma'(z(l))
-            delta[n][l] = sp.matrix_multiply_elementwise(net.W[l + 1].T * delta[n][l + 1], ds[n][l])
+            if l in net.vector_layers:
+                # delta(l) = J_sigma(z(l))^T (W(l+1)^T delta(l+1))
+                delta[n][l] = ds[n][l].T * (net.W[l + 1].T * delta[n][l + 1])
+            else:
+                # delta(l) = (W(l+1)^T delta(l+1)) * sigma'(z(l))
+                delta[n][l] = sp.matrix_multiply_elementwise(net.W[l + 1].T * delta[n][l + 1], ds[n][l])
     return delta
 
 
-def _instantiate(hidden, output, loss, hidden_layers: bool) -> list[Proof]:
+def _instantiate(hidden, output, loss, sizes) -> list[Proof]:
     """What the generic proof needs from the named activations and loss."""
     proofs = []
-    if hidden_layers:
-        proofs.append(
-            Proof(f"sigma = {hidden.name}: sigma'(z) = {hidden.derivative}", True, "derived by sympy.diff")
-        )
-        proofs.extend(hidden.proofs)
-    proofs.append(Proof(f"tau = {output.name}: tau'(z) = {output.derivative}", True, "derived by sympy.diff"))
-    proofs.extend(output.proofs)
-    proofs.extend(loss.output_delta(output.name).proofs)
+    hidden_widths = sorted(set(sizes[1:-1]))
+    if hidden_widths:
+        proofs.extend(_activation_facts("sigma", hidden, hidden_widths))
+    proofs.extend(_activation_facts("tau", output, [sizes[-1]]))
+    if output.elementwise:
+        proofs.extend(loss.output_delta(output.name).proofs)
+    else:
+        proofs.extend(loss.output_delta(output.name, sizes[-1]).proofs)
+        general = losses.general_output_delta(loss.name, output.name)
+        if general.in_a is not None:
+            # the same output error for every number of units, n symbolic
+            proofs.extend(general.proofs)
     # The same activation in both roles needs its output form proven only once.
     unique = {}
     for proof in proofs:
         unique.setdefault(proof.claim, proof)
     return list(unique.values())
+
+
+def _activation_facts(role: str, act, widths) -> list[Proof]:
+    """The derivative (elementwise) or Jacobian (vector, per layer width) standing for ``role``, and its proofs."""
+    if act.elementwise:
+        return [
+            Proof(f"{role} = {act.name}: {role}'(z) = {act.derivative}", True, "derived by sympy.diff"),
+            *act.proofs,
+        ]
+    out = []
+    for n in widths:
+        J = act.jacobian(n)
+        out.append(
+            Proof(
+                f"{role} = {act.name} on {n} units: d{role}_k/dz_m = J[k, m] = d f_k/dz_m, e.g. "
+                f"J[0, 0] = {plain(J[0, 0])}" + (f", J[0, 1] = {plain(J[0, 1])}" if n > 1 else ""),
+                True, f"derived by Matrix.jacobian, {n}x{n}",
+            )
+        )
+        out.extend(act.proofs(n))
+    return out

@@ -7,7 +7,13 @@ Two oracles, for two jobs:
   are SymPy expressions lambdified for NumPy, and the recurrence
   \(\delta^{(l)} = (W^{(l+1)})^T\delta^{(l+1)} \odot f'(z^{(l)})\) (proven
   by `spec.network.prove_backprop`) is evaluated with them. It is written
-  in the column-vector layout of the math, independently of ``impl``.
+  in the column-vector layout of the math, independently of ``impl``. A
+  vector activation (softmax) is applied to each sample's whole column of
+  \(z\); at the output \(\delta^{(D)}\) is its lambdified
+  `spec.losses.VectorOutputDelta` (the direct derivative for the output
+  layer's width), in a hidden layer the recurrence multiplies by the
+  lambdified Jacobian's transpose,
+  \(\delta^{(l)} = J(z^{(l)})^T (W^{(l+1)})^T\delta^{(l+1)}\).
 * `DirectOracle` differentiates the whole network's loss symbolically
   with ``sympy.diff`` (no backprop involved) and lambdifies every partial
   derivative. It is exact but its set-up grows quickly with size: use it on
@@ -15,7 +21,8 @@ Two oracles, for two jobs:
 
 Both take parameters as in ``impl.Network``: ``weights[l-1]`` is
 \(W^{(l)}\) with shape ``(n_l, n_{l-1})``, ``biases[l-1]`` has shape
-``(n_l,)``, and data ``X`` has shape ``(samples, features)``.
+``(n_l,)``, data ``X`` has shape ``(samples, features)`` and targets ``Y``
+``(samples, n_out)`` (for cross-entropy, rows of probabilities: one-hot or soft).
 
 The lambdified formulas are the plain textbook expressions, accurate for
 moderate pre-activations (say \(|z| < 30\)); they are oracles, not
@@ -40,7 +47,8 @@ class Oracle:
         self.sizes, self.hidden, self.output, self.loss = check_config(
             sizes, activation, output_activation, loss, reduction
         )
-        self.delta_out = self.loss.output_delta(self.output.name)
+        # delta(D): per unit for an elementwise output, for the whole output layer's width for a vector one
+        self.delta_out = self.loss.output_delta(self.output.name, None if self.output.elementwise else self.sizes[-1])
         self.reduction = reduction
         self._loss_fn = sp.lambdify(
             (activations.a, losses.y), self.loss.expr, modules=["scipy", "numpy"], cse=True
@@ -56,7 +64,7 @@ class Oracle:
             f = self.output if l == L else self.hidden
             # z(l) = W(l) a(l-1) + b(l)
             z[l] = W[l] @ a[l - 1] + b[l]
-            # a(l) = f(z(l))
+            # a(l) = f(z(l)): entry by entry, or (softmax) each sample's column at once along axis 0
             a[l] = f.numpy_f(z[l])
         return W, z, a
 
@@ -85,9 +93,12 @@ class Oracle:
             dW[l] = delta[l] @ a[l - 1].T
             # dL/db(l) = sum over samples of delta(l)
             db[l] = delta[l].sum(axis=1)
-            if l > 1:
+            if l > 1 and self.hidden.elementwise:
                 # delta(l-1) = (W(l)^T delta(l)) * f'(z(l-1))
                 delta[l - 1] = (W[l].T @ delta[l]) * self.hidden.numpy_df(z[l - 1])
+            elif l > 1:
+                # delta(l-1) = J(z(l-1))^T (W(l)^T delta(l)), per sample: J[k, m, sample] = d a_k / d z_m
+                delta[l - 1] = np.einsum("kms,ks->ms", self.hidden.numpy_jacobian(z[l - 1]), W[l].T @ delta[l])
         return dW[1:], db[1:]
 
 
@@ -136,11 +147,8 @@ def _direct_function(sizes, hidden_name, output_name, loss_name):
     output = activations.get(output_name)
     loss = losses.get(loss_name)
     net = SymbolicNetwork.build(sizes, samples=1)
-    _, a = net.forward(
-        net.x[0],
-        lambda t: hidden.expr.subs(activations.z, t),
-        lambda t: output.expr.subs(activations.z, t),
-    )
+    # each activation applies itself: entry by entry (elementwise) or to the whole column (softmax)
+    _, a = net.forward(net.x[0], hidden, output)
     L = net.L
     total = sum(
         loss.expr.subs({activations.a: a[L][k], losses.y: net.y[0][k]}) for k in range(sizes[-1])
