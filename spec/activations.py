@@ -43,7 +43,7 @@ import keyword
 
 import sympy as sp
 
-from spec.proof import Proof, prove_equal, prove_matrix_equal, tidy
+from spec.proof import Proof, plain, prove_equal, prove_matrix_equal, tidy
 
 #: The pre-activation, a real number.
 z = sp.Symbol("z", real=True)
@@ -52,6 +52,8 @@ a = sp.Symbol("a", real=True)
 
 #: The layer vector \(z\) of a vector activation, indexed ``Z[i]``.
 Z = sp.IndexedBase("z", real=True)
+#: The layer's outputs \(a = f(z)\), indexed ``A[i]``.
+A = sp.IndexedBase("a", real=True)
 #: Unit indices, and the number of units \(n\) of the layer.
 i, j, k = sp.symbols("i j k", integer=True)
 n = sp.Symbol("n", integer=True, positive=True)
@@ -628,8 +630,18 @@ class VectorActivation:
         self._not_elementwise("expression f(z)")
 
     @property
+    def symbolic_expr(self):
+        """Not defined (raises `NotElementwiseError`); the layer's definition is `component`."""
+        self._not_elementwise("expression f(z)")
+
+    @property
     def derivative(self):
         """Not defined: the derivative is the Jacobian `jacobian` (raises `NotElementwiseError`)."""
+        self._not_elementwise("derivative f'(z)")
+
+    @property
+    def symbolic_derivative(self):
+        """Not defined (raises `NotElementwiseError`); see `jacobian`."""
         self._not_elementwise("derivative f'(z)")
 
     @property
@@ -639,6 +651,7 @@ class VectorActivation:
 
     #: No g with f'(z_i) = g(a_i): see `output_form_reason`.
     output_form = None
+    symbolic_output_form = None
 
     @property
     def output_form_reason(self) -> str:
@@ -729,6 +742,24 @@ class VectorActivation:
         out.extend(self._jacobian_output_form(n_)[2])
         return list(out)
 
+    @functools.cached_property
+    def _general(self) -> tuple:
+        return _derive_general_jacobian(self)
+
+    @property
+    def general_jacobian(self):
+        r"""\(\partial f_i / \partial z_k\) for a symbolic number of units \(n\), by ``sympy.diff`` of `component` by ``Z[k]``."""
+        return self._general[0]
+
+    @property
+    def general_jacobian_output_form(self):
+        r"""\(J_{ik}\) through the outputs `A` for every \(n\) (softmax: \(a_i(\delta_{ik} - a_k)\)), proven; or ``None``."""
+        return self._general[1]
+
+    def general_proofs(self) -> list[Proof]:
+        """What is proven for every number of units: the output set (simplex: the outputs sum to 1) and `general_jacobian_output_form`."""
+        return list(self._general[2])
+
     def latex(self, n: int = 3) -> dict[str, str]:
         """LaTeX for the component, and for ``n`` units the Jacobian and its output form (``None`` if absent)."""
         G = self.jacobian_output_form(n)
@@ -802,6 +833,47 @@ def _exp_scale(expr, zs, As, s):
 
     expr = expr.replace(lambda e: isinstance(e, sp.exp), scaled)
     return None if bad else expr
+
+
+def evaluate_unit_deltas(expr, unit=None, length=None):
+    r"""``expr`` with the sums over the layer of Kronecker deltas evaluated for a unit of the layer.
+
+    ``Sum(g(j) * KroneckerDelta(j, k), (j, 0, n - 1))`` is ``g(k)`` when
+    \(0 \le k \le n - 1\) and 0 otherwise (SymPy's ``Piecewise``); ``unit``
+    (default `k`) is one of the layer's units, so the first piece is taken.
+    """
+    unit, length = k if unit is None else unit, _n if length is None else length
+    expr = expr.doit()
+    in_range = sp.And(unit >= 0, unit <= length - 1)
+    return expr.replace(
+        lambda e: isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[0].cond == in_range,
+        lambda e: e.args[0].expr,
+    )
+
+
+def _derive_general_jacobian(act: VectorActivation) -> tuple:
+    r"""\(\partial f_i / \partial z_k\) with \(n\) symbolic, written through the outputs and proven.
+
+    ``sympy.diff`` of the component by ``Z[k]``, the Kronecker deltas' sums
+    evaluated for a unit \(k\), the factors free of each sum's index
+    pulled out, then \(f_i(z) \to a_i\) and \(f_k(z) \to a_k\). Proven by
+    putting \(f\) back and reducing the difference to the derivative to 0.
+
+    Returns ``(J_ik, G_ik or None, proofs)``.
+    """
+    from spec.proof import pull_out_of_sums
+
+    J = evaluate_unit_deltas(sp.diff(act.component, Z[k]))
+    f_i, f_k = act.component, act.component.subs(i, k)
+    proofs = []
+    if act.output_set == "simplex":
+        proofs.append(prove_equal(f"{act.name}: sum_i f_i(z) = 1 for any number of units n", sp.Sum(f_i, (i, 0, _n - 1)), 1))
+    G = sp.factor(sp.expand(pull_out_of_sums(J)).subs(f_i, A[i]).subs(f_k, A[k]))
+    if G.has(Z):
+        return J, None, tuple(proofs)
+    claim = f"{act.name}: d f_i/d z_k = {plain(G)} for any number of units n and units i, k"
+    proofs.append(prove_equal(claim, G.subs({A[i]: f_i, A[k]: f_k}), J))
+    return J, G, tuple(proofs)
 
 
 def _derive_jacobian_output_form(act: VectorActivation, n: int) -> tuple:

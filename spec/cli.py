@@ -562,7 +562,7 @@ def _derive_vector(act, n: int, latex: bool) -> int:
     from spec.proof import plain
 
     J, G = act.jacobian(n), act.jacobian_output_form(n)
-    proofs = act.proofs(n)
+    proofs = act.proofs(n) + act.general_proofs()
     if latex:
         tex = act.latex(n)
         print(f"f_i(z) = {tex['f']}")
@@ -587,6 +587,8 @@ def _derive_vector(act, n: int, latex: bool) -> int:
         for r in range(G.rows):
             print(f"    {'G(a) = ' if r == 0 else '       '}[{', '.join(plain(e) for e in G.row(r))}]")
         print(f"    how: {act.jacobian_output_form_reason(n)}")
+    if act.general_jacobian_output_form is not None:
+        print(f"  for any number of units n: d f_i / d z_k = {plain(act.general_jacobian_output_form)}")
     print("  elementwise output form g(a_i): none")
     print(f"    why: {act.output_form_reason}")
     for proof in proofs:

@@ -37,9 +37,9 @@ from spec.proof import Proof, plain, prove_equal, prove_matrix_equal, pull_out_o
 
 #: The target value of one output unit.
 y = sp.Symbol("y", real=True)
-#: Targets and outputs of a layer with a symbolic number of units (`GeneralOutputDelta`).
+#: Targets of a layer with a symbolic number of units (`GeneralOutputDelta`); its outputs are `activations.A`.
 Y = sp.IndexedBase("y", real=True)
-A = sp.IndexedBase("a", real=True)
+A = activations.A
 
 
 #: What a loss may require of the output activation's values (`Loss.requires`), and what that means:
@@ -387,6 +387,7 @@ def prove_sigmoid_bce_cancellation() -> Proof:
     delta = bce.output_delta("sigmoid")
     return prove_equal("sigmoid + BCE: delta = dl/dz = a - y", delta.in_z, sigmoid.expr - y)
 
+
 class GeneralOutputDelta:
     r"""The output error of a vector activation with a symbolic number of units \(n\), derived and proven.
 
@@ -412,12 +413,7 @@ class GeneralOutputDelta:
         Z, i, k, n = activations.Z, activations.i, activations.k, activations.n
         self.value = sp.Sum(loss.expr.subs({a: act.component, y: Y[i]}), (i, 0, n - 1))
         # d/dz_k, with sum_i (...) delta_ik evaluated for a unit k of the layer: 0 <= k <= n - 1
-        raw = sp.expand(sp.diff(self.value, Z[k])).doit()
-        in_range = sp.And(k >= 0, k <= n - 1)
-        raw = raw.replace(
-            lambda e: isinstance(e, sp.Piecewise) and len(e.args) == 2 and e.args[0].cond == in_range,
-            lambda e: e.args[0].expr,
-        )
+        raw = activations.evaluate_unit_deltas(sp.expand(sp.diff(self.value, Z[k])), k, n)
         self.in_z = raw
         self.component_k = act.component.subs(i, k)
         # the factors free of i pulled out of the sums, then f_k(z) -> a_k

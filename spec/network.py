@@ -258,15 +258,21 @@ def prove_backprop(
     r"""Prove, for every weight and bias, that backprop's formula equals the direct derivative.
 
     The generic part holds for any differentiable activations (undefined
-    `sigma`, `tau`). The instantiation then proves, for the named
-    activations, the closed form of the output error the trainer uses (e.g.
-    \(\delta = a - y\) for sigmoid with BCE) and the activations' output forms.
+    `sigma`, `tau`; for a vector activation such as softmax, undefined maps
+    of the whole layer, `UndefinedVector`). The instantiation then proves,
+    for the named activations, the closed form of the output error the
+    trainer uses (e.g. \(\delta = a - y\) for sigmoid with BCE, \(\delta =
+    a \sum_k y_k - y\) for softmax with cross-entropy, for the output
+    layer's width and for any number of units) and the activations' output
+    forms (a vector activation's: its Jacobian's, for each layer width).
 
     Args:
         sizes: Layer widths, input first, e.g. ``(2, 2, 1)``.
-        activation: The hidden layers' activation (a registered name).
+        activation: The hidden layers' activation (a registered name, elementwise or vector).
         output_activation: The output layer's activation.
-        loss: ``"mse"`` or ``"bce"``; BCE refuses outputs that can leave (0, 1).
+        loss: A registered loss (``"mse"``, ``"bce"``, ``"ce"``); an output
+            activation whose declared outputs do not meet what the loss
+            ``requires`` is refused (BCE: each in (0, 1); CE: a simplex).
         reduction: ``"sum"`` adds the samples' losses, ``"mean"`` averages them.
         samples: Size of the symbolic batch (1 to `MAX_SAMPLES`).
         timeout: Seconds after which to stop with `ProofTimeout` (checked
@@ -493,4 +499,6 @@ def _activation_facts(role: str, act, widths) -> list[Proof]:
             )
         )
         out.extend(act.proofs(n))
+    # and for any number of units
+    out.extend(act.general_proofs())
     return out
