@@ -39,9 +39,12 @@ import numpy as np
 __all__ = [
     "CONTESTANTS",
     "MinimalNumpy",
+    "MinimalNumpy32",
     "Project",
+    "Project32",
     "Sklearn",
     "Torch",
+    "Torch32",
     "TutorialXOR",
     "init_params",
 ]
@@ -73,12 +76,13 @@ class Project:
 
     name = "project"
     label = "impl.Network.fit"
+    dtype = "float64"
 
     def __init__(self, X, Y, params, lr, batch_size=None, shuffle=True, seed=0):
         from impl import Network
 
         sizes = [params[0][0].shape[1]] + [W.shape[0] for W, _ in params]
-        self.net = Network(sizes, activation="sigmoid", loss="mse", reduction="sum", seed=seed)
+        self.net = Network(sizes, activation="sigmoid", loss="mse", reduction="sum", seed=seed, dtype=self.dtype)
         for l, (W, b) in enumerate(params):
             self.net.weights[l][...] = W
             self.net.biases[l][...] = b
@@ -92,17 +96,27 @@ class Project:
         return [(W.copy(), b.copy()) for W, b in zip(self.net.weights, self.net.biases)]
 
 
+class Project32(Project):
+    """``impl.Network(..., dtype="float32")`` through its public API: the same loop in single precision."""
+
+    name = "project32"
+    label = "impl.Network.fit, float32"
+    dtype = "float32"
+
+
 class MinimalNumpy:
     """A hand-written mini-batch SGD loop, rows = samples, one hidden layer."""
 
     name = "numpy"
     label = "minimal NumPy loop"
+    dtype = np.float64
 
     def __init__(self, X, Y, params, lr, batch_size=None, shuffle=True, seed=0):
-        (W1, b1), (W2, b2) = _copy(params)
+        (W1, b1), (W2, b2) = [(W.astype(self.dtype), b.astype(self.dtype)) for W, b in _copy(params)]
         # stored as (n_in, n_out) so that a batch of rows multiplies on the left
         self.W1, self.b1 = np.ascontiguousarray(W1.T), b1
         self.W2, self.b2 = np.ascontiguousarray(W2.T), b2
+        X, Y = X.astype(self.dtype), Y.astype(self.dtype)
         self.X, self.Y = X, Y
         self.lr = lr
         self.batch_size = batch_size or len(X)
@@ -134,28 +148,38 @@ class MinimalNumpy:
         return [(self.W1.T.copy(), self.b1.copy()), (self.W2.T.copy(), self.b2.copy())]
 
 
+class MinimalNumpy32(MinimalNumpy):
+    """The same hand-written loop on float32 arrays."""
+
+    name = "numpy32"
+    label = "minimal NumPy loop, float32"
+    dtype = np.float32
+
+
 class Torch:
     """PyTorch, float64, ``nn.Sequential`` of Linear and Sigmoid, autograd and ``optim.SGD``."""
 
     name = "torch"
     label = "PyTorch CPU float64"
+    dtype = "float64"
 
     def __init__(self, X, Y, params, lr, batch_size=None, shuffle=True, seed=0):
         import torch
         from torch import nn
 
         self.torch = torch
+        dtype = getattr(torch, self.dtype)
         layers = []
         for W, b in params:
-            linear = nn.Linear(W.shape[1], W.shape[0], dtype=torch.float64)
+            linear = nn.Linear(W.shape[1], W.shape[0], dtype=dtype)
             with torch.no_grad():
-                linear.weight.copy_(torch.from_numpy(np.asarray(W, dtype=float)))
-                linear.bias.copy_(torch.from_numpy(np.asarray(b, dtype=float)))
+                linear.weight.copy_(torch.from_numpy(np.asarray(W, dtype=self.dtype)))
+                linear.bias.copy_(torch.from_numpy(np.asarray(b, dtype=self.dtype)))
             layers += [linear, nn.Sigmoid()]
         self.model = nn.Sequential(*layers)
         self.optimizer = torch.optim.SGD(self.model.parameters(), lr=lr)
-        self.X = torch.from_numpy(np.ascontiguousarray(X, dtype=float))
-        self.Y = torch.from_numpy(np.ascontiguousarray(Y, dtype=float))
+        self.X = torch.from_numpy(np.ascontiguousarray(X, dtype=self.dtype))
+        self.Y = torch.from_numpy(np.ascontiguousarray(Y, dtype=self.dtype))
         self.batch_size = batch_size or len(X)
         self.shuffle = shuffle
         self.generator = torch.Generator().manual_seed(seed)
@@ -291,4 +315,14 @@ class TutorialXOR:
         return [(self.W1.copy(), self.b1[:, 0].copy()), (self.W2.copy(), self.b2[:, 0].copy())]
 
 
-CONTESTANTS = {c.name: c for c in (Project, MinimalNumpy, Torch, Sklearn, TutorialXOR)}
+class Torch32(Torch):
+    """PyTorch, float32 (its default precision), otherwise as `Torch`."""
+
+    name = "torch32"
+    label = "PyTorch CPU float32"
+    dtype = "float32"
+
+
+CONTESTANTS = {
+    c.name: c for c in (Project, MinimalNumpy, Torch, Sklearn, TutorialXOR, Project32, MinimalNumpy32, Torch32)
+}

@@ -89,6 +89,10 @@ class Activation(RegistryEntry):
         jacobian: For a vector activation, ``z -> J`` with
             \(J_{\dots ij} = \partial a_i / \partial z_j\), shape ``z.shape + (n,)``
             (for tests and docs; backpropagation never forms it).
+        d2f: \(z \mapsto f''(z)\), elementwise and stable like ``df``
+            (``None`` for vector activations and for generated starting
+            implementations). At a kink, where \(f''\) does not exist, the
+            value of the piece that ``df`` takes there.
         output_set: ``"interval"`` (each output anywhere in ``range``) or
             ``"simplex"`` (each row of outputs is a probability vector: entries in
             [0, 1] summing to 1). Losses declare which they need.
@@ -106,6 +110,7 @@ class Activation(RegistryEntry):
     backward: Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None = None
     jacobian: ArrayFn | None = None
     output_set: str = "interval"
+    d2f: ArrayFn | None = None
 
     def vjp(self, z, a, grad):
         r"""\(\partial L / \partial z\) from \(\mathrm{grad} = \partial L / \partial a\) and ``a = f(z)``.
@@ -269,6 +274,13 @@ def _sigmoid_df(z):
     return _kernels.sigmoid_slope(np.asarray(z))
 
 
+def _sigmoid_d2f(z):
+    # sigma''(z) = sigma'(z) (1 - 2 sigma(z)) = -sigma(z) sigma(-z) tanh(z / 2): tanh keeps
+    # the relative accuracy near 0, where 1 - 2 sigma(z) cancels
+    z = np.asarray(z)
+    return -_sigmoid_df(z) * np.tanh(z / 2)
+
+
 def _sigmoid_df_from_output(a):
     # sigma'(z) = a (1 - a) with a = sigma(z)   (the tutorial's "x * (1 - x)")
     return a * (1 - a)
@@ -283,6 +295,7 @@ sigmoid = register(
         range=(0.0, 1.0),
         smooth=True,
         f_out=_kernels.sigmoid_into,
+        d2f=_sigmoid_d2f,
     )
 )
 
@@ -299,6 +312,11 @@ def _tanh_df(z):
     return 4 * t / (1 + t) ** 2
 
 
+def _tanh_d2f(z):
+    # tanh''(z) = -2 tanh(z) sech^2(z), with the stable sech^2 of _tanh_df
+    return -2 * np.tanh(z) * _tanh_df(z)
+
+
 def _tanh_df_from_output(a):
     # tanh'(z) = 1 - a^2 with a = tanh z
     return 1 - a * a
@@ -313,6 +331,7 @@ tanh = register(
         range=(-1.0, 1.0),
         smooth=True,
         f_out=lambda z, out: np.tanh(z, out=out),
+        d2f=_tanh_d2f,
     )
 )
 
@@ -339,6 +358,7 @@ identity = register(
         range=(-np.inf, np.inf),
         smooth=True,
         f_out=lambda z, out: np.copyto(out, z),
+        d2f=lambda z: _step(z, np.zeros(np.shape(z), dtype=bool), 0, 0),
     )
 )
 
@@ -370,6 +390,8 @@ relu = register(
         range=(0.0, np.inf),
         smooth=False,
         f_out=lambda z, out: np.maximum(z, 0, out=out),
+        # f'' = 0 on both pieces (at the kink too, by the convention above)
+        d2f=lambda z: _step(z, np.zeros(np.shape(z), dtype=bool), 0, 0),
     )
 )
 
@@ -403,6 +425,7 @@ leaky_relu = register(
         df_from_output=_leaky_relu_df_from_output,
         range=(-np.inf, np.inf),
         smooth=False,
+        d2f=lambda z: _step(z, np.zeros(np.shape(z), dtype=bool), 0, 0),
     )
 )
 
@@ -426,6 +449,12 @@ def _elu_df(z):
     return np.where(z > 0, 1, _ELU_ALPHA * np.exp(np.minimum(z, 0)))
 
 
+def _elu_d2f(z):
+    # f''(z) = 0 for z > 0, alpha e^z otherwise (the piece df takes at 0)
+    z = _as_float(z)
+    return np.where(z > 0, 0, _ELU_ALPHA * np.exp(np.minimum(z, 0)))
+
+
 def _elu_df_from_output(a):
     # f'(z) = 1 if a > 0 else a + alpha, with a = alpha (e^z - 1) for z <= 0
     a = _as_float(a)
@@ -440,6 +469,7 @@ elu = register(
         df_from_output=_elu_df_from_output,
         range=(-_ELU_ALPHA, np.inf),
         smooth=False,
+        d2f=_elu_d2f,
     )
 )
 
@@ -466,6 +496,12 @@ def _selu_df(z):
     return np.where(z > 0, _SELU_SCALE, _SELU_SCALE_ALPHA * np.exp(np.minimum(z, 0)))
 
 
+def _selu_d2f(z):
+    # f''(z) = 0 for z > 0, (scale alpha) e^z otherwise
+    z = _as_float(z)
+    return np.where(z > 0, 0, _SELU_SCALE_ALPHA * np.exp(np.minimum(z, 0)))
+
+
 def _selu_df_from_output(a):
     # f'(z) = scale if a > 0 else a + scale alpha, with a = scale alpha (e^z - 1) for z <= 0
     a = _as_float(a)
@@ -480,6 +516,7 @@ selu = register(
         df_from_output=_selu_df_from_output,
         range=(-_SELU_SCALE_ALPHA, np.inf),
         smooth=False,
+        d2f=_selu_d2f,
     )
 )
 
@@ -530,6 +567,8 @@ softplus = register(
         df_from_output=_softplus_df_from_output,
         range=(0.0, np.inf),
         smooth=True,
+        # f''(z) = sigma'(z) = sigma(z) sigma(-z)
+        d2f=_sigmoid_df,
     )
 )
 
@@ -551,6 +590,12 @@ def _silu_df(z):
     return expit(z) * (1 + z * expit(-z))
 
 
+def _silu_d2f(z):
+    # f''(z) = 2 sigma'(z) + z sigma''(z) = sigma(z) sigma(-z) (2 - z tanh(z / 2))
+    z = np.asarray(z)
+    return _sigmoid_df(z) * (2 - z * np.tanh(z / 2))
+
+
 silu = register(
     Activation(
         name="silu",
@@ -559,6 +604,7 @@ silu = register(
         df_from_output=None,
         range=(_SILU_MIN, np.inf),
         smooth=True,
+        d2f=_silu_d2f,
     )
 )
 
@@ -586,6 +632,13 @@ def _gelu_df(z):
     return ndtr(z) + z * (np.exp(-0.5 * t * t) * _INV_SQRT_2PI)
 
 
+def _gelu_d2f(z):
+    # f''(z) = 2 phi(z) + z phi'(z) = phi(z) (2 - z^2), phi'(z) = -z phi(z);
+    # phi is 0 beyond the cutoff, so z^2 is taken of the capped |z|
+    t = np.minimum(np.abs(z), _GELU_PDF_CUTOFF)
+    return (np.exp(-0.5 * t * t) * _INV_SQRT_2PI) * (2 - t * t)
+
+
 gelu = register(
     Activation(
         name="gelu",
@@ -594,6 +647,7 @@ gelu = register(
         df_from_output=None,
         range=(_GELU_MIN, np.inf),
         smooth=True,
+        d2f=_gelu_d2f,
     )
 )
 
@@ -613,6 +667,13 @@ def _softsign_df(z):
     return r * r
 
 
+def _softsign_d2f(z):
+    # f''(z) = -2 sign(z) / (1 + |z|)^3, cubed after dividing (no overflow); 0 at z = 0,
+    # where the one-sided values -2 and 2 differ
+    r = 1 / (1 + np.abs(z))
+    return -2 * np.sign(z) * (r * r * r)
+
+
 def _softsign_df_from_output(a):
     # f'(z) = (1 - |a|)^2, since 1 - |a| = 1 / (1 + |z|)
     d = 1 - np.abs(a)
@@ -627,6 +688,7 @@ softsign = register(
         df_from_output=_softsign_df_from_output,
         range=(-1.0, 1.0),
         smooth=False,
+        d2f=_softsign_d2f,
     )
 )
 
@@ -658,6 +720,7 @@ hard_tanh = register(
         df_from_output=_hard_tanh_df_from_output,
         range=(-1.0, 1.0),
         smooth=False,
+        d2f=lambda z: _step(z, np.zeros(np.shape(z), dtype=bool), 0, 0),
     )
 )
 

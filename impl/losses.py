@@ -145,12 +145,13 @@ def _meets(activation: Activation, requires: str | None) -> bool:
         return True
     if requires == "simplex":
         return activation.output_set == "simplex"
-    # unit_interval: every value in [0, 1]
-    return 0.0 <= activation.range[0] and activation.range[1] <= 1.0
+    # unit_interval: each unit its own probability, in [0, 1] (an elementwise activation
+    # such as the sigmoid; softmax outputs are one distribution over the units, not that)
+    return activation.output_set == "interval" and 0.0 <= activation.range[0] and activation.range[1] <= 1.0
 
 
 _REQUIREMENT_TEXT = {
-    "unit_interval": "values in [0, 1]",
+    "unit_interval": "values in [0, 1], each unit its own probability",
     "simplex": "outputs that are probability vectors (each row in [0, 1], summing to 1: softmax)",
 }
 

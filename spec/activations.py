@@ -783,8 +783,10 @@ class VectorActivation:
         import numpy as np
 
         z = np.asarray(z, dtype=float)
-        f, _ = self._lambdified(_units(z.shape[0]))
-        return np.stack(np.broadcast_arrays(*f(*z)))
+        n_ = _units(z.shape[0])
+        f, _ = self._lambdified(n_)
+        # constant entries (softmax over one unit is 1) broadcast to the samples too
+        return np.stack(np.broadcast_arrays(*f(*z), z[0])[:n_])
 
     def numpy_jacobian(self, z):
         r"""\(J\) for NumPy arrays with the units on axis 0: shape ``(n, n, ...)``, ``J[i, k] = d a_i / d z_k``."""
@@ -793,7 +795,7 @@ class VectorActivation:
         z = np.asarray(z, dtype=float)
         n_ = _units(z.shape[0])
         _, J = self._lambdified(n_)
-        return np.stack(np.broadcast_arrays(*J(*z))).reshape((n_, n_) + z.shape[1:])
+        return np.stack(np.broadcast_arrays(*J(*z), z[0])[: n_ * n_]).reshape((n_, n_) + z.shape[1:])
 
 
 def _units(n) -> int:

@@ -299,9 +299,11 @@ def test_the_child_returns_plain_data():
 
 #: The registry's expressions, as SymPy prints them (parameters at their defaults), and
 #: with the parameters kept where their names are allowed (SELU's lambda is a Python keyword).
-REGISTERED = [(f"copy_{n}", str(activations.get(n).expr), {}) for n in activations.names()] + [
+#: Elementwise ones only: add-activation takes an expression in z, which a vector activation
+#: (softmax, a function of the whole layer) is not.
+REGISTERED = [(f"copy_{n}", str(activations.get(n).expr), {}) for n in activations.names(elementwise=True)] + [
     (f"copy_{n}_params", str(activations.get(n).symbolic_expr), {str(k): str(v) for k, v in activations.get(n).params.items()})
-    for n in activations.names() if activations.get(n).params and n != "selu"
+    for n in activations.names(elementwise=True) if activations.get(n).params and n != "selu"
 ]
 COMMON = [
     ("mish_again", "z * tanh(log(1 + exp(z)))", {}),

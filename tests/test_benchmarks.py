@@ -118,7 +118,9 @@ def test_smoke_run_schema(smoke):
     assert m["torch"]["version"] and m["sklearn"]["version"]
 
     ids = [w["id"] for w in smoke["workloads"]]
-    assert ids == ["digits-b32", "xor", "flops", "gradcheck", "spec"]
+    assert ids == ["digits-b32", "digits-b32-f32", "xor", "flops", "gradcheck", "spec"]
+    # which sigmoid kernel ran, and why
+    assert m["kernels"]["sigmoid"] in ("exp", "expit") and m["kernels"]["chosen_by"]
     reps = smoke["reps"]
     for w in smoke["workloads"]:
         assert w["title"] and w["description"] and w["goals"]
@@ -132,6 +134,7 @@ def test_smoke_run_schema(smoke):
     w = {w["id"]: w for w in smoke["workloads"]}
     assert set(w["digits-b32"]["contestants"]) == {"project", "numpy", "torch", "sklearn"}
     assert {g["peer"] for g in w["digits-b32"]["goals"]} == {"project", "numpy", "torch", "sklearn"} - {"project"}
+    assert set(w["digits-b32-f32"]["contestants"]) == {"project32", "project", "numpy32", "torch32"}
     assert all("gflops_median" in c for c in w["flops"]["contestants"].values() if not c.get("diagnostic"))
     assert w["flops"]["contestants"]["sigmoid"]["diagnostic"]
     # every gradient check, the project's and torch's, passed on the same network
@@ -163,3 +166,20 @@ def test_performance_page_renders_from_any_results(smoke, tmp_path):
     images = performance.images(path)
     assert set(images) == {performance.GOALS_PNG, performance.SCALING_PNG}
     assert all(png.startswith(b"\x89PNG") for png in images.values())
+
+
+def test_float32_contestants_follow_the_float64_loop(peers_installed):
+    """The float32 rows train the same network: one epoch from the same weights, equal to float32 precision."""
+    X, Y = _digits(100)
+    start = peers.init_params((64, 16, 10), seed=1)
+    trained = {}
+    for name in ("project", "project32", "numpy32", "torch32"):
+        trainer = peers.CONTESTANTS[name](X, Y, start, lr=0.05, batch_size=32, shuffle=False)
+        trainer.train(2)
+        trained[name] = trainer.params()
+    for name in ("project32", "numpy32", "torch32"):
+        for (W, b), (W0, b0) in zip(trained[name], trained["project"]):
+            assert W.dtype == np.float32 and b.dtype == np.float32, name
+            # 8 steps of float32 rounding on weights of size ~1: measured ~1e-6
+            np.testing.assert_allclose(W, W0, rtol=0, atol=2e-5)
+            np.testing.assert_allclose(b, b0, rtol=0, atol=2e-5)

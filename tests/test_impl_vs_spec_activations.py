@@ -18,9 +18,12 @@ import impl.activations
 from spec import activations as spec_activations
 
 NAMES = spec_activations.names()
+# f, f' and the output form entry by entry: the elementwise activations (softmax, a vector
+# activation, is checked against the spec's Jacobian in test_impl_softmax_vs_spec below)
+ELEMENTWISE = spec_activations.names(elementwise=True)
 # Starting implementations from `add-activation` (reviewed=False) are held to agreement
 # with the spec on moderate inputs; reviewed ones to the full bars.
-REVIEWED = [n for n in NAMES if n in impl.activations.names() and impl.activations.get(n).reviewed]
+REVIEWED = [n for n in ELEMENTWISE if n in impl.activations.names() and impl.activations.get(n).reviewed]
 
 
 @functools.lru_cache(maxsize=None)
@@ -51,7 +54,7 @@ def _rel(actual, exact):
 
 # |z| >= 1e-250 or 0: below that some outputs (0.01 z, z sigma(z)) are subnormal floats,
 # which cannot hold 12 significant digits.
-@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE, ids=ELEMENTWISE)
 @given(
     t=st.floats(-30, 30).filter(lambda t: t == 0 or abs(t) >= 1e-250)
     | st.sampled_from([-30.0, -1.0, -1e-12, 0.0, 1e-12, 1.0, 30.0])
@@ -74,7 +77,7 @@ def test_f_and_df_match_the_spec_in_high_precision(name, t):
         assert _rel(act.df(np.array([t]))[0], df(z)) <= df_tol
 
 
-@pytest.mark.parametrize("name", NAMES, ids=NAMES)
+@pytest.mark.parametrize("name", ELEMENTWISE, ids=ELEMENTWISE)
 @given(t=st.floats(-5, 5))
 def test_output_form_matches_the_spec(name, t):
     act = implementation(name)
@@ -103,7 +106,11 @@ def test_finite_far_into_the_tails(name, t):
 def test_float32_in_float32_out(name):
     act = implementation(name)
     z = np.linspace(-5, 5, 101, dtype=np.float32)
-    assert act.f(z).dtype == np.float32 and act.df(z).dtype == np.float32
+    assert act.f(z).dtype == np.float32
+    if not act.elementwise:
+        assert act.vjp(z, act.f(z), np.ones_like(z)).dtype == np.float32
+        return
+    assert act.df(z).dtype == np.float32
     if act.df_from_output is not None:
         assert act.df_from_output(act.f(z)).dtype == np.float32
 
@@ -116,6 +123,7 @@ def test_network_gradients_with_this_activation(name, role):
 
     implementation(name)
     hidden, output = (name, "sigmoid") if role == "hidden" else ("tanh", name)
+    # with the half squared error, whose delta is J^T (a - y) for a vector output
     net = impl.Network((3, 4, 2), hidden, output, "mse", "sum", seed=1)
     rng = np.random.default_rng(2)
     X = rng.uniform(-2, 2, size=(5, 3))
@@ -142,3 +150,29 @@ def test_network_gradients_with_this_activation(name, role):
     # step 1e-6: truncation ~1e-12 * f''' and rounding ~1e-16 |L| / 1e-6 ~ 1e-10 |L|; these draws stay
     # away from kinks (z = 0 or +-1 exactly has probability 0 for uniform inputs and normal weights)
     np.testing.assert_allclose(analytic, numeric, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", spec_activations.names(elementwise=False))
+@given(seed=st.integers(0, 2**32 - 1), n=st.integers(2, 8))
+def test_vector_activation_matches_the_spec_jacobian(name, seed, n):
+    """impl's f and backward (J^T g) against the spec's component and its SymPy Jacobian, in high precision."""
+    act, spec_act = implementation(name), spec_activations.get(name)
+    rng = np.random.default_rng(seed)
+    z, grad = rng.normal(scale=5, size=n), rng.normal(size=n)
+    symbols = spec_act.zs(n)
+    f = sp.lambdify(list(symbols), list(spec_act.vector(n)), modules="mpmath")
+    J = sp.lambdify(list(symbols), spec_act.jacobian(n), modules="mpmath")
+    with mpmath.workdps(50):
+        args = [mpmath.mpf(float(v)) for v in z]
+        exact_f = [mpmath.mpf(v) for v in f(*args)]
+        exact_J = mpmath.matrix(J(*args))
+        exact_vjp = [sum(exact_J[i, j] * mpmath.mpf(float(grad[i])) for i in range(n)) for j in range(n)]
+    a = act.f(z)
+    for got, exact in zip(a, exact_f):
+        assert _rel(got, exact) <= 1e-12
+    # J^T g = a_j (g_j - sum_i g_i a_i) cancels inside the bracket: each entry within a few
+    # rounding errors of that bracket's terms and of a_j (e^{z_j - m} carries ~|z_j - m| eps),
+    # 64 eps a_j (|g_j| + sum_i |g_i| a_i)
+    spread = [float(np.abs(grad) @ a)]
+    for j, (got, exact) in enumerate(zip(act.vjp(z, a, grad), exact_vjp)):
+        assert abs(float(got) - float(exact)) <= 64 * np.finfo(float).eps * a[j] * (abs(grad[j]) + spread[0])
