@@ -23,6 +23,11 @@ def test_mkdocs_build_strict(tmp_path):
     # the generated proof output is on the page
     assert "PROVEN: 9 of 9 parameters" in proofs
     assert "PROVEN: 25 of 25 parameters" in proofs
+    # a softmax output with cross-entropy, proven for the whole network too
+    assert "output softmax, loss ce" in proofs and "PROVEN: 21 of 21 parameters" in proofs
+    # the vector activation's page and the digits training page are built
+    assert (tmp_path / "site" / "activations" / "softmax" / "index.html").exists()
+    assert (tmp_path / "site" / "training-digits" / "index.html").exists()
     add = (tmp_path / "site" / "add-activation" / "index.html").read_text()
     # the worked example is generated: derivative, proven output form, generated code
     assert "f'(z) = 1/(z**2 + 1)" in add

@@ -48,6 +48,13 @@ def page(site, path):
     return html.unescape((site / path / "index.html").read_text())
 
 
+def words(site, path):
+    """The text of a built page with its tags removed (code blocks are split into highlighted spans)."""
+    import re
+
+    return html.unescape(re.sub(r"<[^>]+>", "", (site / path / "index.html").read_text()))
+
+
 # --- formulas come from the spec -----------------------------------------------------
 
 
@@ -223,3 +230,146 @@ def test_a_failing_proof_stops_the_build(monkeypatch):
             hook.on_page_markdown("<!-- generated: losses cancellation-status -->", page_, None, None)
     finally:
         loss_page.cancellation.cache_clear()
+
+
+# --- vector activations (softmax) ------------------------------------------------------
+
+
+def test_the_softmax_page_shows_its_jacobian_output_form_and_proofs(site):
+    from pages import loss_page, vector_activation
+    from pages.common import tex
+
+    text = page(site, "activations/softmax")
+    act = activations.get("softmax")
+    n = vector_activation.N_SHOWN
+    # the component, the Jacobian derived by SymPy (the sum of exponentials written s) and its output form
+    assert tex(act.component) in text
+    shown, total = vector_activation._jacobian_through_s(act, n)
+    assert tex(shown) in text and tex(total) in text
+    assert tex(act.jacobian_output_form(n)) in text
+    # and for any number of units: sympy.diff by z_k, written through the outputs, proven
+    assert tex(act.general_jacobian) in text and tex(act.general_jacobian_output_form) in text
+    assert "✓ proven symbolically: for any n, every i and k" in text and all(p.ok for p in act.general_proofs())
+    assert r"\operatorname{diag}(a) - a\,a^T" in text
+    # the proof marks: J = G(f(z)), the compact form for several widths, softmax of two units = sigmoid
+    assert f"✓ proven symbolically: J(z) = G(f(z)) for n = {n}" in text
+    widths = ", ".join(map(str, vector_activation.COMPACT_WIDTHS))
+    assert f"✓ proven symbolically: G(a) = diag(a) - a aᵀ for n = {widths}" in text
+    assert all(p.ok for p in act.proofs(n))
+    assert tex(activations.get("sigmoid").expr) in text
+    # why no elementwise output form exists, in the spec's words
+    assert "None exists" in text and act.output_form_reason in text
+    # the cancellation with cross-entropy, for n = 3 and for every n
+    gen = loss_page.general_delta("ce", "softmax")
+    assert tex(gen.in_a) in text and tex(gen.in_a_unit_targets) in text
+    assert "✓ every n: proven symbolically" in text and "✓ Σy = 1: proven symbolically" in text
+    assert tex(losses.ce.output_delta("softmax", n).in_a) in text
+    # impl against the spec in high precision: one row per probe, no failure text
+    assert "rel. error of impl's <code>backward</code>" in text
+    assert text.count("(overflow)") >= 1  # the unshifted formula breaks down, impl does not
+    assert "NOT PROVEN" not in text and "generated:" not in text
+
+
+def test_the_activation_index_lists_vector_activations_in_their_own_group(site):
+    article = page(site, "activations").split("<article", 1)[1]
+    elementwise, vector = article.split('id="vector-activations"', 1)
+    for name in activations.names(elementwise=False):
+        assert f'href="{name}/"' in vector and f'href="{name}/"' not in elementwise
+    for name in activations.names(elementwise=True):
+        assert f'href="{name}/"' in elementwise
+
+
+def test_vector_pages_never_reach_the_elementwise_code():
+    act = activations.get("softmax")
+    with pytest.raises(activations.NotElementwiseError, match="softmax"):
+        activation_pages.elementwise_page("softmax")
+    with pytest.raises(activations.NotElementwiseError, match="softmax"):
+        activation_pages.stability_table(act)
+    assert activation_pages.plot(act).startswith(b"\x89PNG")  # the two-unit plot, not f against z
+
+
+# --- the losses page: one section per registered loss ---------------------------------------
+
+
+def test_the_losses_page_has_one_section_per_registered_loss(site):
+    import re
+
+    text = page(site, "losses")
+    sections = re.findall(r'<h3 id="([^"]+)">\s*<code>([^<]+)</code>', text)
+    assert [name for _, name in sections] == list(losses.names())
+    for name in losses.names():
+        assert sp.latex(losses.get(name).expr) in text, name
+    # cross-entropy with its softmax cancellation, and the saturation story in impl's own numbers
+    assert sp.latex(losses.ce.expr) in text
+    assert "Softmax and cross-entropy: the Jacobian cancels" in text and "log-sum-exp" in text
+
+
+def test_the_losses_page_shows_impl_exact_at_saturation(site):
+    import impl
+
+    text = page(site, "losses")
+    sigmoid, bce = impl.activations.get("sigmoid"), impl.losses.get("bce")
+    for value in (30.0, 40.0):
+        z, y = np.array([[value]]), np.array([[0.0]])
+        delta = bce.delta_out(z, sigmoid.f(z), y, sigmoid)[0, 0]
+        assert repr(float(delta)) in text
+    assert "0.093" in text  # PyTorch's number, quoted
+
+
+def test_a_loss_in_both_registries_gets_its_section_with_no_docs_edit(monkeypatch):
+    import impl.losses
+
+    from pages import loss_page
+
+    spec_loss = losses.Loss("test_quartic", (a - losses.y) ** 4 / 4, None, "For this test only.")
+    impl_loss = impl.losses.Loss(
+        name="test_quartic", terms=lambda z, a, y, act: (a - y) ** 4 / 4, d_da=lambda a, y: (a - y) ** 3
+    )
+    monkeypatch.setattr(losses, "_REGISTRY", {**losses._REGISTRY, spec_loss.name: spec_loss})
+    monkeypatch.setattr(impl.losses, "_REGISTRY", {**impl.losses._REGISTRY, impl_loss.name: impl_loss})
+    # two output activations keep the test fast: one elementwise, one vector
+    keep = {name: activations._REGISTRY[name] for name in ("sigmoid", "softmax")}
+    monkeypatch.setattr(activations, "_REGISTRY", keep)
+    section = loss_page.section("test_quartic")
+    assert section.startswith("\n### `test_quartic`")
+    assert sp.latex(spec_loss.expr) in section and sp.latex(spec_loss.d_da) in section
+    assert "[sigmoid](activations/sigmoid.md)" in section and "[softmax](activations/softmax.md)" in section
+    assert "d_da=lambda a, y: (a - y) ** 3" in section  # impl's own code
+    assert "[`test_quartic`](#test_quartic)" in loss_page.summary()
+    assert loss_page.sections().count("\n### `") == len(losses.names())
+
+
+# --- the digits training page ------------------------------------------------------------------
+
+
+def test_the_digits_page_shows_the_accuracies_impl_computes(site):
+    pytest.importorskip("sklearn")
+    from impl import Network
+    from spec.cli import DIGITS_DEFAULTS as d
+    from spec.tasks import digits
+
+    text = words(site, "training-digits")
+    data = digits(seed=0)
+    fit = dict(epochs=d["epochs"], lr=d["lr"], batch_size=d["batch_size"])
+    ce = Network(d["sizes"], loss="ce", seed=0, init=d["init"]).fit(data.X_train, data.Y_train.argmax(1), **fit)
+    mse = Network(d["sizes"], loss="mse", seed=0, init=d["init"]).fit(data.X_train, data.Y_train, **fit)
+    for net in (ce, mse):
+        assert f"{net.score(data.X_test, data.Y_test.argmax(1)):.4f}" in text
+    assert "$ backprop-spec train --task digits\n" in text and "$ backprop-spec train --task digits --loss mse" in text
+    assert 'Network((64, 32, 10), loss="ce"' in text
+    for call in ("net.fit(data.X_train, labels", "net.predict(", "net.predict_proba(", "net.score("):
+        assert call in text
+    assert "MLPClassifier" in text and "was importable in this build" in text
+    assert (site / "img" / "training-digits-predictions.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_digits_page_says_so_when_scikit_learn_is_missing(monkeypatch):
+    from pages import training_page
+
+    monkeypatch.setattr(training_page, "have_sklearn", lambda: False)
+    monkeypatch.setattr(training_page, "run_png", lambda: b"")  # the XOR pictures are not the point here
+    monkeypatch.setattr(training_page, "seeds_png", lambda: b"")
+    for block in ("digits-command", "digits-api", "digits-comparison", "digits-figure", "digits-mse-command"):
+        text = training_page.BLOCKS[block]()
+        assert "Not measured in this build" in text and "backprop-spec[digits]" in text
+    assert training_page.DIGITS_PNG not in training_page.images()

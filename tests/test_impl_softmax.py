@@ -343,6 +343,22 @@ def test_gradients_agree_with_pytorch_cross_entropy(reduction, hidden, targets):
             assert np.max(np.abs(ours - theirs)) <= 1e-12 * np.max(np.abs(theirs)), (ours, theirs)
 
 
+def test_pytorch_sigmoid_then_bce_loses_the_gradient_where_impl_keeps_it():
+    # the anchor of the docs: torch.sigmoid followed by F.binary_cross_entropy takes the log of
+    # the rounded output, so dL/dz is 0.093 at z = 30 and 0 at z = 40 for y = 0; exact: sigma(z) ~ 1
+    torch = _torch_or_skip()
+    import torch.nn.functional as F
+
+    sigmoid, bce = activations.get("sigmoid"), losses.get("bce")
+    for value, torch_expected in ((30.0, 0.093), (40.0, 0.0)):
+        z = torch.tensor([value], dtype=torch.float64, requires_grad=True)
+        F.binary_cross_entropy(torch.sigmoid(z), torch.tensor([0.0], dtype=torch.float64)).backward()
+        assert z.grad.item() == pytest.approx(torch_expected, abs=5e-4)
+        zn, y = np.array([[value]]), np.array([[0.0]])
+        ours = bce.delta_out(zn, sigmoid.f(zn), y, sigmoid)[0, 0]
+        assert ours == pytest.approx(float(1 / (1 + mpmath.exp(-value))), rel=1e-15)
+
+
 def test_one_sgd_step_agrees_with_scikit_learn_mlpclassifier():
     from sklearn.neural_network import MLPClassifier
 

@@ -1,9 +1,17 @@
-"""One page per registered activation, generated from ``spec.activations`` (nothing per name is required).
+r"""One page per registered activation, generated from ``spec.activations`` (nothing per name is required).
 
 `files()` returns the Markdown of ``activations/index.md`` and of
 ``activations/NAME.md`` for every name in ``spec.activations.names()``,
-and a PNG plot of f and f' for each. Adding an activation to the registry
-adds its page, its plot and its nav entry.
+and a PNG plot for each. Adding an activation to the registry adds its
+page, its plot and its nav entry.
+
+Two kinds of page. Most of this module assumes an *elementwise* activation,
+\(a_i = f(z_i)\): it plots f and f' against one number, looks for an output
+form g(a) and compares impl's f' with the spec's; those functions say so by
+calling ``require_elementwise``. A *vector* activation (softmax), whose
+outputs each depend on the whole layer, gets its page from
+`vector_activation` (the Jacobian, its output form, the losses it pairs
+with), and the index lists it in a group of its own.
 """
 
 from __future__ import annotations
@@ -19,7 +27,7 @@ from spec import activations
 from spec.activations import display as shorten, pieces, z
 from spec.proof import prove_equal
 
-from . import common
+from . import common, vector_activation
 from .common import display, mark, proof_mark, tex
 
 BASE = "../"  # pages live in activations/: links to checks.md go one level up
@@ -108,6 +116,7 @@ def _impl(name):
 
 def kink_rows(act):
     """``(k, f'(k), left slope, right slope)`` at each kink, from the pieces of f differentiated one by one."""
+    activations.require_elementwise(act, "the kinks of f(z)")
     parts = pieces(act.expr)
     rows = []
     for k in act.kinks:
@@ -135,7 +144,8 @@ def _rel(value, exact):
 
 
 def stability_table(act):
-    """Relative error of impl's f' and of its output form, against the spec in high precision."""
+    """Relative error of impl's f' and of its output form, against the spec in high precision (elementwise only)."""
+    activations.require_elementwise(act, "the stability table of f'(z)")
     im = _impl(act.name)
     if im is None:
         return None
@@ -160,6 +170,9 @@ def stability_table(act):
 
 
 def plot(act) -> bytes:
+    """f and f' against z for an elementwise activation; a vector activation's plot is `vector_activation.plot`."""
+    if not act.elementwise:
+        return vector_activation.plot(act)
     plt = common.pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     kinks = [float(k) for k in act.kinks if PLOT_RANGE[0] < float(k) < PLOT_RANGE[1]]
@@ -259,9 +272,18 @@ def _description(text) -> str:
     return f'<p class="activation-description">{html.escape(" ".join(str(text).split()))}</p>\n'
 
 
-@functools.lru_cache(maxsize=None)
 def page(name) -> str:
+    """The Markdown of ``activations/NAME.md``: the elementwise page, or a vector activation's own."""
     act = activations.get(name)
+    if not act.elementwise:
+        return vector_activation.page(name, _description(act.description))
+    return elementwise_page(name)
+
+
+@functools.lru_cache(maxsize=None)
+def elementwise_page(name) -> str:
+    """f, f', the output form g(a), kinks, a plot and impl's accuracy: all of it assumes a_i = f(z_i)."""
+    act = activations.require_elementwise(activations.get(name), "the elementwise activation page")
     im = _impl(name)
     text, form = STABILITY.get(name, (None, None))
     low, high = act.range
@@ -319,7 +341,7 @@ def page(name) -> str:
 
 def index() -> str:
     rows = []
-    for name in activations.names():
+    for name in activations.names(elementwise=True):
         act = activations.get(name)
         g = act.output_form
         rows.append((
@@ -328,14 +350,29 @@ def index() -> str:
             rf"\({tex(common.brief(g))}\)" if g is not None else "none",
             ", ".join(rf"\({tex(k)}\)" for k in act.kinks) or "none",
         ))
-    return (
+    vector = [vector_activation.index_row(name) for name in activations.names(elementwise=False)]
+    text = (
         "# Activations\n\n"
-        f"The registry `spec.activations` holds {len(rows)} activations. Each page below is generated "
-        "from the registry's single expression for it while the site is built: adding an activation "
-        "(for instance with `backprop-spec add-activation`) adds its page. Decimal constants are "
-        "rounded to six digits in this table; each page gives them in full.\n"
+        f"The registry `spec.activations` holds {len(rows) + len(vector)} activations. Each page below is "
+        "generated from the registry's single expression for it while the site is built: adding an activation "
+        "(for instance with `backprop-spec add-activation`) adds its page.\n"
+        "\n## Elementwise activations\n\n"
+        "Each unit's output depends on its own pre-activation only, \\(a_i = f(z_i)\\), so the derivative "
+        "is one number per unit and backpropagation multiplies by \\(f'(z)\\) entry by entry. The output "
+        "form \\(g(a)\\), where one exists, gives \\(f'(z) = g(f(z))\\). Decimal constants are rounded to "
+        "six digits in this table; each page gives them in full.\n"
         + common.table(["name", r"\(f(z)\)", r"output form \(g(a)\)", "kinks"], rows)
     )
+    if vector:
+        text += (
+            "\n## Vector activations\n\n"
+            "Each output depends on the whole layer, \\(a_i = f_i(z_0, \\dots, z_{n-1})\\): the derivative is a "
+            "Jacobian matrix, no elementwise output form exists, and backpropagation multiplies by "
+            "\\(J^T\\). The output form here is the whole matrix written through the outputs, "
+            "\\(J(z) = G(f(z))\\).\n"
+            + common.table(["name", r"\(f_i(z)\)", r"Jacobian output form \(G(a)\)", "outputs"], vector)
+        )
+    return text
 
 
 def files() -> dict[str, str | bytes]:

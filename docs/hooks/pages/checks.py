@@ -5,9 +5,9 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from spec import activations
+from spec import activations, losses
 
-from . import common, derivation, loss_page
+from . import common, derivation, loss_page, vector_activation
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -57,9 +57,28 @@ def proof_summary():
                  f"{sum(p.ok for p in m.instantiation)} of {len(m.instantiation)}"))
     c = loss_page.cancellation()
     rows.append(("sigmoid + BCE: δ = a − y", "✓" if c.ok else "✗", c.method))
-    with_form = [n for n in activations.names() if activations.get(n).output_form is not None]
-    rows.append(("output forms", f"{len(with_form)} of {len(activations.names())} activations have one, each proven",
+    # g(a) with f'(z) = g(f(z)) is a question about elementwise activations only
+    elementwise = activations.names(elementwise=True)
+    with_form = [n for n in elementwise if activations.get(n).output_form is not None]
+    rows.append(("output forms", f"{len(with_form)} of {len(elementwise)} elementwise activations have one, each proven",
                  ", ".join(with_form)))
+    for name in activations.names(elementwise=False):
+        act = activations.get(name)
+        proofs = [*act.proofs(vector_activation.N_SHOWN), *act.general_proofs()]
+        common.require(proofs, f"{name}'s Jacobian output form")
+        compact = vector_activation.compact_form(name)
+        what = ("outputs sum to 1, " if act.output_set == "simplex" else "") + "J(z) = G(f(z))"
+        rows.append((f"{name}: {what}" + (f", G = {compact[1]}" if compact else ""),
+                     f"{sum(p.ok for p in proofs)} of {len(proofs)}, for n = {vector_activation.N_SHOWN} and any n",
+                     "; ".join(p.method for p in proofs)))
+        for loss in losses.names():
+            if not losses.get(loss).accepts(act):
+                continue
+            gen = loss_page.general_delta(loss, name)
+            if gen is not None:
+                rows.append((f"{name} + {loss}: δ for every number of units n",
+                             f"{sum(p.ok for p in gen.proofs)} of {len(gen.proofs)}",
+                             "; ".join(p.method for p in gen.proofs)))
     return common.table(["proof", "result", "detail"], rows) + common.mark(("run at build time", "measured"))
 
 
