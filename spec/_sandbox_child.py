@@ -322,6 +322,9 @@ class Child:
 
     def value(self, spec, arrays):
         if isinstance(spec, dict) and "array" in spec:
+            if spec.get("as") == "int64":
+                # integer class labels: arrays travel as float64, holding small whole numbers exactly
+                return arrays[spec["array"]].astype(np.int64)
             return arrays[spec["array"]].copy()
         if isinstance(spec, dict) and "handle" in spec:
             return self.objects[spec["handle"]]

@@ -228,8 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
             "the layout of X, the depth, the forward and training methods and how the learning rate reaches "
             "them, prints what it found, then runs the class at several architectures, weights, batches and "
             "learning rates. It identifies the activations from the forward pass and the loss convention "
-            "(1/2 or whole sum of squares, means over samples or entries, cross-entropy; one step per batch or "
-            "per sample) from the updates, and names the convention of a correct implementation; "
+            "(every registered loss the output admits: squared error, binary cross-entropy, cross-entropy after a "
+            "softmax; 1/2 or whole sums, means over samples or entries; one step per batch or per sample) from the "
+            "updates, with one-hot, soft or integer-label targets for a softmax, and names the convention of a "
+            "correct implementation; "
             "--activation, --output-activation, --loss and --reduction pin a convention instead. On a mismatch "
             "it names the worst entry and diagnoses known mistakes at any layer. The file runs in a separate "
             "process (imported as a module: code under `if __name__ == '__main__':` does not run) with a time "
@@ -241,7 +243,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("target", metavar="FILE.py[:CLASS]", help="the file, and the class in it if there are several")
     verify.add_argument("--activation", default=None, help="pin the hidden layers' activation (default: found)")
     verify.add_argument("--output-activation", default=None, help="pin the output activation (default: found)")
-    verify.add_argument("--loss", default=None, help="pin mse (1/2 * sum of squares, the tutorial's) or bce (default: found)")
+    verify.add_argument(
+        "--loss", default=None,
+        help="pin a registered loss: mse (1/2 * sum of squares, the tutorial's), bce, ce (cross-entropy after a "
+             "softmax) (default: found, among every registered loss the output admits)",
+    )
     verify.add_argument("--reduction", default=None, help="pin sum (the tutorial's) or mean over samples (default: found)")
     verify.add_argument("--forward", metavar="METHOD", help="the forward method, when discovery cannot tell")
     verify.add_argument("--step", metavar="METHOD", help="the training method, when discovery cannot tell")
@@ -639,11 +645,18 @@ def _verify(args) -> int:
     from spec import activations, verify
 
     # the options first: a bad one is a usage error, before any user code runs
+    from spec import losses
+
     for option in ("activation", "output_activation"):
         if getattr(args, option) is not None:
             activations.get(getattr(args, option))
-    if args.loss is not None and args.loss not in ("mse", "bce"):
-        raise UsageError(f"--loss: expected mse or bce, got {args.loss!r}")
+    if args.activation is not None and not activations.get(args.activation).elementwise:
+        raise UsageError(
+            f"--activation: {args.activation} is a vector activation; the hidden layers' must be elementwise "
+            f"({', '.join(activations.names(elementwise=True))}); pin it as --output-activation {args.activation}"
+        )
+    if args.loss is not None and args.loss not in losses.names():
+        raise UsageError(f"--loss: expected one of {', '.join(losses.names())}, got {args.loss!r}")
     if args.reduction is not None and args.reduction not in verify.REDUCTIONS:
         raise UsageError(f"--reduction: expected sum or mean, got {args.reduction!r}")
     try:

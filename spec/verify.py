@@ -6,17 +6,22 @@ process (`spec.sandbox`) through scenarios at several architectures, and
 compares what it does with the spec:
 
 1. **Forward pass.** The output must be the spec's
-   \(a^{(D)}\) for some registered activations, hidden and output; which
-   ones is *found*, not assumed (or pinned with ``activation``).
+   \(a^{(D)}\) for some registered activations, hidden (elementwise) and
+   output (softmax too: outputs that are probability vectors equal to
+   softmax(z)); which ones is *found*, not assumed (or pinned with ``activation``).
 2. **Update.** A correct step changes every parameter by exactly
    \(\Delta\theta = -\eta\, c\, \partial L/\partial\theta\), where \(L\) is
-   the loss of the half sum of squares (or the cross-entropy) and \(c\) the
-   factor of the code's convention: 1 for half the sum of squares, 2 for
-   the whole sum, \(1/o\) and \(2/o\) for means over the \(o\) outputs, times
-   \(1/N\) for a mean over the \(N\) samples; or one step per sample in turn.
-   The convention that explains *every* scenario is named in the verdict.
-   With a learning rate written into the code, \(\eta c\) is measured and
-   must be the same constant throughout.
+   the summed loss of an entry of `spec.losses` whose declared requirement
+   the output meets (every one is searched, `spec.losses.names()`) and \(c\)
+   the factor of the code's convention (`factors`): 1 for the loss as its
+   entry writes it, without the entry's constant (2 for mse: the whole sum
+   of squares), \(1/o\) for a mean over the \(o\) outputs, times \(1/N\) for
+   a mean over the \(N\) samples; or one step per sample in turn. The
+   convention that explains *every* scenario is named in the verdict. With
+   a learning rate written into the code, \(\eta c\) is measured and must be
+   the same constant throughout. Outputs on the probability simplex get
+   probability vectors as targets (one-hot and soft), code that takes
+   integer class labels gets one-hot targets as labels.
 3. **Diagnosis.** When nothing matches, every known mistake is tried as a
    variant of the spec's recurrence (`spec.verify_math`) at every layer, and
    those that explain every scenario, the passing ones included, are named
@@ -29,6 +34,7 @@ code one trusts, from Python).
 
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -36,6 +42,7 @@ from pathlib import Path
 import numpy as np
 
 from spec import activations as spec_activations
+from spec import losses as spec_losses
 from spec import sandbox
 from spec import verify_discover as discover
 from spec import verify_math as vm
@@ -152,15 +159,48 @@ class Observation:
         return self.X.shape[1]
 
 
-def _scenario_inputs(arch, params, seed, lr_known):
-    """``(label, before, X, Y, lr)`` for every draw and learning rate at one architecture."""
+#: What the targets of the scenarios are: values in (0, 1) per entry (and 0/1), probability vectors
+#: (one-hot and soft, for outputs on the simplex), or one-hot vectors handed to code that takes
+#: integer class labels (`spec.verify_discover.Binding.targets`).
+TARGETS = ("values", "simplex", "labels")
+
+
+def _targets(rng, kind, o, N, soft=False, far=False):
+    """Targets ``(o, N)`` of one scenario: see `TARGETS`; ``soft`` probability vectors, or alternately one-hot and soft."""
+    if kind == "values":
+        # 0/1 targets (valid for cross-entropy too), or anywhere in (0, 1)
+        return rng.choice([0.0, 1.0], size=(o, N)) if far else rng.uniform(size=(o, N))
+    one_hot = np.eye(o)[:, rng.integers(0, o, N)]
+    if kind == "labels" or not soft:
+        return one_hot
+    # soft targets: a probability vector per sample (Dirichlet), every other one one-hot in a mixed batch
+    Y = rng.dirichlet(np.ones(o), N).T
+    if soft == "mixed":
+        Y[:, ::2] = one_hot[:, ::2]
+    return Y
+
+
+def _scenario_inputs(arch, params, seed, lr_known, targets="values"):
+    """``(label, before, X, Y, lr)`` for every draw and learning rate at one architecture.
+
+    The parameters, inputs and learning rates are the same whatever ``targets``
+    (`TARGETS`) is; probability targets come from a stream of their own.
+    """
     rng = np.random.default_rng([seed, *arch])
+    trng = np.random.default_rng([seed, *arch, 1])
     out = []
-    for label, scale, N, far in DRAWS:
+    for k, (label, scale, N, far) in enumerate(DRAWS):
         before = discover.random_params(params, arch, rng, scale)
         X = rng.normal(size=(arch[0], N))
-        # 0/1 targets (valid for cross-entropy too), or anywhere in (0, 1)
-        Y = rng.choice([0.0, 1.0], size=(arch[-1], N)) if far else rng.uniform(size=(arch[-1], N))
+        Y = _targets(rng, "values", arch[-1], N, far=far)
+        if targets != "values":
+            # one-hot for one sample, large weights and the 0/1 draw; soft, or mixed in the large batch
+            soft = targets == "simplex" and not far and N > 1 and scale == 1.0 and ("mixed" if N > 20 else True)
+            Y = _targets(trng, targets, arch[-1], N, soft=soft)
+            label = label.replace("0/1 targets", "one-hot targets")
+            label += {"labels": ", integer labels", "simplex": ""}[targets]
+            if targets == "simplex" and soft:
+                label += ", one-hot and soft targets" if soft == "mixed" else ", soft targets"
         lrs = np.exp(rng.uniform(*np.log(LR_RANGE), LEARNING_RATES)).round(4) if lr_known else (None,)
         for lr in lrs:
             lr = None if lr is None else float(lr)
@@ -170,11 +210,28 @@ def _scenario_inputs(arch, params, seed, lr_known):
     return out
 
 
+def _on_simplex(output) -> bool:
+    """Whether every sample's outputs are a probability vector (softmax): in [0, 1], summing to 1 over 2+ units."""
+    return (output.ndim == 2 and output.shape[0] > 1 and bool(np.all(np.isfinite(output)))
+            and bool(np.all(output >= 0)) and float(np.max(np.abs(output.sum(axis=0) - 1))) <= 1e-9)
+
+
 def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Report) -> list[Observation] | None:
-    """Drive every scenario; on misbehaviour, record it in ``report`` and return None."""
+    """Drive every scenario; on misbehaviour, record it in ``report`` and return None.
+
+    Targets are values in (0, 1) unless the code takes integer labels; when the
+    first scenario at an architecture shows outputs on the probability simplex
+    (softmax), its scenarios are driven again with probability vectors as
+    targets, as cross-entropy's a - y presumes.
+    """
     observations = []
+    said = False
     for arch in b.archs:
-        for label, before, X, Y, lr in _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients):
+        targets = "labels" if b.targets == "labels" else "values"
+        inputs = _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients, targets)
+        k = 0
+        while k < len(inputs):
+            label, before, X, Y, lr = inputs[k]
             report.scenarios += 1
             try:
                 out, after = driver.run(b, arch, before, X, Y, lr)
@@ -188,7 +245,17 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
             except sandbox.SandboxError as err:
                 _stop(report, label, f"{err.request} {err}")
                 return None
+            if k == 0 and targets == "values" and _on_simplex(out):
+                targets = "simplex"
+                inputs = _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients, targets)
+                report.scenarios -= 1
+                if not said:
+                    report.discovery.append("outputs: a probability vector per sample (they sum to 1 over the units): "
+                                            "the targets given are probability vectors too, one-hot and soft")
+                    said = True
+                continue
             observations.append(Observation(label, arch, before, X, Y, lr, out, after))
+            k += 1
     return observations
 
 
@@ -243,10 +310,15 @@ def _forward_error(obs, b, hidden, output, skip_biases=()) -> float:
 
 
 def identify_activations(observations, b, hidden=None, output=None, skip_biases=()):
-    """The (hidden, output) activations whose forward pass is the code's in every scenario, or None."""
-    names = spec_activations.names()
+    """The (hidden, output) activations whose forward pass is the code's in every scenario, or None.
+
+    Hidden layers are elementwise (`spec.activations.names(elementwise=True)`:
+    verify's recurrence multiplies by f'(z) entry by entry there); the output
+    may be a vector activation too (softmax: outputs summing to 1, equal to softmax(z)).
+    """
+    names = spec_activations.names(elementwise=True)
     hiddens = [hidden] if hidden else names
-    outputs = [output] if output else names
+    outputs = [output] if output else spec_activations.names()
     depth = len(observations[0].arch) - 1
     for h in hiddens if depth > 1 else hiddens[:1]:
         for o in outputs:
@@ -270,10 +342,10 @@ def identify_activations(observations, b, hidden=None, output=None, skip_biases=
 
 
 def _closest_forward(observations, b, hidden=None, output=None):
-    names = spec_activations.names()
+    names = spec_activations.names(elementwise=True)
     best = (np.inf, None, None)
     for h in [hidden] if hidden else names:
-        for o in [output] if output else names:
+        for o in [output] if output else spec_activations.names():
             H, O = spec_activations.get(h), spec_activations.get(o)
             err = max(_forward_error(obs, b, H, O) for obs in observations)
             if err < best[0]:
@@ -286,22 +358,69 @@ def _closest_forward(observations, b, hidden=None, output=None):
 
 @dataclass(frozen=True)
 class Factor:
-    """A loss convention's factor on the gradient of the summed half squared error (or cross-entropy)."""
+    """A loss convention: a positive factor on the gradient of the loss, summed over the samples, as its entry writes it.
+
+    The factors are the same for every loss (`factors`): ``"plain"`` the loss
+    of the `spec.losses` entry; ``"bare"`` without the constant its expression
+    carries (mse's 1/2: the sum of squares itself); ``"mean_outputs"`` and
+    ``"bare_mean_outputs"`` the same averaged over the output units. A mean
+    over the samples is a mode (`MODES`), not a factor.
+    """
 
     key: str
     text: str
+    scale: float
+    per_output: bool
 
     def value(self, outputs: int) -> float:
-        return {"half": 1.0, "whole": 2.0, "half_mean_outputs": 1.0 / outputs, "mean_outputs": 2.0 / outputs}[self.key]
+        return self.scale / outputs if self.per_output else self.scale
 
 
-SQUARED_FACTORS = (
-    Factor("half", "1/2 * sum of squared errors"),
-    Factor("whole", "sum of squared errors (no 1/2)"),
-    Factor("mean_outputs", "mean of squared errors over the outputs"),
-    Factor("half_mean_outputs", "1/2 * mean of squared errors over the outputs"),
-)
-BCE_FACTORS = (Factor("half", "binary cross-entropy"), Factor("half_mean_outputs", "binary cross-entropy averaged over the outputs"))
+#: How verdicts name the registered losses (words only: a loss not named here is named from its
+#: spec entry, so a new loss needs no edit). Keys: the factors' keys, "bare_mean_entries" (the
+#: bare loss averaged over samples and outputs), "short" (the loss in two words), "names" (Report.loss).
+LOSS_WORDS = {
+    "mse": {
+        "plain": "1/2 * sum of squared errors", "bare": "sum of squared errors (no 1/2)",
+        "bare_mean_outputs": "mean of squared errors over the outputs",
+        "mean_outputs": "1/2 * mean of squared errors over the outputs",
+        "bare_mean_entries": "the mean of squared errors over every entry (samples and outputs)",
+        "short": "squared error",
+        "names": {"plain": "mse", "bare": "sse", "bare_mean_outputs": "mse over outputs",
+                  "mean_outputs": "1/2 mse over outputs"},
+    },
+    "bce": {"plain": "binary cross-entropy", "mean_outputs": "binary cross-entropy averaged over the outputs"},
+    "ce": {"plain": "cross-entropy", "mean_outputs": "cross-entropy averaged over the outputs"},
+}
+
+
+def loss_words(family: vm.Family, key: str = "plain") -> str:
+    """The words for ``family`` under the factor ``key`` (or ``"short"``, ``"bare_mean_entries"``)."""
+    words = LOSS_WORDS.get(family.name, {})
+    if key in words:
+        return words[key]
+    from spec.proof import plain
+
+    base = words.get("plain") or f"the {family.name} loss (the sum over the outputs of {plain(family.loss.expr)})"
+    bare = words.get("bare") or f"{base} without its factor {family.coefficient}"
+    return {
+        "plain": base, "bare": bare, "mean_outputs": f"{base} averaged over the outputs",
+        "bare_mean_outputs": f"{bare} averaged over the outputs", "short": family.name,
+    }.get(key)
+
+
+@functools.lru_cache(maxsize=None)
+def factors(family: vm.Family) -> tuple[Factor, ...]:
+    """The conventions of one loss: plain, without the entry's constant (if it has one), and averaged over the outputs."""
+    c = float(family.coefficient)
+    out = [Factor("plain", loss_words(family, "plain"), 1.0, False)]
+    if c != 1.0:
+        out += [Factor("bare", loss_words(family, "bare"), 1 / c, False),
+                Factor("bare_mean_outputs", loss_words(family, "bare_mean_outputs"), 1 / c, True)]
+    out.append(Factor("mean_outputs", loss_words(family, "mean_outputs"), 1.0, True))
+    return tuple(out)
+
+
 MODES = ("batch", "mean", "sequential")
 
 
@@ -373,15 +492,24 @@ def _explains(observations, b, hidden, output, variant, family, factor, mode, lr
     return Match(variant, family, factor, mode, eta)
 
 
+def accepted_families(output) -> list[vm.Family]:
+    """The registered losses (`spec.losses.names()`) whose declared requirement admits the output activation."""
+    return [f for f in vm.families() if f.accepts(output)]
+
+
 def _families(output, loss):
-    if loss == "mse":
-        return [(vm.SQUARED, SQUARED_FACTORS[:1])]
-    if loss == "bce":
-        return [(vm.BCE, BCE_FACTORS[:1])]
-    families = [(vm.SQUARED, SQUARED_FACTORS)]
-    if output.name == "sigmoid":
-        families.append((vm.BCE, BCE_FACTORS))
-    return families
+    """``(family, factors)`` to search: the pinned loss as its entry writes it, or every loss the output admits."""
+    if loss is not None:
+        family = vm.family(loss)
+        return [(family, factors(family)[:1])]
+    return [(f, factors(f)) for f in accepted_families(output)]
+
+
+def _first_family(output, loss) -> vm.Family:
+    """The loss a report compares against when no convention fits: the pinned one, else the first the output admits."""
+    if loss is not None:
+        return vm.family(loss)
+    return next(iter(accepted_families(output)), vm.families()[0])
 
 
 def _modes(reduction, b):
@@ -407,8 +535,8 @@ def loss_phrase(m: Match) -> str:
     """The loss convention of a match in words, e.g. "the mean over samples of 1/2 * sum of squared errors"."""
     loss = m.factor.text
     if m.mode == "mean":
-        if m.factor.key == "mean_outputs":
-            return "the mean of squared errors over every entry (samples and outputs)"
+        if m.factor.key == "bare_mean_outputs" and "bare_mean_entries" in LOSS_WORDS.get(m.family.name, {}):
+            return loss_words(m.family, "bare_mean_entries")
         return f"the mean over samples of {loss}"
     if m.mode == "sequential":
         return f"{loss}, one step per sample in turn"
@@ -421,16 +549,47 @@ def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int) -
     acts = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
     what = "exact gradients" if b.step_returns_gradients else "exact gradient descent"
     text = f"{what} of {loss}; {acts}"
-    if m.family is vm.BCE:
-        text += ("; note: for squared error the same update would mean the output derivative f'(z) is missing "
-                 "(pin --loss mse to check squared error)")
+    if b.targets == "labels":
+        text += "; integer class labels as targets"
+    for other in same_error_without_slope(m.family, output) if b.targets != "labels" else ():
+        # the loss's output error is another loss's dl/da: that loss with the output's derivative left out
+        short = loss_words(other, "short")
+        slope = "the output derivative f'(z)" if output.elementwise else f"the {output.name} Jacobian of the output"
+        text += (f"; note: for {short} the same update would mean {slope} is missing "
+                 f"(pin --loss {other.name} to check {short})")
     if m.eta is not None:
         text += f"; the learning rate written in the code gives a step of {m.eta:.6g}"
-        if m.family is vm.SQUARED and m.factor.key == "half":
-            text += f" (equivalently {m.eta / 2:.6g} on the sum of squared errors without the 1/2)"
+        if m.factor.key == "plain" and m.family.coefficient != 1:
+            text += (f" (equivalently {m.eta * float(m.family.coefficient):.6g} on "
+                     f"{loss_words(m.family, 'bare').replace(' (no 1/2)', ' without the 1/2')})")
     if not b.has_biases:
         text += "; no biases"
     return text
+
+
+@functools.lru_cache(maxsize=None)
+def same_error_without_slope(family: vm.Family, output) -> tuple[vm.Family, ...]:
+    """The other losses the output admits whose dl/da equals ``family``'s output error (the slope cancelled in it).
+
+    Sigmoid with binary cross-entropy gives delta = a - y, which is squared
+    error's dl/da; softmax with cross-entropy the same (targets summing to 1).
+    Decided numerically on random outputs and targets of the kind the output
+    gives (probability vectors for a simplex).
+    """
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(4, 6))
+    with np.errstate(all="ignore"):
+        a = output.numpy_f(z)
+        Y = _targets(rng, "simplex" if output.output_set == "simplex" else "values", 4, 6, soft=True)
+        mine = family.delta(output, z, a, Y)
+        out = []
+        for other in accepted_families(output):
+            if other is family:
+                continue
+            theirs = other.dl_da(a, Y)
+            if np.all(np.isfinite(mine)) and np.allclose(mine, theirs, rtol=1e-9, atol=1e-12):
+                out.append(other)
+    return tuple(out)
 
 
 def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) -> list[tuple[vm.Variant, str]]:
@@ -452,6 +611,12 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
 
     for l in layers:
         act = act_of(l)
+        if not act.elementwise:
+            # a vector output activation (softmax): its own mistakes (only the output layer can be one)
+            v_out, v_last = _vector_output_variants(act)
+            out += v_out
+            last += v_last
+            continue
         g = None if act.output_form is None else spec_activations.display(act.output_form)
         if g is not None and vm.has_output_form(act) and act.output_form.has(spec_activations.a):
             out.append((vm.Variant(f"g(z) {l}", slope=((l, "g(z)"),)),
@@ -466,7 +631,7 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
                           f"the weight gradient of {where(l)} takes the layer below's pre-activation z instead of its "
                           "output a: dW = delta a_below^T"))
         # another activation's derivative in this layer (the sigmoid's a (1 - a) after a tanh, say): tried last
-        for other_name in spec_activations.names():
+        for other_name in spec_activations.names(elementwise=True):
             other = spec_activations.get(other_name)
             if other_name == act.name:
                 continue
@@ -482,6 +647,8 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
         for how in ("g(z)", "f'(a)", "1"):
             if how == "g(z)" and not all(vm.has_output_form(act_of(l)) for l in layers):
                 continue
+            if how != "1" and not output.elementwise:
+                continue  # f'(a) and g(z) need an elementwise f' in every layer
             text = {
                 "g(z)": "in every layer, the derivative written through the output (e.g. x * (1 - x) for the sigmoid) "
                         "is given z instead of the layer's output a",
@@ -514,6 +681,71 @@ def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) ->
     return out + later + last
 
 
+def _vector_output_variants(act) -> tuple[list, list]:
+    """The known mistakes of a vector output activation (softmax): ``(early, late)`` lists of (variant, text).
+
+    * the error of a loss whose closed form already holds the Jacobian (softmax with
+      cross-entropy: a - y) multiplied by the Jacobian's diagonal once more;
+    * the Jacobian left out (dL/da passed on as the error);
+    * the Jacobian taken entry by entry as an elementwise activation's g(a), e.g. the
+      sigmoid's a (1 - a): only its diagonal, without the off-diagonal -a_i a_k.
+    """
+    early, late = [], []
+    diagonal = _jacobian_diagonal_text(act)
+    for family in accepted_families(act):
+        closed = _closed_text(family, act)
+        if closed is None or not family.divides_by_output:
+            continue
+        others = same_error_without_slope(family, act)
+        alias = (f" (read as {loss_words(others[0], 'short')} instead, the same numbers take only the Jacobian's "
+                 "diagonal for the whole Jacobian: wrong too)" if others else "")
+        early.append((vm.Variant("twice out", slope=(("out", "twice"),)),
+                      f"in the output layer, {act.name}'s derivative is applied twice: the output error of "
+                      f"{loss_words(family)} after {act.name} is already delta = {closed} (the Jacobian cancels in it), "
+                      f"and the code multiplies it by the Jacobian's diagonal {diagonal} once more: use delta = {closed}"
+                      f"{alias}"))
+        break
+    early.append((vm.Variant("missing out", slope=(("out", "1"),)),
+                  f"the {act.name} Jacobian is missing in the output error: delta must be J^T dL/da (every output "
+                  "depends on every z of the layer), not dL/da itself"))
+    for other_name in spec_activations.names(elementwise=True):
+        other = spec_activations.get(other_name)
+        if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
+            form = spec_activations.display(other.output_form)
+            late.append((vm.Variant(f"{other_name} g(a) out", slope=(("out", f"{other_name} g(a)"),)),
+                         f"the output layer is {act.name}, but its derivative is taken entry by entry as {other_name}'s, "
+                         f"g(a) = {form}: {act.name}'s outputs depend on the whole layer, so delta = J^T dL/da with the "
+                         f"whole Jacobian (its diagonal is {diagonal}, its other entries are not 0)"))
+    return early, late
+
+
+@functools.lru_cache(maxsize=None)
+def _jacobian_diagonal_text(act) -> str:
+    """The diagonal entry d a_i / d z_i of a vector activation through its outputs (softmax: a_i*(1 - a_i))."""
+    import sympy as sp
+
+    from spec.proof import plain, tidy
+
+    G = act.jacobian_output_form(2)
+    if G is None:
+        return "d a_i / d z_i"
+    a0 = act.As(2)[0]
+    return plain(tidy(G[0, 0]).xreplace({a0: sp.Symbol("a_k")}))
+
+
+@functools.lru_cache(maxsize=None)
+def _closed_text(family: vm.Family, act) -> str | None:
+    """The spec's output error of a loss after a vector activation, for targets summing to 1, in words (``a_k - y_k``)."""
+    from spec.proof import plain
+
+    try:
+        general = spec_losses.general_output_delta(family.name, act.name)
+    except (ValueError, NotImplementedError):
+        return None
+    form = general.in_a_unit_targets if general.in_a_unit_targets is not None else general.in_a
+    return None if form is None else plain(form)
+
+
 def _ratio_diagnosis(observations, b, hidden, output, depth):
     """A constant factor, sign, mean or learning rate that explains each layer's updates.
 
@@ -528,8 +760,7 @@ def _ratio_diagnosis(observations, b, hidden, output, depth):
     1/N or the learning rate is named.
     """
     fits = {}  # layer -> [(s, obs)]
-    families = [vm.SQUARED] + ([vm.BCE] if output.name == "sigmoid" else [])
-    for family in families:
+    for family in accepted_families(output):
         fits = {}
         for obs in observations:
             lr = 1.0 if b.step_returns_gradients else (obs.lr or 1.0)
@@ -552,11 +783,11 @@ def _ratio_diagnosis(observations, b, hidden, output, depth):
             break
     if not fits:
         return [], None, None
-    texts, odd = _ratio_patterns(fits, b)
+    texts, odd = _ratio_patterns(fits, b, family)
     return texts, family, odd
 
 
-def _ratio_patterns(fits, b):
+def _ratio_patterns(fits, b, family):
     """The pattern of per-parameter factors ``fits`` (see `_ratio_diagnosis`): ``(lines, odd keys)``."""
 
     def steady(values):
@@ -592,7 +823,7 @@ def _ratio_patterns(fits, b):
         if np.isclose(k, -1):
             return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"], ()
         return [f"every {'gradient' if b.step_returns_gradients else 'update'} is {k:.6g} times the spec's for "
-                "1/2 * sum of squared errors: a constant factor that is no loss convention (a stray factor in the "
+                f"{loss_words(family)}: a constant factor that is no loss convention (a stray factor in the "
                 "output error, or the learning rate scaled inside the step)"], ()
     # one layer (its weights and bias), or one parameter, differs: the others agree on a convention
     by_layer = {}
@@ -714,7 +945,8 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             file has one with a forward and a training method).
         activation: Pin the hidden layers' activation (default: found from the forward pass).
         output_activation: Pin the output layer's activation (default: found).
-        loss: Pin ``"mse"`` (1/2 * sum of squares) or ``"bce"`` (default: the convention is found).
+        loss: Pin a registered loss (``spec.losses.names()``: ``"mse"``, 1/2 * sum of squares, ``"bce"``,
+            ``"ce"``), as its entry writes it (default: the convention is found among every loss the output admits).
         reduction: Pin ``"sum"`` or ``"mean"`` over the samples (default: found).
         seed: Seed of the random scenarios.
         timeout: Seconds for everything the code runs, import included.
@@ -725,6 +957,13 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
     Raises:
         ProtocolError: the file cannot be imported, or its code cannot be driven.
     """
+    if loss is not None:
+        spec_losses.get(loss)  # an unknown loss: a ValueError naming the registered ones
+    for option, value in (("activation", activation), ("output_activation", output_activation)):
+        if value is not None:
+            spec_activations.get(value)
+    if activation is not None:
+        spec_activations.require_elementwise(spec_activations.get(activation), "activation (the hidden layers')")
     path, name = _split_target(target)
     with sandbox.Sandbox(path, timeout=timeout) as box:
         try:
@@ -866,6 +1105,16 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         return report
     hidden, output = found
     report.activation = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
+    if loss is not None and not vm.family(loss).accepts(output):
+        # the pinned loss cannot follow this output (bce after tanh, ce after a sigmoid): said, not computed
+        try:
+            spec_losses.get(loss).check_output_activation(output)
+        except ValueError as err:
+            reason = str(err).removeprefix("output_activation: ")
+        report.ok = False
+        report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; the "
+                            f"losses that do: {', '.join(f.name for f in accepted_families(output))}"]
+        return report
     match = find_match(observations, b, hidden, output, vm.SPEC, loss, reduction)
     if match is not None:
         report.convention = convention_text(match, hidden, output, b, depth)
@@ -878,14 +1127,32 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         report.diagnosis = [f"the training step leaves {p.name} with NaN or infinite entries (first in scenario "
                             f"{obs.label}), from finite parameters and data"]
         report.failed_scenario = obs.label
-        report.parameters = _table(obs, b, hidden, output, vm.SQUARED,
-                                   (obs.lr or 1.0) * SQUARED_FACTORS[0].value(obs.arch[-1]), "batch")
+        family = _first_family(output, loss)
+        report.parameters = _table(obs, b, hidden, output, family,
+                                   (obs.lr or 1.0) * factors(family)[0].value(obs.arch[-1]), "batch")
         return report
+    # Right for one-hot targets, not for soft ones (the targets turned into labels by an argmax, say)
+    soft = [o for o in observations if not _one_hot(o.Y)]
+    one_hot = [o for o in observations if _one_hot(o.Y)]
+    if soft and one_hot:
+        m = find_match(one_hot, b, hidden, output, vm.SPEC, loss, reduction)
+        if m is not None:
+            closed = None if output.elementwise else _closed_text(m.family, output)
+            report.diagnosis = [
+                f"the updates are exact for one-hot targets ({loss_phrase(m)}) but not for soft targets "
+                "(probability vectors that are not one-hot): the targets are used as if one-hot, e.g. turned into "
+                "labels by an argmax; the loss's gradient holds for any probability vector y"
+                + (f" (delta = {closed} after {output.name})" if closed else "")]
+            _first_failing_table(report, observations, b, hidden, output, m)
+            report.loss, report.reduction = loss_phrase(m), _reduction_name(m)
+            return report
     # The first known mistake that explains every scenario (in the order of `_variants`, simplest
     # first); a second only if it needs another loss (cross-entropy where the first needs squares).
     explained = []
     deepest = max(len(a) for a in b.archs) - 1  # one variant names a layer in every architecture
     for variant, text in _variants(hidden, output, deepest, b.has_biases, sequential=True):
+        if variant.key.endswith(" g(a) out") and any(m.variant.key == "twice out" for _, m in explained):
+            continue  # the same numbers as the Jacobian applied twice, whose diagnosis says so
         m = find_match(observations, b, hidden, output, variant, loss, reduction)
         if m is not None and all(m.family is not other.family for _, other in explained):
             explained.append((f"{text} (with {loss_phrase(m)})" if loss is None else text, m))
@@ -900,20 +1167,13 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         reference = find_match(single, b, hidden, output, vm.SPEC, loss, reduction) if single else None
         if odd:
             good = {key for o in observations for key in _keys(o, b)} - set(odd)
-            reference = Match(vm.SPEC, family, SQUARED_FACTORS[0], "batch", None)
+            reference = Match(vm.SPEC, family, factors(family)[0], "batch", None)
     if reference is None:
-        reference = Match(vm.SPEC, vm.BCE if loss == "bce" else vm.SQUARED, SQUARED_FACTORS[0],
-                          "mean" if reduction == "mean" else "batch", None)
-    report.quantity = "gradient" if b.step_returns_gradients else "update"
+        family = _first_family(output, loss)
+        reference = Match(vm.SPEC, family, factors(family)[0], "mean" if reduction == "mean" else "batch", None)
     report.loss = "the step the other parameters take" if good else loss_phrase(reference)
     report.reduction = "per scenario" if good else _reduction_name(reference)
-    for obs in observations:
-        lr = 1.0 if b.step_returns_gradients else (obs.lr if obs.lr is not None else (reference.eta or 1.0))
-        step = lr * reference.factor.value(obs.arch[-1])
-        table = _table(obs, b, hidden, output, reference.family, step, reference.mode, good)
-        if not all(r.ok for r in table):
-            report.failed_scenario, report.parameters = obs.label, table
-            break
+    _first_failing_table(report, observations, b, hidden, output, reference, good)
     if not report.diagnosis and loss is None and reduction is None:
         report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
     elif not report.diagnosis:
@@ -922,14 +1182,36 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
     return report
 
 
+def _first_failing_table(report, observations, b, hidden, output, reference: Match, good=None) -> None:
+    """The parameter table of the first scenario whose update differs from ``reference``'s, into ``report``."""
+    report.quantity = "gradient" if b.step_returns_gradients else "update"
+    for obs in observations:
+        lr = 1.0 if b.step_returns_gradients else (obs.lr if obs.lr is not None else (reference.eta or 1.0))
+        step = lr * reference.factor.value(obs.arch[-1])
+        table = _table(obs, b, hidden, output, reference.family, step, reference.mode, good)
+        if not all(r.ok for r in table):
+            report.failed_scenario, report.parameters = obs.label, table
+            return
+
+
+def _one_hot(Y) -> bool:
+    """Whether every column of the targets is one-hot."""
+    return Y.shape[0] > 1 and bool(np.all((Y == 0) | (Y == 1))) and bool(np.all(Y.sum(axis=0) == 1))
+
+
 def _keys(obs, b):
     D = len(obs.arch) - 1
     return [(p.kind, "out" if p.layer == D else p.layer) for p in b.params[obs.arch]]
 
 
 def _loss_name(m: Match) -> str:
-    return "bce" if m.family is vm.BCE else {"half": "mse", "whole": "sse", "mean_outputs": "mse over outputs",
-                                             "half_mean_outputs": "1/2 mse over outputs"}[m.factor.key]
+    """A short name of the convention for `Report.loss`: the registry name, or e.g. ``sse`` for mse without its 1/2."""
+    names = LOSS_WORDS.get(m.family.name, {}).get("names", {})
+    if m.factor.key in names:
+        return names[m.factor.key]
+    name, bare = m.family.name, f"{m.family.name} x {1 / m.family.coefficient}"
+    return {"plain": name, "bare": bare, "mean_outputs": f"{name} over outputs",
+            "bare_mean_outputs": f"{bare} over outputs"}[m.factor.key]
 
 
 def _reduction_name(m: Match) -> str:
@@ -947,7 +1229,8 @@ def verify_gradient_function(
     ``weights[l-1]`` has shape ``(n_l, n_{l-1})``, ``biases[l-1]`` shape ``(n_l,)``,
     ``X`` shape ``(samples, features)``, ``Y`` shape ``(samples, outputs)``; ``dW``
     and ``db`` are lists of the same shapes. ``draws`` random parameter and data
-    sets are tried (moderate and large weights). The function runs here: use this
+    sets are tried (moderate and large weights; probability vectors as targets for a
+    softmax output). The function runs here: use this
     for code you trust; ``backprop-spec verify`` runs code in a separate process.
     """
     output_activation = output_activation or activation
@@ -960,7 +1243,11 @@ def verify_gradient_function(
         weights = [scale * rng.normal(size=(m, n)) for n, m in zip(sizes[:-1], sizes[1:])]
         biases = [scale * rng.normal(size=m) for m in sizes[1:]]
         X = rng.normal(size=(4 + draw, sizes[0]))
-        Y = rng.uniform(size=(4 + draw, sizes[-1]))
+        if spec_activations.get(output_activation).output_set == "simplex":
+            # probability vectors, one-hot and soft in turn (cross-entropy's a - y presumes them)
+            Y = _targets(rng, "simplex", sizes[-1], 4 + draw, soft=draw % 2 == 1).T
+        else:
+            Y = rng.uniform(size=(4 + draw, sizes[-1]))
         report.scenarios += 1
         label = f"draw {draw}: sizes {'-'.join(map(str, sizes))}, weight scale {scale}, {X.shape[0]} samples"
         dW_spec, db_spec = oracle.gradients(weights, biases, X, Y)

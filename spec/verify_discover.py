@@ -217,6 +217,7 @@ class Binding:
     step_follow_args: list = field(default_factory=list)
     data_roles: list = field(default_factory=list)  # "X", "Y" when the constructor takes the data
     rtol: float = 1e-7  # relative agreement that counts as a match (looser for float32 parameters)
+    targets: str = "values"  # what the step's targets are: "values" (outputs, samples) or "labels" (integers)
     dtype: str = "float64"
     lines: list = field(default_factory=list)  # what discovery found, one line each
     unsupported: list = field(default_factory=list)  # (arch, reason) that could not be driven
@@ -358,8 +359,15 @@ def constructor_call(roles: list[ArgRole], arch, X=None, Y=None, lr=0.1):
             put(role, 0)
         elif role.role in ("X", "Y"):
             arrays.append(X if role.role == "X" else Y)
-            put(role, {"array": len(arrays) - 1})
+            put(role, _array_arg(len(arrays) - 1, arrays[-1]))
     return args, kwargs, arrays
+
+
+def _array_arg(index: int, array) -> dict:
+    """The sandbox argument for array ``index``: integer labels arrive as int64 (arrays travel as float64)."""
+    if array is not None and np.asarray(array).dtype.kind in "iu":
+        return {"array": index, "as": "int64"}
+    return {"array": index}
 
 
 # --- finding the parameters -------------------------------------------------------------
@@ -547,7 +555,7 @@ def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples",
     for role in roles:
         if role.role in ("X", "Y", "output"):
             out.append(arrays[role.role])
-            value = {"array": len(out) - 1}
+            value = _array_arg(len(out) - 1, arrays[role.role])
         elif role.role == "pairs":
             # one (x, y) per sample: columns for (features, samples) code, rows for (samples, features) code
             X, Y = arrays["X"], arrays["Y"]
@@ -603,6 +611,7 @@ class Probe:
     returns_gradients: bool
     failure: str | None = None  # what the training step did wrong at this architecture
     follow: str | None = None  # the method applying what the step computed, if it does not itself
+    targets: str = "values"  # "labels": the step takes integer class labels (samples,)
 
 
 def _sig(methods, name):
@@ -722,7 +731,7 @@ class Driver:
             x_layout=first.layout, forward=forward, forward_args=method_roles(_sig(self.methods, forward)) or [],
             output_known=first.output,
             step=first.step, step_args=first.step_args, lr_via=first.lr_via, lr_path=first.lr_path,
-            step_returns_gradients=first.returns_gradients, step_follow=first.follow,
+            step_returns_gradients=first.returns_gradients, step_follow=first.follow, targets=first.targets,
             step_follow_args=method_roles(_sig(self.methods, first.follow)) if first.follow else [],
         )
         binding.data_roles = [r.role for r in roles if r.role in ("X", "Y")]
@@ -783,6 +792,8 @@ class Driver:
         if b.step_follow:
             step += f", then {b.step_follow}({', '.join(r.name for r in b.step_follow_args)})"
         lines.append(f"training step: {step}" + (" returns the gradients" if b.step_returns_gradients else ""))
+        if b.targets == "labels":
+            lines.append("targets: integer class labels, shape (samples,) (targets given as arrays of values raised)")
         lr = {
             "argument": f"the learning rate is the argument {next((r.name for r in b.step_args if r.role == 'lr'), '?')}",
             "attribute": f"the learning rate is the attribute {path_text(b.lr_path)} (set by the checker)",
@@ -855,7 +866,7 @@ class Driver:
         Xu = Y_u = None
         if data_layout is not None:
             Xu = X.T if data_layout == "samples_features" else X
-            Y_u = Y.T if data_layout == "samples_features" else Y
+            Y_u = Y.T if data_layout == "samples_features" and Y.ndim == 2 else Y
         args, kwargs, arrays = constructor_call(roles, arch, Xu, Y_u, lr=lr)
         what = _describe_call(self.cls, roles, arch, X.shape[1])
         return self.box.new(self.cls, args, what, kwargs=kwargs, arrays=arrays)
@@ -1027,20 +1038,31 @@ class Driver:
                 else:
                     lr_via = "fixed"
                 _, raw, where = self._forward(handle, params, layout, X, arch, X.shape[1])
+                targets = "values"
                 try:
                     value, out = self.call_step(handle, name, step_roles, layout, X, Y, raw, 0.1, where)
                     if follow is not None:
                         self.call_step(handle, follow, follow_roles, layout, X, Y, raw, 0.1, where)
                     after = self.get_params(handle, params)
                 except (sandbox.UserError, ShapeChanged) as err:
-                    # the training method itself misbehaves: a finding about it, not another method to try
                     text = f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
-                    return name, step_roles, lr_via, lr_path, False, text, follow
+                    # targets as values refused as indices: classification code taking integer class labels
+                    retry = None
+                    if isinstance(err, sandbox.UserError) and _refused_as_indices(text) and arch[-1] > 1 \
+                            and "pairs" not in kinds:
+                        retry = self._step_with_labels(roles, arch, X, data_layout, params, math, name, step_roles,
+                                                       follow, follow_roles, layout, lr_path if lr_via == "attribute" else ())
+                    if retry is None or isinstance(retry, str):
+                        # the training method itself misbehaves: a finding about it, not another method to try
+                        # (given labels too, their error is the one to show: the values were refused as indices)
+                        return name, step_roles, lr_via, lr_path, False, retry or text, follow, "values"
+                    value, out, after = retry
+                    targets = "labels"
                 changed = any(not np.array_equal(after[p.key], math[p.key]) for p in params)
                 if changed:
-                    return name, step_roles, lr_via, lr_path, False, None, follow
+                    return name, step_roles, lr_via, lr_path, False, None, follow, targets
                 if follow is None and returned_gradients(value, out, params) is not None:
-                    return name, step_roles, "argument", (), True, None, None
+                    return name, step_roles, "argument", (), True, None, None, targets
             tried.append(f"{name} (changed no parameter and returned no gradients)")
             if quiet is None:
                 quiet = (name, step_roles, lr_via, lr_path)
@@ -1049,13 +1071,35 @@ class Driver:
             name, step_roles, lr_via, lr_path = quiet
             shown = ", ".join(r.name for r in step_roles)
             return (name, step_roles, lr_via, lr_path, False,
-                    f"{self.cls}.{name}({shown}) ran but changed no parameter and returned no gradients", None)
+                    f"{self.cls}.{name}({shown}) ran but changed no parameter and returned no gradients", None, "values")
         raise DiscoveryError(f"no training method changed the parameters: tried {', '.join(tried)}")
 
+    def _step_with_labels(self, roles, arch, X, data_layout, params, math, name, step_roles, follow, follow_roles,
+                          layout, lr_path):
+        """The training step on a fresh object with integer class labels ``(samples,)`` as the targets.
+
+        Returns ``(value, arrays, parameters after)``, or the error text when it fails with labels too.
+        """
+        labels = np.random.default_rng(54321).integers(0, arch[-1], X.shape[1])
+        labels[: arch[-1]] = np.arange(arch[-1])[: X.shape[1]]  # every class present
+        try:
+            handle, _ = self._build(roles, arch, X, labels, data_layout)
+            self.set_params(handle, params, math)
+            if lr_path:
+                self.box.set(handle, [list(lr_path)], [np.asarray(0.1)], what=f"setting {path_text(lr_path)}")
+            _, raw, where = self._forward(handle, params, layout, X, arch, X.shape[1])
+            value, out = self.call_step(handle, name, step_roles, layout, X, labels, raw, 0.1, where)
+            if follow is not None:
+                self.call_step(handle, follow, follow_roles, layout, X, labels, raw, 0.1, where)
+            return value, out, self.get_params(handle, params)
+        except (sandbox.UserError, ShapeChanged) as err:
+            return f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
+
     def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None):
+        """Call a training method; ``Y`` is ``(outputs, samples)`` in the math's layout, or integer labels ``(samples,)``."""
         Xu = X.T if layout == "samples_features" else X
-        Yu = Y.T if layout == "samples_features" else Y
-        if raw_output is not None and raw_output.ndim == 1 and Yu.size == raw_output.size:
+        Yu = Y.T if layout == "samples_features" and Y.ndim == 2 else Y
+        if Y.ndim == 2 and raw_output is not None and raw_output.ndim == 1 and Yu.size == raw_output.size:
             Yu = Yu.reshape(raw_output.shape)  # single-output code taking y as (samples,)
         cache = None
         if forward_where is not None and forward_where[0] == "return" and forward_where[1]:
@@ -1069,8 +1113,13 @@ class Driver:
     # --- one scenario ---
 
     def run(self, b: Binding, arch, math: dict, X, Y, lr):
-        """Build, set the parameters, forward, one training step: ``(output, after or gradients)``, math layout."""
+        """Build, set the parameters, forward, one training step: ``(output, after or gradients)``, math layout.
+
+        ``Y`` is ``(outputs, samples)``; for code that takes integer labels (``b.targets``) one-hot, handed over as labels.
+        """
         params = b.params[arch]
+        if b.targets == "labels":
+            Y = one_hot_to_labels(Y)
         handle, attributes = self._build(b.constructor, arch, X, Y, b.x_layout if b.data_roles else None,
                                          lr=lr if lr is not None else 0.1)
         self.set_params(handle, params, math)
@@ -1134,6 +1183,23 @@ def random_params(params, arch, rng, scale=1.0) -> dict:
         n_out, n_in = arch[p.layer], arch[p.layer - 1]
         math[p.key] = scale * rng.normal(size=(n_out, n_in) if p.kind == "W" else n_out)
     return math
+
+
+def one_hot_to_labels(Y) -> np.ndarray:
+    """One-hot targets ``(classes, samples)`` as integer class labels ``(samples,)``."""
+    labels = np.argmax(Y, axis=0)
+    if not np.array_equal(np.eye(Y.shape[0])[:, labels], Y):
+        raise ValueError("targets: integer labels stand only for one-hot targets")
+    return labels.astype(np.int64)
+
+
+def _refused_as_indices(text: str) -> bool:
+    """Whether a step's error says arrays of values were used as indices (what code that takes labels does with them).
+
+    Only then are integer labels tried: code that raises for another reason (a
+    missing transpose) is reported as it is, not reread with other targets.
+    """
+    return "raised IndexError" in text or any(k in text for k in ("only integers", "integer scalar", "used as indices"))
 
 
 def returned_gradients(value: dict, arrays: list, params: list):

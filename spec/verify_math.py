@@ -8,7 +8,8 @@ count from 1 to \(D\); index 0 of every list is unused.
 A *variant* is one way of computing the gradient: the spec's
 
 $$
-\delta^{(D)} = \frac{\partial \ell}{\partial a^{(D)}} \odot f_D'(z^{(D)}), \qquad
+\delta^{(D)} = J_D(z^{(D)})^T \frac{\partial \ell}{\partial a^{(D)}}
+  \;\Bigl(= \frac{\partial \ell}{\partial a^{(D)}} \odot f_D'(z^{(D)}) \text{ elementwise}\Bigr), \qquad
 \delta^{(l)} = (W^{(l+1)})^T \delta^{(l+1)} \odot f_l'(z^{(l)}), \qquad
 \frac{\partial L}{\partial W^{(l)}} = \delta^{(l)} (a^{(l-1)})^T, \qquad
 \frac{\partial L}{\partial b^{(l)}} = \delta^{(l)} \mathbf 1,
@@ -16,11 +17,14 @@ $$
 
 or the same with one known mistake in one place: the slope \(f'\) taken at
 the wrong argument or left out in one layer, the biases' gradient not summed
-over the samples, the hidden error computed from already-updated weights.
-The loss *convention* (half or whole sum of squares, mean over samples or
-over every entry, cross-entropy) is a positive factor on the output error,
-and how the samples are used is a *mode*: one step on the whole batch, or
-one step per sample in turn.
+over the samples, the hidden error computed from already-updated weights,
+a softmax's Jacobian applied twice. Hidden layers are elementwise; the output
+layer may be a vector activation (softmax), whose error is \(J^T \nabla_a\ell\).
+
+The loss is a *family*, one per entry of `spec.losses` (`families`); its
+*convention* (half or whole sum of squares, mean over samples or over every
+entry) is a positive factor on the output error, and how the samples are
+used is a *mode*: one step on the whole batch, or one step per sample in turn.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 
 #: How a layer's slope is computed: the spec's f'(z), or a known mistake.
-SLOPES = ("f'(z)", "g(z)", "f'(a)", "1")
+SLOPES = ("f'(z)", "g(z)", "f'(a)", "1", "twice")
 #: How a layer's bias gradient reduces delta over the samples: the spec's sum, or a mistake.
 BIAS_REDUCTIONS = ("sum", "mean", "first", "all")
 
@@ -72,21 +76,183 @@ class Variant:
 SPEC = Variant()
 
 
-@dataclass(frozen=True)
 class Family:
-    """The loss's form per output entry: squared error (a - y)^2 / 2, or binary cross-entropy."""
+    r"""A registered loss (`spec.losses`) as `verify` uses it: its entry's \(\partial\ell/\partial a\),
+    what it requires of the outputs, and its closed-form output error where one is proven.
 
-    name: str  # "squared" or "bce"
+    Everything comes from the spec entry, so a loss added to the registry is a
+    family here with no edit: `families` lists one per ``spec.losses.names()``.
+
+    Attributes:
+        loss: The `spec.losses.Loss` entry.
+        name: Its registry name.
+        coefficient: The constant factor the entry's expression is written with
+            (1/2 for ``mse``: \((a - y)^2 / 2\)), 1 when there is none; a
+            convention that drops it is a convention of the same loss.
+    """
+
+    def __init__(self, loss):
+        import sympy as sp
+
+        from spec.activations import a as a_symbol
+        from spec.losses import y as y_symbol
+
+        self.loss, self.name = loss, loss.name
+        coefficient, _ = sp.sympify(loss.expr).as_coeff_Mul()
+        self.coefficient = coefficient if coefficient.is_Rational and coefficient > 0 else sp.Integer(1)
+        # dl/da for one output entry, lambdified from the entry's d_da (derived there by sympy.diff)
+        fn = sp.lambdify((a_symbol, y_symbol), loss.d_da, modules=["scipy", "numpy"], cse=True)
+        self._dl_da = lambda a, y: np.broadcast_to(fn(a, y), np.broadcast_shapes(np.shape(a), np.shape(y))).astype(float)
+        # The generic delta = J^T dl/da divides by the output where d_da has a in its denominator
+        # (bce: a (1 - a), ce: a) and loses every digit as a saturates; there the spec's closed form is used.
+        self.divides_by_output = bool(sp.denom(sp.together(loss.d_da)).has(a_symbol))
+
+    def __repr__(self) -> str:
+        return f"Family({self.name!r})"
 
     def dl_da(self, a, y):
-        if self.name == "squared":
-            # d/da (a - y)^2 / 2 = a - y
-            return a - y
-        # d/da -(y log a + (1 - y) log(1 - a)) = (a - y) / (a (1 - a))
-        return (a - y) / (a * (1 - a))
+        r"""\(\partial \ell / \partial a\) entry by entry (every registered loss is a sum over the output units)."""
+        return self._dl_da(a, y)
+
+    def accepts(self, act) -> bool:
+        """Whether the loss's declared requirement (``requires``) admits ``act``'s outputs."""
+        return self.loss.accepts(act)
+
+    def delta(self, act, z, a, y):
+        r"""The spec's output error \(\delta = J(z)^T \nabla_a \ell\) (\(\ell'(a) f'(z)\) for an elementwise ``act``).
+
+        Through the spec's proven closed form (sigmoid with BCE: \(a - y\);
+        softmax with cross-entropy: \(a \sum_k y_k - y\)) where the generic
+        product would divide by the output.
+        """
+        closed = self.closed_delta(act, z.shape[0]) if self.divides_by_output else None
+        if closed is not None:
+            return closed(a, y)
+        return vjp(act, z, self.dl_da(a, y))
+
+    def closed_delta(self, act, n: int):
+        """``(a, y) -> delta`` from the spec's proven output error written through the outputs, or None."""
+        if not self.accepts(act):
+            return None
+        if act.elementwise:
+            return _closed_elementwise(self.loss, act)
+        return _closed_vector(self.loss, act, n)
 
 
-SQUARED, BCE = Family("squared"), Family("bce")
+@functools.lru_cache(maxsize=None)
+def _closed_elementwise(loss, act):
+    import sympy as sp
+
+    from spec.activations import a as a_symbol
+    from spec.losses import y as y_symbol
+
+    od = loss.output_delta(act.name)
+    if od.in_a is None or not od.ok:
+        return None
+    fn = sp.lambdify((a_symbol, y_symbol), od.in_a, modules=["scipy", "numpy"], cse=True)
+    return lambda a, y: np.broadcast_to(fn(a, y), np.broadcast_shapes(np.shape(a), np.shape(y))).astype(float)
+
+
+@functools.lru_cache(maxsize=None)
+def _closed_vector(loss, act, n: int):
+    """The vector output error through the outputs: the spec's general form (any n) if it has one, else for n units."""
+    general = _closed_general(loss, act)
+    if general is not None:
+        return general
+    import sympy as sp
+
+    od = loss.output_delta(act.name, n)
+    if od.in_a is None or not od.ok:
+        return None
+    fn = sp.lambdify(list(od.As) + list(od.ys), list(od.in_a), modules=["scipy", "numpy"], cse=True)
+
+    def delta(a, y):
+        return np.stack(np.broadcast_arrays(*fn(*a, *y))).astype(float)
+
+    return delta
+
+
+@functools.lru_cache(maxsize=None)
+def _closed_general(loss, act):
+    r"""The spec's output error for any number of units (`spec.losses.general_output_delta`), in NumPy, or None.
+
+    Its form is an expression in the unit's own \(a_k\), \(y_k\) and sums
+    \(\sum_{i=0}^{n-1} h(a_i, y_i)\) over the layer (softmax with cross-entropy:
+    \(a_k \sum_i y_i - y_k\)); each sum becomes a column sum over the units
+    (axis 0), the rest is lambdified entry by entry.
+    """
+    import sympy as sp
+
+    from spec import activations, losses
+
+    try:
+        general = losses.general_output_delta(loss.name, act.name)
+    except (ValueError, NotImplementedError):
+        return None
+    if general.in_a is None or not general.ok:
+        return None
+    A, Y, k, n = losses.A, losses.Y, activations.k, activations.n
+    a_, y_ = sp.Symbol("a_"), sp.Symbol("y_")
+    sums, expr = [], general.in_a
+    for s in sorted(expr.atoms(sp.Sum), key=sp.default_sort_key):
+        if len(s.limits) != 1:
+            return None
+        index, low, high = s.limits[0]
+        if low != 0 or sp.simplify(high - (n - 1)) != 0:
+            return None
+        summand = s.function.xreplace({A[index]: a_, Y[index]: y_})
+        if summand.free_symbols - {a_, y_} or summand.atoms(sp.Indexed):
+            return None
+        symbol = sp.Symbol(f"s_{len(sums)}")
+        sums.append((symbol, sp.lambdify((a_, y_), summand, modules=["scipy", "numpy"])))
+        expr = expr.xreplace({s: symbol})
+    expr = expr.xreplace({A[k]: a_, Y[k]: y_})
+    if expr.free_symbols - {a_, y_} - {s for s, _ in sums} or expr.atoms(sp.Indexed):
+        return None
+    fn = sp.lambdify((a_, y_, *[s for s, _ in sums]), expr, modules=["scipy", "numpy"])
+
+    def delta(a, y):
+        # each sum over the layer's units i = 0 .. n-1: axis 0, one per sample
+        totals = [np.broadcast_to(h(a, y), np.broadcast_shapes(a.shape, y.shape)).sum(axis=0, keepdims=True)
+                  for _, h in sums]
+        return np.broadcast_to(fn(a, y, *totals), np.broadcast_shapes(a.shape, y.shape)).astype(float)
+
+    return delta
+
+
+@functools.lru_cache(maxsize=None)
+def _family_of(loss) -> Family:
+    return Family(loss)
+
+
+def family(name: str) -> Family:
+    """The family of the registered loss ``name`` (a ValueError naming the choices for an unknown one)."""
+    from spec import losses
+
+    return _family_of(losses.get(name))
+
+
+def families() -> list[Family]:
+    """One family per registered loss, in the registry's order (``spec.losses.names()``)."""
+    from spec import losses
+
+    return [_family_of(losses.get(name)) for name in losses.names()]
+
+
+def vjp(act, z, grad):
+    r"""\(J(z)^T \cdot\) ``grad`` column by column: ``grad * f'(z)`` for an elementwise ``act``."""
+    if act.elementwise:
+        return grad * act.numpy_df(z)
+    J = act.numpy_jacobian(z)  # J[i, k, sample] = d a_i / d z_k
+    # delta_k = sum_i J[i, k] grad_i
+    return np.einsum("iks,is->ks", J, grad)
+
+
+def jacobian_diagonal(act, z):
+    """d a_i / d z_i for every unit (f'(z) for an elementwise ``act``; a_i (1 - a_i) for softmax)."""
+    if act.elementwise:
+        return act.numpy_df(z)
+    return np.einsum("iis->is", act.numpy_jacobian(z))
 
 
 @dataclass
@@ -155,6 +321,22 @@ def _slope(act, how: str, z, a):
     return np.ones_like(z)
 
 
+def output_error(act, how: str, family: Family, z, a, Y):
+    r"""\(\delta^{(D)}\) (without the convention's factor) with the output layer's slope computed as ``how``.
+
+    ``"f'(z)"`` is the spec's \(J^T \nabla_a\ell\); ``"twice"`` the known
+    mistake of multiplying that error, which already holds the activation's
+    Jacobian (\(a - y\) for softmax with cross-entropy), by the Jacobian's
+    diagonal once more (\(a(1 - a)\)); the others multiply \(\partial\ell/\partial a\)
+    entry by entry by a slope (`SLOPES`, another activation's, or 1).
+    """
+    if how == "f'(z)":
+        return family.delta(act, z, a, Y)
+    if how == "twice":
+        return family.delta(act, z, a, Y) * jacobian_diagonal(act, z)
+    return family.dl_da(a, Y) * _slope(act, how, z, a)
+
+
 def _reduce_bias(delta, how: str):
     if how == "sum":
         return delta.sum(axis=1)
@@ -174,11 +356,9 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
     D = net.D
     z, a = cached if cached is not None else net.forward(X)
     delta, dW, db = [None] * (D + 1), [None] * (D + 1), [None] * (D + 1)
-    # delta(D) = c * dl/da(D) * f'(z(D)); for sigmoid with cross-entropy that is c (a - y) exactly
-    if family is BCE and net.acts[D].name == "sigmoid" and variant.slope_at(D, D) == "f'(z)":
-        delta[D] = c * (a[D] - Y)
-    else:
-        delta[D] = c * family.dl_da(a[D], Y) * _slope(net.acts[D], variant.slope_at(D, D), z[D], a[D])
+    # delta(D) = c * J(z(D))^T dl/da(D), c * dl/da(D) * f'(z(D)) for an elementwise output; for sigmoid with
+    # binary cross-entropy that is c (a - y) exactly, for softmax with cross-entropy c (a sum(y) - y)
+    delta[D] = c * output_error(net.acts[D], variant.slope_at(D, D), family, z[D], a[D], Y)
     W = list(net.W)
     for l in range(D, 0, -1):
         # dL/dW(l) = delta(l) a(l-1)^T, summed over samples by the product
