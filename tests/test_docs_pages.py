@@ -90,6 +90,43 @@ def test_proofs_are_shown_as_proven_and_none_as_failed(site):
         assert "✓ proven symbolically" in text or path == "checks", path
 
 
+# --- one notation everywhere -------------------------------------------------------------
+
+
+def test_indices_count_from_one_on_every_page(site):
+    import re
+
+    zero_based = re.compile(r"\b(?:d[Wb]|delta|a|W|b)\(\d\)\[(?:0|\d+,\s*0)\b")
+    for path in ("derivation", "proofs", "notation"):
+        text = page(site, path)
+        assert not zero_based.search(text), (path, zero_based.search(text).group(0))
+    assert "dL/dW(1)[1,1] = sum_n delta(1)[1] a(0)[1]" in page(site, "proofs")
+    derivation = page(site, "derivation")
+    assert "dL/dW(2)[1,2] = sum_n delta(2)[1] a(1)[2]" in derivation
+    assert r"\frac{\partial L}{\partial W^{(2)}_{12}} = \sum_n \delta^{(2)}_{1,n}\, a^{(1)}_{2,n}" in derivation
+
+
+def test_one_learning_rate_symbol(site):
+    for path in ("derivation", "notation", "verify", "losses", "pitfalls", "worked-example"):
+        if not (site / path / "index.html").is_file():
+            continue
+        text = page(site, path)
+        assert r"\alpha" not in text and "α" not in text, path
+    assert r"\eta" in page(site, "derivation") and r"\eta" in page(site, "notation")
+
+
+def test_notation_states_the_layouts_of_the_math_impl_and_the_tutorial(site):
+    from impl import Network
+
+    text = page(site, "notation")
+    net = Network((2, 2, 1), seed=0)
+    assert "<code>X</code> <code>(4, 2)</code>" in text and "<code>X</code> <code>(2, 4)</code>" in text
+    assert f"<code>weights[0]</code> <code>{net.weights[0].shape}</code>" in text
+    assert f"<code>biases[0]</code> <code>{net.biases[0].shape}</code>" in text
+    assert "<code>b1</code> <code>(2, 1)</code>" in text
+    assert "Indices count from 1" in text and "One sample per column, or one per row" in text
+
+
 # --- one page per registered activation ------------------------------------------------
 
 

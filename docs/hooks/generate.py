@@ -5,8 +5,9 @@ on the site is typed by hand (a typed one can drift; a generated one cannot):
 
 * ``<!-- generated: KIND ARGS -->`` markers in the Markdown pages are replaced
   by what the generator ``KIND`` returns (`on_page_markdown`). The kinds
-  ``derivation``, ``losses``, ``training``, ``pitfalls``, ``checks`` and
-  ``figure`` take a block name and live in ``docs/hooks/pages/``.
+  ``derivation``, ``losses``, ``training``, ``pitfalls``, ``checks``,
+  ``notation``, ``figure`` and ``performance`` take a block name and live
+  in ``docs/hooks/pages/``.
 * One page per registered activation, an index, and every plot are created
   as in-memory files (`on_files`): nothing generated is written into
   ``docs/``, and adding an activation to ``spec.activations`` adds its page.
@@ -33,7 +34,8 @@ from mkdocs.structure.files import File
 # MkDocs puts this folder on sys.path only while it loads the hook: import the generators now.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pages import (  # noqa: E402
-    activation_pages, checks, common, derivation, loss_page, network_figure, performance, pitfalls, training_page,
+    activation_pages, checks, common, derivation, loss_page, network_figure, notation_page, performance, pitfalls,
+    training_page,
 )
 
 MARKER = re.compile(r"<!-- generated: ([\w-]+) (.*?) -->")
@@ -51,8 +53,9 @@ def _prove(sizes, activation, output, loss):
         )
     if code != 0:
         raise RuntimeError(f"prove {sizes} {activation} {output} {loss} failed while building the docs")
+    # The command prints Python's entry indices (from 0); the site counts from 1 (docs/proofs.md says so).
     return "```text\n$ backprop-spec prove --sizes {} --activation {} --output-activation {} --loss {}\n{}```\n".format(
-        sizes, activation, output, loss, buffer.getvalue()
+        sizes, activation, output, loss, common.one_based(buffer.getvalue())
     )
 
 
@@ -118,6 +121,7 @@ GENERATORS = {
     "checks": _blocks("checks", checks.BLOCKS),
     "figure": _blocks("figure", network_figure.BLOCKS),
     "performance": _blocks("performance", performance.BLOCKS),
+    "notation": _blocks("notation", notation_page.BLOCKS),
 }
 
 

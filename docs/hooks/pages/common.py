@@ -115,6 +115,25 @@ def require(proofs, what: str = "") -> None:
         )
 
 
+#: An index in the spec's claim text: ``W(1)[0,1]``, ``delta(2)[0]``, ``a(0)[1]`` (counted from 0, as Python does).
+_CLAIM_INDEX = re.compile(r"(\b[A-Za-z]+\(\d+\))\[(\d+)((?:,\s*\d+)*)\]")
+
+
+def one_based(text: str) -> str:
+    """The spec's claim text with every entry index counted from 1, as in the formulas.
+
+    ``spec`` writes claims with Python's indices (``dL/dW(1)[0,0] = sum_n
+    delta(1)[0] a(0)[0]``); the site counts from 1 everywhere (``W(1)[1,1]``
+    is \\(W^{(1)}_{11}\\)). Layer numbers, in parentheses, already count from 1.
+    """
+
+    def shift(match):
+        indices = [match.group(2)] + [i for i in match.group(3).replace(" ", "").split(",") if i]
+        return f"{match.group(1)}[{','.join(str(int(i) + 1) for i in indices)}]"
+
+    return _CLAIM_INDEX.sub(shift, text)
+
+
 _INLINE_MATH = re.compile(r"\\\((.*?)\\\)")
 
 

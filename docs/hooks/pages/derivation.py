@@ -354,7 +354,7 @@ def hidden_direct():
     for i in range(2):
         direct = sp.diff(L, z1[i])
         method = reduce_to_zero(direct - recurrence[i])
-        proof = Proof(f"dL/dz(1)[{i}] = ((W(2))^T delta(2))[{i}] sigma'(z(1)[{i}])", method is not None, method or "did not reduce to 0")
+        proof = Proof(f"dL/dz(1)[{i + 1}] = ((W(2))^T delta(2))[{i + 1}] sigma'(z(1)[{i + 1}])", method is not None, method or "did not reduce to 0")
         results.append((direct, proof))
     labels = {z1[i]: f"z^{{(1)}}_{{{i + 1}}}" for i in range(2)}
     return results, labels, z2
@@ -406,28 +406,45 @@ def batch_sum():
     )
 
 
+def parameter_claim(layer: int, kind: str, index) -> str:
+    """The claim for one parameter as LaTeX, indices from 1 (sample n is a column, as in a batch)."""
+    if kind == "W":
+        i, j = index
+        source = f"x_{{{j + 1},n}}" if layer == 1 else f"a^{{({layer - 1})}}_{{{j + 1},n}}"
+        return (rf"\frac{{\partial L}}{{\partial W^{{({layer})}}_{{{i + 1}{j + 1}}}}} = "
+                rf"\sum_n \delta^{{({layer})}}_{{{i + 1},n}}\, {source}")
+    (i,) = index
+    return rf"\frac{{\partial L}}{{\partial b^{{({layer})}}_{{{i + 1}}}}} = \sum_n \delta^{{({layer})}}_{{{i + 1},n}}"
+
+
 def parameter_proofs():
-    """One row per weight and bias: the spec's claim and its proof."""
+    """One row per weight and bias: the spec's claim (as math, from 1) and its proof."""
     result = backprop_proof()
+    parameters = list(SymbolicNetwork.build(SIZES).parameters())
+    if len(parameters) != len(result.parameters):
+        raise common.BuildFailure("prove_backprop no longer proves one claim per parameter")
     rows = []
-    for p in result.parameters:
-        rows.append((f"`{p.claim}`", f"✓ proven ({p.method})" if p.ok else "✗ NOT PROVEN"))
-    return common.table(["claim (sample index n, sums over the batch)", "result"], rows)
+    for (name, _, layer, kind, index), p in zip(parameters, result.parameters):
+        if not p.claim.startswith(f"dL/d{name} ="):
+            raise common.BuildFailure(f"the proof {p.claim!r} is not about {name}: the table would mislabel it")
+        rows.append((rf"\({parameter_claim(layer, kind, index)}\)", f"`{common.one_based(p.claim)}`",
+                     f"✓ proven ({p.method})" if p.ok else "✗ NOT PROVEN"))
+    return common.table(["claim", "as spec.network writes it", "result"], rows)
 
 
 def updates():
     g = _general()
-    alpha, N = sp.Symbol("alpha"), g["N"]
+    eta, N = sp.Symbol("eta"), g["N"]
     n_ = sp.Symbol("n")
     Wl, bl = g["W"], g["b"]
     D = sp.MatrixSymbol(r"\Delta^{(l)}", g["nl"], N)
     A = sp.MatrixSymbol(r"A^{(l-1)}", g["nm"], N)
     term_w, term_b = _sym("term_w"), _sym("term_b")
     lab = {term_w: r"\delta^{(l)}_n \left(a^{(l-1)}_n\right)^T", term_b: r"\delta^{(l)}_n"}
-    sum_w = tex(alpha * sp.Sum(term_w, (n_, 1, N)), lab)
-    sum_b = tex(alpha * sp.Sum(term_b, (n_, 1, N)), lab)
+    sum_w = tex(eta * sp.Sum(term_w, (n_, 1, N)), lab)
+    sum_b = tex(eta * sp.Sum(term_b, (n_, 1, N)), lab)
     return display(
-        rf"{tex(Wl)} &\leftarrow {tex(Wl)} - {tex(alpha * D * A.T)} = {tex(Wl)} - {sum_w}",
+        rf"{tex(Wl)} &\leftarrow {tex(Wl)} - {tex(eta * D * A.T)} = {tex(Wl)} - {sum_w}",
         rf"{tex(bl)} &\leftarrow {tex(bl)} - {sum_b}",
     ) + _backprop_mark()
 
@@ -451,7 +468,7 @@ def chain_w2():
         direct = sp.diff(mse.expr.subs(a, sigma(z2)), w)
         product = (f1 * f2 * f3).subs(a, sigma(Z2)).subs(Z2, z2)
         method = reduce_to_zero(direct - product)
-        rows.append((w, f1, f2, f3, Proof(f"dL/dW(2)[0,{j}] = dL/da da/dz dz/dW", method is not None, method or "did not reduce")))
+        rows.append((w, f1, f2, f3, Proof(f"dL/dW(2)[1,{j + 1}] = dL/da da/dz dz/dW", method is not None, method or "did not reduce")))
     return rows, _names(labels, {Z2: "z^{(2)}", a: "a^{(2)}"})
 
 
