@@ -48,6 +48,12 @@ def page(site, path):
     return html.unescape((site / path / "index.html").read_text())
 
 
+def article(site, path):
+    """The page's own content, without the navigation and the table of contents around it."""
+    text = page(site, path)
+    return text[text.index('<article class="md-content__inner'):text.index("</article>")]
+
+
 # --- formulas come from the spec -----------------------------------------------------
 
 
@@ -64,11 +70,30 @@ def test_derivation_shows_the_spec_formulas(site):
         sp.latex(od.in_a, symbol_names={a: "a^{(2)}"}),
     ):
         assert formula in text, formula
-    # every section of the tutorial's order is there
-    for heading in ("The sigmoid", "The forward pass", "The loss", "The output error", "The hidden error",
-                    "Gradients and weight updates", "The chain rule", "Why code writes"):
-        assert heading in text, heading
+    # the sections come in teaching order: what we want, the chain rule (one path, all paths), the
+    # error terms, the updates, the output form
+    text = article(site, "derivation")
+    headings = ["1. The network", "2. The loss", "3. What we want", "4. The chain rule on one path",
+                "5. The chain rule on all paths", "6. The output error", "7. The hidden error",
+                "8. Gradients and weight updates", "9. The output form"]
+    at = [text.find(h) for h in headings]
+    assert -1 not in at and at == sorted(at), dict(zip(headings, at))
     assert "generated:" not in text  # every marker was replaced
+
+
+def test_derivation_writes_the_sum_over_paths_index_by_index(site):
+    """Section 5: dL/dz(1)_j as a sum over the output units k, for each j and k, generated and proven."""
+    text = article(site, "derivation")
+    section = text[text.find("5. The chain rule on all paths"):text.find("6. The output error")]
+    assert r"\sum_{k=1}^{n_2}" in section
+    for j in (1, 2):
+        for k in (1, 2):
+            assert rf"\frac{{\partial L}}{{\partial z^{{(2)}}_{{{k}}}}} \cdot W^{{(2)}}_{{{k}{j}}} \cdot \sigma'\left(z^{{(1)}}_{{{j}}}\right)" in section, (j, k)
+    assert "✓ proven symbolically for j = 1, 2 against the direct derivative" in section
+    # what we want: one derivative per parameter, nine of them
+    wanted = text[text.find("3. What we want"):text.find("4. The chain rule on one path")]
+    assert wanted.count(r"\frac{\partial L}{\partial W^{(") == 4 + 2 + 2  # two matrices' names and 6 entries
+    assert wanted.count(r"\frac{\partial L}{\partial b^{(") == 2 + 3
 
 
 def test_losses_page_shows_both_losses_and_the_cancellation(site):

@@ -72,9 +72,10 @@ def brief(expr, digits: int = 6):
     return expr.xreplace({f: sp.Float(f, digits) for f in expr.atoms(sp.Float)})
 
 
-def display(*lines: str) -> str:
-    """A display-math block; several lines are aligned at their ``&``."""
-    body = lines[0] if len(lines) == 1 else "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+def display(*lines: str, gap: str = "") -> str:
+    """A display-math block; several lines are aligned at their ``&``, ``gap`` (e.g. ``"0.6em"``) apart."""
+    separator = f" \\\\[{gap}]\n" if gap else " \\\\\n"
+    body = lines[0] if len(lines) == 1 else "\\begin{aligned}\n" + separator.join(lines) + "\n\\end{aligned}"
     # the blank line after the closing $$ keeps a following line out of the math block
     return f"\n$$\n{body}\n$$\n\n"
 
