@@ -152,6 +152,55 @@ def test_notation_states_the_layouts_of_the_math_impl_and_the_tutorial(site):
     assert "Indices count from 1" in text and "One sample per column, or one per row" in text
 
 
+# --- the worked example ------------------------------------------------------------------
+
+
+def test_worked_example_prints_what_impl_computes(site):
+    """Every z, a, delta, gradient and updated parameter on the page, recomputed here from impl."""
+    from impl import Network
+
+    text = article(site, "worked-example")
+    net = Network((2, 2, 1), seed=0)
+    X, Y, lr = np.array([[1.0, 1.0]]), np.array([[0.0]]), 0.1
+    W, b = net.weights, net.biases
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    z1 = W[0] @ X[0] + b[0]
+    a1 = sig(z1)
+    z2 = W[1] @ a1 + b[1]
+    np.testing.assert_allclose(sig(z2), net.forward(X)[0], rtol=1e-15)
+    dW, db = net.gradients(X, Y)
+    values = [*W[0].ravel(), *b[0], *W[1].ravel(), *b[1], *z1, *a1, *z2, *sig(z2), net.loss_value(X, Y), *db[1], *db[0]]
+    values += [g for d in dW + db for g in np.ravel(d)]
+    values += [p - lr * g for P, G in zip(W + b, dW + db) for p, g in zip(np.ravel(P), np.ravel(G))]
+    for v in values:
+        shown = f"{v:.6f}"
+        assert shown in text, shown
+    net.step(X, Y, lr)
+    assert f"to <strong>{net.loss_value(X, Y):.6f}</strong>" in text
+    assert "generated:" not in text and "NOT" not in text
+
+
+def test_worked_example_stops_the_build_when_impl_disagrees_with_the_spec(monkeypatch):
+    from impl import Network
+    from pages import common, worked_example
+
+    gradients = Network.gradients
+    monkeypatch.setattr(Network, "gradients", lambda self, X, Y: tuple([2 * g for g in d] for d in gradients(self, X, Y)))
+    worked_example.example.cache_clear()
+    try:
+        with pytest.raises(common.BuildFailure, match="spec's oracle"):
+            worked_example.example()
+    finally:
+        worked_example.example.cache_clear()
+
+
+def test_worked_example_follows_the_derivation_in_the_nav():
+    import yaml
+
+    nav = [next(iter(entry.values())) for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]]
+    assert nav.index("worked-example.md") == nav.index("derivation.md") + 1
+
+
 # --- one page per registered activation ------------------------------------------------
 
 

@@ -6,8 +6,8 @@ on the site is typed by hand (a typed one can drift; a generated one cannot):
 * ``<!-- generated: KIND ARGS -->`` markers in the Markdown pages are replaced
   by what the generator ``KIND`` returns (`on_page_markdown`). The kinds
   ``derivation``, ``losses``, ``training``, ``pitfalls``, ``checks``,
-  ``notation``, ``figure`` and ``performance`` take a block name and live
-  in ``docs/hooks/pages/``.
+  ``notation``, ``example``, ``figure`` and ``performance`` take a block
+  name and live in ``docs/hooks/pages/``.
 * One page per registered activation, an index, and every plot are created
   as in-memory files (`on_files`): nothing generated is written into
   ``docs/``, and adding an activation to ``spec.activations`` adds its page.
@@ -35,7 +35,7 @@ from mkdocs.structure.files import File
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pages import (  # noqa: E402
     activation_pages, checks, common, derivation, loss_page, network_figure, notation_page, performance, pitfalls,
-    training_page,
+    training_page, worked_example,
 )
 
 MARKER = re.compile(r"<!-- generated: ([\w-]+) (.*?) -->")
@@ -122,6 +122,7 @@ GENERATORS = {
     "figure": _blocks("figure", network_figure.BLOCKS),
     "performance": _blocks("performance", performance.BLOCKS),
     "notation": _blocks("notation", notation_page.BLOCKS),
+    "example": _blocks("example", worked_example.BLOCKS),
 }
 
 
