@@ -54,6 +54,8 @@ SCREENSHOT_PAGES = ("", "derivation/", "worked-example/", "activations/sigmoid/"
 WIDTHS = {"phone": 390, "desktop": 1280}
 PALETTES = {"light": "default", "dark": "slate"}
 TIMEOUT_MS = 60_000
+#: Pages whose every line must be readable on a phone without scrolling anything sideways.
+READ_WITHOUT_SWIPING = ("verify/",)
 #: Below this many CSS pixels in width or height a formula is not drawn (MathJax's floor is 1 px).
 MIN_FORMULA_PX = 4
 
@@ -119,11 +121,22 @@ FORMULA_SIZES_JS = """min => {
   const background = getComputedStyle(document.body).backgroundColor;
   for (const c of containers.slice(0, 1))
     if (getComputedStyle(c).color === background) bad.push(`formulas are drawn in the background colour ${background}`);
+  // Code blocks wrap on phones (docs/stylesheets/extra.css): none may hide text in a sideways scroll.
+  if (innerWidth < 720)
+    for (const code of document.querySelectorAll(".md-typeset pre > code"))
+      if (code.scrollWidth > code.clientWidth + 1)
+        bad.push(`a code block scrolls sideways: ${code.textContent.slice(0, 60).replace(/\\s+/g, " ")}`);
   if (document.documentElement.scrollWidth > innerWidth + 1)
     bad.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px of content in a ${innerWidth} px window`);
   return {bad, display: containers.filter(c => c.getAttribute("display") === "true").length,
           inline: containers.filter(c => c.getAttribute("display") !== "true").length, color, background};
 }"""
+
+
+# Elements of the page's content that scroll sideways (a table, a formula, a code block).
+SIDEWAYS_JS = """() => [...document.querySelectorAll("article *")]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(e).overflowX))
+  .map(e => (e.textContent || "").slice(0, 60).replace(/\\s+/g, " "))"""
 
 
 def _require_browser():
@@ -161,6 +174,11 @@ def _math_pages(site: Path) -> dict[str, int]:
             rel = html.parent.relative_to(site).as_posix()
             pages["" if rel == "." else rel + "/"] = counter.count
     return pages
+
+
+def _all_pages(site: Path) -> list[str]:
+    """Site-relative URL of every built page."""
+    return sorted("" if h.parent == site else h.parent.relative_to(site).as_posix() + "/" for h in site.rglob("index.html"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -358,6 +376,8 @@ def test_every_formula_renders_offline_at_a_real_size(site, browser, device, pal
     network, no console error or failed request, and every formula drawn readably."""
     base, root = site
     pages = _math_pages(root)
+    if device == "phone":  # on a phone, pages without math are checked too (code blocks, sideways scrolling)
+        pages = {rel: pages.get(rel, 0) for rel in _all_pages(root)}
     watch = _Watch(browser, width=WIDTHS[device], color_scheme="dark" if palette == "dark" else "light")
     problems, counted = [], 0
     try:
@@ -370,12 +390,16 @@ def test_every_formula_renders_offline_at_a_real_size(site, browser, device, pal
                 problems.append(f"{where}: palette {scheme!r}, expected {PALETTES[palette]!r}")
             sizes = page.evaluate(FORMULA_SIZES_JS, MIN_FORMULA_PX)
             problems += [f"{where}: {text}" for text in sizes["bad"]]
+            if rel in READ_WITHOUT_SWIPING and device == "phone":
+                problems += [f"{where}: scrolls sideways: {text}" for text in page.evaluate(SIDEWAYS_JS)]
             counted += sizes["display"] + sizes["inline"]
             page.wait_for_load_state("networkidle")
             problems += watch.problems(where)
     finally:
         watch.context.close()
     assert counted == sum(pages.values())
+    if device == "phone":
+        assert "verify/" in pages and "" in pages
     assert not problems, f"{len(problems)} problem(s) on {len(pages)} pages with math:\n" + "\n".join(problems)
 
 

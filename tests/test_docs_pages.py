@@ -201,6 +201,47 @@ def test_worked_example_follows_the_derivation_in_the_nav():
     assert nav.index("worked-example.md") == nav.index("derivation.md") + 1
 
 
+# --- the verify page's class to copy ----------------------------------------------------
+
+
+def test_the_class_to_copy_passes_verify_and_its_report_is_on_the_page(site):
+    from spec import cli
+
+    example = ROOT / "docs" / "examples" / "my_network.py"
+    import re
+
+    raw = (site / "verify" / "index.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", raw))  # the text, highlighting spans removed
+    assert example.read_text() in text  # the whole file, as it is
+    assert "$ .venv/bin/backprop-spec verify docs/examples/my_network.py\nPASS: exact gradient descent" in text
+    assert cli.main(["verify", str(example)]) == 0
+    assert (site / "examples" / "my_network.py").read_text() == example.read_text()  # the download link
+    # it is written to be read on a phone: no line longer than a 390 px code block shows
+    assert max(len(line) for line in example.read_text().splitlines()) <= 44
+
+
+def test_the_class_to_copy_learns_xor():
+    proc = subprocess.run([sys.executable, str(ROOT / "docs" / "examples" / "my_network.py")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = np.array([float(v) for v in proc.stdout.replace("[", " ").replace("]", " ").split()])
+    assert list(out.round()) == [0, 1, 1, 0], proc.stdout
+
+
+def test_commands_on_the_pages_work_from_the_project_folder(site):
+    """A command written for the reader to type names the venv's script, or the page says to activate it."""
+    import re
+
+    for html_file in sorted(site.rglob("index.html")):
+        text = html.unescape(html_file.read_text())
+        for block in re.findall(r"<pre><span></span><code>(.*?)</code></pre>", text, flags=re.S):
+            plain = re.sub(r"<[^>]+>", "", block)
+            for line in plain.splitlines():
+                command = line.removeprefix("$ ").strip()
+                if re.match(r"(backprop-spec (train|derive|prove|verify|add-activation)|pytest|python -m pytest)\b", command):
+                    raise AssertionError(f"{html_file.parent.name}: {line!r} needs the venv: write .venv/bin/...")
+
+
 # --- one page per registered activation ------------------------------------------------
 
 

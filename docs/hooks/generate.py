@@ -54,7 +54,7 @@ def _prove(sizes, activation, output, loss):
     if code != 0:
         raise RuntimeError(f"prove {sizes} {activation} {output} {loss} failed while building the docs")
     # The command prints Python's entry indices (from 0); the site counts from 1 (docs/proofs.md says so).
-    return "```text\n$ backprop-spec prove --sizes {} --activation {} --output-activation {} --loss {}\n{}```\n".format(
+    return "```text\n$ .venv/bin/backprop-spec prove --sizes {} --activation {} --output-activation {} --loss {}\n{}```\n".format(
         sizes, activation, output, loss, common.one_based(buffer.getvalue())
     )
 
@@ -67,7 +67,7 @@ def _add_activation(name, expr):
     module = f"impl/added/{plan.impl_path.name}"
     paths = ["spec/added_activations.json", module]
     return (
-        f"```text\n$ backprop-spec add-activation {name} '{expr}'\n"
+        f"```text\n$ .venv/bin/backprop-spec add-activation {name} '{expr}'\n"
         f"{add_activation.report(plan, paths)}\n```\n\n"
         f"The entry added to `spec/added_activations.json` (the expression as SymPy prints it):\n\n"
         f"```json\n{json.dumps(plan.entry, indent=2)}\n```\n\n"
@@ -84,19 +84,23 @@ def _verify(target):
         code = cli.main(["verify", target])
     if code not in (0, 1):
         raise RuntimeError(f"verify {target} could not run while building the docs (exit {code})")
-    return f"```text\n$ backprop-spec verify {target}\n{buffer.getvalue()}```\n"
+    return f"```text\n$ .venv/bin/backprop-spec verify {target}\n{buffer.getvalue()}```\n"
 
 
 #: The project's root (docs/hooks/ is two folders down).
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: Folders whose Python files a page may show (`source`) and run `verify` on.
+SOURCE_FOLDERS = ("tests/verify_gallery", "docs/examples")
+
+
 def _source(path):
-    """A file of the verify gallery, shown as it is (only files under tests/verify_gallery/)."""
-    gallery = (ROOT / "tests" / "verify_gallery").resolve()
+    """A file of the verify gallery or of docs/examples/, shown as it is."""
+    folders = [(ROOT / folder).resolve() for folder in SOURCE_FOLDERS]
     file = (ROOT / path).resolve()
-    if gallery not in file.parents or file.suffix != ".py" or not file.is_file():
-        raise PluginError(f"<!-- generated: source {path} -->: expected a .py file under tests/verify_gallery/")
+    if not any(folder in file.parents for folder in folders) or file.suffix != ".py" or not file.is_file():
+        raise PluginError(f"<!-- generated: source {path} -->: expected a .py file under {' or '.join(SOURCE_FOLDERS)}/")
     return f"```python\n{file.read_text()}```\n"
 
 
