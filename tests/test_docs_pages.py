@@ -242,6 +242,24 @@ def test_commands_on_the_pages_work_from_the_project_folder(site):
                     raise AssertionError(f"{html_file.parent.name}: {line!r} needs the venv: write .venv/bin/...")
 
 
+def test_api_page_renders_the_returns_sections(site):
+    """Returns: in prose is description, not a type: no literal ``self`` (griffe once read the text before a colon as a type)."""
+    text = (site / "api" / "index.html").read_text()
+    assert "``" not in text
+    assert "<p><code>self</code>. <code>history</code> holds one float per epoch: the batch" in text
+    assert "<p><code>(dW, db)</code>: lists of arrays shaped like" in text
+
+
+def test_performance_page_puts_the_result_first(site):
+    text = article(site, "performance")
+    result, method = text.find("The result"), text.find("How it is measured")
+    assert 0 <= result < text.find("goals met</strong> in the committed run") < text.find("img/performance-goals.png") < method
+    # one time for `make bench` everywhere, measured (2 min 41 s with 7 repetitions, 3.9 min with 11)
+    for path in ("README.md", "Makefile", "docs/performance.md", "docs/hooks/pages/performance.py"):
+        source = (ROOT / path).read_text()
+        assert "10 min" not in source and "~10" not in source, path
+
+
 # --- one page per registered activation ------------------------------------------------
 
 
