@@ -121,11 +121,10 @@ FORMULA_SIZES_JS = """min => {
   const background = getComputedStyle(document.body).backgroundColor;
   for (const c of containers.slice(0, 1))
     if (getComputedStyle(c).color === background) bad.push(`formulas are drawn in the background colour ${background}`);
-  // Code blocks wrap on phones (docs/stylesheets/extra.css): none may hide text in a sideways scroll.
-  if (innerWidth < 720)
-    for (const code of document.querySelectorAll(".md-typeset pre > code"))
-      if (code.scrollWidth > code.clientWidth + 1)
-        bad.push(`a code block scrolls sideways: ${code.textContent.slice(0, 60).replace(/\\s+/g, " ")}`);
+  // Code blocks wrap (docs/stylesheets/extra.css): none may hide text in a sideways scroll.
+  for (const code of document.querySelectorAll(".md-typeset pre > code"))
+    if (code.scrollWidth > code.clientWidth + 1)
+      bad.push(`a code block scrolls sideways: ${code.textContent.slice(0, 60).replace(/\\s+/g, " ")}`);
   if (document.documentElement.scrollWidth > innerWidth + 1)
     bad.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px of content in a ${innerWidth} px window`);
   return {bad, display: containers.filter(c => c.getAttribute("display") === "true").length,

@@ -128,7 +128,7 @@ def test_indices_count_from_one_on_every_page(site):
     assert "dL/dW(1)[1,1] = sum_n delta(1)[1] a(0)[1]" in page(site, "proofs")
     derivation = page(site, "derivation")
     assert "dL/dW(2)[1,2] = sum_n delta(2)[1] a(1)[2]" in derivation
-    assert r"\frac{\partial L}{\partial W^{(2)}_{12}} = \sum_n \delta^{(2)}_{1,n}\, a^{(1)}_{2,n}" in derivation
+    assert r"\partial L / \partial W^{(2)}_{12} = \sum_n \delta^{(2)}_{1,n}\, a^{(1)}_{2,n}" in derivation
 
 
 def test_one_learning_rate_symbol(site):

@@ -413,10 +413,10 @@ def parameter_claim(layer: int, kind: str, index) -> str:
     if kind == "W":
         i, j = index
         source = f"x_{{{j + 1},n}}" if layer == 1 else f"a^{{({layer - 1})}}_{{{j + 1},n}}"
-        return (rf"\frac{{\partial L}}{{\partial W^{{({layer})}}_{{{i + 1}{j + 1}}}}} = "
+        return (rf"\partial L / \partial W^{{({layer})}}_{{{i + 1}{j + 1}}} = "
                 rf"\sum_n \delta^{{({layer})}}_{{{i + 1},n}}\, {source}")
     (i,) = index
-    return rf"\frac{{\partial L}}{{\partial b^{{({layer})}}_{{{i + 1}}}}} = \sum_n \delta^{{({layer})}}_{{{i + 1},n}}"
+    return rf"\partial L / \partial b^{{({layer})}}_{{{i + 1}}} = \sum_n \delta^{{({layer})}}_{{{i + 1},n}}"
 
 
 def parameter_proofs():
