@@ -2,13 +2,19 @@
 
 The site is built (``mkdocs build --strict``), served on 127.0.0.1 and opened
 in Chromium through Playwright; every request that is not to 127.0.0.1 is
-aborted and counted as a failure. For each page whose built HTML has math
-(elements with class ``arithmatex``), MathJax, served by the site itself (see
-``docs/hooks/mathjax.py``), must turn every such element into an
-``mjx-container``, leave no raw TeX delimiters in the visible text, and cause
-no console error and no failed request. The same holds after instant
-navigation (a click in the nav, no reload), and full-page screenshots of the
-derivation in the light and dark palettes are saved to ``test-artifacts/``.
+aborted and counted as a failure. Every page whose built HTML has math
+(elements with class ``arithmatex``) is opened at a phone's width (390 px)
+and a desktop's (1280 px), in the light and the dark palette. MathJax, served
+by the site itself (see ``docs/hooks/mathjax.py``), must turn every such
+element into an ``mjx-container``, leave no raw TeX delimiters in the visible
+text, and cause no console error and no failed request; every formula must be
+drawn at a real size (MathJax's SVG once collapsed to 1 x 1 px below 45em),
+display formulas at their natural size, one wider than its column scrolling
+inside its own box; no page may scroll sideways. The same holds after instant
+navigation (a click in the nav, no reload) and after the palette toggle.
+Full-page screenshots of the pages a learner reads first are saved to
+``test-artifacts/`` at both widths in both palettes (listed in
+``test-artifacts/README.txt``): look at them.
 
 Needs Chromium at /usr/bin/chromium (``apt-get install -y chromium``); without
 it the tests are skipped, unless ``REQUIRE_BROWSER=1`` (CI), which fails them.
@@ -40,9 +46,18 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-#: The page screenshotted; any page with math if it has none.
+#: The page reached by instant navigation and whose palette toggle is clicked (any page with math if it has none).
 SCREENSHOT_PAGE = "derivation/"
+#: Pages screenshotted at every width in both palettes (those missing from the site are skipped).
+SCREENSHOT_PAGES = ("", "derivation/", "worked-example/", "activations/sigmoid/", "verify/", "performance/")
+#: A phone (iPhone 12 to 15) and a desktop browser window, in CSS pixels.
+WIDTHS = {"phone": 390, "desktop": 1280}
+PALETTES = {"light": "default", "dark": "slate"}
 TIMEOUT_MS = 60_000
+#: Pages whose every line must be readable on a phone without scrolling anything sideways.
+READ_WITHOUT_SWIPING = ("verify/",)
+#: Below this many CSS pixels in width or height a formula is not drawn (MathJax's floor is 1 px).
+MIN_FORMULA_PX = 4
 
 # Text nodes of the page that are visible and not code, nor MathJax output.
 VISIBLE_TEXT_JS = """() => {
@@ -72,6 +87,55 @@ MATH_STATE_JS = """async () => {
       el => el.closest("mjx-container").querySelector("mjx-assistive-mml")?.textContent),
   };
 }"""
+
+
+# Sizes of every formula on the page, and what would make one unreadable: drawn at (next to)
+# no size, shrunk below its natural size, wider than its box while the box does not scroll,
+# or the page scrolling sideways.
+FORMULA_SIZES_JS = """min => {
+  const describe = c => (c.querySelector("mjx-assistive-mml")?.textContent || "").slice(0, 60);
+  const bad = [];
+  const containers = [...document.querySelectorAll("mjx-container")];
+  for (const c of containers) {
+    const svg = c.querySelector(":scope > svg");
+    const r = (svg || c).getBoundingClientRect();
+    const display = c.getAttribute("display") === "true";
+    if (r.width < min || r.height < min) {
+      bad.push(`${display ? "display" : "inline"} formula drawn ${r.width.toFixed(1)} x ${r.height.toFixed(1)} px: ${describe(c)}`);
+      continue;
+    }
+    // Display formulas and those in tables keep their natural size (the width MathJax gives the SVG).
+    const natural = svg ? svg.width.baseVal.value : r.width;
+    if ((display || c.closest("td, th")) && r.width < 0.98 * natural)
+      bad.push(`formula shrunk to ${Math.round(100 * r.width / natural)}% of its size: ${describe(c)}`);
+    if (!display) continue;
+    const box = c.closest("div.arithmatex") || c.parentElement;
+    const scrolls = ["auto", "scroll"].includes(getComputedStyle(box).overflowX);
+    if (r.width > box.clientWidth + 1 && !scrolls)
+      bad.push(`display formula ${Math.round(r.width)} px wide in a ${box.clientWidth} px box that does not scroll: ${describe(c)}`);
+    const article = box.closest("article") || document.body;
+    if (box.getBoundingClientRect().width > article.getBoundingClientRect().width + 40)
+      bad.push(`the box of a display formula is wider than the page's column: ${describe(c)}`);
+  }
+  const color = getComputedStyle(document.querySelector("article") || document.body).color;
+  const background = getComputedStyle(document.body).backgroundColor;
+  for (const c of containers.slice(0, 1))
+    if (getComputedStyle(c).color === background) bad.push(`formulas are drawn in the background colour ${background}`);
+  // Code blocks wrap (docs/stylesheets/extra.css): none may hide text in a sideways scroll.
+  for (const code of document.querySelectorAll(".md-typeset pre > code"))
+    if (code.scrollWidth > code.clientWidth + 1)
+      bad.push(`a code block scrolls sideways: ${code.textContent.slice(0, 60).replace(/\\s+/g, " ")}`);
+  if (document.documentElement.scrollWidth > innerWidth + 1)
+    bad.push(`the page scrolls sideways: ${document.documentElement.scrollWidth} px of content in a ${innerWidth} px window`);
+  return {bad, display: containers.filter(c => c.getAttribute("display") === "true").length,
+          inline: containers.filter(c => c.getAttribute("display") !== "true").length, color, background};
+}"""
+
+
+# Elements of the page's content that scroll sideways (a table, a formula, a code block).
+SIDEWAYS_JS = """() => [...document.querySelectorAll("article *")]
+  .filter(e => e.scrollWidth > e.clientWidth + 1 && ["auto", "scroll"].includes(getComputedStyle(e).overflowX))
+  .map(e => (e.textContent || "").slice(0, 60).replace(/\\s+/g, " "))"""
 
 
 def _require_browser():
@@ -109,6 +173,11 @@ def _math_pages(site: Path) -> dict[str, int]:
             rel = html.parent.relative_to(site).as_posix()
             pages["" if rel == "." else rel + "/"] = counter.count
     return pages
+
+
+def _all_pages(site: Path) -> list[str]:
+    """Site-relative URL of every built page."""
+    return sorted("" if h.parent == site else h.parent.relative_to(site).as_posix() + "/" for h in site.rglob("index.html"))
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -164,8 +233,8 @@ def browser(site):
 class _Watch:
     """A browser context that aborts every request not to 127.0.0.1 and records what went wrong."""
 
-    def __init__(self, browser):
-        self.context = browser.new_context(viewport={"width": 1280, "height": 900}, color_scheme="light")
+    def __init__(self, browser, width=1280, color_scheme="light"):
+        self.context = browser.new_context(viewport={"width": width, "height": 900}, color_scheme=color_scheme)
         self.context.set_default_timeout(TIMEOUT_MS)
         self.external, self.failed, self.console = [], [], []
         self.context.route("**/*", self._route)
@@ -247,21 +316,6 @@ def test_site_has_math(site):
     assert (root / "assets" / "mathjax" / "tex-svg-full.js").is_file(), "MathJax is not in the built site"
 
 
-def test_every_formula_renders_offline(site, watch):
-    base, root = site
-    pages = _math_pages(root)
-    problems = []
-    page = watch.new_page()
-    for rel, expected in pages.items():
-        where = "/" + rel
-        # networkidle: leaving a page with requests in flight would abort them (and count them as failed).
-        page.goto(base + rel, wait_until="networkidle")
-        problems += _check_math(page, where, expected)
-        page.wait_for_load_state("networkidle")
-        problems += watch.problems(where)
-    assert not problems, f"{len(problems)} problem(s) on {len(pages)} pages with math:\n" + "\n".join(problems)
-
-
 def test_instant_navigation_renders_math(site, watch):
     base, root = site
     pages = _math_pages(root)
@@ -287,21 +341,90 @@ def test_instant_navigation_renders_math(site, watch):
     assert not problems, "\n".join(problems)
 
 
-def test_screenshots_light_and_dark(site, watch):
+def test_palette_toggle_keeps_the_formulas(site, watch):
+    """Switching to the dark palette with the header's toggle leaves every formula typeset and sized."""
     base, root = site
     pages = _math_pages(root)
     target = SCREENSHOT_PAGE if SCREENSHOT_PAGE in pages else next(iter(pages))
-    name = target.strip("/").replace("/", "-") or "index"
-    ARTIFACTS.mkdir(exist_ok=True)
     page = watch.new_page()
     page.goto(base + target, wait_until="networkidle")
     problems = _check_math(page, f"/{target}", pages[target])
     assert page.get_attribute("body", "data-md-color-scheme") == "default"
-    page.screenshot(path=str(ARTIFACTS / f"{name}-light.png"), full_page=True)
+    light = page.evaluate(FORMULA_SIZES_JS, MIN_FORMULA_PX)
     # Material's palette toggle in the header (the visible one of its two labels).
     page.locator('form[data-md-component="palette"] label.md-header__button:visible').click()
     page.wait_for_function("document.body.getAttribute('data-md-color-scheme') === 'slate'")
     problems += _check_math(page, f"/{target} (dark)", pages[target])
-    page.screenshot(path=str(ARTIFACTS / f"{name}-dark.png"), full_page=True)
+    dark = page.evaluate(FORMULA_SIZES_JS, MIN_FORMULA_PX)
+    problems += [f"/{target} (dark): {text}" for text in dark["bad"]]
+    assert dark["color"] != light["color"] and dark["background"] != light["background"], (light, dark)
     problems += watch.problems(f"/{target}")
+    assert not problems, "\n".join(problems)
+
+
+def _open(page, base, rel, expected):
+    """Go to a page and wait for its formulas; what is wrong with them."""
+    page.goto(base + rel, wait_until="networkidle")
+    return _check_math(page, "/" + rel, expected)
+
+
+@pytest.mark.parametrize("palette", PALETTES)
+@pytest.mark.parametrize("device", WIDTHS)
+def test_every_formula_renders_offline_at_a_real_size(site, browser, device, palette):
+    """Every page with math, at a phone's width and a desktop's, in both palettes: typeset with no
+    network, no console error or failed request, and every formula drawn readably."""
+    base, root = site
+    pages = _math_pages(root)
+    if device == "phone":  # on a phone, pages without math are checked too (code blocks, sideways scrolling)
+        pages = {rel: pages.get(rel, 0) for rel in _all_pages(root)}
+    watch = _Watch(browser, width=WIDTHS[device], color_scheme="dark" if palette == "dark" else "light")
+    problems, counted = [], 0
+    try:
+        page = watch.new_page()
+        for rel, expected in pages.items():
+            where = f"/{rel} at {WIDTHS[device]} px, {palette}"
+            problems += _open(page, base, rel, expected)
+            scheme = page.get_attribute("body", "data-md-color-scheme")
+            if scheme != PALETTES[palette]:
+                problems.append(f"{where}: palette {scheme!r}, expected {PALETTES[palette]!r}")
+            sizes = page.evaluate(FORMULA_SIZES_JS, MIN_FORMULA_PX)
+            problems += [f"{where}: {text}" for text in sizes["bad"]]
+            if rel in READ_WITHOUT_SWIPING and device == "phone":
+                problems += [f"{where}: scrolls sideways: {text}" for text in page.evaluate(SIDEWAYS_JS)]
+            counted += sizes["display"] + sizes["inline"]
+            page.wait_for_load_state("networkidle")
+            problems += watch.problems(where)
+    finally:
+        watch.context.close()
+    assert counted == sum(pages.values())
+    if device == "phone":
+        assert "verify/" in pages and "" in pages
+    assert not problems, f"{len(problems)} problem(s) on {len(pages)} pages with math:\n" + "\n".join(problems)
+
+
+def test_screenshots_of_the_first_pages(site, browser):
+    """Full-page screenshots a person looks at: each page of SCREENSHOT_PAGES, at each width, in each palette."""
+    base, root = site
+    pages = _math_pages(root)
+    ARTIFACTS.mkdir(exist_ok=True)
+    taken, problems = [], []
+    for device, width in WIDTHS.items():
+        for palette in PALETTES:
+            watch = _Watch(browser, width=width, color_scheme="dark" if palette == "dark" else "light")
+            try:
+                page = watch.new_page()
+                for rel in SCREENSHOT_PAGES:
+                    if not (root / rel / "index.html").is_file():
+                        continue
+                    problems += _open(page, base, rel, pages.get(rel, 0))
+                    name = f"{rel.strip('/').replace('/', '-') or 'home'}-{width}-{palette}.png"
+                    page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+                    taken.append(name)
+                    problems += watch.problems(f"/{rel} at {width} px, {palette}")
+            finally:
+                watch.context.close()
+    (ARTIFACTS / "README.txt").write_text(
+        "Screenshots written by tests/test_docs_browser.py (full pages):\n" + "".join(f"  {n}\n" for n in taken)
+    )
+    assert len(taken) >= 4 * len(WIDTHS) * len(PALETTES), taken
     assert not problems, "\n".join(problems)

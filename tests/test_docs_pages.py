@@ -55,6 +55,12 @@ def words(site, path):
     return html.unescape(re.sub(r"<[^>]+>", "", (site / path / "index.html").read_text()))
 
 
+def article(site, path):
+    """The page's own content, without the navigation and the table of contents around it."""
+    text = page(site, path)
+    return text[text.index('<article class="md-content__inner'):text.index("</article>")]
+
+
 # --- formulas come from the spec -----------------------------------------------------
 
 
@@ -71,11 +77,30 @@ def test_derivation_shows_the_spec_formulas(site):
         sp.latex(od.in_a, symbol_names={a: "a^{(2)}"}),
     ):
         assert formula in text, formula
-    # every section of the tutorial's order is there
-    for heading in ("The sigmoid", "The forward pass", "The loss", "The output error", "The hidden error",
-                    "Gradients and weight updates", "The chain rule", "Why code writes"):
-        assert heading in text, heading
+    # the sections come in teaching order: what we want, the chain rule (one path, all paths), the
+    # error terms, the updates, the output form
+    text = article(site, "derivation")
+    headings = ["1. The network", "2. The loss", "3. What we want", "4. The chain rule on one path",
+                "5. The chain rule on all paths", "6. The output error", "7. The hidden error",
+                "8. Gradients and weight updates", "9. The output form"]
+    at = [text.find(h) for h in headings]
+    assert -1 not in at and at == sorted(at), dict(zip(headings, at))
     assert "generated:" not in text  # every marker was replaced
+
+
+def test_derivation_writes_the_sum_over_paths_index_by_index(site):
+    """Section 5: dL/dz(1)_j as a sum over the output units k, for each j and k, generated and proven."""
+    text = article(site, "derivation")
+    section = text[text.find("5. The chain rule on all paths"):text.find("6. The output error")]
+    assert r"\sum_{k=1}^{n_2}" in section
+    for j in (1, 2):
+        for k in (1, 2):
+            assert rf"\frac{{\partial L}}{{\partial z^{{(2)}}_{{{k}}}}} \cdot W^{{(2)}}_{{{k}{j}}} \cdot \sigma'\left(z^{{(1)}}_{{{j}}}\right)" in section, (j, k)
+    assert "✓ proven symbolically for j = 1, 2 against the direct derivative" in section
+    # what we want: one derivative per parameter, nine of them
+    wanted = text[text.find("3. What we want"):text.find("4. The chain rule on one path")]
+    assert wanted.count(r"\frac{\partial L}{\partial W^{(") == 4 + 2 + 2  # two matrices' names and 6 entries
+    assert wanted.count(r"\frac{\partial L}{\partial b^{(") == 2 + 3
 
 
 def test_losses_page_shows_both_losses_and_the_cancellation(site):
@@ -95,6 +120,151 @@ def test_proofs_are_shown_as_proven_and_none_as_failed(site):
         text = page(site, path)
         assert "NOT PROVEN" not in text and "✗ NOT" not in text, path
         assert "✓ proven symbolically" in text or path == "checks", path
+
+
+# --- one notation everywhere -------------------------------------------------------------
+
+
+def test_indices_count_from_one_on_every_page(site):
+    import re
+
+    zero_based = re.compile(r"\b(?:d[Wb]|delta|a|W|b)\(\d\)\[(?:0|\d+,\s*0)\b")
+    for path in ("derivation", "proofs", "notation"):
+        text = page(site, path)
+        assert not zero_based.search(text), (path, zero_based.search(text).group(0))
+    assert "dL/dW(1)[1,1] = sum_n delta(1)[1] a(0)[1]" in page(site, "proofs")
+    derivation = page(site, "derivation")
+    assert "dL/dW(2)[1,2] = sum_n delta(2)[1] a(1)[2]" in derivation
+    assert r"\partial L / \partial W^{(2)}_{12} = \sum_n \delta^{(2)}_{1,n}\, a^{(1)}_{2,n}" in derivation
+
+
+def test_one_learning_rate_symbol(site):
+    for path in ("derivation", "notation", "verify", "losses", "pitfalls", "worked-example"):
+        if not (site / path / "index.html").is_file():
+            continue
+        text = page(site, path)
+        assert r"\alpha" not in text and "α" not in text, path
+    assert r"\eta" in page(site, "derivation") and r"\eta" in page(site, "notation")
+
+
+def test_notation_states_the_layouts_of_the_math_impl_and_the_tutorial(site):
+    from impl import Network
+
+    text = page(site, "notation")
+    net = Network((2, 2, 1), seed=0)
+    assert "<code>X</code> <code>(4, 2)</code>" in text and "<code>X</code> <code>(2, 4)</code>" in text
+    assert f"<code>weights[0]</code> <code>{net.weights[0].shape}</code>" in text
+    assert f"<code>biases[0]</code> <code>{net.biases[0].shape}</code>" in text
+    assert "<code>b1</code> <code>(2, 1)</code>" in text
+    assert "Indices count from 1" in text and "One sample per column, or one per row" in text
+
+
+# --- the worked example ------------------------------------------------------------------
+
+
+def test_worked_example_prints_what_impl_computes(site):
+    """Every z, a, delta, gradient and updated parameter on the page, recomputed here from impl."""
+    from impl import Network
+
+    text = article(site, "worked-example")
+    net = Network((2, 2, 1), seed=0)
+    X, Y, lr = np.array([[1.0, 1.0]]), np.array([[0.0]]), 0.1
+    W, b = net.weights, net.biases
+    sig = lambda v: 1 / (1 + np.exp(-v))  # noqa: E731
+    z1 = W[0] @ X[0] + b[0]
+    a1 = sig(z1)
+    z2 = W[1] @ a1 + b[1]
+    np.testing.assert_allclose(sig(z2), net.forward(X)[0], rtol=1e-15)
+    dW, db = net.gradients(X, Y)
+    values = [*W[0].ravel(), *b[0], *W[1].ravel(), *b[1], *z1, *a1, *z2, *sig(z2), net.loss_value(X, Y), *db[1], *db[0]]
+    values += [g for d in dW + db for g in np.ravel(d)]
+    values += [p - lr * g for P, G in zip(W + b, dW + db) for p, g in zip(np.ravel(P), np.ravel(G))]
+    for v in values:
+        shown = f"{v:.6f}"
+        assert shown in text, shown
+    net.step(X, Y, lr)
+    assert f"to <strong>{net.loss_value(X, Y):.6f}</strong>" in text
+    assert "generated:" not in text and "NOT" not in text
+
+
+def test_worked_example_stops_the_build_when_impl_disagrees_with_the_spec(monkeypatch):
+    from impl import Network
+    from pages import common, worked_example
+
+    gradients = Network.gradients
+    monkeypatch.setattr(Network, "gradients", lambda self, X, Y: tuple([2 * g for g in d] for d in gradients(self, X, Y)))
+    worked_example.example.cache_clear()
+    try:
+        with pytest.raises(common.BuildFailure, match="spec's oracle"):
+            worked_example.example()
+    finally:
+        worked_example.example.cache_clear()
+
+
+def test_worked_example_follows_the_derivation_in_the_nav():
+    import yaml
+
+    nav = [next(iter(entry.values())) for entry in yaml.safe_load((ROOT / "mkdocs.yml").read_text())["nav"]]
+    assert nav.index("worked-example.md") == nav.index("derivation.md") + 1
+
+
+# --- the verify page's class to copy ----------------------------------------------------
+
+
+def test_the_class_to_copy_passes_verify_and_its_report_is_on_the_page(site):
+    from spec import cli
+
+    example = ROOT / "docs" / "examples" / "my_network.py"
+    import re
+
+    raw = (site / "verify" / "index.html").read_text()
+    text = html.unescape(re.sub(r"<[^>]+>", "", raw))  # the text, highlighting spans removed
+    assert example.read_text() in text  # the whole file, as it is
+    assert "$ .venv/bin/backprop-spec verify docs/examples/my_network.py\nPASS: exact gradient descent" in text
+    assert cli.main(["verify", str(example)]) == 0
+    assert (site / "examples" / "my_network.py").read_text() == example.read_text()  # the download link
+    # it is written to be read on a phone: no line longer than a 390 px code block shows
+    assert max(len(line) for line in example.read_text().splitlines()) <= 44
+
+
+def test_the_class_to_copy_learns_xor():
+    proc = subprocess.run([sys.executable, str(ROOT / "docs" / "examples" / "my_network.py")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    out = np.array([float(v) for v in proc.stdout.replace("[", " ").replace("]", " ").split()])
+    assert list(out.round()) == [0, 1, 1, 0], proc.stdout
+
+
+def test_commands_on_the_pages_work_from_the_project_folder(site):
+    """A command written for the reader to type names the venv's script, or the page says to activate it."""
+    import re
+
+    for html_file in sorted(site.rglob("index.html")):
+        text = html.unescape(html_file.read_text())
+        for block in re.findall(r"<pre><span></span><code>(.*?)</code></pre>", text, flags=re.S):
+            plain = re.sub(r"<[^>]+>", "", block)
+            for line in plain.splitlines():
+                command = line.removeprefix("$ ").strip()
+                if re.match(r"(backprop-spec (train|derive|prove|verify|add-activation)|pytest|python -m pytest)\b", command):
+                    raise AssertionError(f"{html_file.parent.name}: {line!r} needs the venv: write .venv/bin/...")
+
+
+def test_api_page_renders_the_returns_sections(site):
+    """Returns: in prose is description, not a type: no literal ``self`` (griffe once read the text before a colon as a type)."""
+    text = (site / "api" / "index.html").read_text()
+    assert "``" not in text
+    assert "<p><code>self</code>. <code>history</code> holds one float per epoch: the batch" in text
+    assert "<p><code>(dW, db)</code>: lists of arrays shaped like" in text
+
+
+def test_performance_page_puts_the_result_first(site):
+    text = article(site, "performance")
+    result, method = text.find("The result"), text.find("How it is measured")
+    assert 0 <= result < text.find("goals met</strong> in the committed run") < text.find("img/performance-goals.png") < method
+    # one time for `make bench` everywhere, measured (2 min 41 s with 7 repetitions, 3.9 min with 11)
+    for path in ("README.md", "Makefile", "docs/performance.md", "docs/hooks/pages/performance.py"):
+        source = (ROOT / path).read_text()
+        assert "10 min" not in source and "~10" not in source, path
 
 
 # --- one page per registered activation ------------------------------------------------

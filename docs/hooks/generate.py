@@ -5,8 +5,9 @@ on the site is typed by hand (a typed one can drift; a generated one cannot):
 
 * ``<!-- generated: KIND ARGS -->`` markers in the Markdown pages are replaced
   by what the generator ``KIND`` returns (`on_page_markdown`). The kinds
-  ``derivation``, ``losses``, ``training``, ``pitfalls``, ``checks`` and
-  ``figure`` take a block name and live in ``docs/hooks/pages/``.
+  ``derivation``, ``losses``, ``training``, ``pitfalls``, ``checks``,
+  ``notation``, ``example``, ``figure`` and ``performance`` take a block
+  name and live in ``docs/hooks/pages/``.
 * One page per registered activation, an index, and every plot are created
   as in-memory files (`on_files`): nothing generated is written into
   ``docs/``, and adding an activation to ``spec.activations`` adds its page.
@@ -33,7 +34,8 @@ from mkdocs.structure.files import File
 # MkDocs puts this folder on sys.path only while it loads the hook: import the generators now.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pages import (  # noqa: E402
-    activation_pages, checks, common, derivation, loss_page, network_figure, performance, pitfalls, training_page,
+    activation_pages, checks, common, derivation, loss_page, network_figure, notation_page, performance, pitfalls,
+    training_page, worked_example,
 )
 
 MARKER = re.compile(r"<!-- generated: ([\w-]+) (.*?) -->")
@@ -51,8 +53,9 @@ def _prove(sizes, activation, output, loss):
         )
     if code != 0:
         raise RuntimeError(f"prove {sizes} {activation} {output} {loss} failed while building the docs")
-    return "```text\n$ backprop-spec prove --sizes {} --activation {} --output-activation {} --loss {}\n{}```\n".format(
-        sizes, activation, output, loss, buffer.getvalue()
+    # The command prints Python's entry indices (from 0); the site counts from 1 (docs/proofs.md says so).
+    return "```text\n$ .venv/bin/backprop-spec prove --sizes {} --activation {} --output-activation {} --loss {}\n{}```\n".format(
+        sizes, activation, output, loss, common.one_based(buffer.getvalue())
     )
 
 
@@ -64,7 +67,7 @@ def _add_activation(name, expr):
     module = f"impl/added/{plan.impl_path.name}"
     paths = ["spec/added_activations.json", module]
     return (
-        f"```text\n$ backprop-spec add-activation {name} '{expr}'\n"
+        f"```text\n$ .venv/bin/backprop-spec add-activation {name} '{expr}'\n"
         f"{add_activation.report(plan, paths)}\n```\n\n"
         f"The entry added to `spec/added_activations.json` (the expression as SymPy prints it):\n\n"
         f"```json\n{json.dumps(plan.entry, indent=2)}\n```\n\n"
@@ -81,19 +84,23 @@ def _verify(target):
         code = cli.main(["verify", target])
     if code not in (0, 1):
         raise RuntimeError(f"verify {target} could not run while building the docs (exit {code})")
-    return f"```text\n$ backprop-spec verify {target}\n{buffer.getvalue()}```\n"
+    return f"```text\n$ .venv/bin/backprop-spec verify {target}\n{buffer.getvalue()}```\n"
 
 
 #: The project's root (docs/hooks/ is two folders down).
 ROOT = Path(__file__).resolve().parents[2]
 
 
+#: Folders whose Python files a page may show (`source`) and run `verify` on.
+SOURCE_FOLDERS = ("tests/verify_gallery", "docs/examples")
+
+
 def _source(path):
-    """A file of the verify gallery, shown as it is (only files under tests/verify_gallery/)."""
-    gallery = (ROOT / "tests" / "verify_gallery").resolve()
+    """A file of the verify gallery or of docs/examples/, shown as it is."""
+    folders = [(ROOT / folder).resolve() for folder in SOURCE_FOLDERS]
     file = (ROOT / path).resolve()
-    if gallery not in file.parents or file.suffix != ".py" or not file.is_file():
-        raise PluginError(f"<!-- generated: source {path} -->: expected a .py file under tests/verify_gallery/")
+    if not any(folder in file.parents for folder in folders) or file.suffix != ".py" or not file.is_file():
+        raise PluginError(f"<!-- generated: source {path} -->: expected a .py file under {' or '.join(SOURCE_FOLDERS)}/")
     return f"```python\n{file.read_text()}```\n"
 
 
@@ -118,6 +125,8 @@ GENERATORS = {
     "checks": _blocks("checks", checks.BLOCKS),
     "figure": _blocks("figure", network_figure.BLOCKS),
     "performance": _blocks("performance", performance.BLOCKS),
+    "notation": _blocks("notation", notation_page.BLOCKS),
+    "example": _blocks("example", worked_example.BLOCKS),
 }
 
 

@@ -72,9 +72,10 @@ def brief(expr, digits: int = 6):
     return expr.xreplace({f: sp.Float(f, digits) for f in expr.atoms(sp.Float)})
 
 
-def display(*lines: str) -> str:
-    """A display-math block; several lines are aligned at their ``&``."""
-    body = lines[0] if len(lines) == 1 else "\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}"
+def display(*lines: str, gap: str = "") -> str:
+    """A display-math block; several lines are aligned at their ``&``, ``gap`` (e.g. ``"0.6em"``) apart."""
+    separator = f" \\\\[{gap}]\n" if gap else " \\\\\n"
+    body = lines[0] if len(lines) == 1 else "\\begin{aligned}\n" + separator.join(lines) + "\n\\end{aligned}"
     # the blank line after the closing $$ keeps a following line out of the math block
     return f"\n$$\n{body}\n$$\n\n"
 
@@ -113,6 +114,25 @@ def require(proofs, what: str = "") -> None:
             f"{what or 'a proof the docs show'} failed while building the site: "
             + "; ".join(str(p) for p in failed)
         )
+
+
+#: An index in the spec's claim text: ``W(1)[0,1]``, ``delta(2)[0]``, ``a(0)[1]`` (counted from 0, as Python does).
+_CLAIM_INDEX = re.compile(r"(\b[A-Za-z]+\(\d+\))\[(\d+)((?:,\s*\d+)*)\]")
+
+
+def one_based(text: str) -> str:
+    """The spec's claim text with every entry index counted from 1, as in the formulas.
+
+    ``spec`` writes claims with Python's indices (``dL/dW(1)[0,0] = sum_n
+    delta(1)[0] a(0)[0]``); the site counts from 1 everywhere (``W(1)[1,1]``
+    is \\(W^{(1)}_{11}\\)). Layer numbers, in parentheses, already count from 1.
+    """
+
+    def shift(match):
+        indices = [match.group(2)] + [i for i in match.group(3).replace(" ", "").split(",") if i]
+        return f"{match.group(1)}[{','.join(str(int(i) + 1) for i in indices)}]"
+
+    return _CLAIM_INDEX.sub(shift, text)
 
 
 _INLINE_MATH = re.compile(r"\\\((.*?)\\\)")

@@ -354,7 +354,7 @@ def hidden_direct():
     for i in range(2):
         direct = sp.diff(L, z1[i])
         method = reduce_to_zero(direct - recurrence[i])
-        proof = Proof(f"dL/dz(1)[{i}] = ((W(2))^T delta(2))[{i}] sigma'(z(1)[{i}])", method is not None, method or "did not reduce to 0")
+        proof = Proof(f"dL/dz(1)[{i + 1}] = ((W(2))^T delta(2))[{i + 1}] sigma'(z(1)[{i + 1}])", method is not None, method or "did not reduce to 0")
         results.append((direct, proof))
     labels = {z1[i]: f"z^{{(1)}}_{{{i + 1}}}" for i in range(2)}
     return results, labels, z2
@@ -369,7 +369,9 @@ def delta_hidden_direct():
         for i, (d, _) in enumerate(results)
     ]
     lines.append(rf"\text{{with }} z^{{(2)}} &= {tex(z2, lab)}")
-    return display(*lines) + proof_mark([p for _, p in results], what="delta(1) against the direct derivative")
+    return display(*lines, gap="0.4em") + _group_mark(
+        [p for _, p in results], "delta(1) against the direct derivative", "j = 1, 2 against the recurrence"
+    )
 
 
 # --- (f) gradients and updates ------------------------------------------------------
@@ -406,28 +408,45 @@ def batch_sum():
     )
 
 
+def parameter_claim(layer: int, kind: str, index) -> str:
+    """The claim for one parameter as LaTeX, indices from 1 (sample n is a column, as in a batch)."""
+    if kind == "W":
+        i, j = index
+        source = f"x_{{{j + 1},n}}" if layer == 1 else f"a^{{({layer - 1})}}_{{{j + 1},n}}"
+        return (rf"\partial L / \partial W^{{({layer})}}_{{{i + 1}{j + 1}}} = "
+                rf"\sum_n \delta^{{({layer})}}_{{{i + 1},n}}\, {source}")
+    (i,) = index
+    return rf"\partial L / \partial b^{{({layer})}}_{{{i + 1}}} = \sum_n \delta^{{({layer})}}_{{{i + 1},n}}"
+
+
 def parameter_proofs():
-    """One row per weight and bias: the spec's claim and its proof."""
+    """One row per weight and bias: the spec's claim (as math, from 1) and its proof."""
     result = backprop_proof()
+    parameters = list(SymbolicNetwork.build(SIZES).parameters())
+    if len(parameters) != len(result.parameters):
+        raise common.BuildFailure("prove_backprop no longer proves one claim per parameter")
     rows = []
-    for p in result.parameters:
-        rows.append((f"`{p.claim}`", f"✓ proven ({p.method})" if p.ok else "✗ NOT PROVEN"))
-    return common.table(["claim (sample index n, sums over the batch)", "result"], rows)
+    for (name, _, layer, kind, index), p in zip(parameters, result.parameters):
+        if not p.claim.startswith(f"dL/d{name} ="):
+            raise common.BuildFailure(f"the proof {p.claim!r} is not about {name}: the table would mislabel it")
+        rows.append((rf"\({parameter_claim(layer, kind, index)}\)", f"`{common.one_based(p.claim)}`",
+                     f"✓ proven ({p.method})" if p.ok else "✗ NOT PROVEN"))
+    return common.table(["claim", "as spec.network writes it", "result"], rows)
 
 
 def updates():
     g = _general()
-    alpha, N = sp.Symbol("alpha"), g["N"]
+    eta, N = sp.Symbol("eta"), g["N"]
     n_ = sp.Symbol("n")
     Wl, bl = g["W"], g["b"]
     D = sp.MatrixSymbol(r"\Delta^{(l)}", g["nl"], N)
     A = sp.MatrixSymbol(r"A^{(l-1)}", g["nm"], N)
     term_w, term_b = _sym("term_w"), _sym("term_b")
     lab = {term_w: r"\delta^{(l)}_n \left(a^{(l-1)}_n\right)^T", term_b: r"\delta^{(l)}_n"}
-    sum_w = tex(alpha * sp.Sum(term_w, (n_, 1, N)), lab)
-    sum_b = tex(alpha * sp.Sum(term_b, (n_, 1, N)), lab)
+    sum_w = tex(eta * sp.Sum(term_w, (n_, 1, N)), lab)
+    sum_b = tex(eta * sp.Sum(term_b, (n_, 1, N)), lab)
     return display(
-        rf"{tex(Wl)} &\leftarrow {tex(Wl)} - {tex(alpha * D * A.T)} = {tex(Wl)} - {sum_w}",
+        rf"{tex(Wl)} &\leftarrow {tex(Wl)} - {tex(eta * D * A.T)} = {tex(Wl)} - {sum_w}",
         rf"{tex(bl)} &\leftarrow {tex(bl)} - {sum_b}",
     ) + _backprop_mark()
 
@@ -451,7 +470,7 @@ def chain_w2():
         direct = sp.diff(mse.expr.subs(a, sigma(z2)), w)
         product = (f1 * f2 * f3).subs(a, sigma(Z2)).subs(Z2, z2)
         method = reduce_to_zero(direct - product)
-        rows.append((w, f1, f2, f3, Proof(f"dL/dW(2)[0,{j}] = dL/da da/dz dz/dW", method is not None, method or "did not reduce")))
+        rows.append((w, f1, f2, f3, Proof(f"dL/dW(2)[1,{j + 1}] = dL/da da/dz dz/dW", method is not None, method or "did not reduce")))
     return rows, _names(labels, {Z2: "z^{(2)}", a: "a^{(2)}"})
 
 
@@ -465,7 +484,9 @@ def chain_rule():
             rf"\underbrace{{{tex(f2, lab)}}}_{{\partial a^{{(2)}} / \partial z^{{(2)}}}} \cdot "
             rf"\underbrace{{{tex(f3, lab)}}}_{{\partial z^{{(2)}} / \partial {tex(w, lab)}}}"
         )
-    return display(*lines) + proof_mark([r[-1] for r in rows], what="the chain rule for W(2)")
+    return display(*lines, gap="0.6em") + _group_mark(
+        [r[-1] for r in rows], "the chain rule for W(2)", "both weights against the direct derivative"
+    )
 
 
 def every_delta_has_slope():
@@ -479,6 +500,123 @@ def every_delta_has_slope():
             name = f"\\delta^{{({l})}}" + ("" if delta[l].rows == 1 else f"_{{{i + 1}}}")
             rows.append((rf"\({name}\)", ", ".join(rf"\({p}\)" for p in present)))
     return common.table(["error term", "slopes it contains (from spec.network.backprop_deltas)"], rows)
+
+
+# --- what we want, and the chain rule on all paths ---------------------------------------
+
+
+def wanted():
+    """Every derivative gradient descent needs, arranged like the parameters (one per weight and bias)."""
+    n, lab = net(), names()
+
+    def grads(m):
+        return sp.Matrix(m.rows, m.cols, lambda i, j: _sym(rf"\frac{{\partial L}}{{\partial {tex(m[i, j], lab)}}}"))
+
+    lines = []
+    for l in range(1, n.L + 1):
+        lines.append(
+            rf"\frac{{\partial L}}{{\partial W^{{({l})}}}} &= {tex(grads(n.W[l]))}, \qquad "
+            rf"\frac{{\partial L}}{{\partial b^{{({l})}}}} = {tex(grads(n.b[l]))}"
+        )
+    return display(*lines)
+
+
+def _group_mark(proofs, what, over):
+    """One check mark for several proofs of the same kind ("for j = 1, 2"); the build stops if one failed."""
+    common.require(proofs, what)
+    methods = ", ".join(sorted({p.method for p in proofs}))
+    return mark((f"✓ proven symbolically for {over} ({methods})", "symbolic"))
+
+
+def _wide():
+    """A 2-2-2 network (the XOR network with a second output unit): two paths from each hidden unit to L."""
+    return SymbolicNetwork.build((2, 2, 2))
+
+
+@functools.lru_cache(maxsize=None)
+def all_paths():
+    """dL/dz(1)_j as the sum over the output units k of the three-factor products, each by sympy.diff.
+
+    The loss is the spec's MSE summed over the outputs, the activation the undefined
+    sigma; each path's product is checked against differentiating L directly.
+    """
+    n = _wide()
+    z1 = sp.Matrix(2, 1, lambda i, _: _sym(f"z1_{i}"))
+    a1 = sp.Matrix(2, 1, lambda i, _: _sym(f"a1_{i}"))
+    z2 = sp.Matrix(2, 1, lambda i, _: _sym(f"z2_{i}"))
+    # L as a function of z(2): sum over the outputs of the spec's loss of sigma(z(2)_k)
+    L_of_z2 = sum(mse.expr.subs({a: sigma(z2[k]), y: n.y[0][k]}) for k in range(2))
+    z2_of_a1 = n.W[2] * a1 + n.b[2]
+    factors, proofs = {}, []
+    for j in range(2):
+        row = []
+        for k in range(2):
+            dL_dz2 = sp.diff(L_of_z2, z2[k])
+            dz2_da1 = sp.diff(z2_of_a1[k], a1[j])
+            da1_dz1 = sp.diff(sigma(z1[j]), z1[j])
+            row.append((k, dL_dz2, dz2_da1, da1_dz1))
+        factors[j] = row
+        # the whole loss as a function of z(1), differentiated at once
+        full = {a1[i]: sigma(z1[i]) for i in range(2)}
+        z2_full = z2_of_a1.xreplace(full)
+        direct = sp.diff(L_of_z2.xreplace({z2[k]: z2_full[k] for k in range(2)}), z1[j])
+        summed = sum(f1 * f2 * f3 for _, f1, f2, f3 in row).xreplace({z2[k]: z2_full[k] for k in range(2)})
+        method = reduce_to_zero(direct - summed)
+        proofs.append(Proof(f"dL/dz(1)[{j + 1}] = sum over k of dL/dz(2)[k] dz(2)[k]/da(1)[{j + 1}] da(1)[{j + 1}]/dz(1)[{j + 1}]",
+                            method is not None, method or "did not reduce to 0"))
+    lab = {n.W[2][k, j]: f"W^{{(2)}}_{{{k + 1}{j + 1}}}" for k in range(2) for j in range(2)}
+    lab |= {n.y[0][k]: f"y_{{{k + 1}}}" for k in range(2)}
+    lab |= {z1[i]: f"z^{{(1)}}_{{{i + 1}}}" for i in range(2)} | {z2[k]: f"z^{{(2)}}_{{{k + 1}}}" for k in range(2)}
+    lab |= {a1[i]: f"a^{{(1)}}_{{{i + 1}}}" for i in range(2)}
+    return factors, proofs, lab
+
+
+def chain_general():
+    """The sum over k, in symbols: every path from z(1)_j to L goes through one output unit k."""
+    return display(
+        r"\frac{\partial L}{\partial z^{(1)}_j} = \sum_{k=1}^{n_2} "
+        r"\underbrace{\frac{\partial L}{\partial z^{(2)}_k}}_{\text{from } z^{(2)}_k \text{ to } L} \cdot "
+        r"\underbrace{\frac{\partial z^{(2)}_k}{\partial a^{(1)}_j}}_{= W^{(2)}_{kj}} \cdot "
+        r"\underbrace{\frac{\partial a^{(1)}_j}{\partial z^{(1)}_j}}_{= \sigma'(z^{(1)}_j)}"
+    )
+
+
+def chain_all_paths():
+    """The sum written out index by index for the 2-2-2 network, each factor by sympy.diff."""
+    factors, proofs, lab = all_paths()
+    lines = []
+    for j, row in factors.items():
+        terms = [
+            rf"\frac{{\partial L}}{{\partial z^{{(2)}}_{{{k + 1}}}}} \cdot {tex(f2, lab)} \cdot {tex(f3, lab)}"
+            for k, _, f2, f3 in row
+        ]
+        lines.append(rf"\frac{{\partial L}}{{\partial z^{{(1)}}_{{{j + 1}}}}} &= {terms[0]}")
+        lines += [rf"&\quad + {t}" for t in terms[1:]]
+    for k, f1, _, _ in factors[0]:
+        lines.append(rf"\text{{with }} \frac{{\partial L}}{{\partial z^{{(2)}}_{{{k + 1}}}}} &= {tex(f1, lab)}")
+    return display(*lines, gap="0.6em") + _group_mark(
+        proofs, "the chain rule summed over every path", "j = 1, 2 against the direct derivative"
+    )
+
+
+def chain_to_weight():
+    """The last link: from z(1)_j to the weight W(1)_jk, and to the bias."""
+    n = net()
+    z1 = n.W[1] * n.x[0] + n.b[1]
+    lab = names()
+    lines = []
+    for j in range(2):
+        for k in range(2):
+            w = n.W[1][j, k]
+            lines.append(
+                rf"\frac{{\partial L}}{{\partial {tex(w, lab)}}} &= \frac{{\partial L}}{{\partial z^{{(1)}}_{{{j + 1}}}}} \cdot "
+                rf"\frac{{\partial z^{{(1)}}_{{{j + 1}}}}}{{\partial {tex(w, lab)}}} = \frac{{\partial L}}{{\partial z^{{(1)}}_{{{j + 1}}}}} \cdot {tex(sp.diff(z1[j], w), lab)}"
+            )
+    lines.append(
+        r"\frac{\partial L}{\partial b^{(1)}_{j}} &= \frac{\partial L}{\partial z^{(1)}_{j}} \cdot "
+        + rf"{tex(sp.diff(z1[0], n.b[1][0]))}"
+    )
+    return display(*lines, gap="0.4em") + mark(("✓ each last factor derived by sympy.diff", "symbolic"))
 
 
 # --- (h) the output form in code ------------------------------------------------------
@@ -532,6 +670,10 @@ BLOCKS = {
     "parameter-proofs": parameter_proofs,
     "updates": updates,
     "chain-rule": chain_rule,
+    "wanted": wanted,
+    "chain-general": chain_general,
+    "chain-all-paths": chain_all_paths,
+    "chain-to-weight": chain_to_weight,
     "every-delta-has-slope": every_delta_has_slope,
     "output-form-code": output_form_code,
 }
