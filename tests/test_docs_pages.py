@@ -525,7 +525,7 @@ def test_the_digits_page_shows_the_accuracies_impl_computes(site):
     mse = Network(d["sizes"], loss="mse", seed=0, init=d["init"]).fit(data.X_train, data.Y_train, **fit)
     for net in (ce, mse):
         assert f"{net.score(data.X_test, data.Y_test.argmax(1)):.4f}" in text
-    assert "$ backprop-spec train --task digits\n" in text and "$ backprop-spec train --task digits --loss mse" in text
+    assert "$ .venv/bin/backprop-spec train --task digits\n" in text and "$ .venv/bin/backprop-spec train --task digits --loss mse" in text
     assert 'Network((64, 32, 10), loss="ce"' in text
     for call in ("net.fit(data.X_train, labels", "net.predict(", "net.predict_proba(", "net.score("):
         assert call in text

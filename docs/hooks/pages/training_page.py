@@ -221,7 +221,7 @@ def accuracy(args: tuple, which: str = "test") -> float:
 
 def _command(args) -> str:
     text, _ = cli_run(tuple(args))
-    return f"```text\n$ backprop-spec {' '.join(args)}\n{text}```\n"
+    return f"```text\n$ .venv/bin/backprop-spec {' '.join(args)}\n{text}```\n"
 
 
 def digits_command() -> str:
