@@ -216,7 +216,8 @@ def _on_simplex(output) -> bool:
             and bool(np.all(output >= 0)) and float(np.max(np.abs(output.sum(axis=0) - 1))) <= 1e-9)
 
 
-def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Report) -> list[Observation] | None:
+def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Report,
+             targets_as: str | None = None) -> list[Observation] | None:
     """Drive every scenario; on misbehaviour, record it in ``report`` and return None.
 
     Targets are values in (0, 1) unless the code takes integer labels; when the
@@ -227,7 +228,7 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
     observations = []
     said = False
     for arch in b.archs:
-        targets = "labels" if b.targets == "labels" else "values"
+        targets = "labels" if b.targets == "labels" else (targets_as or "values")
         inputs = _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients, targets)
         k = 0
         while k < len(inputs):
@@ -245,7 +246,7 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
             except sandbox.SandboxError as err:
                 _stop(report, label, f"{err.request} {err}")
                 return None
-            if k == 0 and targets == "values" and _on_simplex(out):
+            if k == 0 and targets == "values" and targets_as is None and _on_simplex(out):
                 targets = "simplex"
                 inputs = _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients, targets)
                 report.scenarios -= 1
@@ -497,8 +498,15 @@ def accepted_families(output) -> list[vm.Family]:
     return [f for f in vm.families() if f.accepts(output)]
 
 
-def _families(output, loss):
-    """``(family, factors)`` to search: the pinned loss as its entry writes it, or every loss the output admits."""
+def _families(output, loss, only=None):
+    """``(family, factors)`` to search: the pinned loss as its entry writes it, or every loss the output admits.
+
+    ``only``: one loss with every convention of it (a loss read into the code, such as
+    cross-entropy on logits).
+    """
+    if only is not None:
+        family = vm.family(only)
+        return [(family, factors(family) if loss is None else factors(family)[:1])]
     if loss is not None:
         family = vm.family(loss)
         return [(family, factors(family)[:1])]
@@ -520,9 +528,9 @@ def _modes(reduction, b):
     return MODES
 
 
-def find_match(observations, b, hidden, output, variant, loss=None, reduction=None) -> Match | None:
+def find_match(observations, b, hidden, output, variant, loss=None, reduction=None, only=None) -> Match | None:
     lr_known = b.lr_known or b.step_returns_gradients
-    for family, factors in _families(output, loss):
+    for family, factors in _families(output, loss, only):
         for factor in factors:
             for mode in _modes(reduction, b):
                 match = _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known)
@@ -543,15 +551,21 @@ def loss_phrase(m: Match) -> str:
     return f"{loss}, summed over samples"
 
 
-def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int) -> str:
-    """E.g. "exact gradient descent of the mean over samples of 1/2 * sum of squared errors; tanh hidden, sigmoid output"."""
+def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int, logits=None) -> str:
+    """E.g. "exact gradient descent of the mean over samples of 1/2 * sum of squared errors; tanh hidden, sigmoid output".
+
+    ``logits``: the `LogitReading` that explains the updates (``output`` is then the identity the
+    forward pass reads as, and the loss applies ``logits.inner``).
+    """
     loss = loss_phrase(m)
     acts = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
+    if logits is not None:
+        acts += f" ({logits.says()})"
     what = "exact gradients" if b.step_returns_gradients else "exact gradient descent"
     text = f"{what} of {loss}; {acts}"
     if b.targets == "labels":
         text += "; integer class labels as targets"
-    for other in same_error_without_slope(m.family, output) if b.targets != "labels" else ():
+    for other in same_error_without_slope(m.family, output) if b.targets != "labels" and logits is None else ():
         # the loss's output error is another loss's dl/da: that loss with the output's derivative left out
         short = loss_words(other, "short")
         slope = "the output derivative f'(z)" if output.elementwise else f"the {output.name} Jacobian of the output"
@@ -590,6 +604,86 @@ def same_error_without_slope(family: vm.Family, output) -> tuple[vm.Family, ...]
             if np.all(np.isfinite(mine)) and np.allclose(mine, theirs, rtol=1e-9, atol=1e-12):
                 out.append(other)
     return tuple(out)
+
+
+# --- logits: the loss applies the output activation ------------------------------------------------
+
+#: What code whose forward pass returns logits (read as an identity output) may leave to the loss:
+#: the output activation the loss applies, and the registered loss it feeds (PyTorch's
+#: CrossEntropyLoss: softmax then cross-entropy; BCEWithLogitsLoss: sigmoid then binary
+#: cross-entropy). The output error expected is the spec's proven fused delta of that pair
+#: (`spec.losses`: softmax with ce, a sum(y) - y; sigmoid with bce, a - y), with a = f(z) of the logits z.
+LOGIT_LOSSES = (("softmax", "ce"), ("sigmoid", "bce"))
+
+
+@dataclass
+class LogitReading:
+    """The code read as returning logits, its loss applying ``inner`` to them; its scenarios' observations."""
+
+    inner: object  # the spec's activation the loss applies (softmax, sigmoid)
+    family: vm.Family
+    observations: list
+    simplex_targets: bool  # the scenarios were driven again with probability vectors as targets
+
+    def closed(self) -> str:
+        """The spec's fused output error in words: ``a_k - y_k`` (softmax, targets summing to 1), ``a - y``."""
+        from spec.proof import plain
+
+        if not self.inner.elementwise:
+            return _closed_text(self.family, self.inner)
+        return plain(self.family.loss.output_delta(self.inner.name).in_a)
+
+    def says(self) -> str:
+        return (f"the forward pass returns logits and the loss applies {self.inner.name} to them: "
+                f"{loss_words(self.family)} on logits, delta = {self.closed()} with a = {self.inner.name}(z)")
+
+
+def _logit_pairs(output, loss):
+    """The (activation, loss) pairs of `LOGIT_LOSSES` worth trying for an identity output (and a pinned loss)."""
+    if output.name != "identity" or not output.elementwise:
+        return []
+    pairs = []
+    for inner_name, loss_name in LOGIT_LOSSES:
+        if inner_name not in spec_activations.names() or loss_name not in spec_losses.names():
+            continue
+        if loss is not None and loss != loss_name:
+            continue
+        inner, family = spec_activations.get(inner_name), vm.family(loss_name)
+        # only a pair whose fused output error the spec proves (the closed form is what the code computes)
+        if family.accepts(inner) and family.closed_delta(inner, 3) is not None:
+            pairs.append((inner, family))
+    return pairs
+
+
+class _LogitReadings:
+    """The logit readings of one check, driven again (probability targets for softmax) only when first needed."""
+
+    def __init__(self, driver, b, seed, observations, pairs):
+        self.driver, self.b, self.seed, self.observations, self.pairs = driver, b, seed, observations, pairs
+        self._readings = None
+
+    def __iter__(self):
+        if self._readings is None:
+            self._readings = []
+            for inner, family in self.pairs:
+                again = not inner.elementwise and self.b.targets != "labels"
+                obs = self.observations
+                if again:
+                    # cross-entropy after softmax presumes probability vectors as targets: one-hot and soft
+                    scratch = Report(True, "", "", "", 0)
+                    obs = _run_all(self.driver, self.b, self.seed, scratch, targets_as="simplex")
+                    if obs is None:
+                        continue
+                self._readings.append(LogitReading(inner, family, obs, again))
+        return iter(self._readings)
+
+
+def _discovery_line(r: LogitReading) -> str:
+    line = (f"outputs: logits (the output layer's z, read as an identity output); the loss applies "
+            f"{r.inner.name} to them ({loss_words(r.family)} on logits)")
+    if r.simplex_targets:
+        line += ": the scenarios were driven again with probability vectors as targets, one-hot and soft"
+    return line
 
 
 def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) -> list[tuple[vm.Variant, str]]:
@@ -1105,7 +1199,8 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         return report
     hidden, output = found
     report.activation = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
-    if loss is not None and not vm.family(loss).accepts(output):
+    pairs = _logit_pairs(output, loss)
+    if loss is not None and not vm.family(loss).accepts(output) and not pairs:
         # the pinned loss cannot follow this output (bce after tanh, ce after a sigmoid): said, not computed
         try:
             spec_losses.get(loss).check_output_activation(output)
@@ -1115,12 +1210,33 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; the "
                             f"losses that do: {', '.join(f.name for f in accepted_families(output))}"]
         return report
-    match = find_match(observations, b, hidden, output, vm.SPEC, loss, reduction)
+    pinned_on_logits = loss is not None and not vm.family(loss).accepts(output)  # --loss ce with logits, say
+    match = None if pinned_on_logits else find_match(observations, b, hidden, output, vm.SPEC, loss, reduction)
     if match is not None:
         report.convention = convention_text(match, hidden, output, b, depth)
         report.loss, report.reduction = _loss_name(match), _reduction_name(match)
         return report
+    # An identity output the identity's losses do not explain: the code may return logits and apply
+    # softmax or a sigmoid inside its loss (cross-entropy on logits)
+    logits = _LogitReadings(driver, b, seed, observations, pairs)
+    for r in logits if pairs else ():
+        match = find_match(r.observations, b, hidden, r.inner, vm.SPEC, loss, reduction, only=r.family.name)
+        if match is not None:
+            report.convention = convention_text(match, hidden, output, b, depth, logits=r)
+            report.loss, report.reduction = _loss_name(match), _reduction_name(match)
+            report.discovery.append(_discovery_line(r))
+            report.scenarios = len(r.observations)
+            return report
     report.ok = False
+    if pinned_on_logits:
+        if _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction):
+            return report
+        reason = f"the {loss} loss needs {spec_losses.REQUIREMENTS[spec_losses.get(loss).requires][1]}"
+        report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; read as "
+                            f"logits with the activation applied inside the loss, no known mistake explains the "
+                            f"updates either; the losses that fit the output: "
+                            f"{', '.join(f.name for f in accepted_families(output))}"]
+        return report
     broken = next(((o, p) for o in observations for p in b.params[o.arch] if not np.all(np.isfinite(o.after[p.key]))), None)
     if broken is not None:
         obs, p = broken
@@ -1160,6 +1276,8 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
     if explained:
         report.diagnosis = [text for text, _ in explained]
         reference = explained[0][1]
+    elif pairs and _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction):
+        return report
     else:
         report.diagnosis, family, odd = _ratio_diagnosis(observations, b, hidden, output, depth)
         # the convention the code seems to follow, from the single-sample scenarios
@@ -1180,6 +1298,33 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
         report.diagnosis = [f"no known mistake explains every scenario under the pinned convention ({pins}); "
                             "without the pins, verify looks for the convention itself"]
     return report
+
+
+def _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction) -> bool:
+    """The first known mistake that explains every scenario with the code read as returning logits, into ``report``.
+
+    Tried only once the identity output's own losses and mistakes explain nothing (so code that
+    is squared error on an identity output, with a mistake, keeps its diagnosis).
+    """
+    deepest = max(len(a) for a in b.archs) - 1
+    for r in logits:
+        for variant, text in _variants(hidden, r.inner, deepest, b.has_biases, sequential=True):
+            if variant.key.endswith(" g(a) out") and not r.inner.elementwise:
+                continue  # the softmax Jacobian's diagonal on top is the same numbers as "twice out", said there
+            m = find_match(r.observations, b, hidden, r.inner, variant, loss, reduction, only=r.family.name)
+            if m is None:
+                continue
+            # (the squared-error reading of the same numbers is about softmax outputs, which this code does not return)
+            text = text.split(" (read as ")[0]
+            report.diagnosis = [f"read as logits with {r.inner.name} applied inside the loss ({loss_words(r.family)} "
+                                f"on logits, delta = {r.closed()} with a = {r.inner.name}(z)): {text} "
+                                f"(with {loss_phrase(m)})"]
+            report.activation += f" (logits; {r.inner.name} inside the loss)"
+            report.discovery.append(_discovery_line(r))
+            report.loss, report.reduction = loss_phrase(m), _reduction_name(m)
+            _first_failing_table(report, r.observations, b, hidden, r.inner, m)
+            return True
+    return False
 
 
 def _first_failing_table(report, observations, b, hidden, output, reference: Match, good=None) -> None:
