@@ -183,3 +183,19 @@ def test_float32_contestants_follow_the_float64_loop(peers_installed):
             # 8 steps of float32 rounding on weights of size ~1: measured ~1e-6
             np.testing.assert_allclose(W, W0, rtol=0, atol=2e-5)
             np.testing.assert_allclose(b, b0, rtol=0, atol=2e-5)
+
+
+def test_spec_workload_derives_every_kind_of_activation():
+    """The spec row derives every registered activation; a vector one (softmax) by its Jacobian."""
+    import json
+    import subprocess
+    import sys
+
+    from spec import activations
+
+    names = (activations.names(elementwise=True)[0], *activations.names(elementwise=False))
+    proc = subprocess.run([sys.executable, "-c", workloads.spec_script(names, ((2, 2, 1),))],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["activations"] == list(names) and result["proven"]
