@@ -237,3 +237,29 @@ def test_softsign_derivative_is_shown_simplified():
     act = activations.get("softsign")
     assert act.display_derivative == 1 / (sp.Abs(z) + 1) ** 2
     assert activations.pretty(act.display_derivative) == "1/(|z| + 1)²"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_impl_declared_range_ends_agree_with_the_spec(name):
+    import impl.activations
+
+    if name not in impl.activations.names():
+        pytest.skip("no impl entry")
+    mine, spec_act = impl.activations.get(name), activations.get(name)
+    assert mine.range_closed == spec_act.range_closed
+    for declared, derived in zip(mine.range, spec_act.range):
+        assert declared == pytest.approx(float(derived), rel=1e-14)
+
+
+def test_error_messages_print_the_true_interval():
+    import impl.activations
+    import impl.losses
+    from spec import losses as spec_losses
+
+    with pytest.raises(ValueError, match=r"takes values in \(−1, 1\), each unit"):
+        spec_losses.get("bce").check_output_activation(activations.get("tanh"))
+    with pytest.raises(ValueError, match=r"values in \[-1, 1\]"):
+        impl.losses.check_output_activation(impl.losses.bce, impl.activations.get("hard_tanh"))
+    with pytest.raises(ValueError, match=r"with values in \(-1, 1\)"):
+        impl.losses.check_output_activation(impl.losses.bce, impl.activations.get("tanh"))
+    assert impl.activations.get("relu").range_text() == "[0, inf)"
