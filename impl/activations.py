@@ -69,8 +69,11 @@ class Activation(RegistryEntry):
         df: \(z \mapsto f'(z)\), elementwise and numerically stable.
         df_from_output: \(a \mapsto f'(f^{-1}(a))\), or ``None`` if the
             derivative cannot be written through the output alone.
-        range: Closed bounds ``(low, high)`` of the values of ``f`` over the
-            real line, e.g. ``(0.0, 1.0)`` for the sigmoid.
+        range: Infimum and supremum ``(low, high)`` of the values of ``f`` over
+            the real line, e.g. ``(0.0, 1.0)`` for the sigmoid.
+        range_closed: Whether ``f`` attains ``low`` and ``high`` (declared; the
+            tests check it against the spec's derived image): ``(True, False)``
+            for relu's ``[0, inf)``, ``(False, False)`` for the sigmoid's ``(0, 1)``.
         smooth: True when ``f`` is analytic on the whole real line, so that
             complex-step differentiation through it is valid.
         f_out: Optional ``(z, out) -> None`` writing \(f(z)\) into the
@@ -111,6 +114,14 @@ class Activation(RegistryEntry):
     jacobian: ArrayFn | None = None
     output_set: str = "interval"
     d2f: ArrayFn | None = None
+    range_closed: tuple[bool, bool] = (False, False)
+
+    def range_text(self) -> str:
+        """``range`` with its ends: ``[0, inf)``, ``(-1, 1)``, ``[-1, 1]`` (a bracket where the value is attained)."""
+        low, high = self.range
+        left = "[" if self.range_closed[0] and np.isfinite(low) else "("
+        right = "]" if self.range_closed[1] and np.isfinite(high) else ")"
+        return f"{left}{low:g}, {high:g}{right}"
 
     def vjp(self, z, a, grad):
         r"""\(\partial L / \partial z\) from \(\mathrm{grad} = \partial L / \partial a\) and ``a = f(z)``.
@@ -388,6 +399,7 @@ relu = register(
         df=_relu_df,
         df_from_output=_relu_df_from_output,
         range=(0.0, np.inf),
+        range_closed=(True, False),
         smooth=False,
         f_out=lambda z, out: np.maximum(z, 0, out=out),
         # f'' = 0 on both pieces (at the kink too, by the convention above)
@@ -430,7 +442,7 @@ leaky_relu = register(
 )
 
 # --- elu -------------------------------------------------------------------
-# f(z) = z if z > 0 else alpha (e^z - 1), alpha = 1, values in [-alpha, inf).
+# f(z) = z if z > 0 else alpha (e^z - 1), alpha = 1, values in (-alpha, inf) (-alpha is approached, never reached).
 # Kink at 0 (f is C^1 there for alpha = 1, but not analytic); f'(0) = alpha.
 
 _ELU_ALPHA = 1.0
@@ -474,7 +486,7 @@ elu = register(
 )
 
 # --- selu ------------------------------------------------------------------
-# f(z) = scale * (z if z > 0 else alpha (e^z - 1)), values in [-scale alpha, inf).
+# f(z) = scale * (z if z > 0 else alpha (e^z - 1)), values in (-scale alpha, inf).
 # Kink at 0, where f'(0) = scale alpha (the left-hand slope, as in PyTorch).
 
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -603,6 +615,7 @@ silu = register(
         df=_silu_df,
         df_from_output=None,
         range=(_SILU_MIN, np.inf),
+        range_closed=(True, False),
         smooth=True,
         d2f=_silu_d2f,
     )
@@ -646,6 +659,7 @@ gelu = register(
         df=_gelu_df,
         df_from_output=None,
         range=(_GELU_MIN, np.inf),
+        range_closed=(True, False),
         smooth=True,
         d2f=_gelu_d2f,
     )
@@ -719,6 +733,7 @@ hard_tanh = register(
         df=_hard_tanh_df,
         df_from_output=_hard_tanh_df_from_output,
         range=(-1.0, 1.0),
+        range_closed=(True, True),
         smooth=False,
         d2f=lambda z: _step(z, np.zeros(np.shape(z), dtype=bool), 0, 0),
     )

@@ -170,7 +170,7 @@ def check_output_activation(loss: Loss, activation: Activation) -> None:
     """
     if not is_compatible(loss, activation):
         kind = "probability vectors" if activation.output_set == "simplex" else (
-            f"values in [{activation.range[0]:g}, {activation.range[1]:g}]"
+            f"values in {activation.range_text()}"
         )
         raise ValueError(
             f"output_activation: loss {loss.name!r} needs an output activation with "

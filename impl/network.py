@@ -597,7 +597,7 @@ class Network:
         if out_act.output_set != "simplex" and not (0.0 <= out_act.range[0] and out_act.range[1] <= 1.0):
             raise ValueError(
                 f"predict_proba: the output activation {out_act.name!r} takes values in "
-                f"[{out_act.range[0]:g}, {out_act.range[1]:g}], not probabilities; use forward for its outputs"
+                f"{out_act.range_text()}, not probabilities; use forward for its outputs"
             )
         out = self.forward(X)
         if out.shape[1] == 1:

@@ -43,6 +43,8 @@ import keyword
 
 import sympy as sp
 
+from sympy.printing.str import StrPrinter
+
 from spec.proof import Proof, plain, prove_equal, prove_matrix_equal, tidy
 
 #: The pre-activation, a real number.
@@ -171,24 +173,97 @@ class Activation:
         return list(self._output_form[2])
 
     @functools.cached_property
-    def range(self) -> tuple:
-        r"""Infimum and supremum of \(f\) over the real line, as SymPy numbers."""
-        values = sp.Union(*(_image(piece, interval) for piece, interval in pieces(self.expr)))
-        return (values.inf, values.sup)
+    def image(self):
+        r"""The set of values of \(f\) over the real line, a SymPy ``Interval`` with the right ends.
+
+        Derived piece by piece (`pieces`): a piece monotone on its interval maps it
+        onto the interval between its end values, an end included exactly where the
+        piece's interval includes it; otherwise SymPy's ``function_range``, or the
+        limits at the ends and the values at the roots of \(f'(z) = 0\) (each root
+        a witness \(z^*\) where the bound is attained). The union of the pieces'
+        images is the image: relu's \(\{0\} \cup (0, \infty) = [0, \infty)\).
+        """
+        return sp.Union(*(_image(piece, interval) for piece, interval in pieces(self.expr)))
 
     @functools.cached_property
-    def kinks(self) -> tuple:
-        """Points where a piecewise definition switches pieces (where f' may jump)."""
+    def range(self) -> tuple:
+        r"""Infimum and supremum of \(f\) over the real line, as SymPy numbers (whether attained: `image`)."""
+        values = self.image
+        return (values.inf, values.sup)
+
+    @property
+    def range_closed(self) -> tuple[bool, bool]:
+        """Whether the infimum and the supremum of `range` are attained (values of f)."""
+        values = self.image
+        low, high = values.inf, values.sup
+        return (low.is_finite is True and values.contains(low) == sp.true,
+                high.is_finite is True and values.contains(high) == sp.true)
+
+    def range_text(self) -> str:
+        """`image` written as people do: ``[0, ∞)``, ``(−1, 1)``, ``[−1, 1]``."""
+        return interval_text(self.image)
+
+    @functools.cached_property
+    def piece_boundaries(self) -> tuple:
+        """Points where a piecewise definition switches pieces (a kink, or a point where f' is continuous).
+
+        Numeric checks avoid these: a difference quotient straddling one may mix two formulas.
+        """
         points = set()
         for _, interval in pieces(self.expr):
             points |= {p for p in (interval.inf, interval.sup) if p.is_finite}
         return tuple(sorted(points))
 
+    @functools.cached_property
+    def one_sided_slopes(self) -> dict:
+        """``{point: (slope from the left, slope from the right)}`` at each of `piece_boundaries`.
+
+        Each slope is the limit of the neighbouring piece's derivative as z
+        approaches the point from that side; a jump of f itself gives ``nan``.
+        """
+        parts = pieces(self.expr)
+        out = {}
+        for p in self.piece_boundaries:
+            left = right = None
+            for piece, interval in parts:
+                for component in (interval.args if isinstance(interval, sp.Union) else (interval,)):
+                    if not isinstance(component, sp.Interval) or component.measure == 0:
+                        continue
+                    if component.sup == p:
+                        left = (piece, sp.limit(sp.diff(piece, z), z, p, "-"), sp.limit(piece, z, p, "-"))
+                    if component.inf == p:
+                        right = (piece, sp.limit(sp.diff(piece, z), z, p, "+"), sp.limit(piece, z, p, "+"))
+            if left is None or right is None:
+                out[p] = (sp.nan, sp.nan)
+            elif sp.simplify(left[2] - right[2]) != 0:
+                out[p] = (sp.nan, sp.nan)  # f jumps: no derivative from both sides
+            else:
+                out[p] = (left[1], right[1])
+        return out
+
+    @functools.cached_property
+    def kinks(self) -> tuple:
+        """Points where f' jumps: the one-sided slopes differ (or f itself jumps).
+
+        Where two pieces meet with equal slopes (elu with alpha = 1, softsign at 0)
+        there is no kink; those points are still in `piece_boundaries`.
+        """
+        kinks = []
+        for p, (left, right) in self.one_sided_slopes.items():
+            if left is sp.nan or right is sp.nan or sp.simplify(left - right) != 0:
+                kinks.append(p)
+        return tuple(kinks)
+
+    @functools.cached_property
+    def display_derivative(self):
+        r"""\(f'(z)\) with the parameters as symbols, in its shortest proven-equal form (softsign: \(1/(1 + |z|)^2\))."""
+        return simplest_equal(self.symbolic_derivative)
+
     def latex(self) -> dict[str, str]:
         """LaTeX for ``f``, ``derivative`` and ``output_form`` (``None`` if absent)."""
         return {
             "f": sp.latex(self.symbolic_expr),
-            "derivative": sp.latex(self.symbolic_derivative),
+            "derivative": sp.latex(self.display_derivative),
             "output_form": None if self.output_form is None else sp.latex(self.output_form),
         }
 
@@ -209,6 +284,156 @@ def display(expr):
     """``expr`` for printing: long exact fractions (SELU's constants) shown as 17-digit decimals."""
     long = {r: sp.Float(r, 17) for r in expr.atoms(sp.Rational) if r.q > 10**6}
     return expr.xreplace(long)
+
+
+_SUPERSCRIPTS = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
+_GREEK = {"alpha": "α", "lambda": "λ", "beta": "β", "gamma": "γ", "pi": "π"}
+_RELATION = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+class _MathPrinter(StrPrinter):
+    """One line of Unicode math: |z|, e^(−z), x², √2, ∞, ≥, {z if z > 0; 0 otherwise}."""
+
+    def _print_Symbol(self, expr):
+        return _GREEK.get(expr.name, expr.name)
+
+    def _print_Infinity(self, expr):
+        return "∞"
+
+    def _print_NegativeInfinity(self, expr):
+        return "-∞"
+
+    def _print_Pi(self, expr):
+        return "π"
+
+    def _print_Exp1(self, expr):
+        return "e"
+
+    def _print_Reals(self, expr):
+        return "ℝ"
+
+    def _print_Abs(self, expr):
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_exp(self, expr):
+        arg = expr.args[0]
+        text = self._print(arg)
+        return f"e^{text}" if arg.is_Symbol or (arg.is_Integer and arg >= 0) else f"e^({text})"
+
+    def _print_Pow(self, expr, rational=False):
+        base, power = expr.as_base_exp()
+        if power == sp.Rational(1, 2):
+            inner = self._print(base)
+            return f"√{inner}" if base.is_Atom else f"√({inner})"
+        if power.is_Integer and power < 0:
+            return "1/" + self.parenthesize(sp.Pow(base, -power), sp.printing.precedence.PRECEDENCE["Mul"], strict=False)
+        if power.is_Integer and power > 1:
+            text = self.parenthesize(base, sp.printing.precedence.PRECEDENCE["Pow"], strict=False)
+            if base.is_Pow or isinstance(base, sp.exp):
+                text = f"({self._print(base)})"
+            return text + str(power).translate(_SUPERSCRIPTS)
+        return super()._print_Pow(expr, rational)
+
+    def _print_Relational(self, expr):
+        return f"{self._print(expr.lhs)} {_RELATION.get(expr.rel_op, expr.rel_op)} {self._print(expr.rhs)}"
+
+    def _print_And(self, expr):
+        return self._print_condition(expr)
+
+    _print_Or = _print_And
+
+    def _print_condition(self, cond):
+        symbols = cond.free_symbols
+        if len(symbols) == 1 and not isinstance(cond, sp.core.relational.Relational):
+            (symbol,) = symbols
+            try:
+                return f"{self._print(symbol)} ∈ {interval_text(cond.as_set())}"
+            except (NotImplementedError, TypeError):
+                pass
+        if isinstance(cond, sp.core.relational.Relational):
+            return self._print_Relational(cond)
+        joiner = " and " if isinstance(cond, sp.And) else " or "
+        return joiner.join(self._print(c) for c in cond.args)
+
+    def _print_Piecewise(self, expr):
+        parts = []
+        for piece, cond in expr.args:
+            if cond == sp.true:
+                parts.append(f"{self._print(piece)} otherwise")
+            else:
+                parts.append(f"{self._print(piece)} if {self._print_condition(cond)}")
+        return "{" + "; ".join(parts) + "}"
+
+    def _print_Interval(self, expr):
+        return interval_text(expr)
+
+    def _print_Union(self, expr):
+        return interval_text(expr)
+
+    def _print_FiniteSet(self, expr):
+        return interval_text(expr)
+
+
+def _math_text(text: str) -> str:
+    """ASCII operators to Unicode: `*` as a middle dot, `-` as a minus sign (not in 1e-9)."""
+    import re
+
+    text = text.replace("**", "^").replace("*", "·")
+    return re.sub(r"(?<![0-9]e)-", "−", text)
+
+
+def pretty(expr) -> str:
+    """``expr`` as one line of readable Unicode math (no SymPy class names): ``e^(−z)/(1 + e^(−z))²``."""
+    return _math_text(_MathPrinter().doprint(display(sp.sympify(expr))))
+
+
+def interval_text(values) -> str:
+    """A SymPy set of reals as people write it: ``[0, ∞)``, ``(−1, 1)``, ``{0}``, ``ℝ`` as ``(−∞, ∞)``."""
+    values = sp.sympify(values)
+    if values == sp.S.Reals:
+        return "(−∞, ∞)"
+    if values == sp.S.EmptySet:
+        return "∅"
+    if isinstance(values, sp.Interval):
+        left = "(" if values.left_open or not values.inf.is_finite else "["
+        right = ")" if values.right_open or not values.sup.is_finite else "]"
+        return f"{left}{pretty(values.inf)}, {pretty(values.sup)}{right}"
+    if isinstance(values, sp.FiniteSet):
+        return "{" + ", ".join(pretty(v) for v in values) + "}"
+    if isinstance(values, sp.Union):
+        return " ∪ ".join(interval_text(part) for part in values.args)
+    return _math_text(str(values))
+
+
+def simplest_equal(expr):
+    r"""The shortest of ``expr`` and rewrites of it proven equal at every real z.
+
+    A rewrite uses \(\operatorname{sign}(z) = |z|/z\) (true for \(z \ne 0\)) and
+    cancels; it counts only if it agrees with ``expr`` for positive z, for
+    negative z (reduced to 0 symbolically) and at z = 0 itself.
+    """
+    signs = {s: sp.Abs(s.args[0]) / s.args[0] for s in expr.atoms(sp.sign)}
+    if not signs:
+        return expr
+    try:
+        candidate = sp.cancel(sp.together(expr.xreplace(signs)))
+        # factor with |z| as its own variable, z**2 = |z|**2: 1/(z**2 + 2|z| + 1) -> 1/(|z| + 1)**2
+        u = sp.Dummy("u", nonnegative=True)
+        in_u = candidate.xreplace({sp.Abs(z): u}).subs(z**2, u**2)
+        factored = sp.factor(in_u).xreplace({u: sp.Abs(z)})
+        candidate = min(sp.factor(candidate), factored, key=sp.count_ops)
+    except (sp.PolynomialError, NotImplementedError):
+        return expr
+    if candidate.has(sp.sign) or sp.count_ops(candidate) >= sp.count_ops(expr):
+        return expr
+    t = sp.Symbol("t", positive=True)
+    for side in (t, -t):
+        if sp.simplify((candidate - expr).subs(z, side)) != 0:
+            return expr
+    at_zero = candidate.subs(z, 0)
+    if not at_zero.is_finite or sp.simplify(at_zero - expr.subs(z, 0)) != 0:
+        return expr
+    return candidate
 
 
 def _lambdify_z(expr):
@@ -304,27 +529,39 @@ def _monotone_image(piece, interval):
 
 
 def _numeric_image(piece, interval):
-    """The image when SymPy cannot find it: limits at the ends, extrema from f'(z) = 0 at 30 digits."""
+    """The image when SymPy cannot find it: limits at the ends, extrema from f'(z) = 0 at 30 digits.
+
+    A bound is attained (a closed end) where it is the value at a witness z:
+    a root z* of f'(z) = 0 inside the interval (silu's and gelu's minimum), or
+    an end the interval includes; a limit at an open or infinite end is not.
+    """
     import mpmath
 
     low_end, high_end = interval.inf, interval.sup
-    ends = [sp.limit(piece, z, low_end, "+"), sp.limit(piece, z, high_end, "-")]
+    # (value, attained)
+    candidates = []
+    for end, side, is_open in ((low_end, "+", interval.left_open), (high_end, "-", interval.right_open)):
+        if end.is_finite and not is_open:
+            candidates.append((piece.subs(z, end), True))
+        else:
+            candidates.append((sp.limit(piece, z, end, side), False))
     F = sp.lambdify(z, piece, modules="mpmath")
     D = sp.lambdify(z, sp.diff(piece, z), modules="mpmath")
-    values = [e for e in ends if e.is_finite]
     with mpmath.workdps(30):
         grid = [mpmath.mpf(t) for t in DENSE_GRID if low_end <= t <= high_end]
         slopes = [D(t) for t in grid]
         for t0, t1, d0, d1 in zip(grid, grid[1:], slopes, slopes[1:]):
             if d0 == 0:
                 # the slope vanishes on a grid point (z erf(z) at 0): a candidate extremum
-                values.append(sp.Float(mpmath.nstr(F(t0), 20), 20))
+                candidates.append((sp.Float(mpmath.nstr(F(t0), 20), 20), True))
             elif d0 * d1 < 0:
                 turn = mpmath.findroot(D, (t0, t1), solver="anderson")
-                values.append(sp.Float(mpmath.nstr(F(turn), 20), 20))
-    inf = sp.Min(*[e for e in ends if e.is_infinite and e.is_extended_negative], *values)
-    sup = sp.Max(*[e for e in ends if e.is_infinite and e.is_extended_positive], *values)
-    return sp.Interval(inf, sup)
+                candidates.append((sp.Float(mpmath.nstr(F(turn), 20), 20), True))
+    low = sp.Min(*(v for v, _ in candidates))
+    high = sp.Max(*(v for v, _ in candidates))
+    low_open = not any(attained and v == low for v, attained in candidates)
+    high_open = not any(attained and v == high for v, attained in candidates)
+    return sp.Interval(low, high, low_open, high_open)
 
 
 def _candidate_stages(expr, derivative):
@@ -360,7 +597,7 @@ def _candidate_stages(expr, derivative):
                 g = derivative.subs(block, u)
                 if z not in g.free_symbols:
                     g = sp.cancel(g)
-                    found.append((min(tidy(g), sp.expand(g), key=sp.count_ops), f"solved a = f(z) for {block} = {display(u)}"))
+                    found.append((min(tidy(g), sp.expand(g), key=sp.count_ops), f"solved a = f(z) for {pretty(block)} = {pretty(u)}"))
         return found
 
     def inverse():
@@ -373,7 +610,7 @@ def _candidate_stages(expr, derivative):
             raw = derivative.subs(z, branch)
             if z in raw.free_symbols:
                 continue
-            origin = f"inverted a = f(z) with solve, branch z = {display(branch)}"
+            origin = f"inverted a = f(z) with solve, branch z = {pretty(branch)}"
             for step in (sp.cancel, lambda e: sp.cancel(sp.expand(e.rewrite(sp.exp)))):
                 try:
                     g = step(raw)
@@ -416,9 +653,9 @@ def _invert_piece(name, piece, interval):
         # within a stage, simplest first: several may be provable, and the shortest reads best
         for g, origin in sorted(stage(), key=lambda c: sp.count_ops(c[0])):
             tried += 1
-            where = "" if interval == sp.S.Reals else f" for z in {interval}"
+            where = "" if interval == sp.S.Reals else f" for z ∈ {interval_text(interval)}"
             proof = prove_equal(
-                f"{name}: f'(z) = g(f(z)) with g(a) = {display(g)}{where}", g.subs(a, piece), derivative
+                f"{name}: f'(z) = g(f(z)) with g(a) = {pretty(g)}{where}", g.subs(a, piece), derivative
             )
             if proof.ok:
                 return g, f"{origin}; {proof.method}", proof
@@ -538,7 +775,7 @@ def _derive_output_form(name, expr, derivative, params):
             return None, how, ()
         found.append((g, (piece, interval)))
         proofs.append(proof)
-        hows.append(how)
+        hows.append(how if len(parts) == 1 else f"for z ∈ {interval_text(interval)}: {how}")
     if len(found) == 1:
         g, how = found[0][0], hows[0]
         origin = "proven symbolically"
@@ -559,7 +796,8 @@ def _derive_output_form(name, expr, derivative, params):
     if not ok:
         return None, f"a candidate g(a) = {g} was proven piecewise but failed the dense check ({checked})", ()
     proofs.append(Proof(f"{name}: g(f(z)) = f'(z) numerically", True, checked))
-    return g, f"{origin} ({how}); {checked}", tuple(proofs)
+    # the numeric check is its own fact, stated once (in the proofs), not repeated here
+    return g, f"{origin} ({how})", tuple(proofs)
 
 
 # --- vector activations ----------------------------------------------------------

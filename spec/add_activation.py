@@ -137,7 +137,7 @@ def plan(name: str, expr_text: str, params: dict[str, str] | None = None, descri
     act = Activation(name, expr, description, params=values)
     say("finding where the pieces of f switch")
     try:
-        act.kinks
+        act.piece_boundaries
     except NotImplementedError as err:
         raise ValueError(f"EXPR: cannot tell where the pieces of f switch: {err}") from None
     say("deriving f'(z)")
@@ -234,7 +234,7 @@ def _check_real_and_finite(act: Activation) -> None:
                 _require_defined("f(z)", piece, component.closure, len(parts) > 1)
                 if isinstance(component, sp.Interval) and component.measure > 0:
                     _require_defined("f'(z)", sp.diff(piece, z), component.closure, len(parts) > 1)
-        for kink in act.kinks:
+        for kink in act.piece_boundaries:
             values = {piece.subs(z, kink) for piece, where in parts if _touches(where, kink)}
             first, *others = sorted(values, key=sp.default_sort_key)
             for other in others:
@@ -380,7 +380,7 @@ def _check_grid(act: Activation) -> None:
     derivative = act.derivative
     F = sp.lambdify(z, act.expr, modules="mpmath")
     D = sp.lambdify(z, derivative, modules="mpmath")
-    points = sorted(set(CHECK_GRID) | set(act.kinks))
+    points = sorted(set(CHECK_GRID) | set(act.piece_boundaries))
     with mpmath.workdps(30):
         for point in points:
             t = mpmath.mpf(point.p) / point.q if isinstance(point, sp.Rational) else mpmath.mpf(str(sp.N(point, 40)))
@@ -498,7 +498,7 @@ def _impl_code(act: Activation) -> tuple[str, list[str]]:
     else:
         output_block = f"# No output form: {_text(act.output_form_reason)}\n"
         output_name = "None"
-    smooth = len(act.kinks) == 0 and not act.expr.has(sp.Abs, sp.sign, sp.Piecewise, sp.Max, sp.Min, sp.Heaviside)
+    smooth = len(act.piece_boundaries) == 0 and not act.expr.has(sp.Abs, sp.sign, sp.Piecewise, sp.Max, sp.Min, sp.Heaviside)
     low, high = act.range
     notes = "\n".join(f"* {_text(line)}" for line in review)
     code = f'''"""{act.name}: f(z) = {_text(act.expr)}

@@ -521,7 +521,7 @@ class ProgressBar:
 
 def _derive(args) -> int:
     from spec import activations
-    from spec.activations import display
+    from spec.activations import pretty, z
 
     try:
         act = activations.get(args.name)
@@ -539,18 +539,26 @@ def _derive(args) -> int:
             print(f"f'(z) = g(a), \\quad g(a) = {tex['output_form']}, \\quad a = f(z)")
         return 0 if all(p.ok for p in act.proofs) else 1
     print(f"{act.name}: {act.description}")
-    print(f"  f(z)  = {display(act.symbolic_expr)}")
-    print(f"  f'(z) = {display(act.symbolic_derivative)}    (derived by sympy.diff)")
+    print(f"  f(z)  = {pretty(act.symbolic_expr)}")
+    print(f"  f'(z) = {pretty(act.display_derivative)}    (derived by sympy.diff)")
     if act.params:
-        values = ", ".join(f"{symbol} = {display(value)}" for symbol, value in act.params.items())
+        values = ", ".join(f"{pretty(symbol)} = {pretty(value)}" for symbol, value in act.params.items())
         print(f"  with {values}")
-    if act.kinks:
-        print(f"  kinks at z = {', '.join(str(display(k)) for k in act.kinks)}: f'(z) there follows PyTorch")
+    print(f"  values: f(z) ∈ {act.range_text()} over the real line")
+    for point, (left, right) in act.one_sided_slopes.items():
+        at = pretty(point)
+        if point in act.kinks:
+            print(
+                f"  kink at z = {at}: slope {pretty(left)} from the left, {pretty(right)} from the right; "
+                f"f'({at}) = {pretty(act.derivative.subs(z, point))} follows PyTorch"
+            )
+        else:
+            print(f"  pieces meet at z = {at} with the same slope {pretty(left)} from both sides: no kink")
     if act.output_form is None:
         print("  output form: none")
         print(f"    why: {act.output_form_reason}")
     else:
-        print(f"  output form: f'(z) = g(a) with a = f(z), g(a) = {display(act.output_form)}")
+        print(f"  output form: f'(z) = g(a) with a = f(z), g(a) = {pretty(act.output_form)}")
         print(f"    how: {act.output_form_reason}")
     for proof in act.proofs:
         print(f"  {proof}")

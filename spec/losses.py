@@ -102,10 +102,9 @@ class Loss:
         """
         if self.accepts(activation):
             return
-        low, high = activation.range
         gives = (
             "gives probability vectors (outputs summing to 1 over the layer)" if activation.output_set == "simplex"
-            else f"takes values in [{low}, {high}], each unit on its own"
+            else f"takes values in {activation.range_text()}, each unit on its own"
         )
         raise ValueError(f"output_activation: the {self.name} loss needs {REQUIREMENTS[self.requires][1]}; {activation.name!r} {gives}")
 

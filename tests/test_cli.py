@@ -62,9 +62,40 @@ def test_prove_exits_1_when_a_proof_fails(monkeypatch, capsys):
 def test_derive_sigmoid():
     code, out, _ = run("derive", "sigmoid")
     assert code == 0
-    assert "f(z)  = 1/(1 + exp(-z))" in out
-    assert "g(a) = a*(1 - a)" in out
+    assert "f(z)  = 1/(1 + e^(−z))" in out
+    assert "f'(z) = e^(−z)/(1 + e^(−z))²" in out
+    assert "g(a) = a·(1 − a)" in out
+    assert "values: f(z) ∈ (0, 1)" in out
     assert "proven" in out
+
+
+#: What `derive` must never print: SymPy's class names and its ASCII infinity.
+SYMPY_INTERNALS = ("Piecewise(", "Interval", "Eq(", "Ne(", "Abs(", "sign(", "**", "Union", "FiniteSet", "Reals")
+
+
+@pytest.mark.parametrize("name", __import__("spec.activations").activations.names(elementwise=True))
+def test_derive_prints_readable_math_once_per_fact(name):
+    code, out, _ = run("derive", name)
+    assert code == 0
+    for internal in SYMPY_INTERNALS:
+        assert internal not in out, (internal, out)
+    assert not __import__("re").search(r"\boo\b", out), out
+    lines = [line.strip() for line in out.splitlines() if line.strip()]
+    assert len(lines) == len(set(lines)), out
+    # the numeric check is stated once
+    assert out.count("checked at") <= 1
+
+
+def test_derive_shows_true_kinks_and_ranges():
+    _, out, _ = run("derive", "softsign")
+    assert "f'(z) = 1/(|z| + 1)²" in out
+    assert "values: f(z) ∈ (−1, 1)" in out
+    assert "no kink" in out and "kink at" not in out
+    _, out, _ = run("derive", "relu")
+    assert "values: f(z) ∈ [0, ∞)" in out
+    assert "kink at z = 0: slope 0 from the left, 1 from the right" in out
+    _, out, _ = run("derive", "hard_tanh")
+    assert "values: f(z) ∈ [−1, 1]" in out and "kink at z = −1" in out and "kink at z = 1" in out
 
 
 def test_derive_latex():

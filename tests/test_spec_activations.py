@@ -51,7 +51,7 @@ def test_output_form_holds_on_a_dense_grid_including_tails(name):
     df = sp.lambdify(z, act.derivative, modules="mpmath")
     # 150 digits: in the tails 1 - f(z) is tiny and the output form needs the digits to resolve it.
     with mpmath.workdps(150):
-        kinks = [float(k) for k in act.kinks]
+        kinks = [float(k) for k in act.piece_boundaries]
         extra = [k + d for k in kinks for d in (0.0, -1e-9, 1e-9)]
         for t in np.concatenate([np.linspace(-40, 40, 801), [-200.0, -80.0, 80.0, 200.0], extra]):
             t = mpmath.mpf(t)
@@ -159,3 +159,107 @@ def test_every_added_activation_entry_loads():
     # a broken entry of spec/added_activations.json does not stop the import; it is reported
     # here (and by activations.get(name)), naming the file, the entry and the error
     assert not activations.load_errors(), "\n".join(activations.load_errors().values())
+
+
+#: Hand-computed: the image of f over the real line, with open/closed ends, and the true kinks
+#: (one-sided slopes differ). silu and gelu attain their minimum at the root of f'(z) = 0.
+TRUE_RANGES = {
+    "identity": ("(−∞, ∞)", ()),
+    "sigmoid": ("(0, 1)", ()),
+    "tanh": ("(−1, 1)", ()),
+    "relu": ("[0, ∞)", (0,)),
+    "leaky_relu": ("(−∞, ∞)", (0,)),
+    "elu": ("(−1, ∞)", ()),
+    "selu": (None, (0,)),
+    "softplus": ("(0, ∞)", ()),
+    "silu": (None, ()),
+    "gelu": (None, ()),
+    "softsign": ("(−1, 1)", ()),
+    "hard_tanh": ("[−1, 1]", (-1, 1)),
+}
+
+
+def test_every_elementwise_activation_has_a_hand_computed_truth():
+    assert set(TRUE_RANGES) >= set(NAMES) - {n for n in NAMES if n not in TRUE_RANGES and n.startswith("test")}
+    assert set(TRUE_RANGES) <= set(NAMES)
+
+
+@pytest.mark.parametrize("name", sorted(TRUE_RANGES))
+def test_derived_range_and_kinks_match_hand_computed_truth(name):
+    act = activations.get(name)
+    text, kinks = TRUE_RANGES[name]
+    if text is not None:
+        assert act.range_text() == text
+    assert act.kinks == tuple(sp.Integer(k) for k in kinks)
+    assert set(act.kinks) <= set(act.piece_boundaries)
+
+
+def test_selu_infimum_is_not_attained():
+    act = activations.get("selu")
+    low, high = act.range
+    assert sp.simplify(low + activations.SELU_SCALE * activations.SELU_ALPHA) == 0 and high == sp.oo
+    assert act.image.left_open and act.range_closed == (False, False)
+
+
+@pytest.mark.parametrize("name, z_star, minimum", [
+    ("silu", -1.2784645427610738, -0.2784645427610738),
+    ("gelu", -0.7517915241, -0.16997120747990366),
+])
+def test_silu_and_gelu_attain_their_minimum_at_a_root_of_the_slope(name, z_star, minimum):
+    act = activations.get(name)
+    low, high = act.range
+    assert float(low) == pytest.approx(minimum, rel=1e-14) and high == sp.oo
+    assert not act.image.left_open and act.range_closed == (True, False)
+    # the witness: f'(z*) = 0 and f(z*) is the minimum
+    root = sp.nsolve(act.derivative, z, z_star)
+    assert float(act.expr.subs(z, root)) == pytest.approx(float(low), rel=1e-14)
+    assert act.range_text().startswith("[−0.27846" if name == "silu" else "[−0.16997")
+
+
+def test_closed_ends_are_values_of_f():
+    assert activations.get("relu").range_closed == (True, False)
+    assert activations.get("hard_tanh").range_closed == (True, True)
+    assert activations.get("tanh").range_closed == (False, False)
+    assert activations.get("sigmoid").range_closed == (False, False)
+
+
+def test_elu_and_softsign_pieces_meet_with_equal_slopes():
+    for name in ("elu", "softsign"):
+        act = activations.get(name)
+        assert act.piece_boundaries == (0,) and act.kinks == ()
+        left, right = act.one_sided_slopes[0]
+        assert left == right == 1
+    assert activations.get("relu").one_sided_slopes[0] == (0, 1)
+    assert activations.get("hard_tanh").one_sided_slopes == {-1: (0, 1), 1: (1, 0)}
+
+
+def test_softsign_derivative_is_shown_simplified():
+    act = activations.get("softsign")
+    assert act.display_derivative == 1 / (sp.Abs(z) + 1) ** 2
+    assert activations.pretty(act.display_derivative) == "1/(|z| + 1)²"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_impl_declared_range_ends_agree_with_the_spec(name):
+    import impl.activations
+
+    if name not in impl.activations.names():
+        pytest.skip("no impl entry")
+    mine, spec_act = impl.activations.get(name), activations.get(name)
+    assert mine.range_closed == spec_act.range_closed
+    for declared, derived in zip(mine.range, spec_act.range):
+        assert declared == pytest.approx(float(derived), rel=1e-14)
+
+
+def test_error_messages_print_the_true_interval():
+    import impl.activations
+    import impl.losses
+    from spec import losses as spec_losses
+
+    with pytest.raises(ValueError, match=r"takes values in \(−1, 1\), each unit"):
+        spec_losses.get("bce").check_output_activation(activations.get("tanh"))
+    with pytest.raises(ValueError, match=r"values in \[-1, 1\]"):
+        impl.losses.check_output_activation(impl.losses.bce, impl.activations.get("hard_tanh"))
+    with pytest.raises(ValueError, match=r"with values in \(-1, 1\)"):
+        impl.losses.check_output_activation(impl.losses.bce, impl.activations.get("tanh"))
+    assert impl.activations.get("relu").range_text() == "[0, inf)"

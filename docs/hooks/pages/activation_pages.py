@@ -294,8 +294,9 @@ def elementwise_page(name) -> str:
         "\n## Definition\n",
         display(rf"f(z) = {tex(shorten(act.symbolic_expr), param_names(act))}"),
         mark(("the registry's expression, spec.activations", "symbolic"), base=BASE),
-        f"\nValues: \\(f(z)\\) ranges over \\(({tex(shorten(low))}, {tex(shorten(high))})\\) "
-        "(infimum and supremum over the real line).\n\n",
+        f"\nValues: \\(f(z)\\) ranges over \\({'[' if act.range_closed[0] else '('}{tex(shorten(low))}, "
+        f"{tex(shorten(high))}{']' if act.range_closed[1] else ')'}\\) "
+        "(over the real line; a square bracket where the bound is a value of f).\n\n",
         _params(act),
         "\n## Derivative\n",
         display(rf"f'(z) = {tex(shorten(act.symbolic_derivative), param_names(act))}"),
