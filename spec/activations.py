@@ -830,9 +830,10 @@ class VectorActivation:
     """
 
     elementwise = False
-    #: Vector activations have no parameters, kinks or elementwise output form.
+    #: Vector activations have no parameters, kinks, pieces or elementwise output form.
     params: dict = {}
     kinks: tuple = ()
+    piece_boundaries: tuple = ()
 
     def __init__(self, name: str, component, description: str = "", output_set: str = "simplex", range=(0, 1)):
         if not isinstance(name, str) or not name.isidentifier() or keyword.iskeyword(name):

@@ -500,6 +500,7 @@ def _impl_code(act: Activation) -> tuple[str, list[str]]:
         output_name = "None"
     smooth = len(act.piece_boundaries) == 0 and not act.expr.has(sp.Abs, sp.sign, sp.Piecewise, sp.Max, sp.Min, sp.Heaviside)
     low, high = act.range
+    closed = tuple(bool(end) for end in act.range_closed)
     notes = "\n".join(f"* {_text(line)}" for line in review)
     code = f'''"""{act.name}: f(z) = {_text(act.expr)}
 
@@ -541,6 +542,7 @@ ACTIVATION = Activation(
     df=df,
     df_from_output={output_name},
     range=({_literal(low)}, {_literal(high)}),
+    range_closed={closed!r},
     smooth={smooth},
     reviewed=False,
 )

@@ -13,7 +13,7 @@ with ``ast`` (nothing runs) and accepts only:
   ``numpy.select``, ``numpy.logical_and.reduce`` / ``logical_or.reduce``,
   ``scipy.special`` ufuncs and ``like``;
 * ``ACTIVATION = Activation(name=..., f=f, df=df, df_from_output=...,
-  range=(..., ...), smooth=..., reviewed=False)`` with literal values.
+  range=(..., ...), range_closed=(..., ...), smooth=..., reviewed=False)`` with literal values.
 
 Anything else (another statement, an attribute such as ``numpy.load``, a
 name other than the argument, a string outside the docstring) is refused.
@@ -35,7 +35,7 @@ UFUNC_METHODS = {("logical_and", "reduce"), ("logical_or", "reduce")}
 IMPORTS = (("import", "numpy"), ("import", "scipy.special"), ("from", "impl.activations", "Activation"),
            ("from", "impl._added", "like"))
 FUNCTIONS = (("f", "z"), ("df", "z"), ("df_from_output", "a"))
-KEYWORDS = ("name", "f", "df", "df_from_output", "range", "smooth", "reviewed")
+KEYWORDS = ("name", "f", "df", "df_from_output", "range", "range_closed", "smooth", "reviewed")
 
 
 class UnsafeCode(ValueError):
@@ -179,6 +179,13 @@ def _activation(node, name, has_output_form):
         _fail(node, "range must be a pair")
     for bound in bounds.elts:
         _bound(bound)
+    closed = values["range_closed"]
+    if not (
+        isinstance(closed, ast.Tuple)
+        and len(closed.elts) == 2
+        and all(isinstance(end, ast.Constant) and isinstance(end.value, bool) for end in closed.elts)
+    ):
+        _fail(node, "range_closed must be a pair of True/False")
     if not (isinstance(values["smooth"], ast.Constant) and isinstance(values["smooth"].value, bool)):
         _fail(node, "smooth must be True or False")
     if not (isinstance(values["reviewed"], ast.Constant) and values["reviewed"].value is False):

@@ -424,6 +424,8 @@ GOOD = add_activation.plan("good", "Max(z, z/10)").impl_code
         ("reviewed=False", "reviewed=True"),
         ("name='good'", "name='other'"),
         ("range=(-numpy.inf, numpy.inf)", "range=(-numpy.inf, float('inf'))"),
+        ("range_closed=(False, False)", "range_closed=(False, open('x'))"),
+        ("range_closed=(False, False)", "range_closed=(0, 1)"),
         ("from impl._added import like", "from impl._added import like as like"),
         ("import numpy\n", "import numpy\nimport os\n"),
         ('"""good:', 'x = 1\n"""good:'),

@@ -125,13 +125,18 @@ def _stacked_loss(net, stacked, X, Y):
 
 
 def _distance_to_kinks(net, X):
-    """How close any pre-activation comes to a kink of its layer's activation (inf if none)."""
+    """How close any pre-activation comes to a piece boundary of its layer's activation (inf if none).
+
+    Piece boundaries, not only kinks: elu is C1 at 0 (both one-sided slopes are 1) but
+    its second derivative jumps there, so a central difference across 0 is only O(h)
+    accurate, not O(h^2) as the tolerance below assumes.
+    """
     z, _ = net._forward(X)
     L = len(z) - 1
     nearest = np.inf
     for l in range(1, L + 1):
         name = net.output_activation if l == L else net.activation
-        for kink in spec_activations.get(name).kinks:
+        for kink in spec_activations.get(name).piece_boundaries:
             nearest = min(nearest, float(np.min(np.abs(z[l] - float(kink)))))
     return nearest
 
