@@ -45,7 +45,7 @@ import sympy as sp
 
 from sympy.printing.str import StrPrinter
 
-from spec.proof import Proof, plain, prove_equal, prove_matrix_equal, tidy
+from spec.proof import Proof, prove_equal, prove_matrix_equal, tidy
 
 #: The pre-activation, a real number.
 z = sp.Symbol("z", real=True)
@@ -372,6 +372,59 @@ class _MathPrinter(StrPrinter):
 
     def _print_FiniteSet(self, expr):
         return interval_text(expr)
+
+
+_SUBSCRIPTS = str.maketrans("0123456789ijkn", "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙ")
+
+
+def _subscript(text: str) -> str:
+    """``text`` in subscript characters where Unicode has them (digits, i, j, k, n), else ``_text``."""
+    out = text.translate(_SUBSCRIPTS)
+    return out if all(c in "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙ" for c in out) else f"_{text}"
+
+
+class _LayerPrinter(_MathPrinter):
+    """A vector activation's formulas with units counted from 1, as on the site: z_0 → z₁, Z[i] → zᵢ, Σⱼ."""
+
+    printmethod = "_layer_str"  # not Indexed._sympystr
+
+    def _print_Symbol(self, expr):
+        import re
+
+        unit = re.fullmatch(r"([a-zA-Z]+)_(\d+)", expr.name)
+        if unit:
+            return unit[1] + _subscript(str(int(unit[2]) + 1))
+        letter = re.fullmatch(r"([a-zA-Z]+)_([ijkn])", expr.name)  # y_i: a unit named by a letter
+        if letter:
+            return letter[1] + _subscript(letter[2])
+        return super()._print_Symbol(expr)
+
+    def _print_Indexed(self, expr):
+        return self._print(expr.base.label) + "".join(_subscript(self._print(t)) for t in expr.indices)
+
+    def _print_KroneckerDelta(self, expr):
+        return "δ" + "".join(_subscript(self._print(t)) for t in expr.args)
+
+    def _print_Sum(self, expr):
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = f"({body})"
+        # every sum of a layer runs over its units, j = 1 .. n (0 .. n - 1 in the spec's code)
+        return "".join(f"Σ{_subscript(self._print(v))} " for v, _, _ in expr.limits) + body
+
+    def _print_exp(self, expr):
+        arg = expr.args[0]
+        if isinstance(arg, sp.Indexed) or arg.is_Symbol:
+            return f"e^{self._print(arg)}"
+        return super()._print_exp(expr)
+
+
+def pretty_layer(expr) -> str:
+    """A vector activation's ``expr`` (or matrix row) as one line of Unicode math, units counted from 1."""
+    expr = sp.sympify(expr)
+    if isinstance(expr, sp.MatrixBase):
+        return "[" + "; ".join(", ".join(pretty_layer(e) for e in expr.row(r)) for r in range(expr.rows)) + "]"
+    return _math_text(_LayerPrinter().doprint(display(expr)))
 
 
 def _math_text(text: str) -> str:
@@ -706,7 +759,8 @@ def _dense_check(f, derivative, g, kinks) -> tuple[bool, str]:
             error = abs(G(F(t)) - want) / max(abs(want), mpmath.mpf(10) ** -30)
             worst = max(worst, error)
     ok = worst <= mpmath.mpf(10) ** -20
-    return ok, f"checked at {len(points)} points of z in [-40, 40] and beside each kink, {DENSE_DIGITS} digits: worst relative error {mpmath.nstr(worst, 3)}"
+    beside = " and beside each piece boundary" if kinks else ""
+    return ok, f"checked at {len(points)} points of z in [−40, 40]{beside}, {DENSE_DIGITS} digits: worst relative error {mpmath.nstr(worst, 3)}"
 
 
 def _non_injective_witness(f, derivative) -> str | None:
@@ -908,9 +962,9 @@ class VectorActivation:
         \(-a_k \sum_i a_i\,\partial\ell/\partial a_i\) term.)
         """
         return (
-            f"{self.name} is a vector activation: output i depends on every z_k of the layer, so backprop needs "
-            "the whole Jacobian J[i, k] = d a_i / d z_k, whose off-diagonal entries are not 0 (for softmax "
-            "-a_i a_k); no g(a_i) of the unit's own output gives them, and a_i alone does not determine row i "
+            f"{self.name} is a vector activation: output i depends on every zₖ of the layer, so backprop needs "
+            "the whole Jacobian Jᵢₖ = ∂aᵢ/∂zₖ, whose off-diagonal entries are not 0 (for softmax "
+            "−aᵢ·aₖ); no g(aᵢ) of the unit's own output gives them, and aᵢ alone does not determine row i "
             "(it needs all of a). The layer's output form is the matrix G(a) with J(z) = G(f(z)): see "
             "jacobian_output_form(n)"
         )
@@ -977,7 +1031,7 @@ class VectorActivation:
         n_ = _units(n)
         out = []
         if self.output_set == "simplex":
-            out.append(prove_equal(f"{self.name}: sum_i f_i(z) = 1 for n = {n_}", sum(self.vector(n_)), 1))
+            out.append(prove_equal(f"{self.name}: Σᵢ fᵢ(z) = 1 for n = {n_}", sum(self.vector(n_)), 1))
         out.extend(self._jacobian_output_form(n_)[2])
         return list(out)
 
@@ -1108,11 +1162,11 @@ def _derive_general_jacobian(act: VectorActivation) -> tuple:
     f_i, f_k = act.component, act.component.subs(i, k)
     proofs = []
     if act.output_set == "simplex":
-        proofs.append(prove_equal(f"{act.name}: sum_i f_i(z) = 1 for any number of units n", sp.Sum(f_i, (i, 0, _n - 1)), 1))
+        proofs.append(prove_equal(f"{act.name}: Σᵢ fᵢ(z) = 1 for any number of units n", sp.Sum(f_i, (i, 0, _n - 1)), 1))
     G = sp.factor(sp.expand(pull_out_of_sums(J)).subs(f_i, A[i]).subs(f_k, A[k]))
     if G.has(Z):
         return J, None, tuple(proofs)
-    claim = f"{act.name}: d f_i/d z_k = {plain(G)} for any number of units n and units i, k"
+    claim = f"{act.name}: ∂fᵢ/∂zₖ = {pretty_layer(G)} for any number of units n and units i, k"
     proofs.append(prove_equal(claim, G.subs({A[i]: f_i, A[k]: f_k}), J))
     return J, G, tuple(proofs)
 
@@ -1139,16 +1193,16 @@ def _derive_jacobian_output_form(act: VectorActivation, n: int) -> tuple:
     if scaled is not None:
         G = scaled.applyfunc(lambda e: tidy(sp.cancel(e)))
         if G.free_symbols <= set(As):
-            tried.append((G, "e^{z_k} = s a_k with s = sum_j e^{z_j} > 0 (so sum_k a_k = 1) put into J; s cancelled"))
+            tried.append((G, "e^zₖ = s·aₖ with s = Σⱼ e^zⱼ > 0 (so Σₖ aₖ = 1) put into J; s cancelled"))
     direct = J.xreplace({f: a_t for a_t, f in back.items()})
     if direct.free_symbols <= set(As):
-        tried.append((direct, "f_k(z) replaced by a_k inside J"))
+        tried.append((direct, "fₖ(z) replaced by aₖ inside J"))
     for G, origin in tried:
         proof = prove_matrix_equal(
-            f"{act.name}: J(z) = G(f(z)) for n = {n}, G(a) = {G.tolist()}", G.xreplace(back), J
+            f"{act.name}: J(z) = G(f(z)) for n = {n}, G(a) = {pretty_layer(G)}", G.xreplace(back), J
         )
         if proof.ok:
-            return G, f"{origin}; proven: J(z) - G(f(z)) reduced to 0 entry by entry ({proof.method})", (proof,)
+            return G, f"{origin}; proven: J(z) − G(f(z)) reduced to 0 entry by entry ({proof.method})", (proof,)
     if not tried:
         return None, f"no candidate G(a): J for n = {n} could not be written through the outputs a", ()
     return None, f"none of {len(tried)} candidate(s) G(a) could be proven equal to J for n = {n}", ()
@@ -1218,14 +1272,14 @@ SELU_ALPHA = sp.Rational("1.6732632423543772848170429916717")
 SELU_SCALE = sp.Rational("1.0507009873554804934193349852946")
 
 register(Activation("identity", z, "f(z) = z: no nonlinearity (regression outputs)."))
-register(Activation("sigmoid", 1 / (1 + sp.exp(-z)), "The logistic function, values in (0, 1)."))
-register(Activation("tanh", sp.tanh(z), "The hyperbolic tangent, values in (-1, 1)."))
-register(Activation("relu", sp.Piecewise((z, z > 0), (0, True)), "Rectified linear unit; relu'(0) = 0."))
+register(Activation("sigmoid", 1 / (1 + sp.exp(-z)), "The logistic function σ(z) = 1/(1 + e^−z)."))
+register(Activation("tanh", sp.tanh(z), "The hyperbolic tangent."))
+register(Activation("relu", sp.Piecewise((z, z > 0), (0, True)), "Rectified linear unit max(0, z); f′(0) = 0, as in PyTorch."))
 register(
     Activation(
         "leaky_relu",
         sp.Piecewise((z, z > 0), (slope * z, True)),
-        "ReLU with a small slope for z <= 0 (PyTorch's default 0.01); f'(0) = slope.",
+        "ReLU with a small slope for z ≤ 0 (PyTorch's default 0.01); f′(0) = the slope, as in PyTorch.",
         params={slope: sp.Rational(1, 100)},
     )
 )
@@ -1233,7 +1287,7 @@ register(
     Activation(
         "elu",
         sp.Piecewise((z, z > 0), (alpha * (sp.exp(z) - 1), True)),
-        "Exponential linear unit (alpha = 1); f'(0) = alpha.",
+        "Exponential linear unit with α = 1.",
         params={alpha: sp.Integer(1)},
     )
 )
@@ -1242,26 +1296,26 @@ register(
     Activation(
         "selu",
         selu_scale * sp.Piecewise((z, z > 0), (selu_alpha * (sp.exp(z) - 1), True)),
-        "Scaled ELU with the self-normalising constants; f'(0) = lambda * alpha.",
+        "Scaled ELU with the self-normalising constants λ and α; f′(0) = λα (the left slope), as in PyTorch.",
         params={selu_scale: SELU_SCALE, selu_alpha: SELU_ALPHA},
     )
 )
 register(Activation("softplus", sp.log(1 + sp.exp(z)), "A smooth ReLU, log(1 + e^z) (exact, no linearisation)."))
-register(Activation("silu", z / (1 + sp.exp(-z)), "z * sigmoid(z), also called swish."))
-register(Activation("gelu", z * (1 + sp.erf(z / sp.sqrt(2))) / 2, "z * Phi(z), Phi the normal CDF (exact erf form)."))
-register(Activation("softsign", z / (1 + sp.Abs(z)), "z / (1 + |z|), values in (-1, 1)."))
+register(Activation("silu", z / (1 + sp.exp(-z)), "z·σ(z), also called swish."))
+register(Activation("gelu", z * (1 + sp.erf(z / sp.sqrt(2))) / 2, "z·Φ(z), Φ the standard normal CDF (the exact erf form)."))
+register(Activation("softsign", z / (1 + sp.Abs(z)), "z/(1 + |z|): like tanh, with polynomial tails."))
 register(
     Activation(
         "hard_tanh",
         sp.Piecewise((-1, z <= -1), (1, z >= 1), (z, True)),
-        "tanh clipped to a straight line: clamp(z, -1, 1); f'(+-1) = 0.",
+        "The identity clamped to the band from −1 to 1, a cheap tanh; f′(±1) = 0, as in PyTorch.",
     )
 )
 register(
     VectorActivation(
         "softmax",
         sp.exp(Z[i]) / sp.Sum(sp.exp(Z[j]), (j, 0, n - 1)),
-        "e^{z_i} / sum_j e^{z_j} over the layer: outputs in (0, 1) summing to 1 (class probabilities).",
+        "e^zᵢ / Σⱼ e^zⱼ over the layer: outputs in (0, 1) summing to 1 (class probabilities).",
         output_set="simplex",
         range=(0, 1),
     )

@@ -567,7 +567,6 @@ def _derive(args) -> int:
 
 def _derive_vector(act, n: int, latex: bool) -> int:
     """``derive`` for a vector activation: f_i, the Jacobian for ``n`` units, its output form, the proofs."""
-    from spec.proof import plain
 
     J, G = act.jacobian(n), act.jacobian_output_form(n)
     proofs = act.proofs(n) + act.general_proofs()
@@ -581,23 +580,33 @@ def _derive_vector(act, n: int, latex: bool) -> int:
             print(f"J(z) = G(a), \\quad G(a) = {tex['output_form']}, \\quad a = f(z)")
         print(f"% no elementwise output form g(a_i): {act.output_form_reason}")
         return 0 if all(p.ok for p in proofs) else 1
+    import sympy as sp
+
+    from spec.activations import pretty_layer
+
     print(f"{act.name}: {act.description}")
-    print("  a vector activation: every output depends on the whole layer z = (z_0, ..., z_{n-1})")
-    print(f"  f_i(z) = {plain(act.component)}")
-    print(f"  Jacobian J[i, k] = d f_i / d z_k for n = {n} units    (derived by Matrix.jacobian)")
-    for r in range(J.rows):
-        print(f"    [{', '.join(plain(e) for e in J.row(r))}]")
+    print("  a vector activation: every output depends on the whole layer z = (z₁, …, zₙ)")
+    print(f"  fᵢ(z) = {pretty_layer(act.component)}    (sums over the layer's units j = 1 … n)")
+    # the entries share the denominator s = e^z₁ + … + e^zₙ: printed once, not in every entry
+    total = sp.Add(*[sp.exp(t) for t in act.zs(n)])
+    s = sp.Symbol("s")
+    shared = J.has(total)
+    J_shown = J.xreplace({total: s}) if shared else J
+    where = f", with s = {pretty_layer(total)}" if shared else ""
+    print(f"  Jacobian Jᵢₖ = ∂fᵢ/∂zₖ for n = {n} units{where}    (derived by Matrix.jacobian)")
+    for r in range(J_shown.rows):
+        print(f"    [{', '.join(pretty_layer(e) for e in J_shown.row(r))}]")
     if G is None:
         print(f"  output form: none for n = {n}")
         print(f"    why: {act.jacobian_output_form_reason(n)}")
     else:
         print("  output form: J(z) = G(a) with a = f(z),")
         for r in range(G.rows):
-            print(f"    {'G(a) = ' if r == 0 else '       '}[{', '.join(plain(e) for e in G.row(r))}]")
+            print(f"    {'G(a) = ' if r == 0 else '       '}[{', '.join(pretty_layer(e) for e in G.row(r))}]")
         print(f"    how: {act.jacobian_output_form_reason(n)}")
     if act.general_jacobian_output_form is not None:
-        print(f"  for any number of units n: d f_i / d z_k = {plain(act.general_jacobian_output_form)}")
-    print("  elementwise output form g(a_i): none")
+        print(f"  for any number of units n: ∂fᵢ/∂zₖ = {pretty_layer(act.general_jacobian_output_form)}")
+    print("  elementwise output form g(aᵢ): none")
     print(f"    why: {act.output_form_reason}")
     for proof in proofs:
         print(f"  {proof}")

@@ -33,7 +33,7 @@ import sympy as sp
 
 from spec import activations
 from spec.activations import a, z
-from spec.proof import Proof, plain, prove_equal, prove_matrix_equal, pull_out_of_sums, tidy
+from spec.proof import Proof, prove_equal, prove_matrix_equal, pull_out_of_sums, tidy
 
 #: The target value of one output unit.
 y = sp.Symbol("y", real=True)
@@ -314,8 +314,8 @@ class VectorOutputDelta:
 
 
 def _column(m) -> str:
-    """A column of expressions in one line: ``(a_0 - y_0, a_1 - y_1)``."""
-    return "(" + ", ".join(str(e) for e in m) + ")"
+    """A column of expressions in one line, units counted from 1: ``(a₁ − y₁, a₂ − y₂)``."""
+    return "(" + ", ".join(activations.pretty_layer(e) for e in m) + ")"
 
 
 _REGISTRY: dict[str, Loss] = {}
@@ -365,7 +365,7 @@ bce = _register(
         "bce",
         -(y * sp.log(a) + (1 - y) * sp.log(1 - a)),
         "unit_interval",
-        "Binary cross-entropy; outputs must lie in (0, 1).",
+        "Binary cross-entropy −[y log a + (1 − y) log(1 − a)] per output; the outputs must be probabilities, strictly between 0 and 1.",
         default_output="sigmoid",
     )
 )
@@ -374,7 +374,7 @@ ce = _register(
         "ce",
         -y * sp.log(a),
         "simplex",
-        "Cross-entropy -sum_k y_k log a_k; outputs must be probability vectors (softmax).",
+        "Cross-entropy −Σₖ yₖ log aₖ per sample; the outputs must be probability vectors (softmax).",
         default_output="softmax",
     )
 )
@@ -426,13 +426,13 @@ class GeneralOutputDelta:
     def proofs(self) -> list[Proof]:
         loss, act = self.loss, self.activation
         where = f"[{loss.name}, {act.name}, any number of units n, any unit k]"
-        value = f"sum_i {plain(loss.expr.subs({a: sp.Symbol(f'{act.name}_i(z)'), y: sp.Symbol('y_i')}))}"
+        value = f"Σᵢ {activations.pretty_layer(loss.expr.subs({a: sp.Symbol(f'{act.name}_i(z)'), y: sp.Symbol('y_i')}))}"
         if self.in_a is None:
             return [Proof(f"d/dz_k {value}: not written through the outputs a  {where}", False,
-                          f"z is left in {plain(self.in_z)}")]
+                          f"z is left in {activations.pretty_layer(self.in_z)}")]
         proofs = [
             prove_equal(
-                f"delta_k = d/dz_k [{value}] = {plain(self.in_a)}  {where}",
+                f"delta_k = d/dz_k [{value}] = {activations.pretty_layer(self.in_a)}  {where}",
                 self.in_a.subs(A[activations.k], self.component_k), self.in_z,
             )
         ]
@@ -440,17 +440,17 @@ class GeneralOutputDelta:
             c = sp.Symbol("c")
             proofs.append(
                 prove_equal(
-                    f"delta_k = {plain(self.in_a_unit_targets)} when the targets sum to 1 (one-hot or probability targets)",
+                    f"delta_k = {activations.pretty_layer(self.in_a_unit_targets)} when the targets sum to 1 (one-hot or probability targets)",
                     self.in_a.subs(self.sum_of_targets, 1), self.in_a_unit_targets,
                 )
             )
             general = self.in_a.subs(self.sum_of_targets, c)
             proofs.append(
                 prove_equal(
-                    f"when the targets sum to c = {plain(self.sum_of_targets)} != 1, delta_k = {plain(general)} = "
-                    f"c*({plain(self.in_a_unit_targets.subs(Y[activations.k], Y[activations.k] / c))}): c times the "
-                    f"error for the normalised targets y/c, and not {plain(self.in_a_unit_targets)}, which is off by "
-                    f"{plain(sp.factor(general - self.in_a_unit_targets))}",
+                    f"when the targets sum to c = {activations.pretty_layer(self.sum_of_targets)} ≠ 1, delta_k = {activations.pretty_layer(general)} = "
+                    f"c·({activations.pretty_layer(self.in_a_unit_targets.subs(Y[activations.k], Y[activations.k] / c))}): c times the "
+                    f"error for the normalised targets y/c, and not {activations.pretty_layer(self.in_a_unit_targets)}, which is off by "
+                    f"{activations.pretty_layer(sp.factor(general - self.in_a_unit_targets))}",
                     self.in_a.subs(self.sum_of_targets, c),
                     c * self.in_a_unit_targets.subs(Y[activations.k], Y[activations.k] / c),
                 )

@@ -64,7 +64,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from spec import activations, losses
-from spec.proof import Proof, plain, reduce_to_zero
+from spec.activations import pretty, pretty_layer
+from spec.proof import Proof, reduce_to_zero
 
 
 class sigma(sp.Function):
@@ -203,12 +204,16 @@ class SymbolicNetwork:
         return z, a
 
     def parameters(self):
-        """``(display name, symbol, layer, kind, index)`` for every weight and bias."""
+        """``(display name, symbol, layer, kind, index)`` for every weight and bias.
+
+        ``index`` counts from 0, as Python does; the display name counts from 1, as
+        the formulas and the site do (``W(1)[1,2]`` is \\(W^{(1)}_{12}\\), ``index = (0, 1)``).
+        """
         for l in range(1, self.L + 1):
             for i in range(self.sizes[l]):
                 for j in range(self.sizes[l - 1]):
-                    yield f"W({l})[{i},{j}]", self.W[l][i, j], l, "W", (i, j)
-                yield f"b({l})[{i}]", self.b[l][i], l, "b", (i,)
+                    yield f"W({l})[{i + 1},{j + 1}]", self.W[l][i, j], l, "W", (i, j)
+                yield f"b({l})[{i + 1}]", self.b[l][i], l, "b", (i,)
 
 
 @dataclass
@@ -307,15 +312,15 @@ def recurrence_lines(net: SymbolicNetwork) -> list[str]:
     """The error-term formulas `backprop_deltas` uses for ``net``, in words."""
     L = net.L
     if L in net.vector_layers:
-        lines = ["delta(L)_m = sum_k dl/da(L)_k * dtau_k/dz(L)_m, i.e. delta(L) = J_tau(z(L))^T grad_a l   "
-                 "(tau_k(z_0, ..., z_n-1) any differentiable map of the whole output layer)"]
+        lines = ["delta(D)_m = sum_k dl/da(D)_k * dtau_k/dz(D)_m, i.e. delta(D) = J_tau(z(D))^T grad_a l   "
+                 "(tau_k(z_1, ..., z_n) any differentiable map of the whole output layer; D = the last layer)"]
     else:
-        lines = ["delta(L) = l'(a(L)) * tau'(z(L))   (tau any differentiable function, entry by entry)"]
+        lines = ["delta(D) = l'(a(D)) * tau'(z(D))   (tau any differentiable function, entry by entry; D = the last layer)"]
     if L > 1:
         hidden = [l for l in range(1, L)]
         if all(l in net.vector_layers for l in hidden):
             lines.append("delta(l) = J_sigma(z(l))^T (W(l+1)^T delta(l+1))   "
-                         "(sigma_k(z_0, ..., z_n-1) any differentiable map of the whole hidden layer)")
+                         "(sigma_k(z_1, ..., z_n) any differentiable map of the whole hidden layer)")
         else:
             lines.append("delta(l) = W(l+1)^T delta(l+1) * sigma'(z(l))   (sigma any differentiable function, entry by entry)")
     return lines
@@ -412,12 +417,12 @@ def _prove_generic(
             claimed = sum(
                 delta[n][l][i] * (net.x[n][j] if l == 1 else s[n][l - 1][j]) for n in range(net.samples)
             )
-            formula = f"sum_n delta({l})[{i}] a({l - 1})[{j}]"
+            formula = f"sum_n delta({l})[{i + 1}] a({l - 1})[{j + 1}]"
         else:
             (i,) = index
             # dL/db(l)[i] = sum_n delta(l)_n[i]
             claimed = sum(delta[n][l][i] for n in range(net.samples))
-            formula = f"sum_n delta({l})[{i}]"
+            formula = f"sum_n delta({l})[{i + 1}]"
         direct = sp.diff(total, symbol).xreplace(atoms)
         method = reduce_to_zero(direct - claimed)
         proofs.append(
@@ -485,7 +490,7 @@ def _activation_facts(role: str, act, widths) -> list[Proof]:
     """The derivative (elementwise) or Jacobian (vector, per layer width) standing for ``role``, and its proofs."""
     if act.elementwise:
         return [
-            Proof(f"{role} = {act.name}: {role}'(z) = {act.derivative}", True, "derived by sympy.diff"),
+            Proof(f"{role} = {act.name}: {role}'(z) = {pretty(act.derivative)}", True, "derived by sympy.diff"),
             *act.proofs,
         ]
     out = []
@@ -494,7 +499,7 @@ def _activation_facts(role: str, act, widths) -> list[Proof]:
         out.append(
             Proof(
                 f"{role} = {act.name} on {n} units: d{role}_k/dz_m = J[k, m] = d f_k/dz_m, e.g. "
-                f"J[0, 0] = {plain(J[0, 0])}" + (f", J[0, 1] = {plain(J[0, 1])}" if n > 1 else ""),
+                f"J[1, 1] = {pretty_layer(J[0, 0])}" + (f", J[1, 2] = {pretty_layer(J[0, 1])}" if n > 1 else ""),
                 True, f"derived by Matrix.jacobian, {n}x{n}",
             )
         )

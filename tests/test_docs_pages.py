@@ -138,6 +138,17 @@ def test_indices_count_from_one_on_every_page(site):
     assert r"\partial L / \partial W^{(2)}_{12} = \sum_n \delta^{(2)}_{1,n}\, a^{(1)}_{2,n}" in derivation
 
 
+def test_page_sources_have_no_control_characters():
+    # "\\(\\tau_k\\)" written in a plain Python string once reached docs/proofs.md as a tab
+    # followed by "au_k", and "\\nabla" as a line break: MathJax then shows neither.
+    import re
+
+    for path in sorted((ROOT / "docs").rglob("*.md")):
+        text = path.read_text()
+        bad = re.search(r"[\x00-\x08\x0b-\x1f\t]", text)
+        assert bad is None, (path.name, text[max(0, bad.start() - 30):bad.end() + 30])
+
+
 def test_one_learning_rate_symbol(site):
     for path in ("derivation", "notation", "verify", "losses", "pitfalls", "worked-example"):
         if not (site / path / "index.html").is_file():
@@ -407,18 +418,20 @@ def test_a_failing_proof_stops_the_build(monkeypatch):
 
 def test_the_softmax_page_shows_its_jacobian_output_form_and_proofs(site):
     from pages import loss_page, vector_activation
-    from pages.common import tex
+    from pages.common import tex, tex_layer
 
     text = page(site, "activations/softmax")
     act = activations.get("softmax")
     n = vector_activation.N_SHOWN
-    # the component, the Jacobian derived by SymPy (the sum of exponentials written s) and its output form
-    assert tex(act.component) in text
+    # the component, the Jacobian derived by SymPy (the sum of exponentials written s) and its output form,
+    # with the units counted from 1 as on every page
+    assert tex_layer(act.component) in text and r"\sum_{j=1}^{n}" in text
     shown, total = vector_activation._jacobian_through_s(act, n)
-    assert tex(shown) in text and tex(total) in text
-    assert tex(act.jacobian_output_form(n)) in text
+    assert tex_layer(shown) in text and tex_layer(total) in text
+    assert tex_layer(act.jacobian_output_form(n)) in text
+    assert "a_{1} \\left(1 - a_{1}\\right)" in text and "z_{0}" not in text and "a_{0}" not in text
     # and for any number of units: sympy.diff by z_k, written through the outputs, proven
-    assert tex(act.general_jacobian) in text and tex(act.general_jacobian_output_form) in text
+    assert tex_layer(act.general_jacobian) in text and tex_layer(act.general_jacobian_output_form) in text
     assert "✓ proven symbolically: for any n, every i and k" in text and all(p.ok for p in act.general_proofs())
     assert r"\operatorname{diag}(a) - a\,a^T" in text
     # the proof marks: J = G(f(z)), the compact form for several widths, softmax of two units = sigmoid
@@ -431,9 +444,9 @@ def test_the_softmax_page_shows_its_jacobian_output_form_and_proofs(site):
     assert "None exists" in text and act.output_form_reason in text
     # the cancellation with cross-entropy, for n = 3 and for every n
     gen = loss_page.general_delta("ce", "softmax")
-    assert tex(gen.in_a) in text and tex(gen.in_a_unit_targets) in text
+    assert tex_layer(gen.in_a) in text and tex_layer(gen.in_a_unit_targets) in text
     assert "✓ every n: proven symbolically" in text and "✓ Σy = 1: proven symbolically" in text
-    assert tex(losses.ce.output_delta("softmax", n).in_a) in text
+    assert tex_layer(losses.ce.output_delta("softmax", n).in_a) in text
     # impl against the spec in high precision: one row per probe, no failure text
     assert "rel. error of impl's <code>backward</code>" in text
     assert text.count("(overflow)") >= 1  # the unshifted formula breaks down, impl does not

@@ -1,5 +1,6 @@
 """Softmax and cross-entropy in the spec: the Jacobian, its output form, the fused output error, backprop, oracles."""
 
+import re
 import subprocess
 import sys
 
@@ -48,7 +49,7 @@ def test_code_that_needs_an_elementwise_activation_says_so():
 def test_no_elementwise_output_form_and_the_reason_is_the_off_diagonal():
     assert softmax.output_form is None
     reason = softmax.output_form_reason
-    assert "off-diagonal" in reason and "a_i alone does not determine row i" in reason
+    assert "off-diagonal" in reason and "aᵢ alone does not determine row i" in reason
 
 
 # --- the Jacobian, derived, and its output form, derived and proven --------------------------------
@@ -63,7 +64,7 @@ def test_jacobian_output_form_is_diag_a_minus_a_a_transpose_proven(n):
     proofs = softmax.proofs(n)
     assert proofs and all(p.ok for p in proofs), [str(p) for p in proofs]
     assert any(p.claim.startswith(f"softmax: J(z) = G(f(z)) for n = {n}") for p in proofs)
-    assert any(p.claim == f"softmax: sum_i f_i(z) = 1 for n = {n}" for p in proofs)
+    assert any(p.claim == f"softmax: Σᵢ fᵢ(z) = 1 for n = {n}" for p in proofs)
     assert "s cancelled" in softmax.jacobian_output_form_reason(n)
 
 
@@ -74,7 +75,7 @@ def test_jacobian_for_any_number_of_units():
     assert sp.expand(G - A[i] * (sp.KroneckerDelta(i, k) - A[k])) == 0
     proofs = softmax.general_proofs()
     assert [p.ok for p in proofs] == [True, True], [str(p) for p in proofs]
-    assert proofs[0].claim == "softmax: sum_i f_i(z) = 1 for any number of units n"
+    assert proofs[0].claim == "softmax: Σᵢ fᵢ(z) = 1 for any number of units n"
     # a wrong general identity is not proven
     from spec.proof import prove_equal as prove
 
@@ -160,9 +161,9 @@ def test_general_identity_for_any_number_of_units():
     assert sp.expand(general.in_a - (losses.A[k] * total - losses.Y[k])) == 0
     assert sp.expand(general.in_a_unit_targets - (losses.A[k] - losses.Y[k])) == 0
     claims = [p.claim for p in losses.prove_softmax_ce_cancellation()]
-    assert claims[0].startswith("delta_k = d/dz_k [sum_i -y_i*log(softmax_i(z))] = a_k*sum_{i=0}^{n - 1} y_i - y_k")
+    assert claims[0].startswith("delta_k = d/dz_k [Σᵢ −yᵢ·log(softmax_i(z))] = aₖ·Σᵢ yᵢ − yₖ")
     # what delta is when the targets do not sum to 1
-    assert any("c*a_k - y_k" in c and "(c - 1)*a_k" in c for c in claims)
+    assert any("c·aₖ − yₖ" in c and "(c − 1)·aₖ" in c for c in claims)
     assert not any("Sum(" in c or "Indexed" in c for c in claims)
 
 
@@ -226,7 +227,7 @@ def test_prove_softmax_ce():
     claims = " | ".join(p.claim for p in result.instantiation)
     assert "tau = softmax on 3 units" in claims and "G(f(z)) for n = 3" in claims
     assert "any number of units n" in claims
-    assert result.recurrence[0].startswith("delta(L)_m = sum_k dl/da(L)_k * dtau_k/dz(L)_m")
+    assert result.recurrence[0].startswith("delta(D)_m = sum_k dl/da(D)_k * dtau_k/dz(D)_m")
 
 
 @pytest.mark.parametrize(
@@ -278,7 +279,7 @@ def test_cli_prove_softmax_ce_and_derive_softmax(capsys):
     code, out, err = run("prove", "--sizes", "3,2,3", "--output-activation", "softmax", "--loss", "ce", "--quiet")
     assert code == 0, err
     assert "PROVEN: 17 of 17 parameters" in out
-    assert "delta = (a_0 - y_0, a_1 - y_1, a_2 - y_2) when the targets sum to 1" in out
+    assert "delta = (a₁ − y₁, a₂ − y₂, a₃ − y₃) when the targets sum to 1" in out
     # --loss ce alone means its default output, softmax
     code, out, err = run("prove", "--sizes", "2,2", "--loss", "ce", "--quiet")
     assert code == 0 and "output softmax, loss ce" in out
@@ -289,10 +290,14 @@ def test_cli_prove_softmax_ce_and_derive_softmax(capsys):
 
     code, out, err = run("derive", "softmax")
     assert code == 0, err
-    assert "f_i(z) = exp(z_i)/sum_{j=0}^{n - 1} exp(z_j)" in out
-    assert "Jacobian J[i, k] = d f_i / d z_k for n = 3 units" in out
-    assert "G(a) = [a_0*(1 - a_0), -a_0*a_1, -a_0*a_2]" in out
-    assert "elementwise output form g(a_i): none" in out and "proven" in out
+    # readable math with the units counted from 1, as on the site
+    assert "fᵢ(z) = e^zᵢ/Σⱼ e^zⱼ" in out
+    assert "Jacobian Jᵢₖ = ∂fᵢ/∂zₖ for n = 3 units, with s = e^z₁ + e^z₂ + e^z₃" in out
+    assert "[e^z₁/s − e^(2·z₁)/s², −e^z₁·e^z₂/s², −e^z₁·e^z₃/s²]" in out
+    assert "G(a) = [a₁·(1 − a₁), −a₁·a₂, −a₁·a₃]" in out
+    assert "∂fᵢ/∂zₖ = (δᵢₖ − aₖ)·aᵢ" in out
+    assert "elementwise output form g(aᵢ): none" in out and "proven" in out
+    assert not re.search(r"[az]_\d", out) and "**" not in out and "sum_" not in out
     assert "Sum(" not in out and "Indexed" not in out and "Matrix(" not in out
     code, out, err = run("derive", "softmax", "--latex", "--units", "2")
     assert code == 0 and "G(a) = \\left[\\begin{matrix}" in out

@@ -53,9 +53,9 @@ def _prove(sizes, activation, output, loss):
         )
     if code != 0:
         raise RuntimeError(f"prove {sizes} {activation} {output} {loss} failed while building the docs")
-    # The command prints Python's entry indices (from 0); the site counts from 1 (docs/proofs.md says so).
+    # the command counts entries from 1, as the site does (docs/proofs.md says so)
     return "```text\n$ .venv/bin/backprop-spec prove --sizes {} --activation {} --output-activation {} --loss {}\n{}```\n".format(
-        sizes, activation, output, loss, common.one_based(buffer.getvalue())
+        sizes, activation, output, loss, buffer.getvalue()
     )
 
 

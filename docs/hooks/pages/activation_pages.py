@@ -299,7 +299,7 @@ def elementwise_page(name) -> str:
         "(over the real line; a square bracket where the bound is a value of f).\n\n",
         _params(act),
         "\n## Derivative\n",
-        display(rf"f'(z) = {tex(shorten(act.symbolic_derivative), param_names(act))}"),
+        display(rf"f'(z) = {tex(shorten(act.display_derivative), param_names(act))}"),
         mark(("✓ derived by sympy.diff", "symbolic"),
              ("✓ property-tested: impl's f' against the spec", "property"), base=BASE),
         "\n## Output form\n\n",
@@ -367,7 +367,7 @@ def index() -> str:
     if vector:
         text += (
             "\n## Vector activations\n\n"
-            "Each output depends on the whole layer, \\(a_i = f_i(z_0, \\dots, z_{n-1})\\): the derivative is a "
+            "Each output depends on the whole layer, \\(a_i = f_i(z_1, \\dots, z_n)\\): the derivative is a "
             "Jacobian matrix, no elementwise output form exists, and backpropagation multiplies by "
             "\\(J^T\\). The output form here is the whole matrix written through the outputs, "
             "\\(J(z) = G(f(z))\\).\n"

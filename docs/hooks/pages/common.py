@@ -62,6 +62,35 @@ def tex(expr, names=None, **settings) -> str:
     return Printer(dict(symbol_names=dict(names or {}), **settings), tau_name=tau_name).doprint(expr)
 
 
+def tex_layer(expr, **settings) -> str:
+    """A layer expression as LaTeX with its units counted from 1, as everywhere on the site.
+
+    The spec names a layer's units as Python does, ``z_0 .. z_{n-1}``, and its sums
+    run over ``j = 0 .. n - 1``; shown here as \\(z_1 .. z_n\\) and \\(\\sum_{j=1}^{n}\\).
+    """
+    import re
+
+    import sympy as sp
+
+    expr = sp.sympify(expr)
+    names = {}
+    for symbol in expr.free_symbols:
+        unit = re.fullmatch(r"([a-zA-Z]+)_(\d+)", getattr(symbol, "name", ""))
+        if unit:
+            names[symbol] = f"{unit[1]}_{{{int(unit[2]) + 1}}}"
+
+    def over_the_layer(e):
+        return isinstance(e, sp.Sum) and len(e.limits) == 1 and e.limits[0][1] == 0 and (e.limits[0][2] + 1).is_Symbol
+
+    def one_based(e):
+        # the same sum over the layer's units, labelled 1 .. n: the summand (z_j) is relabelled with it
+        (v, lo, hi), = e.limits
+        return sp.Sum(e.function, (v, lo + 1, hi + 1))
+
+    expr = expr.replace(over_the_layer, one_based)
+    return tex(expr, names, **settings)
+
+
 def brief(expr, digits: int = 6):
     """``expr`` for a table cell: long exact constants (SELU's) as decimals cut to ``digits`` significant digits."""
     import sympy as sp
@@ -114,25 +143,6 @@ def require(proofs, what: str = "") -> None:
             f"{what or 'a proof the docs show'} failed while building the site: "
             + "; ".join(str(p) for p in failed)
         )
-
-
-#: An index in the spec's claim text: ``W(1)[0,1]``, ``delta(2)[0]``, ``a(0)[1]`` (counted from 0, as Python does).
-_CLAIM_INDEX = re.compile(r"(\b[A-Za-z]+\(\d+\))\[(\d+)((?:,\s*\d+)*)\]")
-
-
-def one_based(text: str) -> str:
-    """The spec's claim text with every entry index counted from 1, as in the formulas.
-
-    ``spec`` writes claims with Python's indices (``dL/dW(1)[0,0] = sum_n
-    delta(1)[0] a(0)[0]``); the site counts from 1 everywhere (``W(1)[1,1]``
-    is \\(W^{(1)}_{11}\\)). Layer numbers, in parentheses, already count from 1.
-    """
-
-    def shift(match):
-        indices = [match.group(2)] + [i for i in match.group(3).replace(" ", "").split(",") if i]
-        return f"{match.group(1)}[{','.join(str(int(i) + 1) for i in indices)}]"
-
-    return _CLAIM_INDEX.sub(shift, text)
 
 
 _INLINE_MATH = re.compile(r"\\\((.*?)\\\)")

@@ -429,7 +429,7 @@ def parameter_proofs():
     for (name, _, layer, kind, index), p in zip(parameters, result.parameters):
         if not p.claim.startswith(f"dL/d{name} ="):
             raise common.BuildFailure(f"the proof {p.claim!r} is not about {name}: the table would mislabel it")
-        rows.append((rf"\({parameter_claim(layer, kind, index)}\)", f"`{common.one_based(p.claim)}`",
+        rows.append((rf"\({parameter_claim(layer, kind, index)}\)", f"`{p.claim}`",
                      f"✓ proven ({p.method})" if p.ok else "✗ NOT PROVEN"))
     return common.table(["claim", "as spec.network writes it", "result"], rows)
 

@@ -26,7 +26,7 @@ from spec.losses import bce, mse, y
 from spec.proof import tidy
 
 from . import common
-from .common import display, mark, proof_mark, tex
+from .common import display, mark, proof_mark, tex, tex_layer
 
 
 def fraction(expr) -> str:
@@ -167,7 +167,7 @@ def general_delta(loss_name, act_name):
 
 def _general_tex(gen):
     """LaTeX names for the general identity: a_k, y_i and the sum of the targets."""
-    return tex(gen.in_a), (None if gen.in_a_unit_targets is None else tex(gen.in_a_unit_targets))
+    return tex_layer(gen.in_a), (None if gen.in_a_unit_targets is None else tex_layer(gen.in_a_unit_targets))
 
 
 def vector_cancellation(loss_name, act_name, base=""):
@@ -182,9 +182,9 @@ def vector_cancellation(loss_name, act_name, base=""):
     off = gen.in_a.subs(gen.sum_of_targets, c)
     lines = [
         f"With the `{loss_name}` loss, \\(\\ell = \\sum_k {tex(loss.expr.subs({a: sp.Symbol('a_k'), y: sp.Symbol('y_k')}))}\\). "
-        f"For \\(n = {od.n}\\) its gradient with respect to the outputs is \\(\\nabla_a \\ell = {tex(od.grad_a.T)}^T\\), "
+        f"For \\(n = {od.n}\\) its gradient with respect to the outputs is \\(\\nabla_a \\ell = {tex_layer(od.grad_a.T)}^T\\), "
         "and multiplying by the Jacobian written through the outputs, everything but one product cancels:\n",
-        display(rf"\delta = G(a)^T \nabla_a \ell = {tex(od.in_a)}"),
+        display(rf"\delta = G(a)^T \nabla_a \ell = {tex_layer(od.in_a)}"),
         labelled_marks(od.proofs, ("δ = Jᵀ∇ₐℓ", "through a", "Σy = 1", "Σy ≠ 1"), base=base,
                        what=f"{act_name} with {loss_name}, n = {od.n}"),
         "\nThe spec also proves it for a layer of any width: \\(n\\) stays a symbol, the sums stay sums, and "
@@ -192,14 +192,14 @@ def vector_cancellation(loss_name, act_name, base=""):
     ]
     rows = [rf"\delta_k &= {general}"]
     if unit is not None:
-        rows.append(rf"&= {unit} \quad \text{{when }} {tex(gen.sum_of_targets)} = 1 \text{{ (one-hot or probability targets)}}")
+        rows.append(rf"&= {unit} \quad \text{{when }} {tex_layer(gen.sum_of_targets)} = 1 \text{{ (one-hot or probability targets)}}")
     lines.append(display(*rows))
     lines.append(labelled_marks(gen.proofs, ("every n", "Σy = 1", "Σy = c ≠ 1"), base=base,
                                 what=f"{act_name} with {loss_name} for every n"))
     if unit is not None:
         lines.append(
             f"\nIf the targets of a sample add up to some \\(c \\ne 1\\) instead, the error is "
-            f"\\({tex(off)}\\): \\(c\\) times the error for the rescaled targets \\(y / c\\), not "
+            f"\\({tex_layer(off)}\\): \\(c\\) times the error for the rescaled targets \\(y / c\\), not "
             f"\\({unit}\\). `impl` computes this general form, so soft or unnormalised targets are handled exactly.\n"
         )
     return "".join(lines)
@@ -357,7 +357,7 @@ def saturation_table(loss_name, act_name):
         d = r"\(\partial \ell / \partial z\)"
     else:
         setup = f"two units with logits \\((z, 0)\\), target \\(y = (0, 1)\\)"
-        d = r"\(\partial \ell / \partial z_0\)"
+        d = r"\(\partial \ell / \partial z_1\)"
     rows = [(rf"\({t:g}\)", *map(_fmt, rest)) for t, *rest in saturation_rows(loss_name, act_name)]
     return (
         f"\nAt saturation, {setup}: the spec in high precision, impl's fused form, and the generic "

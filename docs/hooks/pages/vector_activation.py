@@ -23,7 +23,7 @@ from spec import activations, losses
 from spec.proof import prove_equal, prove_matrix_equal
 
 from . import common, loss_page
-from .common import display, mark, proof_mark, tex
+from .common import display, mark, proof_mark, tex, tex_layer
 
 BASE = "../"
 #: The layer width the Jacobian is written out for.
@@ -148,17 +148,17 @@ def _definition(act):
     out = [
         "\n## Definition\n\n",
         "The registry holds one component, output \\(i\\) of a layer of \\(n\\) units:\n",
-        display(rf"a_i = f_i(z) = {tex(act.component)}, \qquad i = 0, \dots, n - 1"),
+        display(rf"a_i = f_i(z) = {tex_layer(act.component)}, \qquad i = 1, \dots, n"),
         mark(("the registry's component, spec.activations", "symbolic"), base=BASE),
         f"\nFor \\(n = {n}\\) the sum is written out (`vector({n})`):\n",
-        display(rf"f(z) = {tex(act.vector(n))}"),
+        display(rf"f(z) = {tex_layer(act.vector(n))}"),
         f"\nEvery output lies in \\(({tex(low)}, {tex(high)})\\)",
     ]
     if simplex:
         out += [
             " and the outputs of one sample add up to 1: they form a probability distribution over the "
             "units (the *probability simplex*), which is why the last layer of a classifier uses it.\n",
-            display(r"\sum_{i=0}^{n - 1} f_i(z) = 1"),
+            display(r"\sum_{i=1}^{n} f_i(z) = 1"),
             loss_page.labelled_marks([*simplex_any, *simplex], ("any n", f"n = {n}"), base=BASE,
                                      what=f"{act.name}'s outputs summing to 1"),
         ]
@@ -170,17 +170,17 @@ def _definition(act):
 def _jacobian(act):
     n = N_SHOWN
     shown, total = _jacobian_through_s(act, n)
-    where = "" if total is None else rf", \qquad s = {tex(total)}"
+    where = "" if total is None else rf", \qquad s = {tex_layer(total)}"
     return (
         "\n## The Jacobian\n\n"
         "An elementwise activation's derivative is one number per unit, \\(f'(z_i)\\). Here output "
         "\\(i\\) depends on *every* \\(z_k\\) of the layer, so the derivative is a matrix, the Jacobian "
         "\\(J_{ik} = \\partial a_i / \\partial z_k\\). SymPy derives it from the component above, for any "
         "number of units (`sympy.diff` by \\(z_k\\); \\(\\delta_{ik}\\) is 1 where \\(i = k\\) and 0 elsewhere):\n"
-        + display(rf"J_{{ik}} = \frac{{\partial f_i}}{{\partial z_k}} = {tex(act.general_jacobian)}")
+        + display(rf"J_{{ik}} = \frac{{\partial f_i}}{{\partial z_k}} = {tex_layer(act.general_jacobian)}")
         + mark(("✓ derived by sympy.diff", "symbolic"), base=BASE)
         + f"\nWritten out for \\(n = {n}\\) (`Matrix.jacobian`):\n"
-        + display(rf"J(z) = {tex(shown)}{where}")
+        + display(rf"J(z) = {tex_layer(shown)}{where}")
         + mark(("✓ derived by Matrix.jacobian", "symbolic"),
                ("✓ property-tested: impl's f and backward against this Jacobian, 50 digits", "property"),
                ("✓ impl's jacobian against the complex step", "fd"), base=BASE)
@@ -200,7 +200,7 @@ def _output_form(act):
     _, general_proofs = _general(act)
     general = act.general_jacobian_output_form
     compact = compact_form(act.name)
-    line = rf"J(z) = G\left(f(z)\right), \qquad G(a) = {tex(G)}"
+    line = rf"J(z) = G\left(f(z)\right), \qquad G(a) = {tex_layer(G)}"
     if compact is not None:
         line += rf" = {compact[0]}"
     widths = ", ".join(map(str, COMPACT_WIDTHS))
@@ -211,7 +211,7 @@ def _output_form(act):
     if general is not None:
         out += [
             " For any number of units:\n",
-            display(rf"J_{{ik}} = {tex(general)}"),
+            display(rf"J_{{ik}} = {tex_layer(general)}"),
             grouped_mark(general_proofs, "for any n, every i and k", what=f"{act.name}'s Jacobian for any n"),
             f"\nFor \\(n = {n}\\), the whole matrix:\n",
         ]
@@ -347,14 +347,14 @@ def plot(act) -> bytes:
     J = act.numpy_jacobian(z)
     match = two_unit_match(act.name)
     fig, (left, right) = plt.subplots(1, 2, figsize=(9.6, 3.5))
-    left.plot(t, f[0], color="#1f5fa8", lw=2.4, label=r"$a_0 = f_0(z, 0)$")
-    left.plot(t, f[1], color="#2b8a3e", lw=2, label=r"$a_1 = f_1(z, 0)$")
+    left.plot(t, f[0], color="#1f5fa8", lw=2.4, label=r"$a_1 = f_1(z, 0)$")
+    left.plot(t, f[1], color="#2b8a3e", lw=2, label=r"$a_2 = f_2(z, 0)$")
     if match is not None:
         other = activations.get(match[0])
         left.plot(t, other.numpy_f(t), color="#d9480f", lw=1.6, ls=(0, (4, 3)), label=f"{match[0]}(z)")
     left.set_title(f"{act.name} of (z, 0): outputs", fontsize=10)
-    right.plot(t, J[0, 0], color="#1f5fa8", lw=2.2, label=r"$J_{00} = \partial a_0/\partial z_0$")
-    right.plot(t, J[0, 1], color="#7048e8", lw=2, ls="--", label=r"$J_{01} = \partial a_0/\partial z_1$")
+    right.plot(t, J[0, 0], color="#1f5fa8", lw=2.2, label=r"$J_{11} = \partial a_1/\partial z_1$")
+    right.plot(t, J[0, 1], color="#7048e8", lw=2, ls="--", label=r"$J_{12} = \partial a_1/\partial z_2$")
     right.set_title("Jacobian entries: equal and opposite", fontsize=10)
     for ax in (left, right):
         ax.axhline(0, color="#888888", lw=0.8)
@@ -376,13 +376,13 @@ def _plot_section(act):
             f"Its first output is then exactly the {match[0]} (dashed line, on top of it): with two classes, "
             f"{act.name} is the [{match[0]}]({match[0]}.md) of the difference of the two logits, since only "
             "that difference matters.\n"
-            + display(rf"f_0(z, 0) = {tex(activations.get(match[0]).expr)}")
+            + display(rf"f_1(z, 0) = {tex(activations.get(match[0]).expr)}")
             + proof_mark(match[1], base=BASE, what=f"{act.name} of two units")
         )
     text += (
         f"\n![{act.name} of (z, 0): both outputs, and two entries of the Jacobian]({act.name}.png)\n\n"
-        "The right panel shows why the Jacobian cannot be diagonal: moving \\(z_1\\) changes \\(a_0\\) "
-        "exactly as much as moving \\(z_0\\) does, with the opposite sign (the outputs must keep summing to 1).\n"
+        "The right panel shows why the Jacobian cannot be diagonal: moving \\(z_2\\) changes \\(a_1\\) "
+        "exactly as much as moving \\(z_1\\) does, with the opposite sign (the outputs must keep summing to 1).\n"
     )
     return text
 
@@ -526,4 +526,4 @@ def index_row(name):
     G = act.jacobian_output_form(N_SHOWN)
     form = rf"\({compact[0]}\)" if compact else ("none" if G is None else f"proven for \\(n = {N_SHOWN}\\)")
     outputs = "in (0, 1), summing to 1" if act.output_set == "simplex" else "in the range, no constraint"
-    return (f"[{name}]({name}.md)", rf"\({tex(act.component)}\)", form, outputs)
+    return (f"[{name}]({name}.md)", rf"\({tex_layer(act.component)}\)", form, outputs)
