@@ -48,7 +48,10 @@ def _sigmoid(e):
 STABILITY = {
     "identity": ("Nothing can go wrong: f is the input itself and f' the constant 1.", None),
     "sigmoid": (
-        "f is `scipy.special.expit`, which never forms a huge \\(e^{-z}\\). For f' the "
+        "f is `scipy.special.expit`, which never forms a huge \\(e^{-z}\\); on a CPU where NumPy "
+        "vectorises `exp` (AVX-512 for float64), arrays of 512 values or more take "
+        "\\(1/(1 + e^{-z})\\) with \\(-z\\) capped so \\(e^{-z}\\) stays finite, within 3 units in the last "
+        "place of `expit` (the [Performance](../performance.md) page says which one ran). For f' the "
         "implementation multiplies \\(\\sigma(z)\\) by \\(\\sigma(-z)\\) instead of by "
         "\\(1 - \\sigma(z)\\): once \\(\\sigma(z)\\) is within a few rounding steps of 1 "
         "(from about \\(z = 30\\) on), the subtraction keeps only the rounding error, while "

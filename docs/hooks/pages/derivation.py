@@ -474,15 +474,22 @@ def chain_w2():
     return rows, _names(labels, {Z2: "z^{(2)}", a: "a^{(2)}"})
 
 
+
+def _factor(expr, names):
+    """One factor of a product as LaTeX, in parentheses when it is a sum: (a - y) \\cdot \\sigma'(z)."""
+    text = tex(expr, names)
+    return rf"\left({text}\right)" if expr.is_Add else text
+
+
 def chain_rule():
     rows, lab = chain_w2()
     lines = []
     for w, f1, f2, f3, _ in rows:
         lines.append(
             rf"\frac{{\partial L}}{{\partial {tex(w, lab)}}} &= "
-            rf"\underbrace{{{tex(f1, lab)}}}_{{\partial L / \partial a^{{(2)}}}} \cdot "
-            rf"\underbrace{{{tex(f2, lab)}}}_{{\partial a^{{(2)}} / \partial z^{{(2)}}}} \cdot "
-            rf"\underbrace{{{tex(f3, lab)}}}_{{\partial z^{{(2)}} / \partial {tex(w, lab)}}}"
+            rf"\underbrace{{{_factor(f1, lab)}}}_{{\partial L / \partial a^{{(2)}}}} \cdot "
+            rf"\underbrace{{{_factor(f2, lab)}}}_{{\partial a^{{(2)}} / \partial z^{{(2)}}}} \cdot "
+            rf"\underbrace{{{_factor(f3, lab)}}}_{{\partial z^{{(2)}} / \partial {tex(w, lab)}}}"
         )
     return display(*lines, gap="0.6em") + _group_mark(
         [r[-1] for r in rows], "the chain rule for W(2)", "both weights against the direct derivative"
