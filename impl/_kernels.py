@@ -123,6 +123,25 @@ def sigmoid_into(z, out) -> None:
         expit(z, out=out)
 
 
+def sigmoid_train_into(z, out, work) -> None:
+    r"""`sigmoid_into` for the trainer: ``work`` is a contiguous scratch array of ``z``'s shape.
+
+    The trainer runs under ``np.errstate(all="ignore")`` and checks its loss
+    and parameters itself, so here \(e^{-z}\) may overflow to inf below
+    \(z \approx -709\) (-88 in float32), giving \(1/\infty = 0\), the exact
+    limit, and the cap's pass is not needed: four passes, in ``work``, with
+    only the last writing ``out`` (the trainer's strided ``a[l]``).
+    """
+    if not _uses_exp(out):
+        expit(z, out=out)
+        return
+    # sigma = 1 / (1 + e^{-z})
+    np.negative(z, out=work)
+    np.exp(work, out=work)
+    work += 1
+    np.reciprocal(work, out=out)
+
+
 def sigmoid(z):
     r"""\(\sigma(z)\) for a real array ``z`` (ints become float64), by the chosen kernel.
 

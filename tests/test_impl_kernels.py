@@ -12,6 +12,7 @@ import warnings
 import mpmath
 import numpy as np
 import pytest
+from scipy.special import expit
 
 from impl import _kernels, activations
 
@@ -121,3 +122,31 @@ def test_choice_follows_the_simd_features_or_the_environment():
     bad = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          env={"BACKPROP_SPEC_SIGMOID": "fast", "PATH": ""})
     assert bad.returncode != 0 and "BACKPROP_SPEC_SIGMOID: expected one of exp, expit, got 'fast'" in bad.stderr
+
+
+def test_trainer_kernel_meets_the_bars_on_every_kernel(kernel):
+    # the trainer's version: no cap on the exponent (it runs with floating-point errors ignored),
+    # a scratch array, a strided output as the trainer's a[l] left of its column of ones
+    for dtype, bound in ((np.float64, 1e-12), (np.float32, 4 * np.finfo(np.float32).eps)):
+        z = Z.astype(dtype)
+        wide = np.ones((z.size, 2), dtype=dtype)
+        work = np.empty_like(z)
+        with np.errstate(all="ignore"):
+            _kernels.sigmoid_train_into(z, wide[:, 0], work)
+        got = wide[:, 0]
+        assert got.dtype == dtype and (wide[:, 1] == 1).all()
+        # the exact value at the rounded input: mpmath's for float64, float64 expit of the float32 input
+        # for float32 (rounding z to float32 moves sigma by up to |z| eps32 relative in the tail)
+        exact = SIGMA if dtype == np.float64 else expit(z.astype(np.float64))
+        fine = np.abs(exact) > np.finfo(dtype).tiny
+        assert (np.abs(got[fine] - exact[fine]) / exact[fine]).max() <= bound
+        # where sigma is below the smallest normal number: 0 or that tiny value, never more
+        assert np.all(got[~fine] <= 2 * np.finfo(dtype).tiny) and np.isfinite(got).all()
+
+
+def test_trainer_kernel_gives_the_exact_limits_far_out(kernel):
+    z = np.tile(np.array([-1e300, -1e4, -800.0, 0.0, 800.0, 1e4, 1e300]), 100)
+    out, work = np.empty_like(z), np.empty_like(z)
+    with np.errstate(all="ignore"):
+        _kernels.sigmoid_train_into(z, out, work)
+    np.testing.assert_array_equal(out[:7], [0.0, 0.0, 0.0, 0.5, 1.0, 1.0, 1.0])
