@@ -219,6 +219,91 @@ def measure_spec(reps: int, smoke: bool) -> dict:
     }
 
 
+PROVE_SCRIPT = """
+import json, time
+from spec.network import prove_backprop
+start = time.perf_counter()
+result = prove_backprop({sizes!r}, {activation!r}, {output!r}, {loss!r}, method={method!r})
+print(json.dumps({{"seconds": time.perf_counter() - start, "parameters": len(result.parameters),
+                  "proven": result.ok}}))
+"""
+
+
+def _prove_once(sizes, activation, output, loss, method) -> tuple[float, dict]:
+    """One proof in a fresh process; its time is taken inside, after the imports."""
+    script = PROVE_SCRIPT.format(sizes=tuple(sizes), activation=activation, output=output, loss=loss, method=method)
+    proc = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0 or proc.stderr.strip():
+        raise RuntimeError(f"the proof workload failed or warned:\n{proc.stderr}")
+    out = json.loads(proc.stdout.strip().splitlines()[-1])
+    return out["seconds"], out
+
+
+def measure_prove(reps: int, smoke: bool) -> list[dict]:
+    """Two proof workloads: the digits network by the default method, and the two methods side by side."""
+    big = ((4, 3, 2), "sigmoid", "sigmoid", "mse") if smoke else ((64, 32, 10), "sigmoid", "sigmoid", "mse")
+    pair = ((2, 2, 1), "sigmoid", "sigmoid", "bce") if smoke else ((4, 6, 6, 3), "sigmoid", "sigmoid", "bce")
+    bound = 60.0
+    times, proven, params = [], True, 0
+    for _ in range(reps):
+        seconds, out = _prove_once(*big, "downstream")
+        times.append(seconds)
+        proven, params = proven and out["proven"], out["parameters"]
+    label = "-".join(map(str, big[0]))
+    digits = {
+        "id": "prove-digits",
+        "title": f"Prove {label}, every one of its {params:,} parameters",
+        "description": (
+            f"`prove_backprop({big[0]!r})` (what `backprop-spec prove --sizes {','.join(map(str, big[0]))}` "
+            f"runs), sigmoid units, half squared error, a batch of 2 symbolic samples, by the default "
+            f"downstream method: each unit's dL/dz differentiated once from the layers after it. Timed "
+            f"inside a fresh process, after the imports."
+        ),
+        "unit": "proof",
+        "settings": {"sizes": list(big[0]), "parameters": params, "method": "downstream"},
+        "reps": reps,
+        "contestants": {"project": {"label": "prove_backprop, downstream", "notes": "", "times": times,
+                                    "median": _median(times), "all_checks_passed": bool(proven)}},
+        "goals": [{"text": f"≤{bound:g} s, every parameter proven", "metric": "seconds", "subject": "project",
+                   "peer": None, "at_least": None, "at_most": bound, "per_rep": times, "median": _median(times),
+                   "met": _median(times) <= bound and proven}],
+    }
+    down, nested, ratios, ok = [], [], [], True
+    for r in range(reps):
+        order = ("downstream", "nested") if r % 2 == 0 else ("nested", "downstream")
+        got = {}
+        for method in order:
+            got[method], out = _prove_once(*pair, method)
+            ok = ok and out["proven"]
+        down.append(got["downstream"])
+        nested.append(got["nested"])
+        ratios.append(got["nested"] / got["downstream"])
+    label = "-".join(map(str, pair[0]))
+    methods = {
+        "id": "prove-methods",
+        "title": f"Prove {label} with {pair[3].upper()}: the downstream method against the nested one",
+        "description": (
+            f"The same proof of a {label} sigmoid network with binary cross-entropy (2 symbolic samples) by "
+            f"both methods of `prove_backprop`: downstream (the default) and nested, the method `prove` "
+            f"used before, which differentiates the whole nested network by every parameter. Alternating "
+            f"order, each in a fresh process, timed after the imports."
+        ),
+        "unit": "proof",
+        "settings": {"sizes": list(pair[0]), "loss": pair[3]},
+        "reps": reps,
+        "contestants": {
+            "project": {"label": "downstream method", "notes": "", "times": down, "median": _median(down),
+                        "all_checks_passed": bool(ok)},
+            "nested": {"label": "nested method (before)", "notes": "", "times": nested, "median": _median(nested),
+                       "all_checks_passed": bool(ok)},
+        },
+        "goals": [{"text": "≥5× faster than the nested method", "metric": "speedup", "subject": "project",
+                   "peer": "nested", "at_least": 5.0, "at_most": None, "per_rep": ratios,
+                   "median": _median(ratios), "met": _median(ratios) >= 5.0}],
+    }
+    return [digits, methods]
+
+
 # --- scaling -------------------------------------------------------------------------------
 
 
@@ -310,6 +395,11 @@ def run(reps: int, sweep_reps: int, smoke: bool, only=None, sweeps=True, command
             _log("spec ...")
             result["workloads"].append(measure_spec(reps, smoke))
             _log("  " + _summary_line(result["workloads"][-1]))
+        if not only or "prove" in only:
+            _log("prove ...")
+            for w in measure_prove(min(reps, 3), smoke):
+                result["workloads"].append(w)
+                _log("  " + _summary_line(w))
         if sweeps:
             for name in workloads.SWEEPS:
                 _log(f"scaling with {workloads.SWEEPS[name]['label']} ...")

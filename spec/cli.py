@@ -189,8 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="prove symbolically that backprop computes the gradient, for every parameter",
         description=(
             "Build the network symbolically with explicit weight matrices and a batch of "
-            "symbolic samples, differentiate the loss directly with sympy.diff for every weight "
-            "and bias, and prove it equal to the backprop formulas. The hidden and output "
+            "symbolic samples, differentiate the loss with sympy.diff for every weight and bias, "
+            "and prove it equal to the backprop formulas. By default (--method downstream) each "
+            "unit's dL/dz is differentiated once, from the loss written from its layer on, and "
+            "shared by the unit's weights and bias through dz/dW; --method nested differentiates "
+            "the whole nested network by every parameter (slower, for small networks). The hidden and output "
             "activations are left as undefined functions, so the per-parameter proofs hold for "
             "every activation; the named activations' derivatives and output errors are proven "
             "after. Exit 0 if everything is proven, 1 if not."
@@ -213,8 +216,13 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--reduction", default="sum", help="sum or mean over the batch (default sum)")
     prove.add_argument("--samples", type=int, default=2, help="samples in the symbolic batch (default 2, at most 64)")
     prove.add_argument(
-        "--timeout", type=_seconds, default=25.0, metavar="S",
-        help="stop after S seconds, reporting how far it got (default 25)",
+        "--timeout", type=_seconds, default=120.0, metavar="S",
+        help="stop after S seconds, reporting how far it got (default 120)",
+    )
+    prove.add_argument(
+        "--method", choices=("downstream", "nested"), default="downstream",
+        help="downstream (default): each unit's dL/dz once, from its layer on; nested: the whole network "
+        "differentiated by every parameter",
     )
     prove.add_argument("--quiet", action="store_true", help="no progress bar")
     prove.set_defaults(run=_prove)
@@ -627,7 +635,7 @@ def _prove(args) -> int:
     try:
         result = prove_backprop(
             args.sizes, args.activation, output_activation, args.loss, args.reduction, args.samples,
-            timeout=args.timeout, progress=None if bar is None else bar.update_count,
+            timeout=args.timeout, progress=None if bar is None else bar.update_count, method=args.method,
         )
     except ProofTimeout as err:
         if bar is not None:
@@ -639,7 +647,8 @@ def _prove(args) -> int:
     sizes = "-".join(map(str, result.sizes))
     print(
         f"network {sizes}, hidden {result.activation}, output {result.output_activation}, "
-        f"loss {result.loss} ({result.reduction} over a batch of {result.samples} symbolic samples)"
+        f"loss {result.loss} ({result.reduction} over a batch of {result.samples} symbolic samples), "
+        f"method {args.method}"
     )
     print("for every parameter, with sigma, tau any differentiable activations (hidden, output):")
     for line in result.recurrence:

@@ -118,17 +118,17 @@ def test_smoke_run_schema(smoke):
     assert m["torch"]["version"] and m["sklearn"]["version"]
 
     ids = [w["id"] for w in smoke["workloads"]]
-    assert ids == ["digits-b32", "digits-b32-f32", "xor", "flops", "gradcheck", "spec"]
+    assert ids == ["digits-b32", "digits-b32-f32", "xor", "flops", "gradcheck", "spec", "prove-digits", "prove-methods"]
     # which sigmoid kernel ran, and why
     assert m["kernels"]["sigmoid"] in ("exp", "expit") and m["kernels"]["chosen_by"]
     reps = smoke["reps"]
     for w in smoke["workloads"]:
         assert w["title"] and w["description"] and w["goals"]
         for c in w["contestants"].values():
-            assert len(c["times"]) == reps and all(t > 0 for t in c["times"])
+            assert len(c["times"]) == w["reps"] <= reps and all(t > 0 for t in c["times"])
             assert c["median"] == pytest.approx(float(np.median(c["times"])))
         for g in w["goals"]:
-            assert len(g["per_rep"]) == reps
+            assert len(g["per_rep"]) == w["reps"]
             assert g["median"] == pytest.approx(float(np.median(g["per_rep"])))
             assert isinstance(g["met"], bool)
     w = {w["id"]: w for w in smoke["workloads"]}
@@ -140,6 +140,8 @@ def test_smoke_run_schema(smoke):
     # every gradient check, the project's and torch's, passed on the same network
     assert all(c["all_checks_passed"] for c in w["gradcheck"]["contestants"].values())
     assert w["spec"]["contestants"]["project"]["all_checks_passed"]
+    # both proof workloads proved every parameter, by both methods
+    assert all(c["all_checks_passed"] for x in ("prove-digits", "prove-methods") for c in w[x]["contestants"].values())
     assert len(smoke["summary"]) == sum(len(x["goals"]) for x in smoke["workloads"])
 
     assert set(smoke["sweeps"]) == {"hidden", "batch_size"}

@@ -188,8 +188,10 @@ def test_train_digits_keeps_the_old_setup_behind_options():
         (["prove", "--samples", "0"], "--samples: expected an int from 1 to 64, got 0"),
         (["prove", "--samples", "100000"], "--samples: expected an int from 1 to 64"),
         # refused before any symbolic work: 1860 parameters
-        (["prove", "--sizes", "30,30,30"], "--sizes: 30,30,30 has 1860 parameters"),
-        (["prove", "--sizes", "2,100,1"], "--sizes: layers of at most 32 units"),
+        (["prove", "--sizes", "128,128,10"], "--sizes: 128,128,10 has 17802 parameters"),
+        (["prove", "--sizes", "2,200,1"], "--sizes: layers of at most 128 units"),
+        (["prove", "--sizes", "2,40,1", "--method", "nested"], "--sizes: layers of at most 32 units"),
+        (["prove", "--method", "fast"], "--method"),
         (["prove", "--sizes", "1,1,1,1,1,1,1,1,1,1,1"], "--sizes: at most 8 layers"),
         (["prove", "--timeout", "-1"], "--timeout"),
         (["derive", "nope"], "NAME: unknown name 'nope'"),
@@ -212,11 +214,11 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
 
 
 def test_prove_stops_at_its_time_limit_and_says_how_far_it_got():
-    # 10-10-10 has 220 parameters: far more than 1 s of work on any machine
-    code, out, err = run("prove", "--sizes", "10,10,10", "--timeout", "1", "--quiet")
+    # 64-32-10 has 2,410 parameters: far more than 1 s of work on any machine
+    code, out, err = run("prove", "--sizes", "64,32,10", "--timeout", "1", "--quiet")
     assert code == 1
     line = err.strip().splitlines()[-1]
-    assert line.startswith("NOT PROVEN: stopped after") and "of 220 parameters checked" in line
+    assert line.startswith("NOT PROVEN: stopped after") and "of 2410 parameters checked" in line
     assert "raise --timeout to finish" in line and "Traceback" not in err
 
 
@@ -236,9 +238,9 @@ def test_prove_shows_progress_on_long_proofs():
     from spec.network import prove_backprop
 
     bar = cli.ProgressBar(0, stream=Stream(), label="parameter")
-    result = prove_backprop((3, 4, 2), progress=bar.update_count)
+    result = prove_backprop((3, 4, 2), progress=bar.update_count, method="nested")
     assert result.ok
-    # a line at every tenth of the 26 parameters, the last one complete
+    # the nested method reports each parameter: a line at every tenth of the 26, the last one complete
     assert len(lines) == 13 and lines[-1].strip() == "[" + "#" * 30 + "] parameter 26/26"
 
 

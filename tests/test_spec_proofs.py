@@ -91,3 +91,61 @@ def test_the_prover_rejects_wrong_backprop_formulas(bug, monkeypatch):
     # layer 3 does not involve the hidden recurrence; layer 1 does
     assert any("W(1)" in c for c in failed)
     assert not any("W(3)" in c for c in failed)
+
+
+# --- the two methods: downstream (each unit's dL/dz once) and nested (the whole network per parameter) ---
+
+
+@pytest.mark.parametrize(
+    "sizes, activation, output, loss, reduction",
+    [
+        ((2, 2, 1), "sigmoid", "sigmoid", "mse", "sum"),
+        ((2, 3, 3, 1), "tanh", "sigmoid", "bce", "mean"),
+        ((3, 2, 3), "sigmoid", "softmax", "ce", "sum"),
+        ((2, 2, 2, 2), "softmax", "softmax", "ce", "mean"),
+        ((1, 1), "identity", "identity", "mse", "sum"),
+    ],
+)
+def test_both_methods_prove_the_same_claims(sizes, activation, output, loss, reduction):
+    down = prove_backprop(sizes, activation, output, loss, reduction, method="downstream")
+    nested = prove_backprop(sizes, activation, output, loss, reduction, method="nested")
+    assert [p.claim for p in down.parameters] == [p.claim for p in nested.parameters]
+    assert down.ok and nested.ok, [str(p) for p in down.parameters + nested.parameters if not p.ok]
+    assert all("dL/dz(" in p.method and "by sympy.diff" in p.method for p in down.parameters)
+
+
+@pytest.mark.parametrize("bug", [_without_activation_derivative, _without_transpose])
+def test_the_downstream_method_rejects_wrong_backprop_formulas(bug, monkeypatch):
+    monkeypatch.setattr(network, "backprop_deltas", bug)
+    result = prove_backprop((2, 3, 3, 3), "sigmoid", "sigmoid", "mse", method="downstream")
+    failed = [p.claim for p in result.parameters if not p.ok]
+    assert any("W(1)" in c for c in failed) and not any("W(3)" in c for c in failed)
+
+
+def test_the_downstream_method_catches_a_wrong_output_error(monkeypatch):
+    # the mean's 1/N left out of delta(D): every parameter's claim is then off by N
+    def without_scale(net, loss, scale, s, ds):
+        return _CORRECT_DELTAS(net, loss, 1, s, ds)
+
+    monkeypatch.setattr(network, "backprop_deltas", without_scale)
+    result = prove_backprop((2, 2, 1), reduction="mean", method="downstream")
+    assert not any(p.ok for p in result.parameters)
+
+
+def test_the_digits_network_is_proven_for_every_parameter():
+    # 64-32-10, the trainer's digits network: 2,410 parameters, a batch of 2 symbolic samples
+    seen = []
+    result = prove_backprop((64, 32, 10), progress=lambda done, total: seen.append((done, total)))
+    assert len(result.parameters) == 2410 and result.ok
+    # the progress line moves in steps and ends at the total
+    assert seen[-1] == (2410, 2410) and len(seen) > 10
+    assert all(a[0] <= b[0] for a, b in zip(seen, seen[1:]))
+
+
+def test_each_method_has_its_size_limit():
+    with pytest.raises(ValueError, match="at most 32 units can be proven symbolically by the nested method"):
+        prove_backprop((64, 32, 10), method="nested")
+    with pytest.raises(ValueError, match="more than the 20000 the downstream method"):
+        prove_backprop((128, 128, 10), samples=2)
+    with pytest.raises(ValueError, match="method: expected one of downstream, nested, got 'fast'"):
+        prove_backprop((2, 2, 1), method="fast")

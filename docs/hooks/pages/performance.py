@@ -85,7 +85,8 @@ def _verdict(goal: dict) -> str:
 
 
 def _per_unit(workload: dict) -> str:
-    return {"epoch": "per epoch", "run": "per run", "check": "per check", "process": "per process"}.get(
+    return {"epoch": "per epoch", "run": "per run", "check": "per check", "process": "per process",
+            "proof": "per proof"}.get(
         workload["unit"], f"per {workload['unit']}"
     )
 
@@ -191,6 +192,9 @@ def _why(data: dict, w: dict, g: dict) -> str:
     """A sentence on why a goal is missed, from the numbers of the run."""
     c = w["contestants"]
     wid, peer = w["id"], g["peer"]
+    if g["metric"] == "seconds" and "import_median" not in c["project"]:
+        p = c["project"]
+        return f"it takes {_time(p['median'])} {_per_unit(w)}, after the imports."
     if g["metric"] == "seconds":
         p = c["project"]
         return (
