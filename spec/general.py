@@ -421,7 +421,7 @@ INDUCTION = (
     "batch: the loss of a batch is the sum of the samples' losses (or their mean, 1/N times it); "
     "differentiation is linear, so each gradient is the sum (mean) of the samples' gradients",
     "scope: hidden activations elementwise (σ); a vector output activation is covered by (c); "
-    "a vector hidden activation (its Jacobian in the recurrence) is proven by `prove --sizes` only, for given sizes",
+    "a vector hidden activation (its Jacobian in the recurrence) is proven by prove --sizes only, for given sizes",
 )
 
 
