@@ -199,9 +199,16 @@ def build_parser() -> argparse.ArgumentParser:
             "after. Exit 0 if everything is proven, 1 if not."
         ),
     )
-    prove.add_argument("--sizes", type=_sizes, default=(2, 2, 1), help="layer widths (default 2,2,1)")
+    which = prove.add_mutually_exclusive_group()
+    which.add_argument("--sizes", type=_sizes, default=None, help="layer widths (default 2,2,1)")
+    which.add_argument(
+        "--general", action="store_true",
+        help="prove the recurrence for every width and depth instead: symbolic widths, an undefined activation "
+        "and an undefined loss, every registered loss and output activation for the output error; prints what "
+        "SymPy proves and what is stated (takes none of the options naming one network)",
+    )
     prove.add_argument(
-        "--activation", default="sigmoid", action=_RegistryChoice, registry="activations", metavar="NAME",
+        "--activation", default=None, action=_RegistryChoice, registry="activations", metavar="NAME",
         help="hidden layers' activation, one of %(names)s (default sigmoid)",
     )
     prove.add_argument(
@@ -210,11 +217,11 @@ def build_parser() -> argparse.ArgumentParser:
         "softmax for ce)",
     )
     prove.add_argument(
-        "--loss", default="mse", action=_RegistryChoice, registry="losses", metavar="NAME",
+        "--loss", default=None, action=_RegistryChoice, registry="losses", metavar="NAME",
         help="one of %(names)s (default mse; ce is cross-entropy after a softmax)",
     )
-    prove.add_argument("--reduction", default="sum", help="sum or mean over the batch (default sum)")
-    prove.add_argument("--samples", type=int, default=2, help="samples in the symbolic batch (default 2, at most 64)")
+    prove.add_argument("--reduction", default=None, help="sum or mean over the batch (default sum)")
+    prove.add_argument("--samples", type=int, default=None, help="samples in the symbolic batch (default 2, at most 64)")
     prove.add_argument(
         "--timeout", type=_seconds, default=120.0, metavar="S",
         help="stop after S seconds, reporting how far it got (default 120)",
@@ -624,7 +631,27 @@ def _derive_vector(act, n: int, latex: bool) -> int:
 # --- prove ---------------------------------------------------------------
 
 
+#: The options of `prove` that name one network, and their defaults (``--general`` takes none of them).
+PROVE_NETWORK_OPTIONS = {
+    "sizes": (2, 2, 1), "activation": "sigmoid", "output_activation": None, "loss": "mse", "reduction": "sum",
+    "samples": 2,
+}
+
+
 def _prove(args) -> int:
+    if args.general:
+        given = [name for name in PROVE_NETWORK_OPTIONS if getattr(args, name) is not None]
+        if given:
+            options = ", ".join("--" + name.replace("_", "-") for name in given)
+            raise UsageError(
+                f"--general: proves every width, activation and loss at once and takes no {options}; "
+                "give either --general or the network's options"
+            )
+        return _prove_general()
+    for name, default in PROVE_NETWORK_OPTIONS.items():
+        if getattr(args, name) is None:
+            setattr(args, name, default)
+
     from spec.network import ProofTimeout, prove_backprop
 
     from spec import losses
@@ -661,6 +688,30 @@ def _prove(args) -> int:
     n_ok = sum(p.ok for p in result.parameters)
     verdict = "PROVEN" if result.ok else "NOT PROVEN"
     print(f"{verdict}: {n_ok} of {len(result.parameters)} parameters, in {result.seconds:.2f} s")
+    return 0 if result.ok else 1
+
+
+def _prove_general() -> int:
+    from spec import general
+
+    result = general.prove_general()
+    print(
+        "backprop for every width and every depth: layer l has nₗ units and is fed by n₍ₗ₋₁₎ (integer symbols), "
+        "layers l = 1 … D with D the last; σ any differentiable elementwise hidden activation, L the loss of one "
+        "sample; entries counted from 1"
+    )
+    for part, title in general.PARTS.items():
+        print(title)
+        for step in result.part(part):
+            line = f"  {step.label:<4} {step.claim}"
+            print(line if step.kind == "stated" else f"{line}   [{step.method}]")
+    checked = [s for s in result.steps if s.kind in ("proven", "evidence")]
+    premises = sum(s.kind == "premise" for s in result.steps)
+    verdict = "PROVEN" if result.ok else "NOT PROVEN"
+    print(
+        f"{verdict}: {sum(s.ok for s in checked)} of {len(checked)} steps by SymPy, given {premises} stated premise "
+        f"(the chain rule for nₗ variables) and the induction written out, in {result.seconds:.2f} s"
+    )
     return 0 if result.ok else 1
 
 

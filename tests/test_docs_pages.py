@@ -138,6 +138,35 @@ def test_indices_count_from_one_on_every_page(site):
     assert r"\partial L / \partial W^{(2)}_{12} = \sum_n \delta^{(2)}_{1,n}\, a^{(1)}_{2,n}" in derivation
 
 
+def test_proofs_page_shows_the_general_proof_with_the_spec_formulas(site):
+    from pages import common
+
+    from spec import general
+
+    text = article(site, "proofs")
+    assert "For every width and depth" in text and "prove --general" in text
+    proof = general.prove_general()
+    assert proof.ok
+    section = text[text.index("For every width and depth"):]
+    for step in proof.part("a") + [s for s in proof.part("b") if s.kind == "proven"]:
+        # SymPy's result (sums of Kronecker deltas) and the form for indices in range, as the spec's LaTeX
+        for expr in (step.computed, step.reduced):
+            formula = common.tex(expr, general.LATEX_NAMES, tau_name=r"\tau")
+            assert formula in section, (step.claim, formula)
+        assert step.claim in section
+    # the premise and the induction are shown as stated, never as proven
+    premise = next(s for s in proof.steps if s.kind == "premise")
+    assert premise.claim in section and "stated premise, not proven by SymPy" in section
+    for sentence in general.INDUCTION:
+        assert sentence in html.unescape(section)
+    assert "written out, not a SymPy proof" in section
+    assert "supporting evidence, not a proof for every width" in section
+    assert "NOT PROVEN" not in section
+    # the lemma's formulas, as a reader expects them
+    assert r"\sigma'\left({z^{(l-1)}}_{j}\right) \sum_{k=1}^{n_l} {W^{(l)}}_{k,j} {\delta^{(l)}}_{k}" in section
+    assert r"{a^{(l-1)}}_{q} {\delta^{(l)}}_{p}" in section
+
+
 def test_page_sources_have_no_control_characters():
     # "\\(\\tau_k\\)" written in a plain Python string once reached docs/proofs.md as a tab
     # followed by "au_k", and "\\nabla" as a line break: MathJax then shows neither.

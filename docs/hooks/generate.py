@@ -4,7 +4,9 @@ Three things happen here, so that no formula, proof result or measurement
 on the site is typed by hand (a typed one can drift; a generated one cannot):
 
 * ``<!-- generated: KIND ARGS -->`` markers in the Markdown pages are replaced
-  by what the generator ``KIND`` returns (`on_page_markdown`). The kinds
+  by what the generator ``KIND`` returns (`on_page_markdown`); ARGS may be
+  absent (``<!-- generated: prove-general -->``, the width- and depth-independent
+  proof, rendered from ``spec.general``'s steps). The kinds
   ``derivation``, ``losses``, ``training``, ``pitfalls``, ``checks``,
   ``notation``, ``example``, ``figure`` and ``performance`` take a block
   name and live in ``docs/hooks/pages/``.
@@ -34,11 +36,11 @@ from mkdocs.structure.files import File
 # MkDocs puts this folder on sys.path only while it loads the hook: import the generators now.
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pages import (  # noqa: E402
-    activation_pages, checks, common, derivation, loss_page, network_figure, notation_page, performance, pitfalls,
-    training_page, worked_example,
+    activation_pages, checks, common, derivation, general_proof, loss_page, network_figure, notation_page, performance,
+    pitfalls, training_page, worked_example,
 )
 
-MARKER = re.compile(r"<!-- generated: ([\w-]+) (.*?) -->")
+MARKER = re.compile(r"<!-- generated: ([\w-]+)(?: (.*?))? -->")
 #: The nav entry whose value is replaced by the generated activation pages.
 ACTIVATIONS_NAV = "Activations"
 
@@ -115,6 +117,7 @@ def _blocks(kind, table):
 
 GENERATORS = {
     "prove": _prove,
+    "prove-general": general_proof.render,
     "add-activation": _add_activation,
     "verify": _verify,
     "source": _source,
@@ -160,7 +163,7 @@ def on_page_markdown(markdown, page, config, files):
         kind, args = match.group(1), match.group(2)
         if kind not in GENERATORS:
             raise PluginError(f"{page.file.src_uri}: unknown generator {kind!r} in {match.group(0)}")
-        args = args.split() if kind == "prove" else args.split(maxsplit=1)
+        args = [] if args is None else args.split() if kind == "prove" else args.split(maxsplit=1)
         try:
             return GENERATORS[kind](*args)
         except common.BuildFailure as err:

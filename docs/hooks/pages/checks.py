@@ -12,7 +12,7 @@ from . import common, derivation, loss_page, vector_activation
 ROOT = Path(__file__).resolve().parents[3]
 
 LAYERS = {
-    "symbolic": (("test_spec_proofs.py", "test_spec_activations.py"), lambda name: True),
+    "symbolic": (("test_spec_proofs.py", "test_spec_general.py", "test_spec_activations.py"), lambda name: True),
     "property": (
         ("test_impl_vs_spec.py", "test_impl_vs_spec_activations.py"),
         lambda name: "finite_differences" not in name,
