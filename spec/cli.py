@@ -227,7 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="stop after S seconds, reporting how far it got (default 120)",
     )
     prove.add_argument(
-        "--method", choices=("downstream", "nested"), default="downstream",
+        "--method", choices=("downstream", "nested"), default=None,
         help="downstream (default): each unit's dL/dz once, from its layer on; nested: the whole network "
         "differentiated by every parameter",
     )
@@ -634,7 +634,7 @@ def _derive_vector(act, n: int, latex: bool) -> int:
 #: The options of `prove` that name one network, and their defaults (``--general`` takes none of them).
 PROVE_NETWORK_OPTIONS = {
     "sizes": (2, 2, 1), "activation": "sigmoid", "output_activation": None, "loss": "mse", "reduction": "sum",
-    "samples": 2,
+    "samples": 2, "method": "downstream",
 }
 
 

@@ -33,7 +33,7 @@ import sympy as sp
 
 from spec import activations
 from spec.activations import a, z
-from spec.proof import Proof, prove_equal, prove_matrix_equal, pull_out_of_sums, tidy
+from spec.proof import Proof, prove_equal, prove_matrix_equal, pull_out_of_sums, reduce_to_zero, tidy
 
 #: The target value of one output unit.
 y = sp.Symbol("y", real=True)
@@ -129,6 +129,75 @@ class Loss:
         return VectorOutputDelta(self, act, n)
 
 
+def _on_interval(expr, interval):
+    """``expr`` with each ``Piecewise`` in ``z`` (or constant conditions) replaced by its branch on ``interval``.
+
+    The branch is the first whose condition holds on the whole interval (its
+    set contains it); ``None`` if some condition holds on part of it only.
+    """
+
+    def branch(pw):
+        for piece, condition in pw.args:
+            if condition == sp.true:
+                return piece
+            if condition == sp.false:
+                continue
+            if condition.free_symbols - {z}:
+                return None
+            held = condition.as_set()
+            if interval.is_subset(held):
+                return piece
+            if sp.Intersection(interval, held) != sp.S.EmptySet:
+                return None
+        return None
+
+    failed = []
+
+    def pick(pw):
+        chosen = branch(pw)
+        if chosen is None:
+            failed.append(pw)
+            return pw
+        return chosen
+
+    out = sp.sympify(expr).replace(lambda e: isinstance(e, sp.Piecewise), pick)
+    return None if failed else out
+
+
+def _prove_on_pieces(claim, in_a, in_z, parts) -> Proof:
+    """``in_a(f(z)) == in_z`` for a piecewise ``f``, proven piece by piece.
+
+    On the open interior of each piece's interval every ``Piecewise``, ``Abs``
+    and ``sign`` is replaced by its branch there; each end the interval
+    includes (a kink, where the derivative's value is a convention) is
+    checked by putting the number itself in.
+    """
+    methods = []
+
+    def rewritten(e):
+        return e.replace(lambda x: isinstance(x, (sp.Abs, sp.sign)), lambda x: x.rewrite(sp.Piecewise))
+
+    for piece, interval in parts:
+        where = activations.interval_text(interval)
+        inside = sp.Interval.open(interval.inf, interval.sup)
+        # inside the interval f(z) is the piece: in_a at a = piece, both sides' branches taken there
+        lhs = _on_interval(rewritten(in_a.subs(a, piece)), inside)
+        rhs = _on_interval(rewritten(in_z), inside)
+        if lhs is None or rhs is None:
+            return Proof(claim, False, f"inside z ∈ {where} a condition holds on part of it only")
+        checks = [lhs - rhs]
+        # the ends the interval includes, number by number
+        checks += [(in_a.subs(a, piece) - in_z).subs(z, end) for end in (interval.inf, interval.sup)
+                   if end.is_finite and interval.contains(end) == sp.true]
+        for difference in checks:
+            method = reduce_to_zero(difference)
+            if method is None:
+                return Proof(claim, False, f"difference did not reduce to 0 on z ∈ {where}")
+            if method not in methods:
+                methods.append(method)
+    return Proof(claim, True, f"on each of the {len(parts)} pieces of f and at their ends: {', '.join(methods)}")
+
+
 class OutputDelta:
     r"""The output error for one (loss, output activation) pair, derived and proven.
 
@@ -165,13 +234,12 @@ class OutputDelta:
             )
         ]
         if self.in_a is not None:
-            proofs.append(
-                prove_equal(
-                    f"delta = {self.in_a}  [{loss.name}, {act.name}, written through the output a]",
-                    self.in_a.subs(a, act.expr),
-                    self.in_z,
-                )
-            )
+            claim = f"delta = {self.in_a}  [{loss.name}, {act.name}, written through the output a]"
+            parts = activations.pieces(act.expr)
+            if len(parts) == 1:
+                proofs.append(prove_equal(claim, self.in_a.subs(a, act.expr), self.in_z))
+            else:
+                proofs.append(_prove_on_pieces(claim, self.in_a, self.in_z, parts))
         return proofs
 
     @property

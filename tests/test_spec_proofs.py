@@ -149,3 +149,36 @@ def test_each_method_has_its_size_limit():
         prove_backprop((128, 128, 10), samples=2)
     with pytest.raises(ValueError, match="method: expected one of downstream, nested, got 'fast'"):
         prove_backprop((2, 2, 1), method="fast")
+
+
+def _accepted_pairs():
+    from spec import activations
+
+    pairs = []
+    for loss_name in losses.names():
+        for act_name in activations.names(elementwise=True):
+            try:
+                losses.get(loss_name).check_output_activation(activations.get(act_name))
+            except ValueError:
+                continue
+            pairs.append((loss_name, act_name))
+    return pairs
+
+
+@pytest.mark.parametrize("loss_name, act_name", _accepted_pairs())
+def test_every_output_error_is_proven_for_every_output_activation_a_loss_accepts(loss_name, act_name):
+    # piecewise activations (relu, hard_tanh, softsign, ...) piece by piece, their ends included
+    delta = losses.get(loss_name).output_delta(act_name)
+    assert all(p.ok for p in delta.proofs), [str(p) for p in delta.proofs]
+
+
+def test_a_wrong_output_error_through_a_is_not_proven_on_pieces():
+    from spec.activations import get, pieces
+
+    relu = get("relu")
+    delta = losses.mse.output_delta("relu")
+    # (a - y) alone leaves out relu's slope: wrong on z <= 0, where delta is 0
+    wrong = losses._prove_on_pieces("wrong", a - losses.y, delta.in_z, pieces(relu.expr))
+    assert not wrong.ok and "(−∞, 0]" in wrong.method
+    right = losses._prove_on_pieces("right", delta.in_a, delta.in_z, pieces(relu.expr))
+    assert right.ok
