@@ -407,6 +407,9 @@ class _MathPrinter(StrPrinter):
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
 
+    def _print_sign(self, expr):
+        return f"sgn({self._print(expr.args[0])})"
+
     def _print_exp(self, expr):
         arg = expr.args[0]
         text = self._print(arg)
