@@ -642,7 +642,8 @@ def _lambdify_z(expr):
     return lambda values: np.full(np.shape(values), float(expr))
 
 
-def pieces(expr) -> list[tuple]:
+@functools.lru_cache(maxsize=256)
+def pieces(expr) -> tuple[tuple, ...]:
     """``(piece, interval)`` pairs that make up ``f`` over the real line.
 
     A smooth expression is one piece on all of R. ``Piecewise``, ``Abs``,
@@ -651,10 +652,10 @@ def pieces(expr) -> list[tuple]:
     condition wins, as in SymPy).
     """
     if not expr.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign):
-        return [(expr, sp.S.Reals)]
+        return ((expr, sp.S.Reals),)
     folded = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
     if not isinstance(folded, sp.Piecewise):
-        return [(folded, sp.S.Reals)]
+        return ((folded, sp.S.Reals),)
     out, rest = [], sp.S.Reals
     for piece, condition in folded.args:
         interval = rest if condition == sp.true else condition.as_set().intersect(rest)
@@ -664,9 +665,10 @@ def pieces(expr) -> list[tuple]:
         rest = rest - interval
         if interval != sp.S.EmptySet:
             out.append((piece, interval))
-    return out
+    return tuple(out)
 
 
+@functools.lru_cache(maxsize=256)  # the output forms of f' and f'' ask for the same pieces' images
 def _image(piece, interval):
     """The set of values ``piece`` takes on ``interval``.
 
