@@ -184,7 +184,7 @@ def measure_spec(reps: int, smoke: bool) -> dict:
         "title": f"Spec: derive every activation, prove {label}",
         "description": (
             f"A fresh Python process imports spec, derives each registered activation "
-            f"({len(out['activations'])}: f', the output form and its proofs) and proves backpropagation "
+            f"({len(out['activations'])}: f' and f'', their output forms and proofs) and proves backpropagation "
             f"symbolically for the {label} networks (spec.network.prove_backprop, what `backprop-spec prove` "
             f"runs). Timed from outside (the whole process, interpreter start and imports included) and "
             f"inside (after the imports). No peer: the goal is a time."

@@ -231,6 +231,10 @@ for name in names:
         act.derivative
         act.output_form
         assert all(p.ok for p in act.proofs), name
+        # f'' and its output form h(a), as `derive` prints them
+        act.second_derivative
+        act.second_output_form
+        assert all(p.ok for p in act.second_proofs), name
     else:
         # a vector activation (softmax): its Jacobian and output form for 3 units
         act.jacobian(3)

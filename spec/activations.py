@@ -152,6 +152,91 @@ class Activation:
     def _output_form(self) -> tuple:
         return _derive_output_form(self.name, self.expr, self.derivative, {})
 
+    @functools.cached_property
+    def symbolic_second_derivative(self):
+        r"""\(f''(z)\) with the parameters left as symbols: ``sympy.diff`` of `symbolic_derivative`.
+
+        Where a piece boundary comes from ``Abs`` or ``sign`` (softsign), ``diff``
+        also gives ``DiracDelta`` terms: they are 0 at every other z, and at the
+        boundary \(f''\) does not exist, so they are dropped (see `second_derivative`).
+        """
+        return _drop_deltas(sp.diff(self.symbolic_derivative, z))
+
+    @functools.cached_property
+    def second_derivative(self):
+        r"""\(f''(z)\), derived with ``sympy.diff`` from `derivative`.
+
+        Away from the `piece_boundaries` this is the second derivative. At a
+        boundary where \(f''\) jumps it is a convention, the value of the
+        formula there, as for \(f'\): the piece whose condition includes the
+        point (relu, leaky_relu, elu, selu: the left piece, ``z > 0`` being
+        false at 0; hard_tanh: 0 on both sides), and for softsign
+        \(\operatorname{sign}(0) = 0\) gives \(f''(0) = 0\), the mean of the
+        one-sided values \(-2\) and \(2\). `impl.activations` ``d2f`` takes the
+        same values. `second_one_sided` gives both sides.
+        """
+        return self.symbolic_second_derivative.subs(self.params)
+
+    @functools.cached_property
+    def _second_output_form(self) -> tuple:
+        h, how, proofs, _ = _derive_output_form(
+            self.name, self.expr, self.derivative, {}, order=2, target=self.second_derivative,
+            firsts=self._output_form[3],
+        )
+        if h is not None:
+            # at a boundary where f'' jumps, h(f(z)) takes one side; f'' there is a convention
+            for point in self.piece_boundaries:
+                at_h, at_f = h.subs(a, self.expr.subs(z, point)), self.second_derivative.subs(z, point)
+                if sp.simplify(at_h - at_f) != 0:
+                    how += (f"; at z = {pretty(point)}, where f'' jumps, h(f({pretty(point)})) = {pretty(at_h)} "
+                            f"(one side) while the convention gives f''({pretty(point)}) = {pretty(at_f)}")
+        return h, how, proofs
+
+    @property
+    def second_output_form(self):
+        r"""\(h(a)\) with \(f''(z) = h(f(z))\) for all real \(z\) (away from jumps of f''), or ``None``.
+
+        Found like `output_form`; first by the chain rule: with \(f'(z) = g(a)\)
+        proven, \(f''(z) = g'(a)\, f'(z) = g'(a)\, g(a)\) (sigmoid:
+        \(a(1 - a)(1 - 2a)\); tanh: \(-2a(1 - a^2)\)), then by the same
+        inversion of \(a = f(z)\), each candidate proven piece by piece and
+        checked densely at 60 digits. ``None`` where f is not one-to-one (silu, gelu).
+        """
+        return self._second_output_form[0]
+
+    @property
+    def second_output_form_reason(self) -> str:
+        """How `second_output_form` was established, or why there is none."""
+        return self._second_output_form[1]
+
+    @property
+    def second_proofs(self) -> list[Proof]:
+        """The proofs behind `second_output_form` (empty when none is claimed)."""
+        return list(self._second_output_form[2])
+
+    @functools.cached_property
+    def second_one_sided(self) -> dict:
+        """``{point: (f'' from the left, f'' from the right)}`` at each of `piece_boundaries`: limits of the pieces' f''."""
+        parts = pieces(self.expr)
+        out = {}
+        for p in self.piece_boundaries:
+            left = right = sp.nan
+            for piece, interval in parts:
+                for component in (interval.args if isinstance(interval, sp.Union) else (interval,)):
+                    if not isinstance(component, sp.Interval) or component.measure == 0:
+                        continue
+                    if component.sup == p:
+                        left = sp.limit(sp.diff(piece, z, 2), z, p, "-")
+                    if component.inf == p:
+                        right = sp.limit(sp.diff(piece, z, 2), z, p, "+")
+            out[p] = (left, right)
+        return out
+
+    @functools.cached_property
+    def display_second_derivative(self):
+        r"""\(f''(z)\) with the parameters as symbols, in its shortest proven-equal form (sigmoid: \(e^{z}(1 - e^{z})/(1 + e^{z})^3\))."""
+        return _shortest_equal(self.symbolic_second_derivative)
+
     @property
     def output_form(self):
         r"""\(g(a)\) with \(f'(z) = g(f(z))\) for all real \(z\), or ``None``."""
@@ -260,11 +345,13 @@ class Activation:
         return simplest_equal(self.symbolic_derivative)
 
     def latex(self) -> dict[str, str]:
-        """LaTeX for ``f``, ``derivative`` and ``output_form`` (``None`` if absent)."""
+        """LaTeX for ``f``, ``derivative``, ``output_form``, ``second_derivative`` and ``second_output_form`` (``None`` if absent)."""
         return {
             "f": sp.latex(self.symbolic_expr),
             "derivative": sp.latex(self.display_derivative),
             "output_form": None if self.output_form is None else sp.latex(self.output_form),
+            "second_derivative": sp.latex(self.display_second_derivative),
+            "second_output_form": None if self.second_output_form is None else sp.latex(self.second_output_form),
         }
 
     # --- numeric oracles
@@ -278,6 +365,11 @@ class Activation:
     def numpy_df(self):
         r"""\(f'\) lambdified for NumPy arrays."""
         return _lambdify_z(self.derivative)
+
+    @functools.cached_property
+    def numpy_d2f(self):
+        r"""\(f''\) lambdified for NumPy arrays (an oracle, not tuned for the tails)."""
+        return _lambdify_z(self.second_derivative)
 
 
 def display(expr):
@@ -314,6 +406,9 @@ class _MathPrinter(StrPrinter):
 
     def _print_Abs(self, expr):
         return f"|{self._print(expr.args[0])}|"
+
+    def _print_sign(self, expr):
+        return f"sgn({self._print(expr.args[0])})"
 
     def _print_exp(self, expr):
         arg = expr.args[0]
@@ -489,6 +584,54 @@ def simplest_equal(expr):
     return candidate
 
 
+def _drop_deltas(expr):
+    """``expr`` with every ``DiracDelta`` term set to 0 (each is 0 away from one point, where f'' does not exist)."""
+    return expr.replace(lambda e: isinstance(e, sp.DiracDelta), lambda e: sp.S.Zero)
+
+
+def _sign_symbol_form(expr):
+    r"""``expr`` with \(\operatorname{sign}(z) = s\), \(|z| = u\) and \(z = s u\), where \(s^3 = s\), factored.
+
+    softsign's \(2 z \operatorname{sign}(z)^2/(|z| + 1)^3 - 2 \operatorname{sign}(z)/(|z| + 1)^2\)
+    becomes \(-2 \operatorname{sign}(z)/(|z| + 1)^3\). ``None`` where there is no ``sign``.
+    """
+    if not expr.has(sp.sign):
+        return None
+    s_, u = sp.Dummy("s", real=True), sp.Dummy("u", nonnegative=True)
+    in_su = expr.xreplace({sp.sign(z): s_, sp.Abs(z): u}).xreplace({z: s_ * u})
+    if in_su.has(z):
+        return None
+    # s in {-1, 0, 1}: s^k = s for odd k, s^2 for even k
+    in_su = sp.expand(in_su).replace(
+        lambda e: e.is_Pow and e.base == s_ and e.exp.is_Integer and e.exp > 2,
+        lambda e: s_ if e.exp % 2 else s_**2,
+    )
+    return sp.factor(sp.together(in_su)).xreplace({s_: sp.sign(z), u: sp.Abs(z)})
+
+
+def _shortest_equal(expr):
+    """The shortest of ``expr`` and rewrites of it proven equal at every real z (factored, `simplest_equal`, signs as `_sign_symbol_form`)."""
+    from spec.proof import reduce_to_zero
+
+    best = expr
+    candidates = [simplest_equal(expr)]
+    for rewrite in (lambda e: sp.factor(sp.together(e)), tidy, _sign_symbol_form):
+        try:
+            candidates.append(rewrite(expr))
+        except (sp.PolynomialError, NotImplementedError, TypeError, AttributeError):
+            continue
+    t = sp.Symbol("t", positive=True)
+    for candidate in candidates:
+        if candidate is None or sp.count_ops(candidate) >= sp.count_ops(best):
+            continue
+        if reduce_to_zero(candidate - expr) is None:
+            # sign(z) rewrites: reduce for z > 0, z < 0 and at z = 0 separately
+            if not all(reduce_to_zero((candidate - expr).subs(z, side)) is not None for side in (t, -t, 0)):
+                continue
+        best = candidate
+    return best
+
+
 def _lambdify_z(expr):
     fn = sp.lambdify(z, expr, modules=["scipy", "numpy"], cse=True)
     if expr.free_symbols:
@@ -499,7 +642,8 @@ def _lambdify_z(expr):
     return lambda values: np.full(np.shape(values), float(expr))
 
 
-def pieces(expr) -> list[tuple]:
+@functools.lru_cache(maxsize=256)
+def pieces(expr) -> tuple[tuple, ...]:
     """``(piece, interval)`` pairs that make up ``f`` over the real line.
 
     A smooth expression is one piece on all of R. ``Piecewise``, ``Abs``,
@@ -508,10 +652,10 @@ def pieces(expr) -> list[tuple]:
     condition wins, as in SymPy).
     """
     if not expr.has(sp.Piecewise, sp.Abs, sp.Max, sp.Min, sp.Heaviside, sp.sign):
-        return [(expr, sp.S.Reals)]
+        return ((expr, sp.S.Reals),)
     folded = sp.piecewise_fold(expr.rewrite(sp.Piecewise))
     if not isinstance(folded, sp.Piecewise):
-        return [(folded, sp.S.Reals)]
+        return ((folded, sp.S.Reals),)
     out, rest = [], sp.S.Reals
     for piece, condition in folded.args:
         interval = rest if condition == sp.true else condition.as_set().intersect(rest)
@@ -521,9 +665,10 @@ def pieces(expr) -> list[tuple]:
         rest = rest - interval
         if interval != sp.S.EmptySet:
             out.append((piece, interval))
-    return out
+    return tuple(out)
 
 
+@functools.lru_cache(maxsize=256)  # the output forms of f' and f'' ask for the same pieces' images
 def _image(piece, interval):
     """The set of values ``piece`` takes on ``interval``.
 
@@ -617,21 +762,32 @@ def _numeric_image(piece, interval):
     return sp.Interval(low, high, low_open, high_open)
 
 
-def _candidate_stages(expr, derivative):
-    """Lists of ``(g, origin)`` candidates, cheapest way of finding them first.
+def _candidate_stages(expr, derivative, prime="f'", first=None):
+    r"""Lists of ``(g, origin)`` candidates, cheapest way of finding them first.
 
     Each stage is a function so that a later, costlier stage (``solve`` for z)
     only runs when no candidate of an earlier one could be proven.
+
+    ``derivative`` is what g must give (``prime`` names it: ``f'`` or ``f''``).
+    With ``first``, the proven output form \(g\) of \(f'\) on this piece, a
+    first stage offers the chain rule's \(f''(z) = g'(a)\, f'(z) = g'(a)\, g(a)\).
     """
+
+    def chain():
+        if first is None:
+            return []
+        h = sp.diff(first, a) * first
+        return [(min(h, tidy(h), key=sp.count_ops),
+                 f"chain rule from the proven f'(z) = g(a): f''(z) = g'(a)·f'(z) = g'(a)·g(a)")]
 
     def constant():
         if z not in derivative.free_symbols:
-            return [(derivative, "f'(z) does not depend on z")]
+            return [(derivative, f"{prime}(z) does not depend on z")]
         return []
 
     def direct():
         g = derivative.subs(expr, a)
-        return [(g, "f(z) replaced by a inside f'(z)")] if z not in g.free_symbols else []
+        return [(g, f"f(z) replaced by a inside {prime}(z)")] if z not in g.free_symbols else []
 
     def building_block():
         # Solve a = f(z) for one building block u(z) of f (tanh(z), e^{-z}) and put
@@ -676,7 +832,7 @@ def _candidate_stages(expr, derivative):
             found.append((raw, origin))
         return found
 
-    return (constant, direct, building_block, inverse)
+    return (chain, constant, direct, building_block, inverse)
 
 
 def _solve_for(expr, symbol):
@@ -698,23 +854,28 @@ def _solve_for(expr, symbol):
     return sp.solve(expr, symbol, check=False)
 
 
-def _invert_piece(name, piece, interval):
-    """``(g, how, proof)`` for one piece, or ``(None, reason, None)``."""
-    derivative = sp.diff(piece, z)
+def _invert_piece(name, piece, interval, order=1, first=None):
+    r"""``(g, how, proof)`` for one piece, or ``(None, reason, None)``.
+
+    ``order`` 1 looks for \(f'(z) = g(f(z))\), 2 for \(f''(z) = h(f(z))\)
+    (``first``: this piece's proven \(g\), for the chain-rule stage).
+    """
+    derivative = sp.diff(piece, z, order)
+    prime, g_name = ("f'", "g") if order == 1 else ("f''", "h")
     tried = 0
-    for stage in _candidate_stages(piece, derivative):
+    for stage in _candidate_stages(piece, derivative, prime, first):
         # within a stage, simplest first: several may be provable, and the shortest reads best
         for g, origin in sorted(stage(), key=lambda c: sp.count_ops(c[0])):
             tried += 1
             where = "" if interval == sp.S.Reals else f" for z ∈ {interval_text(interval)}"
             proof = prove_equal(
-                f"{name}: f'(z) = g(f(z)) with g(a) = {pretty(g)}{where}", g.subs(a, piece), derivative
+                f"{name}: {prime}(z) = {g_name}(f(z)) with {g_name}(a) = {pretty(g)}{where}", g.subs(a, piece), derivative
             )
             if proof.ok:
                 return g, f"{origin}; {proof.method}", proof
     if tried == 0:
-        return None, f"a = {piece} could not be inverted and f'(z) could not be written through f(z)", None
-    return None, f"none of {tried} candidate(s) from inverting a = {piece} could be proven equal to f'(z)", None
+        return None, f"a = {piece} could not be inverted and {prime}(z) could not be written through f(z)", None
+    return None, f"none of {tried} candidate(s) from inverting a = {piece} could be proven equal to {prime}(z)", None
 
 
 #: Where the dense numeric checks look: both signs, out to |z| = 40, every
@@ -763,8 +924,11 @@ def _dense_check(f, derivative, g, kinks) -> tuple[bool, str]:
     return ok, f"checked at {len(points)} points of z in [−40, 40]{beside}, {DENSE_DIGITS} digits: worst relative error {mpmath.nstr(worst, 3)}"
 
 
-def _non_injective_witness(f, derivative) -> str | None:
-    """If f' takes both signs, f is not one-to-one: find z1, z2 with f(z1) = f(z2) but f'(z1) != f'(z2)."""
+def _non_injective_witness(f, derivative, target=None, prime="f'") -> str | None:
+    """If f' takes both signs, f is not one-to-one: find z1, z2 with f(z1) = f(z2) but f'(z1) != f'(z2).
+
+    With ``target`` (f'', named ``prime``) the witness compares the target's values at z1 and z2.
+    """
     import mpmath
 
     # A screen in float64 first (cheap, and Python's math module needs no import):
@@ -781,6 +945,7 @@ def _non_injective_witness(f, derivative) -> str | None:
         return None
     F = sp.lambdify(z, f, modules="mpmath")
     D = sp.lambdify(z, derivative, modules="mpmath")
+    T = D if target is None else sp.lambdify(z, target, modules="mpmath")
     with mpmath.workdps(30):
         grid = [mpmath.mpf(t) for t in DENSE_GRID]
         values = [D(t) for t in grid]
@@ -799,37 +964,48 @@ def _non_injective_witness(f, derivative) -> str | None:
         for t0, t1 in zip(reversed(left[:-1]), reversed(left[1:])):
             if (F(t0) - level) * (F(t1) - level) <= 0:
                 z1 = mpmath.findroot(lambda t: F(t) - level, (t0, t1), solver="anderson")
+                v1, v2 = T(z1), T(z2)
+                if abs(v1 - v2) <= mpmath.mpf(10) ** -20 * max(abs(v1), abs(v2), 1):
+                    break  # the same value at both: this pair is no witness
                 return (
                     f"f is not one-to-one: f'(z) changes sign at z = {mpmath.nstr(turn, 6)}, and "
                     f"f({mpmath.nstr(z1, 6)}) = f({mpmath.nstr(z2, 6)}) = {mpmath.nstr(level, 6)} while "
-                    f"f' there is {mpmath.nstr(D(z1), 6)} and {mpmath.nstr(D(z2), 6)}: "
+                    f"{prime} there is {mpmath.nstr(v1, 6)} and {mpmath.nstr(v2, 6)}: "
                     "no function of the output can give both"
                 )
-        return f"f is not one-to-one (f'(z) changes sign at z = {mpmath.nstr(turn, 6)}); no single-valued g is claimed"
+        return f"f is not one-to-one (f'(z) changes sign at z = {mpmath.nstr(turn, 6)}); no single-valued function of a is claimed"
 
 
-def _derive_output_form(name, expr, derivative, params):
+def _derive_output_form(name, expr, derivative, params, order=1, target=None, firsts=None):
     """Find ``g`` with ``g(f(z)) = f'(z)`` for all real z and prove it, or say why none is claimed.
 
-    Returns ``(g or None, how or why, proofs)``.
+    With ``order=2``: ``h`` with ``h(f(z)) = f''(z)`` (``target``, the spec's f''),
+    the same way piece by piece, with the chain rule h = g'·g from ``firsts`` (each
+    piece's proven g, or None) as the first stage.
+
+    Returns ``(g or None, how or why, proofs, the pieces' g or None)``.
     """
     expr, derivative = expr.subs(params), derivative.subs(params)
-    witness = _non_injective_witness(expr, derivative)
+    target = derivative if target is None else target.subs(params)
+    prime, g_name = ("f'", "g") if order == 1 else ("f''", "h")
+    witness = _non_injective_witness(expr, derivative, None if order == 1 else target, prime)
     if witness is not None:
-        return None, witness, ()
+        return None, witness, (), None
     try:
         parts = pieces(expr)
         kinks = sorted({p for _, iv in parts for p in (iv.inf, iv.sup) if p.is_finite})
     except NotImplementedError as err:
-        return None, f"SymPy could not split f into pieces on intervals ({err}), so no output form is claimed", ()
+        return None, f"SymPy could not split f into pieces on intervals ({err}), so no output form is claimed", (), None
     found, proofs, hows = [], [], []
-    for piece, interval in parts:
-        g, how, proof = _invert_piece(name, piece, interval)
+    for index, (piece, interval) in enumerate(parts):
+        first = firsts[index] if firsts is not None and len(firsts) == len(parts) else None
+        g, how, proof = _invert_piece(name, piece, interval, order, first)
         if g is None:
-            return None, how, ()
+            return None, how, (), None
         found.append((g, (piece, interval)))
         proofs.append(proof)
         hows.append(how if len(parts) == 1 else f"for z ∈ {interval_text(interval)}: {how}")
+    per_piece = tuple(g_i for g_i, _ in found)
     if len(found) == 1:
         g, how = found[0][0], hows[0]
         origin = "proven symbolically"
@@ -841,17 +1017,22 @@ def _derive_output_form(name, expr, derivative, params):
                 if sp.Intersection(found[i][1], found[j][1]) != sp.S.EmptySet:
                     return None, (
                         f"two pieces of f take the values {sp.Intersection(found[i][1], found[j][1])}: "
-                        "g would not be single-valued"
-                    ), ()
-        g = sp.Piecewise(*[(g_i, image.as_relational(a)) for g_i, image in found])
-        how = "; ".join(hows)
+                        f"{g_name} would not be single-valued"
+                    ), (), None
+        if all(g_i == found[0][0] for g_i, _ in found):
+            g = found[0][0]  # the same on every piece (relu's f'' = 0): no Piecewise needed
+        else:
+            g = sp.Piecewise(*[(g_i, image.as_relational(a)) for g_i, image in found])
+        methods = [how.split(": ", 1)[1] for how in hows]
+        # the same way on every piece: said once
+        how = methods[0] if len(set(methods)) == 1 else "; ".join(hows)
         origin = f"proven symbolically on each of the {len(found)} pieces, whose images are disjoint"
-    ok, checked = _dense_check(expr, derivative, g, kinks)
+    ok, checked = _dense_check(expr, target, g, kinks)
     if not ok:
-        return None, f"a candidate g(a) = {g} was proven piecewise but failed the dense check ({checked})", ()
-    proofs.append(Proof(f"{name}: g(f(z)) = f'(z) numerically", True, checked))
+        return None, f"a candidate {g_name}(a) = {g} was proven piecewise but failed the dense check ({checked})", (), None
+    proofs.append(Proof(f"{name}: {g_name}(f(z)) = {prime}(z) numerically", True, checked))
     # the numeric check is its own fact, stated once (in the proofs), not repeated here
-    return g, f"{origin} ({how})", tuple(proofs)
+    return g, f"{origin} ({how})", tuple(proofs), per_piece
 
 
 # --- vector activations ----------------------------------------------------------
@@ -942,9 +1123,44 @@ class VectorActivation:
         """Not defined (raises `NotElementwiseError`); see `numpy_jacobian`."""
         self._not_elementwise("derivative f'(z)")
 
+    @property
+    def second_derivative(self):
+        """Not defined: the second derivative of a layer map is a 3-tensor (raises `NotElementwiseError`)."""
+        self._not_elementwise("second derivative f''(z)")
+
+    @property
+    def symbolic_second_derivative(self):
+        """Not defined (raises `NotElementwiseError`); see `second_derivative`."""
+        self._not_elementwise("second derivative f''(z)")
+
+    @property
+    def display_second_derivative(self):
+        """Not defined (raises `NotElementwiseError`); see `second_derivative`."""
+        self._not_elementwise("second derivative f''(z)")
+
+    @property
+    def numpy_d2f(self):
+        """Not defined (raises `NotElementwiseError`); see `second_derivative`."""
+        self._not_elementwise("second derivative f''(z)")
+
     #: No g with f'(z_i) = g(a_i): see `output_form_reason`.
     output_form = None
     symbolic_output_form = None
+    #: No h with f''(z_i) = h(a_i): see `second_output_form_reason`.
+    second_output_form = None
+
+    @property
+    def second_output_form_reason(self) -> str:
+        r"""Why there is no scalar \(f''\): \(\partial^2 a_i / \partial z_j \partial z_k\) has three indices."""
+        return (
+            f"{self.name} is a vector activation: its second derivative ∂²aᵢ/∂zⱼ∂zₖ has three indices "
+            "(a 3-tensor per sample), not one number f''(z) per unit"
+        )
+
+    @property
+    def second_proofs(self) -> list[Proof]:
+        """Nothing is claimed about a scalar f'' (empty)."""
+        return []
 
     @property
     def output_form_reason(self) -> str:

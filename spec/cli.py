@@ -172,7 +172,8 @@ def build_parser() -> argparse.ArgumentParser:
         "derive",
         help="print an activation, its derivative, its output form and the proofs",
         description="Print f(z), f'(z), the output-form derivative g(a) with f'(z) = g(f(z)) "
-        "(or why none exists), and how each was established. For a vector activation (softmax), print "
+        "(or why none exists), f''(z) and its output form h(a) with f''(z) = h(f(z)) (or why none), "
+        "and how each was established. For a vector activation (softmax), print "
         "its component f_i(z), its Jacobian for --units N units, the Jacobian's output form G(a) with "
         "J(z) = G(f(z)), and why no elementwise g exists. Exit 1 if a proof fails.",
     )
@@ -535,6 +536,8 @@ class ProgressBar:
 
 
 def _derive(args) -> int:
+    import sympy as sp
+
     from spec import activations
     from spec.activations import pretty, z
 
@@ -552,7 +555,12 @@ def _derive(args) -> int:
             print(f"% no output form: {act.output_form_reason}")
         else:
             print(f"f'(z) = g(a), \\quad g(a) = {tex['output_form']}, \\quad a = f(z)")
-        return 0 if all(p.ok for p in act.proofs) else 1
+        print(f"f''(z) = {tex['second_derivative']}")
+        if tex["second_output_form"] is None:
+            print(f"% no second output form: {act.second_output_form_reason}")
+        else:
+            print(f"f''(z) = h(a), \\quad h(a) = {tex['second_output_form']}, \\quad a = f(z)")
+        return 0 if all(p.ok for p in act.proofs + act.second_proofs) else 1
     print(f"{act.name}: {act.description}")
     print(f"  f(z)  = {pretty(act.symbolic_expr)}")
     print(f"  f'(z) = {pretty(act.display_derivative)}    (derived by sympy.diff)")
@@ -575,9 +583,30 @@ def _derive(args) -> int:
     else:
         print(f"  output form: f'(z) = g(a) with a = f(z), g(a) = {pretty(act.output_form)}")
         print(f"    how: {act.output_form_reason}")
-    for proof in act.proofs:
+    print(f"  f''(z) = {pretty(act.display_second_derivative)}    (derived by sympy.diff of f')")
+    for point, (left, right) in act.second_one_sided.items():
+        if sp.simplify(left - right) == 0:
+            continue
+        at, value = pretty(point), act.second_derivative.subs(z, point)
+        side = ("the left piece's, as for f'" if sp.simplify(value - left) == 0
+                else "the right piece's" if sp.simplify(value - right) == 0
+                else "the mean of the two sides" if sp.simplify(value - (left + right) / 2) == 0 else "a convention")
+        print(f"  f'' jumps at z = {at}: {pretty(left)} from the left, {pretty(right)} from the right; "
+              f"f''({at}) = {pretty(value)} is {side}")
+    if act.second_output_form is None:
+        print("  second output form: none")
+        why, witness = act.second_output_form_reason, act.output_form_reason.split(" while ")[0]
+        if act.output_form is None and why.startswith(witness + " while "):
+            # the same two points witness both: the points are given once, above
+            why = "the same two points as above, while " + why.split(" while ", 1)[1]
+        print(f"    why: {why}")
+    else:
+        print(f"  second output form: f''(z) = h(a) with a = f(z), h(a) = {pretty(act.second_output_form)}")
+        print(f"    how: {act.second_output_form_reason}")
+    proofs = act.proofs + act.second_proofs
+    for proof in proofs:
         print(f"  {proof}")
-    return 0 if all(p.ok for p in act.proofs) else 1
+    return 0 if all(p.ok for p in proofs) else 1
 
 
 def _derive_vector(act, n: int, latex: bool) -> int:

@@ -7,13 +7,14 @@ with ``ast`` (nothing runs) and accepts only:
 * the module docstring;
 * ``import numpy``, ``import scipy.special``,
   ``from impl.activations import Activation``, ``from impl._added import like``;
-* ``def f(z)``, ``def df(z)`` and optionally ``def df_from_output(a)``, each a
+* ``def f(z)``, ``def df(z)``, optionally ``def d2f(z)`` and optionally ``def df_from_output(a)``, each a
   single ``return`` of arithmetic (``+ - * / **``, unary ``-``) over the
   argument, number literals, lists and tuples, and calls of NumPy ufuncs,
   ``numpy.select``, ``numpy.logical_and.reduce`` / ``logical_or.reduce``,
   ``scipy.special`` ufuncs and ``like``;
-* ``ACTIVATION = Activation(name=..., f=f, df=df, df_from_output=...,
-  range=(..., ...), range_closed=(..., ...), smooth=..., reviewed=False)`` with literal values.
+* ``ACTIVATION = Activation(name=..., f=f, df=df, df_from_output=..., d2f=...,
+  range=(..., ...), range_closed=(..., ...), smooth=..., reviewed=False)`` with literal values
+  (``d2f=d2f`` exactly when ``def d2f`` is there, else ``None``; the same for ``df_from_output``).
 
 Anything else (another statement, an attribute such as ``numpy.load``, a
 name other than the argument, a string outside the docstring) is refused.
@@ -34,8 +35,10 @@ NUMPY_FUNCTIONS = frozenset({"select"})
 UFUNC_METHODS = {("logical_and", "reduce"), ("logical_or", "reduce")}
 IMPORTS = (("import", "numpy"), ("import", "scipy.special"), ("from", "impl.activations", "Activation"),
            ("from", "impl._added", "like"))
-FUNCTIONS = (("f", "z"), ("df", "z"), ("df_from_output", "a"))
-KEYWORDS = ("name", "f", "df", "df_from_output", "range", "range_closed", "smooth", "reviewed")
+FUNCTIONS = (("f", "z"), ("df", "z"), ("d2f", "z"), ("df_from_output", "a"))
+#: Functions a generated module may leave out (its ACTIVATION then says ``None``).
+OPTIONAL = ("d2f", "df_from_output")
+KEYWORDS = ("name", "f", "df", "df_from_output", "d2f", "range", "range_closed", "smooth", "reviewed")
 
 
 class UnsafeCode(ValueError):
@@ -152,7 +155,7 @@ def _bound(node):
     _fail(node, f"a range bound must be a number or numpy.inf, got {ast.unparse(node)!r}")
 
 
-def _activation(node, name, has_output_form):
+def _activation(node, name, defined):
     if not (
         isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
         and node.targets[0].id == "ACTIVATION" and isinstance(node.value, ast.Call)
@@ -168,12 +171,13 @@ def _activation(node, name, has_output_form):
     for key in ("f", "df"):
         if _dotted(values[key]) != (key,):
             _fail(node, f"{key}={key} expected")
-    output = values["df_from_output"]
-    if has_output_form:
-        if _dotted(output) != ("df_from_output",):
-            _fail(node, "df_from_output=df_from_output expected")
-    elif not (isinstance(output, ast.Constant) and output.value is None):
-        _fail(node, "df_from_output=None expected (there is no def df_from_output)")
+    for key in OPTIONAL:
+        value = values[key]
+        if key in defined:
+            if _dotted(value) != (key,):
+                _fail(node, f"{key}={key} expected")
+        elif not (isinstance(value, ast.Constant) and value.value is None):
+            _fail(node, f"{key}=None expected (there is no def {key})")
     bounds = values["range"]
     if not (isinstance(bounds, ast.Tuple) and len(bounds.elts) == 2):
         _fail(node, "range must be a pair")
@@ -223,9 +227,19 @@ def check_module(code: str, name: str) -> None:
         if not body:
             raise UnsafeCode(f"missing {expected}")
         _import(body.pop(0), expected)
-    has_output_form = len(body) == 4
-    if len(body) not in (3, 4):
-        raise UnsafeCode(f"expected f, df, optionally df_from_output, then ACTIVATION; got {len(body)} statements")
-    for node, (function, argument) in zip(body[:-1], FUNCTIONS):
+    if not 3 <= len(body) <= len(FUNCTIONS) + 1:
+        raise UnsafeCode(f"expected f, df, optionally d2f and df_from_output, then ACTIVATION; got {len(body)} statements")
+    functions, expected = body[:-1], list(FUNCTIONS)
+    defined = []
+    for node in functions:
+        # the next expected function, skipping optional ones this module leaves out
+        while expected and isinstance(node, ast.FunctionDef) and node.name != expected[0][0] and expected[0][0] in OPTIONAL:
+            expected.pop(0)
+        if not expected:
+            _fail(node, "expected f, df, optionally d2f and df_from_output, in that order, then ACTIVATION")
+        function, argument = expected.pop(0)
         _function(node, function, argument)
-    _activation(body[-1], name, has_output_form)
+        defined.append(function)
+    if defined[:2] != ["f", "df"]:
+        raise UnsafeCode("expected def f(z) and def df(z) first")
+    _activation(body[-1], name, set(defined))

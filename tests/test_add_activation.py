@@ -343,6 +343,9 @@ def test_good_expressions_are_accepted_and_generate_whitelisted_code(name, text,
     t = np.linspace(-4, 4, 81) + 1 / 997
     for got, want in ((module.f(t), act.numpy_f(t)), (module.df(t), act.numpy_df(t))):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    # f'' printed by the same printer from the spec's f''
+    assert module.ACTIVATION.d2f is module.d2f
+    np.testing.assert_allclose(module.d2f(t), act.numpy_d2f(t), rtol=1e-9, atol=1e-12)
     assert module.ACTIVATION.reviewed is False
 
 
@@ -360,7 +363,7 @@ ALLOWED_NODES = {
     ast.arg, ast.Return, ast.BinOp, ast.UnaryOp, ast.Add, ast.Sub, ast.Mult, ast.Div, ast.Pow, ast.USub, ast.UAdd,
     ast.Call, ast.Attribute, ast.Name, ast.Load, ast.Store, ast.List, ast.Tuple, ast.keyword, ast.Assign,
 }
-ALLOWED_NAMES = {"numpy", "scipy", "like", "Activation", "f", "df", "df_from_output", "z", "a", "ACTIVATION"}
+ALLOWED_NAMES = {"numpy", "scipy", "like", "Activation", "f", "df", "d2f", "df_from_output", "z", "a", "ACTIVATION"}
 
 
 def assert_whitelisted(code, name):
@@ -376,7 +379,7 @@ def assert_whitelisted(code, name):
                 root = root.value
             assert isinstance(root, ast.Name) and root.id in {"numpy", "scipy"}, ast.unparse(node)
         if isinstance(node, ast.FunctionDef):
-            assert node.name in {"f", "df", "df_from_output"} and not node.decorator_list
+            assert node.name in {"f", "df", "d2f", "df_from_output"} and not node.decorator_list
             assert len(node.body) == 1 and isinstance(node.body[0], ast.Return)
     docstring, *imports_and_rest = tree.body
     assert isinstance(docstring.value.value, str)
@@ -384,7 +387,7 @@ def assert_whitelisted(code, name):
         "import numpy", "import scipy.special", "from impl.activations import Activation", "from impl._added import like",
     ]
     assert [type(node) for node in imports_and_rest[4:]] in (
-        [ast.FunctionDef] * 2 + [ast.Assign], [ast.FunctionDef] * 3 + [ast.Assign],
+        [ast.FunctionDef] * 2 + [ast.Assign], [ast.FunctionDef] * 3 + [ast.Assign], [ast.FunctionDef] * 4 + [ast.Assign],
     )
     strings = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
     assert strings == [docstring.value.value, name]
@@ -429,6 +432,12 @@ GOOD = add_activation.plan("good", "Max(z, z/10)").impl_code
         ("from impl._added import like", "from impl._added import like as like"),
         ("import numpy\n", "import numpy\nimport os\n"),
         ('"""good:', 'x = 1\n"""good:'),
+        # d2f: said exactly when defined, in its place, a plain function like the others
+        ("    d2f=d2f,", "    d2f=None,"),
+        ("    d2f=d2f,", "    d2f=df,"),
+        ("def d2f(z):\n    # f''(z) = 0\n    return like(z, 0)\n", ""),
+        ("def d2f(z):", "def d2f(a):"),
+        ("    return like(z, 0)", "    return numpy.load('x')"),
     ],
 )
 def test_the_code_check_refuses_anything_off_the_whitelist(old, new):
@@ -579,3 +588,14 @@ def test_a_cubic_in_a_building_block_does_not_hang():
     plan = add_activation.plan("tanh_cubed", "tanh(z) + tanh(z)**3")
     assert plan.activation.output_form is None
     assert "could be proven" in plan.activation.output_form_reason
+
+
+def test_the_code_check_accepts_a_module_without_d2f_and_refuses_functions_out_of_order():
+    # an f'' SymPy cannot print leaves d2f out: the module says d2f=None
+    without = GOOD.replace("def d2f(z):\n    # f''(z) = 0\n    return like(z, 0)\n\n\n", "").replace("d2f=d2f", "d2f=None")
+    assert "def d2f" not in without
+    codecheck.check_module(without, "good")
+    d2f_block = "def d2f(z):\n    # f''(z) = 0\n    return like(z, 0)\n\n\n"
+    moved = GOOD.replace(d2f_block, "").replace("ACTIVATION = ", d2f_block + "ACTIVATION = ")
+    with pytest.raises(codecheck.UnsafeCode):
+        codecheck.check_module(moved, "good")

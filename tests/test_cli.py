@@ -82,8 +82,38 @@ def test_derive_prints_readable_math_once_per_fact(name):
     assert not __import__("re").search(r"\boo\b", out), out
     lines = [line.strip() for line in out.splitlines() if line.strip()]
     assert len(lines) == len(set(lines)), out
-    # the numeric check is stated once
-    assert out.count("checked at") <= 1
+    # each numeric check is stated once: one for f' = g(a), one for f'' = h(a)
+    assert out.count("g(f(z)) = f'(z) numerically") <= 1 and out.count("h(f(z)) = f''(z) numerically") <= 1
+    assert out.count("checked at") <= 2
+    if __import__("spec.activations").activations.get(name).elementwise:
+        assert "f''(z) = " in out and "second output form:" in out
+
+
+def test_derive_prints_the_second_derivative_and_its_output_form():
+    code, out, _ = run("derive", "sigmoid")
+    assert code == 0
+    assert "f''(z) = −(e^z − 1)·e^z/(e^z + 1)³" in out
+    assert "h(a) = a·(1 − 2·a)·(1 − a)" in out and "chain rule" in out
+    assert "sigmoid: f''(z) = h(f(z)) with h(a) = a·(1 − 2·a)·(1 − a): proven (cancel)" in out
+    _, out, _ = run("derive", "tanh")
+    assert "h(a) = −2·a·(1 − a²)" in out
+    _, out, _ = run("derive", "elu")
+    assert "f'' jumps at z = 0: 1 from the left, 0 from the right; f''(0) = 1 is the left piece's" in out
+    _, out, _ = run("derive", "softsign")
+    assert "f''(z) = −2·sgn(z)/(|z| + 1)³" in out
+    assert "f'' jumps at z = 0: 2 from the left, −2 from the right; f''(0) = 0 is the mean of the two sides" in out
+    _, out, _ = run("derive", "gelu")
+    assert "second output form: none" in out and "while f'' there is 0.208573 and 0.61493" in out
+
+
+def test_derive_exits_1_when_a_second_derivative_proof_fails(monkeypatch, capsys):
+    from spec import activations
+    from spec.proof import Proof
+
+    monkeypatch.setattr(activations.Activation, "second_proofs", property(lambda self: [Proof("made up", False, "x")]))
+    assert cli.main(["derive", "sigmoid"]) == 1
+    assert "made up: NOT PROVEN" in capsys.readouterr().out
+    assert cli.main(["derive", "sigmoid", "--latex"]) == 1
 
 
 def test_derive_shows_true_kinks_and_ranges():
@@ -103,6 +133,9 @@ def test_derive_latex():
     assert code == 0
     assert r"f(z) = \tanh{\left(z \right)}" in out
     assert "g(a) = 1 - a^{2}" in out
+    assert r"f''(z) = h(a), \quad h(a) = - 2 a \left(1 - a^{2}\right)" in out
+    _, out, _ = run("derive", "silu", "--latex")
+    assert "% no second output form: f is not one-to-one" in out
 
 
 def test_train_xor_defaults_solve_it_with_seed_0():

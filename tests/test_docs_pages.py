@@ -322,12 +322,41 @@ def test_every_registered_activation_has_a_page_with_its_plot(site, name):
     assert f'href="../activations/{name}/"' in page(site, "derivation")
 
 
+@pytest.mark.parametrize("name", activations.names(elementwise=True))
+def test_every_elementwise_page_shows_the_spec_second_derivative_and_its_plot(site, name):
+    from pages.common import tex
+
+    act = activations.get(name)
+    text = article(site, f"activations/{name}")
+    section = text[text.index('id="second-derivative"'):text.index('id="numerical-stability"')]
+    shown = tex(activations.display(act.display_second_derivative), activation_pages.param_names(act))
+    assert f"f''(z) = {shown}" in section
+    if act.second_output_form is None:
+        assert "No output form" in section and act.second_output_form_reason in section
+    else:
+        assert tex(activations.display(act.second_output_form)) in section
+        assert section.count("✓") >= 2 + len(act.second_proofs)  # derived, tested, and each proof
+    for point, (left, right) in act.second_one_sided.items():
+        if left != right:  # where f'' jumps, the value taken there is stated
+            assert f"f''({tex(point)}) = {tex(activations.display(act.second_derivative.subs(activations.z, point)))}" in section
+    assert f'src="../{name}-d2.png"' in section
+    png = (site / "activations" / f"{name}-d2.png").read_bytes()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+def test_the_softmax_page_says_why_there_is_no_scalar_second_derivative(site):
+    assert "3-tensor" in words(site, "activations/softmax")
+    assert not (site / "activations" / "softmax-d2.png").exists()
+
+
 def test_adding_an_activation_adds_its_page_with_no_other_edit(monkeypatch):
     act = activations.Activation("test_scaled_tanh", 2 * sp.tanh(activations.z), "For this test only.")
     # a registry holding only the new activation keeps the test fast; the hook calls the same files()
     monkeypatch.setattr(activations, "_REGISTRY", {act.name: act})
     files = activation_pages.files()
-    assert set(files) == {"activations/index.md", "activations/test_scaled_tanh.md", "activations/test_scaled_tanh.png"}
+    assert set(files) == {"activations/index.md", "activations/test_scaled_tanh.md", "activations/test_scaled_tanh.png",
+                          "activations/test_scaled_tanh-d2.png"}
+    assert files["activations/test_scaled_tanh-d2.png"].startswith(b"\x89PNG")
     assert "activations/test_scaled_tanh.md" in files
     assert files["activations/test_scaled_tanh.png"].startswith(b"\x89PNG")
     assert sp.latex(act.derivative) in files["activations/test_scaled_tanh.md"]

@@ -2,7 +2,7 @@ r"""One page per registered activation, generated from ``spec.activations`` (not
 
 `files()` returns the Markdown of ``activations/index.md`` and of
 ``activations/NAME.md`` for every name in ``spec.activations.names()``,
-and a PNG plot for each. Adding an activation to the registry adds its
+and a PNG plot for each (an elementwise one also a plot of its f'', ``NAME-d2.png``). Adding an activation to the registry adds its
 page, its plot and its nav entry.
 
 Two kinds of page. Most of this module assumes an *elementwise* activation,
@@ -202,6 +202,87 @@ def plot(act) -> bytes:
     return common.png(fig)
 
 
+def _jumps_of_second_derivative(act) -> list[float]:
+    """Piece boundaries on the plot where f'' has different values from the two sides."""
+    return [float(p) for p, (left, right) in act.second_one_sided.items()
+            if PLOT_RANGE[0] < float(p) < PLOT_RANGE[1] and sp.simplify(left - right) != 0]
+
+
+def second_plot(act) -> bytes:
+    """f'' against z (with f' for scale, faint), in the colours of `plot`: dots mark the value taken where f'' jumps."""
+    activations.require_elementwise(act, "the plot of f''(z)")
+    plt = common.pyplot()
+    fig, ax = plt.subplots(figsize=(6.4, 3.6))
+    jumps = _jumps_of_second_derivative(act)
+    edges = [PLOT_RANGE[0], *jumps, PLOT_RANGE[1]]
+    with np.errstate(all="ignore"):
+        for i, (lo, hi) in enumerate(zip(edges, edges[1:])):
+            t = np.linspace(lo, hi, 400)
+            t = t[(t != lo) | (i == 0)]  # leave the jump itself out of each piece
+            t = t[(t != hi) | (i == len(edges) - 2)]
+            ax.plot(t, act.numpy_df(t), color="#d9480f", lw=1.4, ls="--", alpha=0.55, label="f'(z)" if i == 0 else None)
+            ax.plot(t, act.numpy_d2f(t), color="#2b8a3e", lw=2.2, label="f''(z)" if i == 0 else None)
+        for k in jumps:
+            ax.plot([k], [float(act.second_derivative.subs(z, k))], "o", color="#2b8a3e", ms=6, zorder=5)
+    ax.axhline(0, color="#888888", lw=0.8)
+    ax.axvline(0, color="#888888", lw=0.8)
+    ax.grid(True, color="#dddddd", lw=0.6)
+    ax.set_xlim(*PLOT_RANGE)
+    ax.set_xlabel("z")
+    ax.set_title(f"{act.name}: f'' (and f', dashed) on [{PLOT_RANGE[0]:g}, {PLOT_RANGE[1]:g}]"
+                 + (" (dots: the value taken where f'' jumps)" if jumps else ""), fontsize=10)
+    ax.legend(loc="best", frameon=True)
+    return common.png(fig)
+
+
+def _second_derivative_section(act) -> str:
+    """f'' from the spec, where it jumps and which value is taken, its output form h(a) or why none, the plot."""
+    names = param_names(act)
+    parts = [
+        "\n## Second derivative\n\n",
+        "Differentiating \\(f'\\) once more (what a Hessian, or a curvature-aware optimiser, needs):\n",
+        display(rf"f''(z) = {tex(shorten(act.display_second_derivative), names)}"),
+        mark(("✓ derived by sympy.diff of f'", "symbolic"),
+             ("✓ property-tested: impl's d2f against the spec's f'' and against differences of df", "property"),
+             base=BASE),
+    ]
+    jumps = []
+    for p, (left, right) in act.second_one_sided.items():
+        if sp.simplify(left - right) == 0:
+            continue
+        value = act.second_derivative.subs(z, p)
+        if sp.simplify(value - left) == 0:
+            side = "the value from the left, the piece whose condition holds there (as for f')"
+        elif sp.simplify(value - right) == 0:
+            side = "the value from the right"
+        elif sp.simplify(value - (left + right) / 2) == 0:
+            side = r"the mean of the two sides, since \(\operatorname{sign}(0) = 0\)"
+        else:
+            side = "a convention"
+        jumps.append(
+            f"- at \\(z = {tex(p)}\\): \\({tex(shorten(left))}\\) from the left, \\({tex(shorten(right))}\\) "
+            f"from the right; the spec and `impl` both take \\(f''({tex(p)}) = {tex(shorten(value))}\\), {side}."
+        )
+    if jumps:
+        parts.append("\nWhere \\(f''\\) jumps it has no value of its own; the one used there is a convention:\n\n"
+                     + "\n".join(jumps) + "\n")
+    h = act.second_output_form
+    if h is None:
+        parts.append(
+            "\n**No output form** \\(h(a)\\) with \\(f''(z) = h(f(z))\\):\n\n"
+            f"> {act.second_output_form_reason}\n"
+        )
+    else:
+        parts.append(
+            "\nThrough the output \\(a = f(z)\\):\n"
+            + display(rf"f''(z) = h\left(f(z)\right), \qquad h(a) = {tex(shorten(h))}")
+            + proof_mark(act.second_proofs, base=BASE, what=f"{act.name}'s second output form")
+            + f"\nHow it was found and checked: {act.second_output_form_reason}.\n"
+        )
+    parts.append(f"\n![{act.name}: f'' on [-5, 5]]({act.name}-d2.png)\n")
+    return "".join(parts)
+
+
 # --- the pages ----------------------------------------------------------------------
 
 
@@ -313,6 +394,7 @@ def elementwise_page(name) -> str:
         _kinks_section(act),
         "\n## Plot\n\n",
         f"![{name}: f and f' on [-5, 5]]({name}.png)\n",
+        _second_derivative_section(act),
         "\n## Numerical stability\n\n",
     ]
     if im is None:
@@ -385,6 +467,8 @@ def files() -> dict[str, str | bytes]:
     for name in activations.names():
         out[f"activations/{name}.md"] = page(name)
         out[f"activations/{name}.png"] = plot(activations.get(name))
+        if activations.get(name).elementwise:
+            out[f"activations/{name}-d2.png"] = second_plot(activations.get(name))
     return out
 
 

@@ -236,6 +236,9 @@ def _no_elementwise(act):
         "time. The spec's answer for this activation:\n\n"
         f"> {act.output_form_reason}\n\n"
         + _mistake(act)
+        + "\nFor the same reason there is no scalar second derivative \\(f''(z)\\) here: the second "
+        "derivative of a map from the layer to the layer, \\(\\partial^2 a_i / \\partial z_j \\partial z_k\\), "
+        "has three indices (a 3-tensor per sample), one more than the Jacobian.\n"
     )
 
 
