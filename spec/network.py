@@ -394,28 +394,14 @@ def _prove_generic(
 
     # Symbols standing for sigma(z(l)_i), sigma'(z(l)_i) (tau at the output), per sample. A vector
     # layer's ds[n][l] is a square matrix: ds[n][l][k, m] stands for d tau_k / d z(l)_m.
-    s = [[None] * (L + 1) for _ in range(net.samples)]
-    ds = [[None] * (L + 1) for _ in range(net.samples)]
+    s, ds = _stand_ins(net)
+    f = _layer_functions(net)
     atoms = {}
     total = sp.Integer(0)
-    vector = {l: UndefinedVector("tau" if l == L else f"sigma{l}", sizes[l]) for l in net.vector_layers}
-    hidden = [vector.get(l, sigma) for l in range(1, L)]
     for n in range(net.samples):
-        z, a = net.forward(net.x[n], hidden, vector.get(L, tau))
+        z, a = net.forward(net.x[n], f[1:L], f[L])
         for l in range(1, L + 1):
-            s[n][l] = sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"s{n}_{l}_{i}"))
-            if l in vector:
-                ds[n][l] = sp.Matrix(sizes[l], sizes[l], lambda k, m, l=l: sp.Symbol(f"ds{n}_{l}_{k}_{m}"))
-                for k in range(sizes[l]):
-                    atoms[vector[l].components[k](*z[l])] = s[n][l][k]
-                    for m in range(sizes[l]):
-                        atoms[vector[l].partial(k, m)(*z[l])] = ds[n][l][k, m]
-                continue
-            f, df = (tau, tau_prime) if l == L else (sigma, sigma_prime)
-            ds[n][l] = sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"ds{n}_{l}_{i}"))
-            for i in range(sizes[l]):
-                atoms[f(z[l][i])] = s[n][l][i]
-                atoms[df(z[l][i])] = ds[n][l][i]
+            _name_atoms(atoms, f[l], z[l], s[n][l], ds[n][l])
         # L = scale * sum over samples and outputs of l(a(L), y)
         total += scale * sum(
             loss.expr.subs({activations.a: a[L][k], losses.y: net.y[n][k]}) for k in range(sizes[-1])

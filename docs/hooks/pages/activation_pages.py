@@ -172,6 +172,27 @@ def stability_table(act):
 # --- the plot -----------------------------------------------------------------------
 
 
+def _segments(breaks):
+    """``(i, t)`` for each stretch of the plot between ``breaks``, the breaks themselves left out."""
+    edges = [PLOT_RANGE[0], *breaks, PLOT_RANGE[1]]
+    for i, (lo, hi) in enumerate(zip(edges, edges[1:])):
+        t = np.linspace(lo, hi, 400)
+        t = t[(t != lo) | (i == 0)]
+        t = t[(t != hi) | (i == len(edges) - 2)]
+        yield i, t
+
+
+def _finish(ax, title):
+    """The axes, grid, range, labels and legend every activation plot shares."""
+    ax.axhline(0, color="#888888", lw=0.8)
+    ax.axvline(0, color="#888888", lw=0.8)
+    ax.grid(True, color="#dddddd", lw=0.6)
+    ax.set_xlim(*PLOT_RANGE)
+    ax.set_xlabel("z")
+    ax.set_title(title, fontsize=10)
+    ax.legend(loc="best", frameon=True)
+
+
 def plot(act) -> bytes:
     """f and f' against z for an elementwise activation; a vector activation's plot is `vector_activation.plot`."""
     if not act.elementwise:
@@ -179,26 +200,17 @@ def plot(act) -> bytes:
     plt = common.pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     kinks = [float(k) for k in act.kinks if PLOT_RANGE[0] < float(k) < PLOT_RANGE[1]]
-    edges = [PLOT_RANGE[0], *kinks, PLOT_RANGE[1]]
     with np.errstate(all="ignore"):
-        for i, (lo, hi) in enumerate(zip(edges, edges[1:])):
-            t = np.linspace(lo, hi, 400)
-            t = t[(t != lo) | (i == 0)]  # leave the kink itself out of each piece
-            t = t[(t != hi) | (i == len(edges) - 2)]
+        # the kinks themselves are left out of each piece
+        for i, t in _segments(kinks):
             ax.plot(t, act.numpy_f(t), color="#1f5fa8", lw=2.2, label="f(z)" if i == 0 else None)
             ax.plot(t, act.numpy_df(t), color="#d9480f", lw=2, ls="--", label="f'(z)" if i == 0 else None)
         for k in kinks:
             value = float(act.derivative.subs(z, k))
             ax.plot([k], [value], "o", color="#d9480f", ms=6, zorder=5)
             ax.plot([k], [float(act.expr.subs(z, k))], "o", color="#1f5fa8", ms=4, zorder=5)
-    ax.axhline(0, color="#888888", lw=0.8)
-    ax.axvline(0, color="#888888", lw=0.8)
-    ax.grid(True, color="#dddddd", lw=0.6)
-    ax.set_xlim(*PLOT_RANGE)
-    ax.set_xlabel("z")
-    ax.set_title(f"{act.name}: f and f' on [{PLOT_RANGE[0]:g}, {PLOT_RANGE[1]:g}]"
-                 + (" (dots: the value taken at a kink)" if kinks else ""), fontsize=10)
-    ax.legend(loc="best", frameon=True)
+    _finish(ax, f"{act.name}: f and f' on [{PLOT_RANGE[0]:g}, {PLOT_RANGE[1]:g}]"
+            + (" (dots: the value taken at a kink)" if kinks else ""))
     return common.png(fig)
 
 
@@ -214,24 +226,15 @@ def second_plot(act) -> bytes:
     plt = common.pyplot()
     fig, ax = plt.subplots(figsize=(6.4, 3.6))
     jumps = _jumps_of_second_derivative(act)
-    edges = [PLOT_RANGE[0], *jumps, PLOT_RANGE[1]]
     with np.errstate(all="ignore"):
-        for i, (lo, hi) in enumerate(zip(edges, edges[1:])):
-            t = np.linspace(lo, hi, 400)
-            t = t[(t != lo) | (i == 0)]  # leave the jump itself out of each piece
-            t = t[(t != hi) | (i == len(edges) - 2)]
+        # the jumps themselves are left out of each piece
+        for i, t in _segments(jumps):
             ax.plot(t, act.numpy_df(t), color="#d9480f", lw=1.4, ls="--", alpha=0.55, label="f'(z)" if i == 0 else None)
             ax.plot(t, act.numpy_d2f(t), color="#2b8a3e", lw=2.2, label="f''(z)" if i == 0 else None)
         for k in jumps:
             ax.plot([k], [float(act.second_derivative.subs(z, k))], "o", color="#2b8a3e", ms=6, zorder=5)
-    ax.axhline(0, color="#888888", lw=0.8)
-    ax.axvline(0, color="#888888", lw=0.8)
-    ax.grid(True, color="#dddddd", lw=0.6)
-    ax.set_xlim(*PLOT_RANGE)
-    ax.set_xlabel("z")
-    ax.set_title(f"{act.name}: f'' (and f', dashed) on [{PLOT_RANGE[0]:g}, {PLOT_RANGE[1]:g}]"
-                 + (" (dots: the value taken where f'' jumps)" if jumps else ""), fontsize=10)
-    ax.legend(loc="best", frameon=True)
+    _finish(ax, f"{act.name}: f'' (and f', dashed) on [{PLOT_RANGE[0]:g}, {PLOT_RANGE[1]:g}]"
+            + (" (dots: the value taken where f'' jumps)" if jumps else ""))
     return common.png(fig)
 
 
