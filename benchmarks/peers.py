@@ -1,7 +1,7 @@
 r"""The contestants: the project and its peers, each a training loop for a one-hidden-layer sigmoid MLP.
 
 Every trainer here starts from given parameters so that the test suite can
-check that they compute the same thing (`tests/test_benchmarks.py`):
+check that they compute the same thing (`tests/benchmarks/test_benchmarks.py`):
 ``params`` is a list ``[(W1, b1), (W2, b2)]`` with ``W`` of shape
 ``(n_out, n_in)`` and ``b`` of shape ``(n_out,)``, as in the mathematics,
 in ``impl.Network.weights`` and in ``torch.nn.Linear``.

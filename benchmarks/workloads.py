@@ -19,8 +19,8 @@ from benchmarks import peers
 
 @functools.lru_cache(maxsize=None)
 def digits(samples: int | None = None):
-    """All 1,797 digits (training and test split of ``spec.tasks.digits`` together), one-hot targets."""
-    from spec.tasks import digits as load
+    """All 1,797 digits (training and test split of ``spec.cli.tasks.digits`` together), one-hot targets."""
+    from spec.cli.tasks import digits as load
 
     task = load(seed=0)
     X = np.ascontiguousarray(np.vstack([task.X_train, task.X_test]))
@@ -31,7 +31,7 @@ def digits(samples: int | None = None):
 
 
 def xor():
-    from spec.tasks import xor as load
+    from spec.cli.tasks import xor as load
 
     task = load()
     return task.X_train, task.Y_train

@@ -17,8 +17,8 @@ import numpy as np
 from scipy.special import expit
 
 from impl import Network
-from spec.cli import XOR_DEFAULTS
-from spec.tasks import xor
+from spec.cli.defaults import XOR_DEFAULTS
+from spec.cli.tasks import xor
 
 
 def tutorial_run(seed: int, lr: float = 0.1, epochs: int = 10000) -> bool:

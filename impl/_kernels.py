@@ -19,7 +19,7 @@ formulations, equally accurate and differently fast:
   cap would not do for `sigmoid` itself, whose value silu multiplies by
   \(z\), up to \(10^{300}\)).
 
-Both are within 4 ulp (measured against mpmath: tests/test_impl_kernels.py)
+Both are within 4 ulp (measured against mpmath: tests/impl/test_kernels.py)
 of \(\sigma\) everywhere both are normal numbers, and in particular within
 1e-12 relative on [-30, 30]. ``SIGMOID`` holds the choice, made once at
 import from the SIMD features NumPy reports (``"exp"`` when the CPU has

@@ -46,7 +46,7 @@ ACTIVATIONS_NAV = "Activations"
 
 
 def _prove(sizes, activation, output, loss):
-    from spec import cli
+    from spec.cli import commands as cli
 
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer):
@@ -63,7 +63,7 @@ def _prove(sizes, activation, output, loss):
 
 def _add_activation(name, expr):
     """What `add-activation` prints and writes for an example, planned without writing anything."""
-    from spec import add_activation
+    from spec.extend import add_activation
 
     plan = add_activation.plan(name, expr)
     module = f"impl/added/{plan.impl_path.name}"
@@ -79,7 +79,7 @@ def _add_activation(name, expr):
 
 def _verify(target):
     """What `backprop-spec verify` reports for a class of the test gallery (exit code 1 is expected for a bug)."""
-    from spec import cli
+    from spec.cli import commands as cli
 
     buffer = io.StringIO()
     with contextlib.redirect_stdout(buffer), contextlib.redirect_stderr(buffer):
@@ -94,7 +94,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 #: Folders whose Python files a page may show (`source`) and run `verify` on.
-SOURCE_FOLDERS = ("tests/verify_gallery", "docs/examples")
+SOURCE_FOLDERS = ("tests/verify/gallery", "docs/examples")
 
 
 def _source(path):

@@ -27,7 +27,7 @@ def _sigmoid(x):
 def layouts():
     """Arrays of each layout for the XOR batch, after checking that they compute the same thing."""
     from impl import Network
-    from spec.tasks import xor
+    from spec.cli.tasks import xor
 
     net = Network(SIZES, seed=0)
     X, Y = xor().X_train, xor().Y_train  # impl: one sample per row

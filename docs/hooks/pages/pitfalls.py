@@ -14,7 +14,7 @@ from spec.losses import mse, y
 from spec.network import sigma
 from spec.oracle import Oracle
 from spec.proof import Proof, reduce_to_zero
-from spec.tasks import xor as xor_task
+from spec.cli.tasks import xor as xor_task
 
 from . import common, loss_page, training_page, xor
 from .common import display, mark, proof_mark, tex

@@ -22,8 +22,8 @@ import warnings
 
 import numpy as np
 
-from spec.cli import DIGITS_DEFAULTS, XOR_DEFAULTS
-from spec.tasks import xor as xor_task
+from spec.cli.defaults import DIGITS_DEFAULTS, XOR_DEFAULTS
+from spec.cli.tasks import xor as xor_task
 
 from . import common, loss_page, xor
 from .common import mark
@@ -47,9 +47,9 @@ def trained():
 
 
 def run_png() -> bytes:
-    """The CLI's own --plot picture (spec.plots.training): loss curve and decision boundary."""
+    """The CLI's own --plot picture (spec.cli.plots.training): loss curve and decision boundary."""
     common.pyplot()
-    from spec import plots
+    from spec.cli import plots
 
     net, data, _ = trained()
     with tempfile.TemporaryDirectory() as folder:
@@ -199,7 +199,7 @@ def _guarded(fn, first=False):
 @functools.lru_cache(maxsize=None)
 def cli_run(args: tuple) -> tuple[str, float]:
     """What ``backprop-spec ARGS`` prints on standard output (the progress bar goes to standard error), and the time."""
-    from spec import cli
+    from spec.cli import commands as cli
 
     out, err = io.StringIO(), io.StringIO()
     start = time.perf_counter()
@@ -234,7 +234,7 @@ def _api_source() -> list[str]:
     sizes = ", ".join(map(str, d["sizes"]))
     return [
         "from impl import Network",
-        "from spec.tasks import digits",
+        "from spec.cli.tasks import digits",
         "data = digits(seed=0)  # the split `train --task digits` uses",
         "labels = data.Y_train.argmax(axis=1)  # integer classes 0..9",
         f'net = Network(({sizes}), loss="ce", seed=0, init="{d["init"]}")',
@@ -279,7 +279,7 @@ def sklearn_runs() -> list[tuple[str, float, float]]:
     from sklearn.exceptions import ConvergenceWarning
     from sklearn.neural_network import MLPClassifier
 
-    from spec.tasks import digits
+    from spec.cli.tasks import digits
 
     d = DIGITS_DEFAULTS
     data = digits(seed=0)

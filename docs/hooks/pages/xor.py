@@ -5,7 +5,7 @@ vectorised loop: the weights of all seeds are stacked along a leading axis and
 every step is a batched matrix product. Each seed starts from exactly the
 weights its one-at-a-time counterpart draws, and the elementwise steps are the
 very functions the per-seed code calls, so the outcome per seed is the same as
-`benchmarks/xor_seeds.py` (checked in tests/test_docs_pages.py).
+`benchmarks/xor_seeds.py` (checked in tests/docs/test_pages.py).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ import time
 import numpy as np
 from scipy.special import expit
 
-from spec.cli import XOR_DEFAULTS
-from spec.tasks import xor
+from spec.cli.defaults import XOR_DEFAULTS
+from spec.cli.tasks import xor
 
 SEEDS = 100
 #: The tutorial's settings: N(0, 1) weights and biases from np.random.seed(s), lr 0.1, 10,000 epochs.

@@ -1,0 +1,23 @@
+"""Checking someone's backprop code against the spec (``backprop-spec verify``).
+
+The public functions are re-exported here; the machinery is in the modules:
+
+* `spec.verify.discover`: reading the user's code (parameters, layout, depth,
+  methods, learning rate) and driving it through scenarios;
+* `spec.verify.recurrence`: the spec's recurrence in NumPy and its variants,
+  the mistakes `verify` knows;
+* `spec.verify.judge`: comparing what the code did with the spec, the verdict
+  and the diagnosis;
+* `spec.verify.sandbox` and `spec.verify._child`: the child process the
+  user's code runs in (the parent and the child's side).
+"""
+
+from spec.verify.judge import (
+    ParameterResult,
+    ProtocolError,
+    Report,
+    verify_file,
+    verify_gradient_function,
+)
+
+__all__ = ["ParameterResult", "ProtocolError", "Report", "verify_file", "verify_gradient_function"]

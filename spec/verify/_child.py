@@ -1,0 +1,527 @@
+"""The child process of `spec.verify.sandbox`: it imports the user's file and runs their code on request.
+
+Run as a script (``python -P _child.py FILE.py``), never imported by
+the checker. It imports only the standard library and NumPy, holds the user's
+objects, and answers requests read from one pipe on another:
+
+* ``load``: import the file (as a module, not as ``__main__``) and describe
+  its classes and functions;
+* ``new``: instantiate a class, describe the instance's attributes;
+* ``get`` / ``set``: read or replace a value at a path (attribute, list index,
+  dict key) inside an object;
+* ``call``: call a method or function with arrays and numbers, return what it
+  returned, converted to plain float64 arrays;
+* ``describe``: the attributes of an object, again (after a call, say).
+
+Nothing it sends back is executable: a JSON header and NumPy ``.npy`` arrays,
+which the checker loads with ``allow_pickle=False``. Every exception, even
+``SystemExit``, is caught and reported with the user's file and line. The
+checker judges; this process only runs code and reports what happened.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import inspect
+import io
+import json
+import os
+import struct
+import sys
+import traceback
+import types
+
+import numpy as np
+
+#: Largest array sent back (float64 values); a bigger one is reported, not sent.
+MAX_VALUES = 4_000_000
+#: How deep `describe` looks into lists, tuples and dicts of parameters.
+MAX_DEPTH = 3
+#: How many entries of one container `describe` lists.
+MAX_ENTRIES = 64
+#: Address space of the process running the user's code (bytes).
+MAX_MEMORY = 4 * 2**30
+
+
+class Reply(Exception):
+    """A request failed in a way the checker should hear about as a plain error."""
+
+
+# --- framing: 8-byte length, then the payload ------------------------------------------
+
+
+def _read_exact(fd: int, n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def _read_frame(fd: int) -> bytes:
+    (n,) = struct.unpack(">Q", _read_exact(fd, 8))
+    return _read_exact(fd, n)
+
+
+def _write_frame(fd: int, payload: bytes) -> None:
+    data = struct.pack(">Q", len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
+def _array_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
+
+
+def _array_from(payload: bytes) -> np.ndarray:
+    return np.load(io.BytesIO(payload), allow_pickle=False)
+
+
+# --- what the user's values look like ----------------------------------------------------
+
+
+def _float_array(value):
+    """``value`` as a float64 ndarray if it is a real numeric array (not a bool, not a str), else None."""
+    if isinstance(value, np.ndarray):
+        if value.dtype.kind not in "fiu" or value.dtype.kind == "b":
+            return None
+        return np.asarray(value, dtype=np.float64)
+    return None
+
+
+def _where_in_user_code(err: BaseException, user_file: str | None) -> str:
+    """``file:line in function`` of the deepest frame in the user's file (else the deepest frame)."""
+    if isinstance(err, SyntaxError) and err.filename:
+        return f"{os.path.basename(err.filename)}:{err.lineno}"
+    frames = traceback.extract_tb(err.__traceback__)
+    ours = [f for f in frames if user_file and os.path.abspath(f.filename) == user_file]
+    if not ours:
+        # not the user's file itself: the deepest frame that is not Python's import machinery
+        ours = [f for f in frames if not f.filename.startswith("<frozen")]
+    if not ours:
+        return ""
+    frame = ours[-1]
+    return f"{os.path.basename(frame.filename)}:{frame.lineno} in {frame.name}"
+
+
+def _describe_value(value, depth=0):
+    """A JSON description of a value: arrays by shape, numbers by value, containers by entries."""
+    array = _float_array(value)
+    if array is not None:
+        return {"kind": "array", "shape": list(array.shape), "dtype": str(value.dtype)}
+    if isinstance(value, bool):
+        return {"kind": "bool", "value": value}
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        number = float(value)
+        return {"kind": "number", "value": number if np.isfinite(number) else str(number)}
+    if isinstance(value, (list, tuple)) and depth < MAX_DEPTH:
+        return {
+            "kind": type(value).__name__,
+            "length": len(value),
+            "entries": [_describe_value(v, depth + 1) for v in value[:MAX_ENTRIES]],
+        }
+    if isinstance(value, dict) and depth < MAX_DEPTH:
+        entries = {}
+        for key, v in list(value.items())[:MAX_ENTRIES]:
+            if isinstance(key, (str, int)) and not isinstance(key, bool):
+                entries[str(key)] = {"key": key, **_describe_value(v, depth + 1)}
+        return {"kind": "dict", "length": len(value), "entries": entries}
+    if inspect.isroutine(value) or inspect.isclass(value) or isinstance(value, (types.ModuleType, str, bytes)):
+        return {"kind": "callable" if callable(value) else "other", "type": type(value).__name__}
+    if depth < MAX_DEPTH and isinstance(getattr(value, "__dict__", None), dict):
+        # an object inside the object (a layer, an inner network): its attributes too
+        return {"kind": "object", "type": type(value).__name__, "attributes": _describe_object(value, depth + 1)}
+    return {"kind": "other", "type": type(value).__name__}
+
+
+def _describe_object(obj, depth=0):
+    """An instance's attributes: its ``__dict__``, then the values of its class's properties.
+
+    Reading a property runs the user's code: any exception is caught, and the
+    property is then described as an error.
+    """
+    attributes = {}
+    state = getattr(obj, "__dict__", None)
+    if isinstance(state, dict):
+        for name, value in list(state.items())[: 4 * MAX_ENTRIES]:
+            if isinstance(name, str):
+                attributes[name] = _describe_value(value, depth)
+    for name, member in inspect.getmembers_static(type(obj)):
+        if isinstance(member, property) and name not in attributes and not name.startswith("__"):
+            try:
+                attributes[name] = _describe_value(getattr(obj, name), depth)
+            except BaseException as err:  # the user's property may raise anything
+                attributes[name] = {"kind": "error", "type": type(err).__name__}
+    return attributes
+
+
+def _signature(fn):
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return None
+    params = []
+    for p in sig.parameters.values():
+        entry = {"name": p.name, "kind": p.kind.name, "has_default": p.default is not inspect.Parameter.empty}
+        if entry["has_default"] and isinstance(p.default, (int, float)) and not isinstance(p.default, bool):
+            entry["default"] = float(p.default)
+        params.append(entry)
+    return params
+
+
+def _describe_module(module, path):
+    """Classes and functions defined in the user's file, with their methods' signatures."""
+    classes, functions = {}, {}
+    for name, value in list(vars(module).items()):
+        if name.startswith("__"):
+            continue
+        defined_here = getattr(value, "__module__", None) == module.__name__
+        if inspect.isclass(value):
+            methods = {}
+            for attr, member in inspect.getmembers_static(value):
+                if attr.startswith("__") and attr not in ("__init__", "__call__"):
+                    continue
+                if isinstance(member, (staticmethod, classmethod)):
+                    member = member.__func__
+                if isinstance(member, property):
+                    methods[attr] = {"property": True}
+                elif inspect.isfunction(member):
+                    methods[attr] = {"signature": _signature(member), "line": member.__code__.co_firstlineno}
+            classes[name] = {"defined_here": defined_here, "methods": methods}
+        elif inspect.isfunction(value):
+            functions[name] = {
+                "defined_here": defined_here,
+                "signature": _signature(value),
+                "line": value.__code__.co_firstlineno,
+            }
+    return {"classes": classes, "functions": functions, "path": path}
+
+
+# --- the request loop ------------------------------------------------------------------
+
+
+class Child:
+    def __init__(self, requests: int, replies: int, confinement: str = "none"):
+        self.requests, self.replies = requests, replies
+        self.confinement = confinement
+        self.module = None
+        self.user_file = None
+        self.objects: dict[int, object] = {}
+        self.returns: dict[int, object] = {}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header = json.loads(_read_frame(self.requests).decode("utf-8"))
+                arrays = [_array_from(_read_frame(self.requests)) for _ in range(header.get("arrays", 0))]
+            except EOFError:
+                return
+            try:
+                result, out_arrays = self.handle(header, arrays)
+                reply = {"ok": True, **result}
+            except Reply as err:
+                reply, out_arrays = {"ok": False, "error": str(err), "kind": "request"}, []
+            except BaseException as err:  # the user's code may raise anything, SystemExit included
+                reply = {
+                    "ok": False,
+                    "kind": "exception",
+                    "type": type(err).__name__,
+                    "error": _safe_str(err),
+                    "where": _where_in_user_code(err, self.user_file),
+                }
+                out_arrays = []
+            reply["arrays"] = len(out_arrays)
+            reply["id"] = header.get("id")
+            _write_frame(self.replies, json.dumps(reply).encode("utf-8"))
+            for array in out_arrays:
+                _write_frame(self.replies, _array_bytes(array))
+
+    # --- requests ---
+
+    def handle(self, header, arrays):
+        op = header.get("op")
+        if op == "load":
+            return {**self.load(header["path"]), "confinement": self.confinement}, []
+        if op == "new":
+            obj = self.resolve(header["target"])
+            instance = obj(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
+            handle = len(self.objects) + 1
+            self.objects[handle] = instance
+            return {"handle": handle, "attributes": _describe_object(instance)}, []
+        if op == "describe":
+            return {"attributes": _describe_object(self.objects[header["handle"]])}, []
+        if op == "get":
+            out, described = [], []
+            for path in header["paths"]:
+                value = self.lookup(header["handle"], path)
+                array = _float_array(value)
+                if array is None and isinstance(value, (int, float, np.integer, np.floating)):
+                    array = np.asarray(float(value))
+                if array is None:
+                    raise Reply(f"{_path_text(path)} is a {type(value).__name__}, not a numeric array")
+                if array.size > MAX_VALUES:
+                    raise Reply(f"{_path_text(path)} has {array.size} values, more than {MAX_VALUES}")
+                out.append(array)
+                described.append(list(array.shape))
+            return {"shapes": described}, out
+        if op == "set":
+            for path, array in zip(header["paths"], arrays):
+                self.assign(header["handle"], path, array.copy())
+            return {}, []
+        if op == "call":
+            fn = self.resolve(header["target"], header.get("handle"))
+            value = fn(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
+            # kept, so that a later call can be given what this one returned (a forward pass's cache)
+            self.returns[header.get("id")] = value
+            for old in sorted(self.returns)[:-8]:
+                del self.returns[old]
+            encoded, out = self.encode(value)
+            return {"value": encoded}, out
+        raise Reply(f"unknown request {op!r}")
+
+    def load(self, path):
+        self.user_file = os.path.abspath(path)
+        folder = os.path.dirname(self.user_file)
+        sys.path.insert(0, folder)
+        sys.argv = [self.user_file]
+        # the name a plain `import net` would give it (unless that would replace a loaded module)
+        name = os.path.splitext(os.path.basename(self.user_file))[0]
+        if not name.isidentifier() or name in sys.modules:
+            name = f"{name if name.isidentifier() else 'user_module'}_checked"
+        spec_ = importlib.util.spec_from_file_location(name, self.user_file)
+        if spec_ is None or spec_.loader is None:
+            raise Reply(f"cannot import {path} as Python")
+        module = importlib.util.module_from_spec(spec_)
+        sys.modules[spec_.name] = module
+        spec_.loader.exec_module(module)
+        self.module = module
+        return _describe_module(module, path)
+
+    def resolve(self, target, handle=None):
+        """A callable by name: ``Class``, ``function`` or, with a handle, ``method`` of that object."""
+        if handle is not None:
+            owner = self.objects[handle]
+            return getattr(owner, target)
+        value = getattr(self.module, target, None)
+        if value is None:
+            raise Reply(f"the file has no {target!r}")
+        return value
+
+    def values(self, specs, arrays):
+        return [self.value(s, arrays) for s in specs]
+
+    def kwargs(self, header, arrays):
+        return {k: self.value(v, arrays) for k, v in header.get("kwargs", {}).items()}
+
+    def value(self, spec, arrays):
+        if isinstance(spec, dict) and "array" in spec:
+            if spec.get("as") == "int64":
+                # integer class labels: arrays travel as float64, holding small whole numbers exactly
+                return arrays[spec["array"]].astype(np.int64)
+            return arrays[spec["array"]].copy()
+        if isinstance(spec, dict) and "handle" in spec:
+            return self.objects[spec["handle"]]
+        if isinstance(spec, dict) and "list" in spec:
+            return [self.value(v, arrays) for v in spec["list"]]
+        if isinstance(spec, dict) and "pairs" in spec:
+            # a mini-batch as a list of (x, y) tuples
+            return [(arrays[i].copy(), arrays[j].copy()) for i, j in spec["pairs"]]
+        if isinstance(spec, dict) and "returned" in spec:
+            # (part of) what an earlier call returned, as that call returned it
+            value = self.returns[spec["returned"]]
+            for k in spec.get("index", []):
+                value = value[k]
+            return value
+        return spec
+
+    def lookup(self, handle, path):
+        value = self.objects[handle]
+        for k, step in enumerate(path):
+            try:
+                value = getattr(value, step["attr"]) if "attr" in step else value[step["key"]]
+            except (AttributeError, KeyError, IndexError, TypeError) as err:
+                where = _path_text(path[: k + 1])
+                raise Reply(f"has no {where} ({type(err).__name__}: {_safe_str(err)})") from None
+        return value
+
+    def assign(self, handle, path, array):
+        owner = self.lookup(handle, path[:-1])
+        last = path[-1]
+        try:
+            old = getattr(owner, last["attr"]) if "attr" in last else owner[last["key"]]
+        except Exception:
+            old = None
+        # keep what the code had: its float type (float32 stays float32), a number stays a number
+        if isinstance(old, np.ndarray) and old.dtype.kind == "f" and old.shape == array.shape:
+            array = array.astype(old.dtype)
+        elif isinstance(old, (float, np.floating)) and array.size == 1:
+            array = type(old)(array.reshape(()))
+        if "attr" in last:
+            setattr(owner, last["attr"], array)
+        else:
+            owner[last["key"]] = array
+
+    def encode(self, value, depth=0):
+        """What a call returned: arrays as arrays, tuples and lists entry by entry, the rest by kind."""
+        out = []
+
+        def walk(v, d):
+            if isinstance(v, (list, tuple)) and d < MAX_DEPTH:
+                # the container's own length and items, never a subclass's __iter__ or __len__
+                base = list if isinstance(v, list) else tuple
+                n = base.__len__(v)
+                if n > MAX_ENTRIES:
+                    return {"kind": "other", "type": f"{type(v).__name__} of {n} items"}
+                items = [base.__getitem__(v, k) for k in range(n)]
+                return {"kind": base.__name__, "entries": [walk(e, d + 1) for e in items]}
+            if isinstance(v, dict) and d < MAX_DEPTH and len(v) <= MAX_ENTRIES:
+                return {
+                    "kind": "dict",
+                    "entries": {str(k): walk(e, d + 1) for k, e in v.items() if isinstance(k, (str, int))},
+                }
+            array = None
+            if isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool):
+                array = np.asarray(float(v))
+            elif isinstance(v, np.ndarray):
+                array = _float_array(v)
+            elif v is not None and not isinstance(v, (str, bytes, bool)) and hasattr(v, "__array__"):
+                try:  # a torch tensor, a NumPy matrix, ...
+                    array = _float_array(np.asarray(v))
+                except Exception:
+                    array = None
+            if array is not None:
+                if array.size > MAX_VALUES:
+                    return {"kind": "too large", "size": int(array.size)}
+                out.append(np.ascontiguousarray(array))
+                return {"kind": "array", "index": len(out) - 1, "shape": list(array.shape)}
+            if v is None:
+                return {"kind": "None"}
+            return {"kind": "other", "type": type(v).__name__}
+
+        return walk(value, depth), out
+
+
+def _safe_str(err: BaseException) -> str:
+    """The exception's message as one line of printable text (it goes into the checker's report)."""
+    try:
+        text = str(err).strip()
+    except BaseException:
+        text = "(its message could not be printed)"
+    return printable(text[:2000])
+
+
+def printable(text: str) -> str:
+    """Control characters (newlines, escape sequences) shown as escapes: user text cannot fake report lines."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+def _path_text(path) -> str:
+    text = ""
+    for step in path:
+        text += f".{step['attr']}" if "attr" in step else f"[{step['key']!r}]"
+    return text.lstrip(".")
+
+
+# --- Landlock: what the user's code may touch (Linux 5.13+; signals and sockets from 6.12) -------
+
+_LANDLOCK_CREATE_RULESET, _LANDLOCK_ADD_RULE, _LANDLOCK_RESTRICT_SELF = 444, 445, 446
+#: Every file-system right that writes: writing, truncating, creating, removing, linking.
+_FS_WRITE = {1: 1 << 1 | 0b1111111110000, 2: 1 << 13, 3: 1 << 14}  # by the ABI that added them
+_FS_FILE_WRITE = 1 << 1 | 1 << 14  # the write rights that apply to a single file (/dev/null)
+
+
+def confine(writable: str) -> str:
+    """Forbid this process, and all it starts, to write outside ``writable``, to signal or connect to
+    processes outside it (the checker), and to use TCP; reading stays allowed (imports need it).
+
+    Uses Landlock through its system calls. Returns what was applied, for the
+    checker's report; where the kernel has no Landlock, nothing is applied.
+    """
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        abi = libc.syscall(_LANDLOCK_CREATE_RULESET, None, ctypes.c_size_t(0), ctypes.c_uint32(1))
+    except (OSError, AttributeError):
+        return "none (no Landlock)"
+    if abi < 1:
+        return "none (no Landlock in this kernel)"
+    fs = sum(bits for version, bits in _FS_WRITE.items() if abi >= version)
+    net = 0b11 if abi >= 4 else 0  # bind and connect TCP
+    scoped = 0b11 if abi >= 6 else 0  # abstract unix sockets and signals outside the sandbox
+
+    class RulesetAttr(ctypes.Structure):
+        _fields_ = [("fs", ctypes.c_uint64), ("net", ctypes.c_uint64), ("scoped", ctypes.c_uint64)]
+
+    class PathBeneath(ctypes.Structure):
+        _pack_ = 1
+        _fields_ = [("allowed", ctypes.c_uint64), ("parent_fd", ctypes.c_int32)]
+
+    attr = RulesetAttr(fs, net, scoped)
+    size = ctypes.sizeof(attr) if abi >= 6 else (16 if abi >= 4 else 8)
+    ruleset = libc.syscall(_LANDLOCK_CREATE_RULESET, ctypes.byref(attr), ctypes.c_size_t(size), ctypes.c_uint32(0))
+    if ruleset < 0:
+        return "none (Landlock refused the rules)"
+    try:
+        for path, rights in ((writable, fs), ("/dev/null", _FS_FILE_WRITE & fs)):
+            fd = os.open(path, os.O_PATH | os.O_CLOEXEC)
+            try:
+                rule = PathBeneath(rights, fd)
+                libc.syscall(_LANDLOCK_ADD_RULE, ctypes.c_int(ruleset), ctypes.c_int(1), ctypes.byref(rule), ctypes.c_uint32(0))
+            finally:
+                os.close(fd)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, which restrict_self requires
+            return "none (no_new_privs refused)"
+        if libc.syscall(_LANDLOCK_RESTRICT_SELF, ctypes.c_int(ruleset), ctypes.c_uint32(0)) != 0:
+            return "none (Landlock restrict_self refused)"
+    finally:
+        os.close(ruleset)
+    parts = ["no file writes outside a private folder"]
+    if net:
+        parts.append("no TCP")
+    if scoped:
+        parts.append("no signals to the checker")
+    return f"Landlock ABI {abi}: " + ", ".join(parts)
+
+
+def main() -> None:
+    import resource
+
+    # no core file when the user's code crashes, and at most 4 GiB of memory (a MemoryError, not a
+    # machine brought to its knees)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        resource.setrlimit(resource.RLIMIT_AS, (MAX_MEMORY, MAX_MEMORY))
+    except (ValueError, OSError):  # a lower hard limit already: keep it
+        pass
+    requests, replies = int(sys.argv[1]), int(sys.argv[2])
+    # The user's prints go to standard error: the checker's standard output stays its own.
+    os.dup2(2, 1)
+    sys.stdout = sys.stderr
+    # Keep the protocol's pipes off the low descriptors a user's code might close or reuse.
+    requests, replies = os.dup(requests), os.dup(replies)
+    os.close(int(sys.argv[1]))
+    os.close(int(sys.argv[2]))
+    writable = sys.argv[3] if len(sys.argv) > 3 else None
+    del sys.argv[1:]
+    confinement = "none"
+    if writable:
+        # the only folder the user's code may write to; also its home and temporary folder
+        os.environ["HOME"] = os.environ["TMPDIR"] = os.environ["MPLCONFIGDIR"] = writable
+        confinement = confine(writable)
+    try:
+        Child(requests, replies, confinement).serve()
+    except OSError:
+        # the user's code closed or broke the pipes: the checker sees the process end
+        os._exit(3)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1438 @@
+r"""Verify someone's backprop code against the spec, and say what is wrong with it.
+
+`verify_file` reads a class in whatever style it is written (`spec.verify.discover`:
+its parameters, layout, depth, methods and learning rate), runs it in a child
+process (`spec.verify.sandbox`) through scenarios at several architectures, and
+compares what it does with the spec:
+
+1. **Forward pass.** The output must be the spec's
+   \(a^{(D)}\) for some registered activations, hidden (elementwise) and
+   output (softmax too: outputs that are probability vectors equal to
+   softmax(z)); which ones is *found*, not assumed (or pinned with ``activation``).
+2. **Update.** A correct step changes every parameter by exactly
+   \(\Delta\theta = -\eta\, c\, \partial L/\partial\theta\), where \(L\) is
+   the summed loss of an entry of `spec.losses` whose declared requirement
+   the output meets (every one is searched, `spec.losses.names()`) and \(c\)
+   the factor of the code's convention (`factors`): 1 for the loss as its
+   entry writes it, without the entry's constant (2 for mse: the whole sum
+   of squares), \(1/o\) for a mean over the \(o\) outputs, times \(1/N\) for
+   a mean over the \(N\) samples; or one step per sample in turn. The
+   convention that explains *every* scenario is named in the verdict. With
+   a learning rate written into the code, \(\eta c\) is measured and must be
+   the same constant throughout. Outputs on the probability simplex get
+   probability vectors as targets (one-hot and soft), code that takes
+   integer class labels gets one-hot targets as labels.
+3. **Diagnosis.** When nothing matches, every known mistake is tried as a
+   variant of the spec's recurrence (`spec.verify.recurrence`) at every layer, and
+   those that explain every scenario, the passing ones included, are named
+   with the layer and the fix; failing that, the ratio of the code's update
+   to the spec's, per layer, names a constant factor, a sign or a mean.
+
+`verify_gradient_function` checks a plain function in this process (for
+code one trusts, from Python).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from spec import activations as spec_activations
+from spec import losses as spec_losses
+from spec.verify import sandbox
+from spec.verify import discover
+from spec.verify import recurrence as vm
+from spec.oracle import Oracle
+
+#: A match means relative agreement to this (float64 code agrees to ~1e-15).
+RTOL = 1e-7
+#: Learning rates per draw: this many, log-uniform in this range, drawn from the seed (not fixed
+#: constants an implementation could single out).
+LEARNING_RATES, LR_RANGE = 3, (0.01, 0.6)
+#: Draws per architecture: (label, weight scale, samples, 0/1 targets).
+DRAWS = (
+    ("moderate weights", 1.0, 1, False),
+    ("moderate weights", 1.0, 4, False),
+    ("large weights", 3.0, 5, False),
+    ("0/1 targets", 1.0, 6, True),
+    ("a larger batch", 1.0, 33, False),
+)
+REDUCTIONS = ("sum", "mean")
+
+
+class ProtocolError(Exception):
+    """The file cannot be loaded, or its code cannot be driven (exit 2)."""
+
+
+@dataclass
+class ParameterResult:
+    name: str
+    ok: bool
+    rel_error: float
+    worst: str
+    expected: float
+    actual: float
+
+
+@dataclass
+class Report:
+    """The verdict, how the code was read, the convention found, and what is wrong."""
+
+    ok: bool
+    activation: str
+    loss: str
+    reduction: str
+    scenarios: int
+    discovery: list[str] = field(default_factory=list)
+    convention: str | None = None
+    failed_scenario: str | None = None
+    forward_ok: bool = True
+    parameters: list[ParameterResult] = field(default_factory=list)
+    diagnosis: list[str] = field(default_factory=list)
+    error: str | None = None
+    output_lines: int = 0
+    quantity: str = "update"  # what the table compares: "update", or "gradient" for code that returns them
+    undecided: bool = False  # the code could be read but not judged (its forward pass matches no registered activations)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2)
+
+    def __str__(self) -> str:
+        lines = []
+        if self.discovery:
+            lines.append("read the code as:")
+            lines += [f"  {line}" for line in self.discovery]
+        if self.ok:
+            lines.insert(0, f"PASS: {self.convention} (all {self.scenarios} scenarios)")
+            return "\n".join(lines)
+        if self.undecided:
+            head = "cannot judge: the forward pass matches no registered activations"
+        elif not self.forward_ok:
+            head = "the forward pass is not the spec's"
+        elif self.error:
+            head = "the code misbehaved"
+        else:
+            head = f"{self.activation}: the {'gradients' if 'gradient' in self.loss else 'updates'} are not the spec's"
+        lines.insert(0, f"{'UNDECIDED' if self.undecided else 'FAIL'}: {head}")
+        if self.failed_scenario:
+            lines.append(f"first failing scenario: {self.failed_scenario}")
+        if self.error:
+            lines.append(f"  {self.error}")
+        if not self.forward_ok:
+            lines.append("  the forward pass differs from the spec's")
+        if self.parameters:
+            lines.append(f"  in that scenario, each parameter's {self.quantity} against the spec's for {self.loss}:")
+            for p in self.parameters:
+                mark = "ok  " if p.ok else "BAD "
+                lines.append(
+                    f"    {mark}{p.name}: relative error {p.rel_error:.2e}; worst entry {p.worst}: "
+                    f"expected {p.expected:+.6e}, got {p.actual:+.6e}"
+                )
+        if self.diagnosis:
+            lines.append("  diagnosis:")
+            lines += [f"    - {d}" for d in self.diagnosis]
+        return "\n".join(lines)
+
+
+# --- scenarios --------------------------------------------------------------------------------
+
+
+@dataclass
+class Observation:
+    """One scenario as driven: the parameters set, the data, what came back (math layout)."""
+
+    label: str
+    arch: tuple
+    before: dict
+    X: np.ndarray
+    Y: np.ndarray
+    lr: float | None
+    output: np.ndarray
+    after: dict  # parameters after the step, or the gradients returned
+
+    @property
+    def N(self) -> int:
+        return self.X.shape[1]
+
+
+#: What the targets of the scenarios are: values in (0, 1) per entry (and 0/1), probability vectors
+#: (one-hot and soft, for outputs on the simplex), or one-hot vectors handed to code that takes
+#: integer class labels (`spec.verify.discover.Binding.targets`).
+TARGETS = ("values", "simplex", "labels")
+
+
+def _targets(rng, kind, o, N, soft=False, far=False):
+    """Targets ``(o, N)`` of one scenario: see `TARGETS`; ``soft`` probability vectors, or alternately one-hot and soft."""
+    if kind == "values":
+        # 0/1 targets (valid for cross-entropy too), or anywhere in (0, 1)
+        return rng.choice([0.0, 1.0], size=(o, N)) if far else rng.uniform(size=(o, N))
+    one_hot = np.eye(o)[:, rng.integers(0, o, N)]
+    if kind == "labels" or not soft:
+        return one_hot
+    # soft targets: a probability vector per sample (Dirichlet), every other one one-hot in a mixed batch
+    Y = rng.dirichlet(np.ones(o), N).T
+    if soft == "mixed":
+        Y[:, ::2] = one_hot[:, ::2]
+    return Y
+
+
+def _scenario_inputs(arch, params, seed, lr_known, targets="values"):
+    """``(label, before, X, Y, lr)`` for every draw and learning rate at one architecture.
+
+    The parameters, inputs and learning rates are the same whatever ``targets``
+    (`TARGETS`) is; probability targets come from a stream of their own.
+    """
+    rng = np.random.default_rng([seed, *arch])
+    trng = np.random.default_rng([seed, *arch, 1])
+    out = []
+    for k, (label, scale, N, far) in enumerate(DRAWS):
+        before = discover.random_params(params, arch, rng, scale)
+        X = rng.normal(size=(arch[0], N))
+        Y = _targets(rng, "values", arch[-1], N, far=far)
+        if targets != "values":
+            # one-hot for one sample, large weights and the 0/1 draw; soft, or mixed in the large batch
+            soft = targets == "simplex" and not far and N > 1 and scale == 1.0 and ("mixed" if N > 20 else True)
+            Y = _targets(trng, targets, arch[-1], N, soft=soft)
+            label = label.replace("0/1 targets", "one-hot targets")
+            label += {"labels": ", integer labels", "simplex": ""}[targets]
+            if targets == "simplex" and soft:
+                label += ", one-hot and soft targets" if soft == "mixed" else ", soft targets"
+        lrs = np.exp(rng.uniform(*np.log(LR_RANGE), LEARNING_RATES)).round(4) if lr_known else (None,)
+        for lr in lrs:
+            lr = None if lr is None else float(lr)
+            shown = f", lr {lr:g}" if lr is not None else ""
+            out.append((f"sizes {'-'.join(map(str, arch))}, {label}, {N} sample{'s' if N > 1 else ''}{shown}",
+                        before, X, Y, lr))
+    return out
+
+
+def _on_simplex(output) -> bool:
+    """Whether every sample's outputs are a probability vector (softmax): in [0, 1], summing to 1 over 2+ units."""
+    return (output.ndim == 2 and output.shape[0] > 1 and bool(np.all(np.isfinite(output)))
+            and bool(np.all(output >= 0)) and float(np.max(np.abs(output.sum(axis=0) - 1))) <= 1e-9)
+
+
+def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Report,
+             targets_as: str | None = None) -> list[Observation] | None:
+    """Drive every scenario; on misbehaviour, record it in ``report`` and return None.
+
+    Targets are values in (0, 1) unless the code takes integer labels; when the
+    first scenario at an architecture shows outputs on the probability simplex
+    (softmax), its scenarios are driven again with probability vectors as
+    targets, as cross-entropy's a - y presumes.
+    """
+    observations = []
+    said = False
+    for arch in b.archs:
+        targets = "labels" if b.targets == "labels" else (targets_as or "values")
+        inputs = _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients, targets)
+        k = 0
+        while k < len(inputs):
+            label, before, X, Y, lr = inputs[k]
+            report.scenarios += 1
+            try:
+                out, after = driver.run(b, arch, before, X, Y, lr)
+            except discover.ShapeChanged as err:
+                _stop(report, label, str(err))
+                return None
+            except sandbox.UserError as err:
+                _stop(report, label, f"{err.request} {err}; valid input at this architecture must work")
+                report.diagnosis += _shape_hint(str(err), X.shape[1])
+                return None
+            except sandbox.SandboxError as err:
+                _stop(report, label, f"{err.request} {err}")
+                return None
+            if k == 0 and targets == "values" and targets_as is None and _on_simplex(out):
+                targets = "simplex"
+                inputs = _scenario_inputs(arch, b.params[arch], seed, b.lr_known or b.step_returns_gradients, targets)
+                report.scenarios -= 1
+                if not said:
+                    report.discovery.append("outputs: a probability vector per sample (they sum to 1 over the units): "
+                                            "the targets given are probability vectors too, one-hot and soft")
+                    said = True
+                continue
+            observations.append(Observation(label, arch, before, X, Y, lr, out, after))
+            k += 1
+    return observations
+
+
+def _shape_hint(text: str, samples: int | None = None) -> list[str]:
+    """A diagnosis for NumPy's complaints about shapes (a ValueError), which sizes that all differ bring out."""
+    import re
+
+    if "ValueError" not in text or not any(k in text for k in ("shape", "broadcast", "matmul", "aligned", "dimension")):
+        return []
+    shapes = [tuple(int(n) for n in re.findall(r"\d+", m)) for m in re.findall(r"\(([\d, ]+)\)", text)]
+    with_n = [samples in shape for shape in shapes if shape]
+    # a per-sample array (one dimension the sample count) against a parameter-shaped one
+    if samples is not None and samples > 1 and any(with_n) and not all(with_n):
+        return [f"a shape holds {samples}, the number of samples, where a parameter's shape belongs: something "
+                "is not summed over the samples (a bias's gradient, say: sum delta over the samples' axis)"]
+    return ["the shapes do not fit at sizes whose widths all differ: usually a missing (or extra) transpose, "
+            "a product of the wrong two arrays (e.g. a layer's gradient from the wrong layer's activations), "
+            "or a size written into the code"]
+
+
+def _stop(report: Report, label: str, error: str) -> None:
+    report.ok, report.failed_scenario, report.error, report.parameters = False, label, error, []
+
+
+# --- the forward pass: which activations ------------------------------------------------------
+
+
+def hidden_name(hidden) -> str:
+    """The hidden layers' activation, or one per layer (``softplus, elu``)."""
+    return ", ".join(h.name for h in hidden) if isinstance(hidden, tuple) else hidden.name
+
+
+def _net(obs: Observation, b: discover.Binding, hidden, output, values=None) -> vm.Net:
+    """The scenario's network in the math's layout; ``hidden`` is one activation or one per hidden layer."""
+    params = b.params[obs.arch]
+    values = obs.before if values is None else values
+    D = len(obs.arch) - 1
+    W, bias = [None] * (D + 1), [None] * (D + 1)
+    for p in params:
+        (W if p.kind == "W" else bias)[p.layer] = values[p.key]
+    hiddens = list(hidden) if isinstance(hidden, tuple) else [hidden] * (D - 1)
+    return vm.Net([None, *hiddens, output], W, bias)
+
+
+def _forward_error(obs, b, hidden, output, skip_biases=()) -> float:
+    net = _net(obs, b, hidden, output)
+    with np.errstate(all="ignore"):
+        expected = net.forward(obs.X, skip_biases)[1][-1]
+    if expected.shape != obs.output.shape or not np.all(np.isfinite(expected)) or not np.all(np.isfinite(obs.output)):
+        return np.inf
+    return float(np.max(np.abs(expected - obs.output)) / max(np.max(np.abs(expected)), 1e-12))
+
+
+def identify_activations(observations, b, hidden=None, output=None, skip_biases=()):
+    """The (hidden, output) activations whose forward pass is the code's in every scenario, or None.
+
+    Hidden layers are elementwise (`spec.activations.names(elementwise=True)`:
+    verify's recurrence multiplies by f'(z) entry by entry there); the output
+    may be a vector activation too (softmax: outputs summing to 1, equal to softmax(z)).
+    """
+    names = spec_activations.names(elementwise=True)
+    hiddens = [hidden] if hidden else names
+    outputs = [output] if output else spec_activations.names()
+    depth = len(observations[0].arch) - 1
+    for h in hiddens if depth > 1 else hiddens[:1]:
+        for o in outputs:
+            H, O = spec_activations.get(h), spec_activations.get(o)
+            if all(_forward_error(obs, b, H, O, skip_biases) <= b.rtol for obs in observations):
+                return H, O
+    # another activation in each hidden layer (only where every scenario has the same depth)
+    if hidden is None and depth > 2 and len({len(o.arch) for o in observations}) == 1:
+        import itertools
+
+        first = observations[0]
+        for combo in itertools.product(names, repeat=depth - 1):
+            H = tuple(spec_activations.get(h) for h in combo)
+            for o in outputs:
+                O = spec_activations.get(o)
+                if _forward_error(first, b, H, O, skip_biases) <= b.rtol and all(
+                    _forward_error(obs, b, H, O, skip_biases) <= b.rtol for obs in observations
+                ):
+                    return H, O
+    return None
+
+
+def _closest_forward(observations, b, hidden=None, output=None):
+    names = spec_activations.names(elementwise=True)
+    best = (np.inf, None, None)
+    for h in [hidden] if hidden else names:
+        for o in [output] if output else spec_activations.names():
+            H, O = spec_activations.get(h), spec_activations.get(o)
+            err = max(_forward_error(obs, b, H, O) for obs in observations)
+            if err < best[0]:
+                best = (err, H, O)
+    return best
+
+
+# --- the updates: conventions and mistakes ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Factor:
+    """A loss convention: a positive factor on the gradient of the loss, summed over the samples, as its entry writes it.
+
+    The factors are the same for every loss (`factors`): ``"plain"`` the loss
+    of the `spec.losses` entry; ``"bare"`` without the constant its expression
+    carries (mse's 1/2: the sum of squares itself); ``"mean_outputs"`` and
+    ``"bare_mean_outputs"`` the same averaged over the output units. A mean
+    over the samples is a mode (`MODES`), not a factor.
+    """
+
+    key: str
+    text: str
+    scale: float
+    per_output: bool
+
+    def value(self, outputs: int) -> float:
+        return self.scale / outputs if self.per_output else self.scale
+
+
+#: How verdicts name the registered losses (words only: a loss not named here is named from its
+#: spec entry, so a new loss needs no edit). Keys: the factors' keys, "bare_mean_entries" (the
+#: bare loss averaged over samples and outputs), "short" (the loss in two words), "names" (Report.loss).
+LOSS_WORDS = {
+    "mse": {
+        "plain": "1/2 * sum of squared errors", "bare": "sum of squared errors (no 1/2)",
+        "bare_mean_outputs": "mean of squared errors over the outputs",
+        "mean_outputs": "1/2 * mean of squared errors over the outputs",
+        "bare_mean_entries": "the mean of squared errors over every entry (samples and outputs)",
+        "short": "squared error",
+        "names": {"plain": "mse", "bare": "sse", "bare_mean_outputs": "mse over outputs",
+                  "mean_outputs": "1/2 mse over outputs"},
+    },
+    "bce": {"plain": "binary cross-entropy", "mean_outputs": "binary cross-entropy averaged over the outputs"},
+    "ce": {"plain": "cross-entropy", "mean_outputs": "cross-entropy averaged over the outputs"},
+}
+
+
+def loss_words(family: vm.Family, key: str = "plain") -> str:
+    """The words for ``family`` under the factor ``key`` (or ``"short"``, ``"bare_mean_entries"``)."""
+    words = LOSS_WORDS.get(family.name, {})
+    if key in words:
+        return words[key]
+    from spec.proof import plain
+
+    base = words.get("plain") or f"the {family.name} loss (the sum over the outputs of {plain(family.loss.expr)})"
+    bare = words.get("bare") or f"{base} without its factor {family.coefficient}"
+    return {
+        "plain": base, "bare": bare, "mean_outputs": f"{base} averaged over the outputs",
+        "bare_mean_outputs": f"{bare} averaged over the outputs", "short": family.name,
+    }.get(key)
+
+
+@functools.lru_cache(maxsize=None)
+def factors(family: vm.Family) -> tuple[Factor, ...]:
+    """The conventions of one loss: plain, without the entry's constant (if it has one), and averaged over the outputs."""
+    c = float(family.coefficient)
+    out = [Factor("plain", loss_words(family, "plain"), 1.0, False)]
+    if c != 1.0:
+        out += [Factor("bare", loss_words(family, "bare"), 1 / c, False),
+                Factor("bare_mean_outputs", loss_words(family, "bare_mean_outputs"), 1 / c, True)]
+    out.append(Factor("mean_outputs", loss_words(family, "mean_outputs"), 1.0, True))
+    return tuple(out)
+
+
+MODES = ("batch", "mean", "sequential")
+
+
+@dataclass
+class Match:
+    """A way of computing the update that explains every scenario."""
+
+    variant: vm.Variant
+    family: vm.Family
+    factor: Factor
+    mode: str
+    eta: float | None  # the measured step, when the learning rate is written into the code
+
+
+def _observed_update(obs: Observation, b: discover.Binding):
+    """The change of every parameter (or minus the returned gradient), ordered like the binding's list."""
+    params = b.params[obs.arch]
+    if b.step_returns_gradients:
+        return [-obs.after[p.key] for p in params]
+    return [obs.after[p.key] - obs.before[p.key] for p in params]
+
+
+def _predicted(obs, b, hidden, output, variant, family, step, mode):
+    net = _net(obs, b, hidden, output)
+    with np.errstate(all="ignore"):
+        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode)
+    out = []
+    for p in b.params[obs.arch]:
+        out.append(dW[p.layer] if p.kind == "W" else db[p.layer])
+    return out
+
+
+def _close(observed, predicted, rtol=RTOL) -> bool:
+    scale = max((float(np.max(np.abs(p))) for p in predicted), default=0.0)
+    for o, p in zip(observed, predicted):
+        # a NaN compares false with everything: a non-finite update never matches
+        if o.shape != p.shape or not np.all(np.isfinite(p)) or not np.all(np.isfinite(o)):
+            return False
+        tol = rtol * max(float(np.max(np.abs(p))), 1e-9 * scale, 1e-300)
+        if float(np.max(np.abs(o - p))) > tol:
+            return False
+    return True
+
+
+def _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known) -> Match | None:
+    """Whether one way of computing the update explains every scenario (measuring the step if need be)."""
+    if mode == "sequential" and b.step_returns_gradients:
+        return None
+    eta = None
+    if not lr_known:
+        # the step eta * c from the single-sample scenarios, where every mode agrees
+        etas = []
+        for obs in observations:
+            if obs.N != 1:
+                continue
+            unit = _predicted(obs, b, hidden, output, variant, family, 1.0, "batch")
+            s = vm.fit_step(_observed_update(obs, b), unit, b.rtol)
+            if s is None or s <= 0:
+                return None
+            etas.append(s / factor.value(obs.arch[-1]))
+        if not etas or not np.allclose(etas, etas[0], rtol=1e-6):
+            return None
+        eta = etas[0]
+    for obs in observations:
+        lr = 1.0 if b.step_returns_gradients else (obs.lr if lr_known else eta)
+        step = lr * factor.value(obs.arch[-1])
+        if not _close(_observed_update(obs, b), _predicted(obs, b, hidden, output, variant, family, step, mode), b.rtol):
+            return None
+    return Match(variant, family, factor, mode, eta)
+
+
+def accepted_families(output) -> list[vm.Family]:
+    """The registered losses (`spec.losses.names()`) whose declared requirement admits the output activation."""
+    return [f for f in vm.families() if f.accepts(output)]
+
+
+def _families(output, loss, only=None):
+    """``(family, factors)`` to search: the pinned loss as its entry writes it, or every loss the output admits.
+
+    ``only``: one loss with every convention of it (a loss read into the code, such as
+    cross-entropy on logits).
+    """
+    if only is not None:
+        family = vm.family(only)
+        return [(family, factors(family) if loss is None else factors(family)[:1])]
+    if loss is not None:
+        family = vm.family(loss)
+        return [(family, factors(family)[:1])]
+    return [(f, factors(f)) for f in accepted_families(output)]
+
+
+def _first_family(output, loss) -> vm.Family:
+    """The loss a report compares against when no convention fits: the pinned one, else the first the output admits."""
+    if loss is not None:
+        return vm.family(loss)
+    return next(iter(accepted_families(output)), vm.families()[0])
+
+
+def _modes(reduction, b):
+    if reduction == "sum":
+        return ("batch", "sequential")
+    if reduction == "mean":
+        return ("mean",)
+    return MODES
+
+
+def find_match(observations, b, hidden, output, variant, loss=None, reduction=None, only=None) -> Match | None:
+    lr_known = b.lr_known or b.step_returns_gradients
+    for family, factors in _families(output, loss, only):
+        for factor in factors:
+            for mode in _modes(reduction, b):
+                match = _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known)
+                if match is not None:
+                    return match
+    return None
+
+
+def loss_phrase(m: Match) -> str:
+    """The loss convention of a match in words, e.g. "the mean over samples of 1/2 * sum of squared errors"."""
+    loss = m.factor.text
+    if m.mode == "mean":
+        if m.factor.key == "bare_mean_outputs" and "bare_mean_entries" in LOSS_WORDS.get(m.family.name, {}):
+            return loss_words(m.family, "bare_mean_entries")
+        return f"the mean over samples of {loss}"
+    if m.mode == "sequential":
+        return f"{loss}, one step per sample in turn"
+    return f"{loss}, summed over samples"
+
+
+def convention_text(m: Match, hidden, output, b: discover.Binding, depth: int, logits=None) -> str:
+    """E.g. "exact gradient descent of the mean over samples of 1/2 * sum of squared errors; tanh hidden, sigmoid output".
+
+    ``logits``: the `LogitReading` that explains the updates (``output`` is then the identity the
+    forward pass reads as, and the loss applies ``logits.inner``).
+    """
+    loss = loss_phrase(m)
+    acts = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
+    if logits is not None:
+        acts += f" ({logits.says()})"
+    what = "exact gradients" if b.step_returns_gradients else "exact gradient descent"
+    text = f"{what} of {loss}; {acts}"
+    if b.targets == "labels":
+        text += "; integer class labels as targets"
+    for other in same_error_without_slope(m.family, output) if b.targets != "labels" and logits is None else ():
+        # the loss's output error is another loss's dl/da: that loss with the output's derivative left out
+        short = loss_words(other, "short")
+        slope = "the output derivative f'(z)" if output.elementwise else f"the {output.name} Jacobian of the output"
+        text += (f"; note: for {short} the same update would mean {slope} is missing "
+                 f"(pin --loss {other.name} to check {short})")
+    if m.eta is not None:
+        text += f"; the learning rate written in the code gives a step of {m.eta:.6g}"
+        if m.factor.key == "plain" and m.family.coefficient != 1:
+            text += (f" (equivalently {m.eta * float(m.family.coefficient):.6g} on "
+                     f"{loss_words(m.family, 'bare').replace(' (no 1/2)', ' without the 1/2')})")
+    if not b.has_biases:
+        text += "; no biases"
+    return text
+
+
+@functools.lru_cache(maxsize=None)
+def same_error_without_slope(family: vm.Family, output) -> tuple[vm.Family, ...]:
+    """The other losses the output admits whose dl/da equals ``family``'s output error (the slope cancelled in it).
+
+    Sigmoid with binary cross-entropy gives delta = a - y, which is squared
+    error's dl/da; softmax with cross-entropy the same (targets summing to 1).
+    Decided numerically on random outputs and targets of the kind the output
+    gives (probability vectors for a simplex).
+    """
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(4, 6))
+    with np.errstate(all="ignore"):
+        a = output.numpy_f(z)
+        Y = _targets(rng, "simplex" if output.output_set == "simplex" else "values", 4, 6, soft=True)
+        mine = family.delta(output, z, a, Y)
+        out = []
+        for other in accepted_families(output):
+            if other is family:
+                continue
+            theirs = other.dl_da(a, Y)
+            if np.all(np.isfinite(mine)) and np.allclose(mine, theirs, rtol=1e-9, atol=1e-12):
+                out.append(other)
+    return tuple(out)
+
+
+# --- logits: the loss applies the output activation ------------------------------------------------
+
+#: What code whose forward pass returns logits (read as an identity output) may leave to the loss:
+#: the output activation the loss applies, and the registered loss it feeds (PyTorch's
+#: CrossEntropyLoss: softmax then cross-entropy; BCEWithLogitsLoss: sigmoid then binary
+#: cross-entropy). The output error expected is the spec's proven fused delta of that pair
+#: (`spec.losses`: softmax with ce, a sum(y) - y; sigmoid with bce, a - y), with a = f(z) of the logits z.
+LOGIT_LOSSES = (("softmax", "ce"), ("sigmoid", "bce"))
+
+
+@dataclass
+class LogitReading:
+    """The code read as returning logits, its loss applying ``inner`` to them; its scenarios' observations."""
+
+    inner: object  # the spec's activation the loss applies (softmax, sigmoid)
+    family: vm.Family
+    observations: list
+    simplex_targets: bool  # the scenarios were driven again with probability vectors as targets
+
+    def closed(self) -> str:
+        """The spec's fused output error in words: ``a_k - y_k`` (softmax, targets summing to 1), ``a - y``."""
+        from spec.proof import plain
+
+        if not self.inner.elementwise:
+            return _closed_text(self.family, self.inner)
+        return plain(self.family.loss.output_delta(self.inner.name).in_a)
+
+    def says(self) -> str:
+        return (f"the forward pass returns logits and the loss applies {self.inner.name} to them: "
+                f"{loss_words(self.family)} on logits, delta = {self.closed()} with a = {self.inner.name}(z)")
+
+
+def _logit_pairs(output, loss):
+    """The (activation, loss) pairs of `LOGIT_LOSSES` worth trying for an identity output (and a pinned loss)."""
+    if output.name != "identity" or not output.elementwise:
+        return []
+    pairs = []
+    for inner_name, loss_name in LOGIT_LOSSES:
+        if inner_name not in spec_activations.names() or loss_name not in spec_losses.names():
+            continue
+        if loss is not None and loss != loss_name:
+            continue
+        inner, family = spec_activations.get(inner_name), vm.family(loss_name)
+        # only a pair whose fused output error the spec proves (the closed form is what the code computes)
+        if family.accepts(inner) and family.closed_delta(inner, 3) is not None:
+            pairs.append((inner, family))
+    return pairs
+
+
+class _LogitReadings:
+    """The logit readings of one check, driven again (probability targets for softmax) only when first needed."""
+
+    def __init__(self, driver, b, seed, observations, pairs):
+        self.driver, self.b, self.seed, self.observations, self.pairs = driver, b, seed, observations, pairs
+        self._readings = None
+
+    def __iter__(self):
+        if self._readings is None:
+            self._readings = []
+            for inner, family in self.pairs:
+                again = not inner.elementwise and self.b.targets != "labels"
+                obs = self.observations
+                if again:
+                    # cross-entropy after softmax presumes probability vectors as targets: one-hot and soft
+                    scratch = Report(True, "", "", "", 0)
+                    obs = _run_all(self.driver, self.b, self.seed, scratch, targets_as="simplex")
+                    if obs is None:
+                        continue
+                self._readings.append(LogitReading(inner, family, obs, again))
+        return iter(self._readings)
+
+
+def _discovery_line(r: LogitReading) -> str:
+    line = (f"outputs: logits (the output layer's z, read as an identity output); the loss applies "
+            f"{r.inner.name} to them ({loss_words(r.family)} on logits)")
+    if r.simplex_targets:
+        line += ": the scenarios were driven again with probability vectors as targets, one-hot and soft"
+    return line
+
+
+def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) -> list[tuple[vm.Variant, str]]:
+    """Every known mistake, at every layer, with its diagnosis.
+
+    The output layer is named "out" in a variant, so that one variant means the
+    same mistake in every architecture the class was driven at.
+    """
+    out, later, last = [], [], []
+    layers = [*range(1, depth), "out"]
+
+    def where(l):
+        return "the output layer" if l == "out" else f"hidden layer {l}"
+
+    def act_of(l):
+        if l == "out":
+            return output
+        return hidden[l - 1] if isinstance(hidden, tuple) else hidden
+
+    for l in layers:
+        act = act_of(l)
+        if not act.elementwise:
+            # a vector output activation (softmax): its own mistakes (only the output layer can be one)
+            v_out, v_last = _vector_output_variants(act)
+            out += v_out
+            last += v_last
+            continue
+        g = None if act.output_form is None else spec_activations.display(act.output_form)
+        if g is not None and vm.has_output_form(act) and act.output_form.has(spec_activations.a):
+            out.append((vm.Variant(f"g(z) {l}", slope=((l, "g(z)"),)),
+                        f"in {where(l)}, the derivative written through the output, g(a) = {g} for {act.name}, "
+                        f"is given z instead of the layer's output a: compute it as g(a) with a = {act.name}(z), "
+                        f"or use f'(z) itself"))
+        out.append((vm.Variant(f"f'(a) {l}", slope=((l, "f'(a)"),)),
+                    f"in {where(l)}, the derivative f'(z) of {act.name} is evaluated at the layer's output a "
+                    f"instead of at z" + (f": use f'(z), or its output form g(a) = {g}" if g else ": use f'(z)")))
+        if l != 1:
+            later.append((vm.Variant(f"input z {l}", input_z=(l,)),
+                          f"the weight gradient of {where(l)} takes the layer below's pre-activation z instead of its "
+                          "output a: dW = delta a_below^T"))
+        # another activation's derivative in this layer (the sigmoid's a (1 - a) after a tanh, say): tried last
+        for other_name in spec_activations.names(elementwise=True):
+            other = spec_activations.get(other_name)
+            if other_name == act.name:
+                continue
+            if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
+                form = spec_activations.display(other.output_form)
+                last.append((vm.Variant(f"{other_name} g(a) {l}", slope=((l, f"{other_name} g(a)"),)),
+                             f"{where(l)} is {act.name}, but its derivative is {other_name}'s, g(a) = {form}: "
+                             f"use {act.name}'s" + (f", g(a) = {g}" if g else "")))
+        out.append((vm.Variant(f"missing {l}", slope=((l, "1"),)),
+                    f"the activation derivative ({act.name}') is missing in the error term of {where(l)}: "
+                    + ("delta must be dL/da * f'(z)" if l == "out" else f"delta({l}) must be W({l + 1})^T delta({l + 1}) * f'(z({l}))")))
+    if depth > 1:
+        for how in ("g(z)", "f'(a)", "1"):
+            if how == "g(z)" and not all(vm.has_output_form(act_of(l)) for l in layers):
+                continue
+            if how != "1" and not output.elementwise:
+                continue  # f'(a) and g(z) need an elementwise f' in every layer
+            text = {
+                "g(z)": "in every layer, the derivative written through the output (e.g. x * (1 - x) for the sigmoid) "
+                        "is given z instead of the layer's output a",
+                "f'(a)": "in every layer, f'(z) is evaluated at the layer's output a instead of at z",
+                "1": "the activation derivative is missing in every error term",
+            }[how]
+            out.append((vm.Variant(f"{how} all", slope=tuple((l, how) for l in layers)), text))
+        out.append((vm.Variant("raw error", raw_error=True),
+                    "the error passed back from the output layer is its raw error dL/da (e.g. y - output) instead "
+                    "of delta = dL/da * f'(z): multiply by the output's derivative before passing it back"))
+    if has_biases:
+        texts = {
+            "mean": "averaged over the samples while the weights' are summed: sum delta over the samples",
+            "first": "taken from the first sample only: sum delta over all samples",
+            "all": "summed over the units as well as the samples (a sum without axis)",
+        }
+        for how, text in texts.items():
+            out.append((vm.Variant(f"bias {how} all", bias=tuple((l, how) for l in layers)),
+                        f"the biases' gradients (every layer) are {text}"))
+            for l in layers:
+                out.append((vm.Variant(f"bias {how} {l}", bias=((l, how),)), f"the bias gradient of {where(l)} is {text}"))
+    if depth > 1:
+        out.append((vm.Variant("stale", stale=True),
+                    "the error of a lower layer is computed with the weights above it already updated: "
+                    "compute every delta before changing any weight"))
+    if sequential:
+        out.append((vm.Variant("stale activations", stale_activations=True),
+                    "the per-sample loop reuses activations from one forward pass made before it: recompute the "
+                    "forward pass for each sample after the previous update"))
+    return out + later + last
+
+
+def _vector_output_variants(act) -> tuple[list, list]:
+    """The known mistakes of a vector output activation (softmax): ``(early, late)`` lists of (variant, text).
+
+    * the error of a loss whose closed form already holds the Jacobian (softmax with
+      cross-entropy: a - y) multiplied by the Jacobian's diagonal once more;
+    * the Jacobian left out (dL/da passed on as the error);
+    * the Jacobian taken entry by entry as an elementwise activation's g(a), e.g. the
+      sigmoid's a (1 - a): only its diagonal, without the off-diagonal -a_i a_k.
+    """
+    early, late = [], []
+    diagonal = _jacobian_diagonal_text(act)
+    for family in accepted_families(act):
+        closed = _closed_text(family, act)
+        if closed is None or not family.divides_by_output:
+            continue
+        others = same_error_without_slope(family, act)
+        alias = (f" (read as {loss_words(others[0], 'short')} instead, the same numbers take only the Jacobian's "
+                 "diagonal for the whole Jacobian: wrong too)" if others else "")
+        early.append((vm.Variant("twice out", slope=(("out", "twice"),)),
+                      f"in the output layer, {act.name}'s derivative is applied twice: the output error of "
+                      f"{loss_words(family)} after {act.name} is already delta = {closed} (the Jacobian cancels in it), "
+                      f"and the code multiplies it by the Jacobian's diagonal {diagonal} once more: use delta = {closed}"
+                      f"{alias}"))
+        break
+    early.append((vm.Variant("missing out", slope=(("out", "1"),)),
+                  f"the {act.name} Jacobian is missing in the output error: delta must be J^T dL/da (every output "
+                  "depends on every z of the layer), not dL/da itself"))
+    for other_name in spec_activations.names(elementwise=True):
+        other = spec_activations.get(other_name)
+        if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
+            form = spec_activations.display(other.output_form)
+            late.append((vm.Variant(f"{other_name} g(a) out", slope=(("out", f"{other_name} g(a)"),)),
+                         f"the output layer is {act.name}, but its derivative is taken entry by entry as {other_name}'s, "
+                         f"g(a) = {form}: {act.name}'s outputs depend on the whole layer, so delta = J^T dL/da with the "
+                         f"whole Jacobian (its diagonal is {diagonal}, its other entries are not 0)"))
+    return early, late
+
+
+@functools.lru_cache(maxsize=None)
+def _jacobian_diagonal_text(act) -> str:
+    """The diagonal entry d a_i / d z_i of a vector activation through its outputs (softmax: a_i*(1 - a_i))."""
+    import sympy as sp
+
+    from spec.proof import plain, tidy
+
+    G = act.jacobian_output_form(2)
+    if G is None:
+        return "d a_i / d z_i"
+    a0 = act.As(2)[0]
+    return plain(tidy(G[0, 0]).xreplace({a0: sp.Symbol("a_k")}))
+
+
+@functools.lru_cache(maxsize=None)
+def _closed_text(family: vm.Family, act) -> str | None:
+    """The spec's output error of a loss after a vector activation, for targets summing to 1, in words (``a_k - y_k``)."""
+    from spec.proof import plain
+
+    try:
+        general = spec_losses.general_output_delta(family.name, act.name)
+    except (ValueError, NotImplementedError):
+        return None
+    form = general.in_a_unit_targets if general.in_a_unit_targets is not None else general.in_a
+    return None if form is None else plain(form)
+
+
+def _ratio_diagnosis(observations, b, hidden, output, depth):
+    """A constant factor, sign, mean or learning rate that explains each layer's updates.
+
+    Returns ``(diagnosis lines, family, odd)``: ``odd`` the parameters (kind,
+    layer) found to differ from the rest, for the table; ``([], None, None)``
+    when no such pattern fits.
+
+    Per layer and scenario, the factor s with (the code's update) = s * (the
+    spec's update for 1/2 * sum of squares, summed, at the scenario's learning
+    rate). A correct layer's s is a convention's factor (the same in every
+    layer); the layer whose s differs from the others' by a constant, a sign,
+    1/N or the learning rate is named.
+    """
+    fits = {}  # layer -> [(s, obs)]
+    for family in accepted_families(output):
+        fits = {}
+        for obs in observations:
+            lr = 1.0 if b.step_returns_gradients else (obs.lr or 1.0)
+            pred = _predicted(obs, b, hidden, output, vm.SPEC, family, lr, "batch")
+            seen = _observed_update(obs, b)
+            params = b.params[obs.arch]
+            D = len(obs.arch) - 1
+            for k, p in enumerate(params):
+                # one unit per parameter: a layer's weights, a layer's bias
+                key = (p.kind, "out" if p.layer == D else p.layer)
+                fit = vm.fit_step([seen[k]], [pred[k]], b.rtol)
+                if fit is None:
+                    break
+                fits.setdefault(key, []).append((fit, obs))
+            else:
+                continue
+            fits = None
+            break
+        if fits:
+            break
+    if not fits:
+        return [], None, None
+    texts, odd = _ratio_patterns(fits, b, family)
+    return texts, family, odd
+
+
+def _ratio_patterns(fits, b, family):
+    """The pattern of per-parameter factors ``fits`` (see `_ratio_diagnosis`): ``(lines, odd keys)``."""
+
+    def steady(values):
+        return np.allclose(values, values[0], rtol=1e-6)
+
+    layers = list(fits)
+
+    def unit_name(key):
+        kind, l = key
+        where = "the output layer" if l == "out" else f"hidden layer {l}"
+        return f"{where}'s {'weights' if kind == 'W' else 'bias'}"
+
+    names = {key: unit_name(key) for key in layers}
+    first = fits[layers[0]]
+    lrs = [1.0 if b.step_returns_gradients or not b.lr_known else o.lr for _, o in first]
+    Ns = [o.N for _, o in first]
+    Os = [o.arch[-1] for _, o in first]
+
+    def convention(l):
+        """The layer's constant factor on the gradient, summed or averaged over samples (and outputs)."""
+        values = [s for s, _ in fits[l]]
+        for how, scale in (("sum", [1] * len(Ns)), ("mean", Ns), ("sum", Os), ("mean", [n * o for n, o in zip(Ns, Os)])):
+            if steady([v * k for v, k in zip(values, scale)]):
+                return values[0] * scale[0], how
+        return None
+
+    everywhere = [convention(l) for l in layers]
+    if all(c is not None for c in everywhere) and len({(round(c[0], 9), c[1]) for c in everywhere}) == 1:
+        k, how = everywhere[0]
+        if how == "mean":
+            return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
+                    "pinned --reduction sum adds (without the pin, verify finds the mean itself)"], ()
+        if np.isclose(k, -1):
+            return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"], ()
+        return [f"every {'gradient' if b.step_returns_gradients else 'update'} is {k:.6g} times the spec's for "
+                f"{loss_words(family)}: a constant factor that is no loss convention (a stray factor in the "
+                "output error, or the learning rate scaled inside the step)"], ()
+    # one layer (its weights and bias), or one parameter, differs: the others agree on a convention
+    by_layer = {}
+    for key in layers:
+        by_layer.setdefault(key[1], []).append(key)
+    candidates = [(keys, f"layer {'the output layer' if l == 'out' else f'hidden layer {l}'}")
+                  for l, keys in by_layer.items() if len(keys) > 1]
+    candidates += [([key], names[key]) for key in layers]
+    for odd, name in candidates:
+        name = name.removeprefix("layer ")
+        if len(by_layer.get(odd[0][1], [])) > 1 and len(odd) == 1:
+            name = names[odd[0]]
+        others = [m for m in layers if m not in odd]
+        if not others:
+            continue
+        conv = [convention(m) for m in others]
+        if any(c is None for c in conv) or len({(round(c[0], 9), c[1]) for c in conv}) != 1:
+            continue
+        ref = others[0]
+        rels = [[s / r for (s, _), (r, _) in zip(fits[m], fits[ref])] for m in odd]
+        if any(not np.allclose(r, rels[0], rtol=1e-6) for r in rels):
+            continue
+        rel = rels[0]
+        if steady(rel):
+            if np.isclose(rel[0], 1):
+                continue
+            if np.isclose(rel[0], -1):
+                return [f"the update of {name} has the wrong sign (it moves up the gradient)"], odd
+            if np.isclose(rel[0], 0, atol=1e-12):
+                return [f"{name} is never updated (its change is 0 while the other parameters move)"], odd
+            return [f"the updates of {name} are {rel[0]:.6g} times the other parameters': a constant factor "
+                    "in that gradient (its convention differs from the rest)"], odd
+        if steady([r * n for r, n in zip(rel, Ns)]):
+            return [f"{name} averages its gradient over the samples where the other parameters sum it"], odd
+        if steady([r / n for r, n in zip(rel, Ns)]):
+            return [f"{name} sums its gradient over the samples where the other parameters average it"], odd
+        if b.lr_known and steady([r / lr for r, lr in zip(rel, lrs)]):
+            return [f"the learning rate multiplies the update of {name} twice"], odd
+    return [], None
+
+
+def _table(obs: Observation, b, hidden, output, family, step: float, mode: str, good=None):
+    """Per parameter, the worst entry of the code's update against the spec's, in one scenario.
+
+    The spec's update is computed for ``family``, ``mode`` and ``step`` (the
+    learning rate times the convention's factor); with ``good`` (the keys of
+    the parameters that follow a common convention), the step is instead the
+    one those parameters take, so that only the odd ones show as BAD.
+    """
+    pred = _predicted(obs, b, hidden, output, vm.SPEC, family, step, mode)
+    seen = _observed_update(obs, b)
+    params = b.params[obs.arch]
+    if good is not None:
+        D = len(obs.arch) - 1
+        idx = [k for k, p in enumerate(params) if (p.kind, "out" if p.layer == D else p.layer) in good]
+        unit = _predicted(obs, b, hidden, output, vm.SPEC, family, 1.0, "batch")
+        s = vm.fit_step([seen[k] for k in idx], [unit[k] for k in idx], b.rtol) if idx else None
+        if s is not None:
+            pred = [s * u for u in unit]
+    rows = []
+    for p, o, e in zip(params, seen, pred):
+        if b.step_returns_gradients:
+            o, e = -o, -e
+        entry = p.name if not p.fold else f"{p.kind}{p.layer}"
+        if p.kind == "W" and p.transposed and not p.fold and o.ndim == 2:
+            o, e = o.T, e.T  # the worst entry as the code indexes it
+        rows.append(_worst(_display(p), o, e, entry, b.rtol))
+    return rows
+
+
+def _display(p: discover.Param) -> str:
+    """The parameter's name in the code, with its name in the math when they differ: ``syn0 (W1)``."""
+    canonical = f"{p.kind}{p.layer}"
+    if p.fold:
+        return f"{canonical} ({'bias column' if p.kind == 'b' else 'weight columns'} of {p.name})"
+    return canonical if p.name == canonical else f"{p.name} ({canonical})"
+
+
+def _worst(name, actual, expected, entry=None, rtol=RTOL):
+    # a NaN or infinite entry is the worst of all
+    err = np.where(np.isfinite(actual), np.abs(actual - expected), np.inf)
+    k = np.unravel_index(int(np.argmax(err)), err.shape)
+    rel = float(np.max(err) / max(np.max(np.abs(expected)), 1e-300))
+    if not np.isfinite(rel):
+        rel = float("inf")
+    index = ", ".join(map(str, k))
+    entry = entry or name.split(" ")[0]
+    return ParameterResult(name, rel <= rtol, rel, f"{entry}[{index}]", float(expected[k]), float(actual[k]))
+
+
+# --- the whole check --------------------------------------------------------------------------------
+
+
+def _split_target(target: str) -> tuple[Path, str | None]:
+    """``FILE.py[:CLASS]`` into the path and the class name (None when omitted)."""
+    if not isinstance(target, str) or not target.strip():
+        raise ProtocolError(f"FILE.py[:CLASS]: expected a file such as net.py or net.py:Net, got {target!r}")
+    path_text, sep, name = target.rpartition(":")
+    if not sep or not name.isidentifier():
+        path_text, name = target, None
+    path = Path(path_text)
+    try:
+        exists, regular = path.exists(), path.is_file()
+    except (OSError, ValueError) as err:  # a name too long, a NUL byte
+        raise ProtocolError(f"FILE.py[:CLASS]: cannot open {str(path)[:80]!r}: {getattr(err, 'strerror', None) or err}") from None
+    if not exists:
+        raise ProtocolError(f"FILE.py[:CLASS]: no such file: {str(path)!r}")
+    if not regular:
+        raise ProtocolError(f"FILE.py[:CLASS]: {str(path)!r} is not a regular file")
+    return path, name
+
+
+def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0, timeout=20.0,
+                output_activation=None, forward=None, step=None, layout=None) -> Report:
+    """Check the backprop class of ``FILE.py[:CLASS]`` against the spec, running it in a child process.
+
+    Args:
+        target: ``FILE.py`` or ``FILE.py:CLASS`` (the class may be omitted when the
+            file has one with a forward and a training method).
+        activation: Pin the hidden layers' activation (default: found from the forward pass).
+        output_activation: Pin the output layer's activation (default: found).
+        loss: Pin a registered loss (``spec.losses.names()``: ``"mse"``, 1/2 * sum of squares, ``"bce"``,
+            ``"ce"``), as its entry writes it (default: the convention is found among every loss the output admits).
+        reduction: Pin ``"sum"`` or ``"mean"`` over the samples (default: found).
+        seed: Seed of the random scenarios.
+        timeout: Seconds for everything the code runs, import included.
+        forward, step: Name the forward and training methods (default: found by name).
+        layout: ``"samples_features"`` or ``"features_samples"``, the layout of X
+            (default: found by running the code).
+
+    Raises:
+        ProtocolError: the file cannot be imported, or its code cannot be driven.
+    """
+    if loss is not None:
+        spec_losses.get(loss)  # an unknown loss: a ValueError naming the registered ones
+    for option, value in (("activation", activation), ("output_activation", output_activation)):
+        if value is not None:
+            spec_activations.get(value)
+    if activation is not None:
+        spec_activations.require_elementwise(spec_activations.get(activation), "activation (the hidden layers')")
+    path, name = _split_target(target)
+    with sandbox.Sandbox(path, timeout=timeout) as box:
+        try:
+            module = box.load(what=f"importing {path.name}")
+        except sandbox.SandboxError as err:
+            raise ProtocolError(f"importing {path} {err}") from None
+        try:
+            functional = discover.functional_pair(module, name)
+            if functional and (name is not None or not _has_candidate_class(module)):
+                driver = discover.FunctionDriver(box, *functional)
+                binding = driver.discover()
+            else:
+                driver, binding = _pick_and_discover(box, module, path, name, forward, step, layout)
+        except discover.CodeFailed as err:
+            # built, but its forward or training method failed however it was called: a finding
+            return _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text, box,
+                                         discover._samples_for(err.arch))
+        except discover.DiscoveryError as err:
+            raise ProtocolError(str(err)) from None
+        except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
+            # it ended, hung or broke the protocol while being read: misbehaviour, not a layout question
+            return _failed_while_reading("while reading the code", f"{err.request} {err}", box)
+        except sandbox.RequestFailed as err:
+            raise ProtocolError(f"{err.request}: {err}") from None
+        binding.lines.append(f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:200]}")
+        report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
+        report.output_lines = box.output.lines
+        return report
+
+
+def _pick_and_discover(box, module, path, name, forward, step, layout):
+    """The class to check and how to drive it; of several candidates, the one holding the deepest network.
+
+    A file with layer classes and a network class made of them (``Layer`` and
+    ``Network``, ``Dense`` and ``Sequential``) has several classes with forward
+    and training methods: each is read, and the one whose parameters make the
+    most layers is the network.
+    """
+    candidates = discover.candidate_classes(module, path, name)
+    found, errors = [], []
+    for cls in candidates:
+        driver = discover.Driver(box, module, cls, forward, step, layout)
+        try:
+            found.append((driver, driver.discover()))
+        except discover.CodeFailed as err:
+            if len(candidates) == 1:
+                raise
+            errors.append(err)
+        except discover.DiscoveryError as err:
+            if len(candidates) == 1:
+                raise
+            errors.append(err)
+    if not found:
+        if errors and isinstance(errors[0], discover.CodeFailed):
+            raise errors[0]
+        raise discover.DiscoveryError(
+            f"{path} defines several candidate classes ({', '.join(candidates)}) and none could be driven: "
+            f"name one as {path}:CLASS ({errors[0] if errors else ''})"
+        )
+    depth = {id(b): len(b.archs[0]) - 1 for _, b in found}
+    deepest = max(depth.values())
+    best = [(d, b) for d, b in found if depth[id(b)] == deepest]
+    if len(best) > 1:
+        names = ", ".join(b.cls for _, b in best)
+        raise discover.DiscoveryError(f"{path} defines several classes that read as whole networks ({names}): "
+                                      f"name one as {path}:CLASS")
+    driver, binding = best[0]
+    if len(candidates) > 1:
+        others = ", ".join(c for c in candidates if c != binding.cls)
+        binding.lines.insert(1, f"(of the classes {binding.cls}, {others}: the one holding the whole network)")
+    return driver, binding
+
+
+def _has_candidate_class(module) -> bool:
+    try:
+        discover.candidate_classes(module, "", None)
+    except discover.DiscoveryError:
+        return False
+    return True
+
+
+def _failed_while_reading(label: str, text: str, box, samples=None) -> Report:
+    report = Report(False, "unknown", "unknown", "unknown", 0, failed_scenario=label, error=text,
+                    diagnosis=_shape_hint(text, samples))
+    report.output_lines = box.output.lines
+    return report
+
+
+def judge(driver, b: discover.Binding, activation=None, output_activation=None, loss=None, reduction=None, seed=0) -> Report:
+    """Drive the scenarios and compare them with the spec (see the module docstring)."""
+    pins = ", ".join(f"{k} {v}" for k, v in (("activation", activation), ("output activation", output_activation),
+                                              ("loss", loss), ("reduction", reduction)) if v)
+    report = Report(True, activation or "found from the forward pass", loss or "mse", reduction or "sum", 0,
+                    discovery=list(b.lines))
+    if pins:
+        report.discovery.append(f"pinned: {pins}")
+    for arch, text, limitation in b.unsupported:
+        if not limitation:
+            suffix = "; valid input at this architecture must work" if " raised " in text or "called sys.exit" in text else ""
+            _stop(report, f"sizes {'-'.join(map(str, arch))}", text + suffix)
+            report.diagnosis += _shape_hint(text, discover._samples_for(arch))
+            return report
+    observations = _run_all(driver, b, seed, report)
+    if observations is None:
+        return report
+    depth = len(b.archs[0]) - 1
+    found = identify_activations(observations, b, activation, output_activation or (activation if activation and depth == 1 else None))
+    if found is None:
+        err, H, O = _closest_forward(observations, b, activation, output_activation)
+        report.ok, report.forward_ok = False, False
+        no_bias = None
+        if b.has_biases:
+            # the forward pass without one layer's bias, or without all of them
+            for skipped in [(l,) for l in range(1, depth + 1)] + [tuple(range(1, depth + 1))]:
+                found_ = identify_activations(observations, b, activation, output_activation, skip_biases=skipped)
+                if found_ is not None:
+                    no_bias = (found_, skipped)
+                    break
+        first = next(o for o in observations if _forward_error(o, b, H, O) > b.rtol) if H is not None else observations[0]
+        report.failed_scenario = first.label
+        if no_bias:
+            (H, O), skipped = no_bias
+            which = "every layer" if len(skipped) == depth > 1 else (
+                "the output layer" if skipped == (depth,) else f"layer {skipped[0]}")
+            report.diagnosis.append(
+                f"the forward pass leaves out the bias of {which}: it is exactly the spec's ({H.name} hidden, "
+                f"{O.name} output) with that bias 0; add b to W a there")
+        elif H is not None:
+            acts = f"{O.name} output" if depth == 1 else f"{H.name} hidden, {O.name} output"
+            report.diagnosis.append(
+                f"the forward pass is the spec's for no registered activations; closest: {acts}, relative error "
+                f"{err:.2e}. The spec's is z = W a + b, a = f(z) in each layer: a forward pass that also does "
+                "something else (scales the inputs, drops units) cannot be checked; an activation that is not "
+                "registered (a leaky ReLU of another slope, say) can be added with add-activation")
+            if activation is None and output_activation is None:
+                # nothing pinned: the code may be right about an activation the spec does not know, so
+                # this is no verdict (exit 2), not a mismatch; pinned, it is a mismatch (exit 1)
+                report.undecided = True
+        return report
+    hidden, output = found
+    report.activation = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
+    pairs = _logit_pairs(output, loss)
+    if loss is not None and not vm.family(loss).accepts(output) and not pairs:
+        # the pinned loss cannot follow this output (bce after tanh, ce after a sigmoid): said, not computed
+        try:
+            spec_losses.get(loss).check_output_activation(output)
+        except ValueError as err:
+            reason = str(err).removeprefix("output_activation: ")
+        report.ok = False
+        report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; the "
+                            f"losses that do: {', '.join(f.name for f in accepted_families(output))}"]
+        return report
+    pinned_on_logits = loss is not None and not vm.family(loss).accepts(output)  # --loss ce with logits, say
+    match = None if pinned_on_logits else find_match(observations, b, hidden, output, vm.SPEC, loss, reduction)
+    if match is not None:
+        report.convention = convention_text(match, hidden, output, b, depth)
+        report.loss, report.reduction = _loss_name(match), _reduction_name(match)
+        return report
+    # An identity output the identity's losses do not explain: the code may return logits and apply
+    # softmax or a sigmoid inside its loss (cross-entropy on logits)
+    logits = _LogitReadings(driver, b, seed, observations, pairs)
+    for r in logits if pairs else ():
+        match = find_match(r.observations, b, hidden, r.inner, vm.SPEC, loss, reduction, only=r.family.name)
+        if match is not None:
+            report.convention = convention_text(match, hidden, output, b, depth, logits=r)
+            report.loss, report.reduction = _loss_name(match), _reduction_name(match)
+            report.discovery.append(_discovery_line(r))
+            report.scenarios = len(r.observations)
+            return report
+    report.ok = False
+    if pinned_on_logits:
+        if _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction):
+            return report
+        reason = f"the {loss} loss needs {spec_losses.REQUIREMENTS[spec_losses.get(loss).requires][1]}"
+        report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; read as "
+                            f"logits with the activation applied inside the loss, no known mistake explains the "
+                            f"updates either; the losses that fit the output: "
+                            f"{', '.join(f.name for f in accepted_families(output))}"]
+        return report
+    broken = next(((o, p) for o in observations for p in b.params[o.arch] if not np.all(np.isfinite(o.after[p.key]))), None)
+    if broken is not None:
+        obs, p = broken
+        report.diagnosis = [f"the training step leaves {p.name} with NaN or infinite entries (first in scenario "
+                            f"{obs.label}), from finite parameters and data"]
+        report.failed_scenario = obs.label
+        family = _first_family(output, loss)
+        report.parameters = _table(obs, b, hidden, output, family,
+                                   (obs.lr or 1.0) * factors(family)[0].value(obs.arch[-1]), "batch")
+        return report
+    # Right for one-hot targets, not for soft ones (the targets turned into labels by an argmax, say)
+    soft = [o for o in observations if not _one_hot(o.Y)]
+    one_hot = [o for o in observations if _one_hot(o.Y)]
+    if soft and one_hot:
+        m = find_match(one_hot, b, hidden, output, vm.SPEC, loss, reduction)
+        if m is not None:
+            closed = None if output.elementwise else _closed_text(m.family, output)
+            report.diagnosis = [
+                f"the updates are exact for one-hot targets ({loss_phrase(m)}) but not for soft targets "
+                "(probability vectors that are not one-hot): the targets are used as if one-hot, e.g. turned into "
+                "labels by an argmax; the loss's gradient holds for any probability vector y"
+                + (f" (delta = {closed} after {output.name})" if closed else "")]
+            _first_failing_table(report, observations, b, hidden, output, m)
+            report.loss, report.reduction = loss_phrase(m), _reduction_name(m)
+            return report
+    # The first known mistake that explains every scenario (in the order of `_variants`, simplest
+    # first); a second only if it needs another loss (cross-entropy where the first needs squares).
+    explained = []
+    deepest = max(len(a) for a in b.archs) - 1  # one variant names a layer in every architecture
+    for variant, text in _variants(hidden, output, deepest, b.has_biases, sequential=True):
+        if variant.key.endswith(" g(a) out") and any(m.variant.key == "twice out" for _, m in explained):
+            continue  # the same numbers as the Jacobian applied twice, whose diagnosis says so
+        m = find_match(observations, b, hidden, output, variant, loss, reduction)
+        if m is not None and all(m.family is not other.family for _, other in explained):
+            explained.append((f"{text} (with {loss_phrase(m)})" if loss is None else text, m))
+    good = None
+    if explained:
+        report.diagnosis = [text for text, _ in explained]
+        reference = explained[0][1]
+    elif pairs and _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction):
+        return report
+    else:
+        report.diagnosis, family, odd = _ratio_diagnosis(observations, b, hidden, output, depth)
+        # the convention the code seems to follow, from the single-sample scenarios
+        single = [o for o in observations if o.N == 1]
+        reference = find_match(single, b, hidden, output, vm.SPEC, loss, reduction) if single else None
+        if odd:
+            good = {key for o in observations for key in _keys(o, b)} - set(odd)
+            reference = Match(vm.SPEC, family, factors(family)[0], "batch", None)
+    if reference is None:
+        family = _first_family(output, loss)
+        reference = Match(vm.SPEC, family, factors(family)[0], "mean" if reduction == "mean" else "batch", None)
+    report.loss = "the step the other parameters take" if good else loss_phrase(reference)
+    report.reduction = "per scenario" if good else _reduction_name(reference)
+    _first_failing_table(report, observations, b, hidden, output, reference, good)
+    if not report.diagnosis and loss is None and reduction is None:
+        report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
+    elif not report.diagnosis:
+        report.diagnosis = [f"no known mistake explains every scenario under the pinned convention ({pins}); "
+                            "without the pins, verify looks for the convention itself"]
+    return report
+
+
+def _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction) -> bool:
+    """The first known mistake that explains every scenario with the code read as returning logits, into ``report``.
+
+    Tried only once the identity output's own losses and mistakes explain nothing (so code that
+    is squared error on an identity output, with a mistake, keeps its diagnosis).
+    """
+    deepest = max(len(a) for a in b.archs) - 1
+    for r in logits:
+        for variant, text in _variants(hidden, r.inner, deepest, b.has_biases, sequential=True):
+            if variant.key.endswith(" g(a) out") and not r.inner.elementwise:
+                continue  # the softmax Jacobian's diagonal on top is the same numbers as "twice out", said there
+            m = find_match(r.observations, b, hidden, r.inner, variant, loss, reduction, only=r.family.name)
+            if m is None:
+                continue
+            # (the squared-error reading of the same numbers is about softmax outputs, which this code does not return)
+            text = text.split(" (read as ")[0]
+            report.diagnosis = [f"read as logits with {r.inner.name} applied inside the loss ({loss_words(r.family)} "
+                                f"on logits, delta = {r.closed()} with a = {r.inner.name}(z)): {text} "
+                                f"(with {loss_phrase(m)})"]
+            report.activation += f" (logits; {r.inner.name} inside the loss)"
+            report.discovery.append(_discovery_line(r))
+            report.loss, report.reduction = loss_phrase(m), _reduction_name(m)
+            _first_failing_table(report, r.observations, b, hidden, r.inner, m)
+            return True
+    return False
+
+
+def _first_failing_table(report, observations, b, hidden, output, reference: Match, good=None) -> None:
+    """The parameter table of the first scenario whose update differs from ``reference``'s, into ``report``."""
+    report.quantity = "gradient" if b.step_returns_gradients else "update"
+    for obs in observations:
+        lr = 1.0 if b.step_returns_gradients else (obs.lr if obs.lr is not None else (reference.eta or 1.0))
+        step = lr * reference.factor.value(obs.arch[-1])
+        table = _table(obs, b, hidden, output, reference.family, step, reference.mode, good)
+        if not all(r.ok for r in table):
+            report.failed_scenario, report.parameters = obs.label, table
+            return
+
+
+def _one_hot(Y) -> bool:
+    """Whether every column of the targets is one-hot."""
+    return Y.shape[0] > 1 and bool(np.all((Y == 0) | (Y == 1))) and bool(np.all(Y.sum(axis=0) == 1))
+
+
+def _keys(obs, b):
+    D = len(obs.arch) - 1
+    return [(p.kind, "out" if p.layer == D else p.layer) for p in b.params[obs.arch]]
+
+
+def _loss_name(m: Match) -> str:
+    """A short name of the convention for `Report.loss`: the registry name, or e.g. ``sse`` for mse without its 1/2."""
+    names = LOSS_WORDS.get(m.family.name, {}).get("names", {})
+    if m.factor.key in names:
+        return names[m.factor.key]
+    name, bare = m.family.name, f"{m.family.name} x {1 / m.family.coefficient}"
+    return {"plain": name, "bare": bare, "mean_outputs": f"{name} over outputs",
+            "bare_mean_outputs": f"{bare} over outputs"}[m.factor.key]
+
+
+def _reduction_name(m: Match) -> str:
+    return {"batch": "sum", "mean": "mean", "sequential": "per-sample steps"}[m.mode]
+
+
+# --- a plain gradient function -----------------------------------------------------------
+
+
+def verify_gradient_function(
+    fn, sizes=(2, 2, 1), activation="sigmoid", output_activation=None, loss="mse", reduction="sum", seed=0, draws=5
+) -> Report:
+    r"""Check ``fn(weights, biases, X, Y) -> (dW, db)`` against the spec, in this process.
+
+    ``weights[l-1]`` has shape ``(n_l, n_{l-1})``, ``biases[l-1]`` shape ``(n_l,)``,
+    ``X`` shape ``(samples, features)``, ``Y`` shape ``(samples, outputs)``; ``dW``
+    and ``db`` are lists of the same shapes. ``draws`` random parameter and data
+    sets are tried (moderate and large weights; probability vectors as targets for a
+    softmax output). The function runs here: use this
+    for code you trust; ``backprop-spec verify`` runs code in a separate process.
+    """
+    output_activation = output_activation or activation
+    oracle = Oracle(sizes, activation, output_activation, loss, reduction)
+    rng = np.random.default_rng(seed)
+    report = Report(True, activation, loss, reduction, 0)
+    report.convention = f"the gradients of {loss} ({reduction} over samples), {activation} hidden, {output_activation} output"
+    for draw in range(draws):
+        scale = 1.0 if draw % 2 == 0 else 3.0
+        weights = [scale * rng.normal(size=(m, n)) for n, m in zip(sizes[:-1], sizes[1:])]
+        biases = [scale * rng.normal(size=m) for m in sizes[1:]]
+        X = rng.normal(size=(4 + draw, sizes[0]))
+        if spec_activations.get(output_activation).output_set == "simplex":
+            # probability vectors, one-hot and soft in turn (cross-entropy's a - y presumes them)
+            Y = _targets(rng, "simplex", sizes[-1], 4 + draw, soft=draw % 2 == 1).T
+        else:
+            Y = rng.uniform(size=(4 + draw, sizes[-1]))
+        report.scenarios += 1
+        label = f"draw {draw}: sizes {'-'.join(map(str, sizes))}, weight scale {scale}, {X.shape[0]} samples"
+        dW_spec, db_spec = oracle.gradients(weights, biases, X, Y)
+        try:
+            dW, db = fn([w.copy() for w in weights], [b.copy() for b in biases], X.copy(), Y.copy())
+            got = {f"dW[{l + 1}]": np.asarray(g, float) for l, g in enumerate(dW)}
+            got |= {f"db[{l + 1}]": np.asarray(g, float) for l, g in enumerate(db)}
+        except Exception as err:
+            report.ok, report.failed_scenario = False, label
+            report.error = f"raised {type(err).__name__}: {err}"
+            return report
+        want = {f"dW[{l + 1}]": g for l, g in enumerate(dW_spec)} | {f"db[{l + 1}]": g for l, g in enumerate(db_spec)}
+        results = []
+        for name, expected in want.items():
+            actual = got.get(name)
+            if actual is None or actual.shape != expected.shape:
+                report.ok, report.failed_scenario = False, label
+                report.error = f"{name} has shape {None if actual is None else actual.shape}, expected {expected.shape}"
+                return report
+            results.append(_worst(name, actual, expected))
+        if not all(r.ok for r in results):
+            report.ok, report.failed_scenario, report.parameters = False, label, results
+            ratios = {r.name: None for r in results}
+            for name, expected in want.items():
+                e, i = expected.ravel(), got[name].ravel()
+                if np.any(e):
+                    c = float(e @ i / (e @ e))
+                    if np.max(np.abs(i - c * e)) <= 1e-6 * max(np.max(np.abs(i)), 1e-300):
+                        ratios[name] = c
+            values = [c for c in ratios.values() if c is not None]
+            if len(values) == len(ratios) and np.allclose(values, values[0], rtol=1e-6):
+                c = values[0]
+                N = X.shape[0]
+                if np.isclose(c, 1 / N):
+                    report.diagnosis.append("every gradient is 1/N of the spec's: a mean over samples where the spec sums")
+                elif np.isclose(c, N):
+                    report.diagnosis.append("every gradient is N times the spec's: a sum over samples where the spec averages")
+                elif np.isclose(c, -1):
+                    report.diagnosis.append("every gradient has the wrong sign")
+                else:
+                    report.diagnosis.append(f"every gradient is {c:.6g} times the spec's")
+            return report
+    return report
