@@ -54,13 +54,13 @@ def test_the_readme_story_add_test_and_remove_mish(tmp_path):
     assert not (ROOT / "spec" / "added_activations.json").exists() and not (ROOT / "impl" / "added").exists()
 
     # the registry-driven tests run for mish, and pass
-    pytest = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-rfE"]
+    pytest = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfE"]
     mish = run([*pytest, "-v", "-k", "mish", *REGISTRY_DRIVEN])
     assert mish.returncode == 0, mish.stdout[-4000:]
     ran = [line for line in mish.stdout.splitlines() if "[mish" in line and "PASSED" in line]
     assert passed_count(mish.stdout) >= 10 and len(ran) >= 10, mish.stdout[-4000:]
     # the files that failed once mish existed now pass whole
-    whole = run([*pytest, *ONCE_FAILING])
+    whole = run([*pytest, "-q", *ONCE_FAILING])
     assert whole.returncode == 0, whole.stdout[-4000:]
     assert passed_count(whole.stdout) > 0
 
