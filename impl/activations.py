@@ -198,7 +198,7 @@ def get(name: str) -> Activation:
 
 
 def load_errors() -> dict[str, str]:
-    """Generated modules in ``impl/added`` that could not be loaded: name to the error (see `impl._added`)."""
+    """Generated modules in the user folder that could not be loaded: name to the error (see `impl._added`)."""
     return dict(_added.LOAD_ERRORS)
 
 
@@ -809,6 +809,20 @@ softmax = register(
     )
 )
 
-# Activations added with `backprop-spec add-activation` live in impl/added/act_NAME.py, one
-# module each, loaded by impl._added; one that fails to load is reported by get(NAME).
+#: The activations that ship with the package, in registration order (the added ones come after).
+BUILTIN_NAMES: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def builtin_names(elementwise: bool | None = None) -> tuple[str, ...]:
+    """Names of the activations that ship with the package (not added with ``add-activation``).
+
+    Args:
+        elementwise: as in `names`.
+    """
+    return tuple(n for n in BUILTIN_NAMES if elementwise is None or _REGISTRY[n].elementwise == elementwise)
+
+
+# Activations added with `backprop-spec add-activation` live in the user folder
+# (impl._user_folder), one module act_NAME.py each, loaded by impl._added; one that
+# fails to load is reported by get(NAME).
 _added.register_all(register, Activation)

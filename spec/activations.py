@@ -1538,9 +1538,25 @@ register(
 )
 
 
+#: The activations that ship with the package, in registration order (the added ones come after).
+BUILTIN_NAMES: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def builtin_names(elementwise: bool | None = None) -> tuple[str, ...]:
+    """Names of the activations that ship with the package (not added with ``add-activation``).
+
+    Args:
+        elementwise: as in `names`.
+    """
+    return tuple(n for n in BUILTIN_NAMES if elementwise is None or _REGISTRY[n].elementwise == elementwise)
+
+
 # --- activations added with `backprop-spec add-activation` ----------------------
 
-from spec.added_files import ADDED_FILE  # noqa: E402  (one JSON entry per added activation)
+from spec import user_folder  # noqa: E402  (the user folder of added activations)
+
+#: The registry of added activations this process read (see `spec.user_folder`).
+ADDED_FILE = user_folder.registry_path()
 
 #: Entries of `ADDED_FILE` that could not be registered, by name, with the reason.
 _ADDED_ERRORS: dict[str, str] = {}
@@ -1552,7 +1568,7 @@ def from_entry(entry: dict) -> Activation:
     Every field is checked as ``add-activation`` checks its arguments (a hand-edited
     entry gets no more trust than the command line); a ValueError names the field.
     """
-    from spec.added_files import ENTRY_KEYS
+    from spec.user_folder import ENTRY_KEYS
     from spec.parse import check_description, check_name, check_param_name, parse_expression, parse_number
 
     if not isinstance(entry, dict):
@@ -1584,11 +1600,11 @@ def _load_added() -> None:
     Every entry is one expression in z, so every added activation is elementwise
     (`from_entry` builds an `Activation`); vector activations are registered in code.
     """
-    from spec.added_files import AddedFileError, display_path, entry_label, read_entries
+    from spec.user_folder import RegistryError, display_path, entry_label, read_entries
 
     try:
         entries = read_entries(ADDED_FILE)
-    except AddedFileError as err:
+    except RegistryError as err:
         _ADDED_ERRORS["<file>"] = str(err)
         return
     for i, entry in enumerate(entries):

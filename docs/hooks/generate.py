@@ -66,14 +66,18 @@ def _add_activation(name, expr):
     from spec.extend import add_activation
 
     plan = add_activation.plan(name, expr)
-    module = f"impl/added/{plan.impl_path.name}"
-    paths = ["spec/added_activations.json", module]
+    # the reader's folder, not the one of the machine that built the site
+    module = f"~/.local/share/backprop-spec/activations/{plan.impl_path.name}"
+    paths = ["~/.local/share/backprop-spec/activations/activations.json", module]
+    report = add_activation.report(plan, paths).replace(
+        add_activation.test_command(name), f"cd PROJECT && .venv/bin/python -m pytest -q -k {name}"
+    )
     return (
         f"```text\n$ .venv/bin/backprop-spec add-activation {name} '{expr}'\n"
-        f"{add_activation.report(plan, paths)}\n```\n\n"
-        f"The entry added to `spec/added_activations.json` (the expression as SymPy prints it):\n\n"
+        f"{report}\n```\n\n"
+        f"The entry added to the registry `activations.json` (the expression as SymPy prints it):\n\n"
         f"```json\n{json.dumps(plan.entry, indent=2)}\n```\n\n"
-        f"The generated `{module}`:\n\n```python\n{plan.impl_code}```\n"
+        f"The generated `{plan.impl_path.name}`:\n\n```python\n{plan.impl_code}```\n"
     )
 
 

@@ -285,12 +285,15 @@ def build_parser() -> argparse.ArgumentParser:
             "Abs Max Min Heaviside sign, and Piecewise((expr, z > 0), ..., (expr, True)) are accepted, on one "
             "line of at most 2000 characters. f and f' must be real and finite at every real z (decided "
             "symbolically, then checked numerically). The command derives f', "
-            "the output form (or why none exists), adds the expression to "
-            "spec/added_activations.json and writes a starting NumPy implementation to "
-            "impl/added/act_NAME.py for you to review; the tests and the docs then cover it. "
+            "the output form (or why none exists), adds the expression to the registry activations.json "
+            "in your folder of added activations and writes a starting NumPy implementation act_NAME.py "
+            "next to it for you to review; the tests and the docs then cover it. The folder is "
+            "$BACKPROP_SPEC_HOME/activations when BACKPROP_SPEC_HOME is set, otherwise "
+            "$XDG_DATA_HOME/backprop-spec/activations (~/.local/share/backprop-spec/activations); nothing in "
+            "the package is written, and remove-activation NAME takes it out again. "
             "The symbolic work runs in a child process stopped after --timeout seconds. "
-            "Exit 2 on a bad name, expression, parameter or description, or when the time runs out; "
-            "nothing is written then."
+            "Exit 2 on a bad name, expression, parameter or description, a name already added, a folder "
+            "that cannot be written, or when the time runs out; nothing is written then."
         ),
     )
     add.add_argument(
@@ -309,6 +312,24 @@ def build_parser() -> argparse.ArgumentParser:
         help="time allowed for the symbolic work (default 20; the command then ends within about a second more)",
     )
     add.set_defaults(run=_add_activation)
+
+    remove = commands.add_parser(
+        "remove-activation",
+        help="remove an activation added with add-activation",
+        description=(
+            "Remove an activation added with add-activation: its entry in the registry activations.json "
+            "and its module act_NAME.py in the folder of added activations ($BACKPROP_SPEC_HOME/activations, "
+            "by default ~/.local/share/backprop-spec/activations). A module left without an entry by an "
+            "interrupted command (an orphan) is removed the same way. --list shows what the folder holds. "
+            "Exit 2, changing nothing, if there is no added activation NAME or NAME is built in."
+        ),
+    )
+    remove.add_argument("name", metavar="NAME", nargs="?", help="the added activation to remove, e.g. mish")
+    remove.add_argument(
+        "--list", action="store_true",
+        help="list the added activations in the folder, orphans included, and remove nothing",
+    )
+    remove.set_defaults(run=_remove_activation)
     return parser
 
 
@@ -789,6 +810,38 @@ def _add_activation(args) -> int:
 
     timeout = add_sandbox.check_timeout(args.timeout)
     print(add_sandbox.add(args.name, args.expr, args.param, args.description, timeout))
+    return 0
+
+
+# --- remove-activation ---------------------------------------------------
+
+
+def _remove_activation(args) -> int:
+    from spec import user_folder
+
+    where = user_folder.folder()
+    if args.list:
+        if args.name is not None:
+            raise UsageError("NAME: give either NAME or --list, not both")
+        rows = user_folder.listing(where)
+        print(f"added activations in {where}:" if rows else f"no added activations in {where}")
+        width = max((len(name) for name, _ in rows), default=0)
+        for name, what in rows:
+            print(f"  {name:<{width}}  {what}")
+        return 0
+    if args.name is None:
+        raise UsageError("NAME: expected the name of an added activation (or --list)")
+    from spec import activations
+
+    if args.name in activations.builtin_names():
+        raise UsageError(
+            f"NAME: {args.name!r} is a built-in activation; only activations added with add-activation "
+            "can be removed"
+        )
+    removed = user_folder.remove(args.name, where)
+    print(f"removed {args.name}:")
+    for path in removed:
+        print(f"  {'updated' if path.name == user_folder.REGISTRY_NAME else 'deleted'} {path}")
     return 0
 
 

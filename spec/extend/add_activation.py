@@ -1,14 +1,17 @@
 """``backprop-spec add-activation``: a new activation from one expression.
 
 The expression is parsed without running it (`spec.parse`), checked,
-and derived like every registered activation. Then two files change
-(see `spec.added_files`):
+and derived like every registered activation. Then two files in the user
+folder change (see `spec.user_folder`; ``$BACKPROP_SPEC_HOME/activations``, by
+default ``~/.local/share/backprop-spec/activations``), never a file of the package:
 
-* ``spec/added_activations.json`` gets an entry: the expression as SymPy
+* the registry ``activations.json`` gets an entry: the expression as SymPy
   prints it (not the text typed), which `spec.activations` registers at import;
-* ``impl/added/act_NAME.py`` is written: a starting NumPy implementation printed
+* ``act_NAME.py`` is written: a starting NumPy implementation printed
   from the spec's expressions by SymPy's SciPy code printer, marked
   ``reviewed=False`` until someone makes it stable in the tails.
+
+``backprop-spec remove-activation NAME`` takes both out again.
 
 Nothing in either file is copied from the user's text: the code and its
 comments are printed from the parsed SymPy expressions, and the module is
@@ -23,6 +26,8 @@ further edits.
 
 from __future__ import annotations
 
+import shlex
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,15 +35,15 @@ import sympy as sp
 from sympy.printing.codeprinter import PrintMethodNotImplementedError
 from sympy.printing.numpy import SciPyPrinter
 
-from spec import activations, added_files
+from spec import activations, user_folder
 from spec.extend import codecheck
 from spec.activations import Activation, a, z
 from spec.parse import (
     MAX_EXPONENT, check_description, check_name, check_param_name, parse_expression, parse_number, quote,
 )
 
-SPEC_DIR = added_files.SPEC_DIR
-IMPL_DIR = added_files.ROOT / "impl"
+#: The project's folder (the one holding spec/, impl/ and, in a checkout, tests/).
+PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 #: Where f and f' must be real and finite numerically (the second check, after the
 #: symbolic one): both signs, out to |z| = 40, including 0 and the integers (where
@@ -86,16 +91,25 @@ def _check_name_is_free(name: str) -> None:
     from spec import losses
 
     check_name(name)
-    if name in activations.names():
+    if name in activations.builtin_names():
         raise ValueError(f"NAME: an activation called {name!r} already exists")
     if name in losses.names():
         raise ValueError(f"NAME: {name!r} is the name of a loss")
-    entries = added_files.read_entries()  # AddedFileError (a ValueError) names the file
-    if name in activations.load_errors() or any(isinstance(e, dict) and e.get("name") == name for e in entries):
-        raise ValueError(f"NAME: {added_files.display_path(added_files.ADDED_FILE)} already has an entry called {name!r}")
-    path = added_files.module_path(name)
+    registry = user_folder.registry_path()
+    entries = user_folder.read_entries(registry)  # RegistryError (a ValueError) names the file
+    if name in activations.load_errors() or name in user_folder.entry_names(entries):
+        raise ValueError(
+            f"NAME: an activation called {name!r} was already added (in {registry}); "
+            f"remove it first with: backprop-spec remove-activation {name}"
+        )
+    path = user_folder.module_path(name)
     if path.exists():
-        raise ValueError(f"NAME: {added_files.display_path(path)} already exists")
+        raise ValueError(
+            f"NAME: {path} exists with no entry in {registry} (left by an interrupted command); "
+            f"remove it with: backprop-spec remove-activation {name}"
+        )
+    if name in activations.names():
+        raise ValueError(f"NAME: an activation called {name!r} already exists")
 
 
 def plan(name: str, expr_text: str, params: dict[str, str] | None = None, description: str = "",
@@ -170,7 +184,7 @@ def plan(name: str, expr_text: str, params: dict[str, str] | None = None, descri
         codecheck.check_module(code, name)
     except codecheck.UnsafeCode as err:
         raise ValueError(f"EXPR: the generated code failed its safety check ({err}); nothing was written") from None
-    return Plan(act, entry, added_files.module_path(name), code, review)
+    return Plan(act, entry, user_folder.module_path(name), code, review)
 
 
 def _brief(expr, limit: int = 80) -> str:
@@ -586,8 +600,21 @@ def report(p: Plan, written) -> str:
     lines += [f"  {path}" for path in written]
     lines.append(f"review {p.impl_path.name} before relying on it (it is marked reviewed=False):")
     lines += [f"  - {line}" for line in p.review]
-    lines.append(f"then run its tests: pytest -k {act.name}")
+    lines.append(f"then run its tests: {test_command(act.name)}")
+    lines.append(f"(remove it with: backprop-spec remove-activation {act.name})")
     return "\n".join(lines)
+
+
+def test_command(name: str) -> str:
+    """The shell command that runs the tests of activation ``name``, from any folder.
+
+    It names this interpreter (the one with pytest, in the project's virtual
+    environment) and runs in the project's folder, where the tests are.
+    """
+    if not (PROJECT_DIR / "tests").is_dir():
+        return f"the project's test suite with -k {name} (the tests are not part of this installation)"
+    python, folder = shlex.quote(sys.executable), shlex.quote(str(PROJECT_DIR))
+    return f"cd {folder} && {python} -m pytest -q -k {name}"
 
 
 def _literal(value) -> str:
@@ -601,5 +628,5 @@ def _literal(value) -> str:
 
 
 def write(p: Plan) -> list[Path]:
-    """Write the plan's files: the NumPy module and the JSON entry (see `spec.added_files.add`)."""
-    return added_files.add(p.entry, p.impl_code)
+    """Write the plan's files to the user folder: the NumPy module and the JSON entry (see `spec.user_folder.add`)."""
+    return user_folder.add(p.entry, p.impl_code)

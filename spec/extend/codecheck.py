@@ -1,4 +1,4 @@
-"""The shape every generated ``impl/added/act_NAME.py`` must have, checked on its syntax tree.
+"""The shape every generated ``act_NAME.py`` (in the user folder) must have, checked on its syntax tree.
 
 ``add-activation`` prints its modules from SymPy expressions, never from the
 user's text; this check is the second line of defence. It parses the code

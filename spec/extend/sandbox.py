@@ -21,7 +21,9 @@ import os
 import subprocess
 import sys
 
-from spec import added_files
+from pathlib import Path
+
+from spec import user_folder
 from spec.extend import codecheck
 
 #: Seconds the symbolic work may take by default; the whole command stays under 30 s.
@@ -29,6 +31,8 @@ DEFAULT_TIMEOUT = 20.0
 MAX_TIMEOUT = 3600.0
 #: Address space the child may use (bytes).
 MEMORY_LIMIT = 4 * 2**30
+#: The folder holding the packages ``spec`` and ``impl`` (the child imports them from there).
+ROOT = Path(__file__).resolve().parents[2]
 _UNDECIDED_STAGE = "checking symbolically that f and f' are real and finite on the whole real line"
 
 
@@ -61,12 +65,12 @@ def plan_in_child(name, expr, params, description, timeout: float = DEFAULT_TIME
         raise TypeError(f"--param: expected a list of NAME=VALUE strings, got {params!r}"[:200])
     request = json.dumps({"name": name, "expr": expr, "params": list(params or []), "description": description})
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(added_files.ROOT), env.get("PYTHONPATH", "")) if p)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     # -P: the current directory is not put on sys.path; -B: the child writes no .pyc files
     command = [sys.executable, "-P", "-B", "-m", "spec.extend.sandbox"]
     child = subprocess.Popen(
         command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        cwd=added_files.ROOT, env=env, text=True, encoding="utf-8", errors="replace",
+        cwd=ROOT, env=env, text=True, encoding="utf-8", errors="replace",
     )
     try:
         out, err = child.communicate(request, timeout=timeout)
@@ -112,18 +116,23 @@ def plan_in_child(name, expr, params, description, timeout: float = DEFAULT_TIME
 
 
 def add(name, expr, params, description, timeout: float = DEFAULT_TIMEOUT) -> str:
-    """The whole command: plan in a child, check the code, write the two files; the report to print."""
+    """The whole command: plan in a child, check the code, write the two files; the report to print.
+
+    The user folder is checked before the symbolic work, so that a folder that
+    cannot be written is refused at once (`spec.user_folder.UserFolderError`).
+    """
+    user_folder.check_writable()
     result = plan_in_child(name, expr, params, description, timeout)
     entry, code = result.get("entry"), result.get("code")
     if not (isinstance(entry, dict) and entry.get("name") == name and isinstance(code, str)):
         raise ValueError("NAME: the planning process sent back an unexpected result; nothing was written")
-    if result.get("module") != str(added_files.module_path(name)):
+    if result.get("module") != str(user_folder.module_path(name)):
         raise ValueError(f"NAME: the planning process would write {result.get('module')!r}; nothing was written")
     try:
         codecheck.check_module(code, name)
     except codecheck.UnsafeCode as err:
         raise ValueError(f"EXPR: the generated code failed its safety check ({err}); nothing was written") from None
-    added_files.add(entry, code)
+    user_folder.add(entry, code)
     return str(result.get("report", ""))
 
 
@@ -168,7 +177,7 @@ def main() -> int:
 
         params = add_activation.parse_params(request["params"])
         plan = add_activation.plan(request["name"], request["expr"], params, request["description"], progress=progress)
-        written = [added_files.ADDED_FILE, plan.impl_path]
+        written = [user_folder.registry_path(), plan.impl_path]
         send({"result": {
             "entry": plan.entry,
             "code": plan.impl_code,

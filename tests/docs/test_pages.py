@@ -20,7 +20,7 @@ from spec.activations import a
 
 ROOT = Path(__file__).resolve().parents[2]
 if not (ROOT / "docs" / "hooks" / "pages").is_dir() or not (ROOT / "benchmarks").is_dir():
-    # e.g. the throwaway copies of spec/, impl/ and tests/ made by tests/extend/test_add_activation.py
+    # e.g. an installation or a copy of the project without docs/ and benchmarks/
     pytest.skip("the documentation sources are not part of this copy of the project", allow_module_level=True)
 sys.path.insert(0, str(ROOT / "docs" / "hooks"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -285,7 +285,7 @@ def test_commands_on_the_pages_work_from_the_project_folder(site):
             plain = re.sub(r"<[^>]+>", "", block)
             for line in plain.splitlines():
                 command = line.removeprefix("$ ").strip()
-                if re.match(r"(backprop-spec (train|derive|prove|verify|add-activation)|pytest|python -m pytest)\b", command):
+                if re.match(r"(backprop-spec (train|derive|prove|verify|add-activation|remove-activation)|pytest|python -m pytest)\b", command):
                     raise AssertionError(f"{html_file.parent.name}: {line!r} needs the venv: write .venv/bin/...")
 
 

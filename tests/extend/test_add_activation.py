@@ -1,4 +1,4 @@
-"""`backprop-spec add-activation`, end to end, in a throwaway copy of the project.
+"""`backprop-spec add-activation`, end to end, with a throwaway user folder (BACKPROP_SPEC_HOME).
 
 Also the hardening: user text never becomes code (the files are printed from
 the parsed expression and the module's syntax tree is whitelisted), one
@@ -30,51 +30,46 @@ ROOT = Path(__file__).resolve().parents[2]
 LIMIT = 30
 
 
-@pytest.fixture
-def project(tmp_path):
-    """A copy of the project's sources, run with PYTHONPATH pointing at it."""
-    copy = tmp_path / "project"
-    copy.mkdir()
-    for item in ("spec", "impl", "tests", "pyproject.toml"):
-        source = ROOT / item
-        if source.is_dir():
-            shutil.copytree(source, copy / item, ignore=shutil.ignore_patterns("__pycache__"))
-        else:
-            shutil.copy(source, copy / item)
-    return copy
+@pytest.fixture(autouse=True)
+def home(tmp_path, monkeypatch):
+    """A fresh BACKPROP_SPEC_HOME for every test here (and the processes it starts); its activations folder.
+
+    The tests never read or write the developer's own folder of added activations.
+    """
+    monkeypatch.setenv("BACKPROP_SPEC_HOME", str(tmp_path / "home"))
+    return tmp_path / "home" / "activations"
 
 
-def run(project, *args, timeout=900):
-    env = dict(os.environ, PYTHONPATH=str(project))
+def run(home, *args, timeout=900):
+    """``python ARGS`` in the project's folder, with ``home`` as the folder of added activations."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BACKPROP_SPEC_HOME=str(home.parent))
     return subprocess.run(
-        [sys.executable, *args], cwd=project, env=env, capture_output=True, text=True, timeout=timeout
+        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
     )
 
 
-def snapshot(project):
-    return {
-        p.relative_to(project): p.read_bytes()
-        for p in sorted((project / "spec").rglob("*")) + sorted((project / "impl").rglob("*"))
-        if p.is_file() and "__pycache__" not in p.parts
-    }
+def snapshot(home):
+    """Every file of the user folder and of the package (nothing in the package may ever change)."""
+    files = [p for p in sorted(home.rglob("*"))] + sorted((ROOT / "spec").rglob("*")) + sorted((ROOT / "impl").rglob("*"))
+    return {p: p.read_bytes() for p in files if p.is_file() and "__pycache__" not in p.parts}
 
 
-def test_a_new_activation_is_derived_written_and_passes_its_tests(project):
-    proc = run(project, "-m", "spec.cli", "add-activation", "mish", "z * tanh(log(1 + exp(z)))")
+def test_a_new_activation_is_derived_written_and_passes_its_tests(home):
+    proc = run(home, "-m", "spec.cli", "add-activation", "mish", "z * tanh(log(1 + exp(z)))")
     assert proc.returncode == 0, proc.stderr
     assert "f'(z) = z*(1 - tanh(log(exp(z) + 1))**2)*exp(z)/(exp(z) + 1) + tanh(log(exp(z) + 1))" in proc.stdout
     assert "output form: none (f is not one-to-one" in proc.stdout
-    assert "impl/added/act_mish.py" in proc.stdout and "review act_mish.py" in proc.stdout
-    entries = json.loads((project / "spec" / "added_activations.json").read_text())
+    assert f"{home / 'act_mish.py'}" in proc.stdout and "review act_mish.py" in proc.stdout
+    entries = json.loads((home / "activations.json").read_text())
     assert entries[-1]["name"] == "mish"
     # the expression as SymPy prints it, not the text typed
     assert entries[-1]["expr"] == "z*tanh(log(exp(z) + 1))"
-    code = (project / "impl" / "added" / "act_mish.py").read_text()
+    code = (home / "act_mish.py").read_text()
     assert "import sympy" not in code and "reviewed=False" in code
 
     # registered on both sides, usable by the trainer and the CLI
     check = run(
-        project, "-c",
+        home, "-c",
         "import impl, spec.activations as s, numpy as np\n"
         "assert 'mish' in s.names() and 'mish' in impl.activations.names()\n"
         "assert not impl.activations.get('mish').reviewed\n"
@@ -82,21 +77,17 @@ def test_a_new_activation_is_derived_written_and_passes_its_tests(project):
         "print(net.forward(np.zeros((1, 2))).shape)\n",
     )
     assert check.returncode == 0, check.stderr
-    derive = run(project, "-m", "spec.cli", "derive", "mish")
+    derive = run(home, "-m", "spec.cli", "derive", "mish")
     assert derive.returncode == 0 and "no function of the output can give both" in derive.stdout
 
-    # the registry-driven tests now cover it, with no further edits
-    tests = run(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "mish", "tests")
-    assert tests.returncode == 0, tests.stdout[-3000:]
-    passed = int(tests.stdout.strip().splitlines()[-1].split(" passed")[0].split()[-1])
-    assert passed >= 4
+    # that the registry-driven tests then cover it is tests/extend/test_user_story.py's job
 
 
-def test_an_activation_with_an_output_form_and_a_parameter(project):
-    proc = run(project, "-m", "spec.cli", "add-activation", "scaled_tanh", "c * tanh(z)", "--param", "c=2")
+def test_an_activation_with_an_output_form_and_a_parameter(home):
+    proc = run(home, "-m", "spec.cli", "add-activation", "scaled_tanh", "c * tanh(z)", "--param", "c=2")
     assert proc.returncode == 0, proc.stderr
     assert "output form: g(a) = 2 - a**2/2" in proc.stdout, proc.stdout
-    tests = run(project, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "scaled_tanh", "tests")
+    tests = run(home, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-k", "scaled_tanh", "tests/spec", "tests/impl")
     assert tests.returncode == 0, tests.stdout[-3000:]
 
 
@@ -136,18 +127,18 @@ def test_an_activation_with_an_output_form_and_a_parameter(project):
     ],
     ids=lambda v: v[0][:12] if isinstance(v, list) else None,
 )
-def test_hostile_input_is_refused_fast_in_one_line_and_changes_nothing(project, args, message):
-    before = snapshot(project)
+def test_hostile_input_is_refused_fast_in_one_line_and_changes_nothing(home, args, message):
+    before = snapshot(home)
     start = time.monotonic()
-    proc = run(project, "-m", "spec.cli", "add-activation", *args, timeout=120)
+    proc = run(home, "-m", "spec.cli", "add-activation", *args, timeout=120)
     elapsed = time.monotonic() - start
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert message in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
     assert proc.stderr.startswith("backprop-spec: error: ") and "Traceback" not in proc.stderr
     assert elapsed < LIMIT
-    assert snapshot(project) == before
-    assert not (project / "pwned").exists()
+    assert snapshot(home) == before
+    assert not (ROOT / "pwned").exists() and not (home / "pwned").exists()
 
 
 @pytest.mark.parametrize(
@@ -255,14 +246,14 @@ def test_the_time_budget_kills_the_child_and_names_the_stage():
     assert "nothing was written" in str(info.value)
 
 
-def test_ctrl_c_stops_the_planning_child_too_and_writes_nothing(project):
+def test_ctrl_c_stops_the_planning_child_too_and_writes_nothing(home):
     import signal
 
-    before = snapshot(project)
-    env = dict(os.environ, PYTHONPATH=str(project))
+    before = snapshot(home)
+    env = dict(os.environ, PYTHONPATH=str(home))
     proc = subprocess.Popen(
         [sys.executable, "-m", "spec.cli", "add-activation", "tower", "exp(exp(exp(z)))", "--timeout", "600"],
-        cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     # wait until the planning child is running, then interrupt the command only
     children = []
@@ -282,17 +273,17 @@ def test_ctrl_c_stops_the_planning_child_too_and_writes_nothing(project):
             for _ in range(50):
                 os.kill(pid, 0)
                 time.sleep(0.1)
-    assert snapshot(project) == before
+    assert snapshot(home) == before
 
 
-def test_the_child_returns_plain_data():
+def test_the_child_returns_plain_data(home):
     result = add_sandbox.plan_in_child("tanh3", "tanh(z) * c", ["c=3"], "", timeout=60)
     assert set(result) == {"entry", "code", "module", "report"}
     assert result["entry"] == {
         "name": "tanh3", "expr": "c*tanh(z)", "params": {"c": "3"},
         "description": "Added with add-activation: f(z) = c*tanh(z)",
     }
-    assert result["module"].endswith("impl/added/act_tanh3.py")
+    assert result["module"] == str(home / "act_tanh3.py")
     assert "output form: g(a) = 3 - a**2/3" in result["report"]
     codecheck.check_module(result["code"], "tanh3")
 
@@ -452,16 +443,16 @@ def test_the_code_check_refuses_anything_off_the_whitelist(old, new):
 # --- names: one added activation cannot break the others -------------------------------------
 
 
-def test_names_that_were_module_attributes_no_longer_break_import_impl(project):
-    # importing impl/added/NAME.py used to set impl.added.NAME, replacing its like, register_all,
-    # importlib, pkgutil or numpy
+def test_names_that_were_module_attributes_no_longer_break_import_impl(home):
+    # importing a generated NAME.py as impl.added.NAME used to replace that package's like,
+    # register_all, importlib, pkgutil or numpy
     names = ["importlib", "numpy", "like", "pkgutil", "register_all", "annotations"]
     for name in names:
-        proc = run(project, "-m", "spec.cli", "add-activation", name, "2*z")
+        proc = run(home, "-m", "spec.cli", "add-activation", name, "2*z")
         assert proc.returncode == 0, proc.stderr
-        assert (project / "impl" / "added" / f"act_{name}.py").exists()
+        assert (home / f"act_{name}.py").exists()
     check = run(
-        project, "-c",
+        home, "-c",
         "import numpy as np, impl, impl._added, spec.activations as s\n"
         f"names = {names!r}\n"
         "assert all(n in impl.activations.names() and n in s.names() for n in names)\n"
@@ -472,19 +463,26 @@ def test_names_that_were_module_attributes_no_longer_break_import_impl(project):
     assert check.returncode == 0, check.stderr
 
 
-def test_a_broken_generated_module_does_not_break_import_impl(project):
-    added = project / "impl" / "added"
-    (added / "act_syntax.py").write_text("def f(z:\n")
-    (added / "act_raises.py").write_text("raise RuntimeError('boom at import')\n")
-    (added / "act_imports.py").write_text("import no_such_module_here\n")
-    (added / "act_empty.py").write_text("x = 1\n")
-    (added / "act_exits.py").write_text("import sys\nsys.exit(3)\n")
-    (added / "old_style.py").write_text("ACTIVATION = Activation(name='old_style')\n")  # before the act_ prefix
+def test_a_broken_generated_module_does_not_break_import_impl(home):
+    home.mkdir(parents=True)
+    broken = {
+        "syntax": "def f(z:\n",
+        "raises": "raise RuntimeError('boom at import')\n",
+        "imports": "import no_such_module_here\n",
+        "empty": "x = 1\n",
+        "exits": "import sys\nsys.exit(3)\n",
+    }
+    for name, text in broken.items():
+        (home / f"act_{name}.py").write_text(text)
+    # an entry whose module is missing, and a module with no entry (an orphan: not loaded)
+    (home / "act_orphan.py").write_text("raise RuntimeError('an orphan must not be run')\n")
+    entries = [{"name": n, "expr": "2*z", "params": {}, "description": ""} for n in [*broken, "missing"]]
+    (home / "activations.json").write_text(json.dumps(entries))
     check = run(
-        project, "-c",
-        "import impl\n"
+        home, "-c",
+        "import impl, impl._added\n"
         "errors = impl.activations.load_errors()\n"
-        "print(sorted(errors))\n"
+        "print(sorted(errors), impl._added.ORPHANS, 'orphan' in impl.activations.names())\n"
         "for name in sorted(errors):\n"
         "    try:\n"
         "        impl.activations.get(name)\n"
@@ -494,23 +492,30 @@ def test_a_broken_generated_module_does_not_break_import_impl(project):
     )
     assert check.returncode == 0, check.stderr
     out = check.stdout
-    assert "['empty', 'exits', 'imports', 'old_style', 'raises', 'syntax']" in out
-    assert "impl/added/act_syntax.py could not be loaded: SyntaxError:" in out
-    assert "impl/added/act_raises.py could not be loaded: RuntimeError: boom at import" in out
-    assert "impl/added/act_imports.py could not be loaded: ModuleNotFoundError:" in out
-    assert "impl/added/act_empty.py could not be loaded: LookupError: it defines no ACTIVATION" in out
-    assert "impl/added/act_exits.py could not be loaded: SystemExit: 3" in out
-    assert "rename it to impl/added/act_old_style.py" in out
+    assert "['empty', 'exits', 'imports', 'missing', 'raises', 'syntax'] ['orphan'] False" in out
+    assert f"{home / 'act_syntax.py'} could not be loaded: SyntaxError:" in out
+    assert f"{home / 'act_raises.py'} could not be loaded: RuntimeError: boom at import" in out
+    assert f"{home / 'act_imports.py'} could not be loaded: ModuleNotFoundError:" in out
+    assert f"{home / 'act_empty.py'} could not be loaded: LookupError: it defines no ACTIVATION" in out
+    assert f"{home / 'act_exits.py'} could not be loaded: SystemExit: 3" in out
+    assert f"{home / 'act_missing.py'} is missing" in out and "remove-activation missing" in out
     assert "(1, 1)" in out
+    # the orphan is listed and removable
+    listed = run(home, "-m", "spec.cli", "remove-activation", "--list")
+    assert listed.returncode == 0 and "orphan: act_orphan.py has no entry" in listed.stdout
+    removed = run(home, "-m", "spec.cli", "remove-activation", "orphan")
+    assert removed.returncode == 0, removed.stderr
+    assert not (home / "act_orphan.py").exists()
+    assert json.loads((home / "activations.json").read_text()) == entries
 
 
 @pytest.mark.parametrize(
     "content, key, message",
     [
-        ("[", "<file>", "spec/added_activations.json: not valid JSON"),
+        ("[", "<file>", "activations.json: not valid JSON"),
         ('{"name": "x"}', "<file>", "expected a JSON list of entries, got a dict"),
         ('[{"name": "evil", "expr": "__import__(z)", "params": {}, "description": ""}]', "evil",
-         "spec/added_activations.json: entry 0 ('evil'): expr: only numbers"),
+         "activations.json: entry 0 ('evil'): expr: only numbers"),
         ('[{"name": "Bad-Name", "expr": "z", "params": {}, "description": ""}]', "Bad-Name",
          "entry 0 ('Bad-Name'): name: expected a lower-case letter"),
         ('[{"name": "desc", "expr": "z", "params": {}, "description": "a\\nb"}]', "desc",
@@ -525,12 +530,12 @@ def test_a_broken_generated_module_does_not_break_import_impl(project):
     ],
 )
 def test_a_corrupt_or_hand_edited_json_entry_is_reported_not_raised(tmp_path, monkeypatch, content, key, message):
-    bad = tmp_path / "added_activations.json"
+    bad = tmp_path / "activations.json"
     bad.write_text(content)
     monkeypatch.setattr(activations, "ADDED_FILE", bad)
     monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))
     monkeypatch.setattr(activations, "_ADDED_ERRORS", {})
-    monkeypatch.setattr("spec.added_files.display_path", lambda path: "spec/added_activations.json")
+    monkeypatch.setattr("spec.user_folder.display_path", lambda path: "activations.json")
     activations._load_added()
     errors = activations.load_errors()
     assert list(errors) == [key]
@@ -541,16 +546,17 @@ def test_a_corrupt_or_hand_edited_json_entry_is_reported_not_raised(tmp_path, mo
     assert message in str(info.value)
 
 
-def test_a_corrupt_json_file_is_reported_and_add_activation_refuses_to_touch_it(project):
-    (project / "spec" / "added_activations.json").write_text("[{")
-    before = snapshot(project)
-    check = run(project, "-c", "import impl, spec.activations as s; print(s.load_errors())")
-    assert check.returncode == 0 and "spec/added_activations.json: not valid JSON" in check.stdout
-    proc = run(project, "-m", "spec.cli", "add-activation", "mish", "z*tanh(log(1 + exp(z)))")
+def test_a_corrupt_json_file_is_reported_and_add_activation_refuses_to_touch_it(home):
+    home.mkdir(parents=True)
+    (home / "activations.json").write_text("[{")
+    before = snapshot(home)
+    check = run(home, "-c", "import impl, spec.activations as s; print(s.load_errors())")
+    assert check.returncode == 0 and f"{home / 'activations.json'}: not valid JSON" in check.stdout
+    proc = run(home, "-m", "spec.cli", "add-activation", "mish", "z*tanh(log(1 + exp(z)))")
     assert proc.returncode == 2
-    assert "spec/added_activations.json: not valid JSON" in proc.stderr
+    assert f"{home / 'activations.json'}: not valid JSON" in proc.stderr
     assert len(proc.stderr.strip().splitlines()) == 1
-    assert snapshot(project) == before
+    assert snapshot(home) == before
 
 
 # --- planning, unchanged behaviour -------------------------------------------------------------
@@ -601,3 +607,139 @@ def test_the_code_check_accepts_a_module_without_d2f_and_refuses_functions_out_o
     moved = GOOD.replace(d2f_block, "").replace("ACTIVATION = ", d2f_block + "ACTIVATION = ")
     with pytest.raises(codecheck.UnsafeCode):
         codecheck.check_module(moved, "good")
+
+
+# --- the user folder: remove-activation, the lock, folders that cannot be written ---------------
+
+
+def test_the_folder_rule(monkeypatch, tmp_path):
+    from impl import _user_folder
+
+    assert _user_folder.folder({"BACKPROP_SPEC_HOME": str(tmp_path)}) == tmp_path / "activations"
+    assert _user_folder.folder({"XDG_DATA_HOME": str(tmp_path)}) == tmp_path / "backprop-spec" / "activations"
+    default = Path.home() / ".local" / "share" / "backprop-spec" / "activations"
+    assert _user_folder.folder({}) == default
+    assert _user_folder.folder({"XDG_DATA_HOME": "relative/path", "BACKPROP_SPEC_HOME": ""}) == default
+    # spec takes the rule from impl: one rule
+    from spec import user_folder
+
+    assert user_folder.folder is _user_folder.folder and user_folder.module_path is _user_folder.module_path
+
+
+def test_remove_activation_refuses_builtins_and_unknown_names_and_changes_nothing(home):
+    for args, message in (
+        (["sigmoid"], "NAME: 'sigmoid' is a built-in activation"),
+        (["softmax"], "NAME: 'softmax' is a built-in activation"),
+        (["mish"], f"NAME: no added activation called 'mish' in {home}"),
+        ([], "NAME: expected the name of an added activation (or --list)"),
+    ):
+        before = snapshot(home)
+        proc = run(home, "-m", "spec.cli", "remove-activation", *args)
+        assert proc.returncode == 2, proc.stdout + proc.stderr
+        assert proc.stderr.startswith("backprop-spec: error: ") and message in proc.stderr, proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+        assert snapshot(home) == before
+    listed = run(home, "-m", "spec.cli", "remove-activation", "--list")
+    assert listed.returncode == 0 and listed.stdout.strip() == f"no added activations in {home}"
+
+
+def test_adding_an_added_name_again_is_refused_naming_remove_activation(home):
+    first = run(home, "-m", "spec.cli", "add-activation", "twice", "2*z")
+    assert first.returncode == 0, first.stderr
+    before = snapshot(home)
+    again = run(home, "-m", "spec.cli", "add-activation", "twice", "3*z")
+    assert again.returncode == 2 and "remove it first with: backprop-spec remove-activation twice" in again.stderr
+    assert len(again.stderr.strip().splitlines()) == 1
+    assert snapshot(home) == before
+    # the parent's own check, under the lock, says the same (a race the child's check cannot see)
+    from spec import user_folder
+
+    with pytest.raises(ValueError, match="remove-activation twice"):
+        user_folder.add({"name": "twice", "expr": "3*z", "params": {}, "description": ""}, "x = 1\n")
+    assert snapshot(home) == before
+
+
+def test_concurrent_adds_lose_no_entry(home):
+    # every writer takes the lock for its read-modify-write: all entries survive
+    import threading
+
+    from spec import user_folder
+
+    names = [f"act{i}" for i in range(12)]
+    errors = []
+
+    def add(name):
+        try:
+            user_folder.add({"name": name, "expr": "2*z", "params": {}, "description": ""}, f"# {name}\n")
+        except Exception as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=add, args=(name,)) for name in names]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert sorted(e["name"] for e in json.loads((home / "activations.json").read_text())) == sorted(names)
+    assert sorted(p.name for p in home.glob("act_*.py")) == sorted(f"act_{n}.py" for n in names)
+    assert not list(home.glob(".*.tmp"))  # no temporary file is left behind
+
+
+def test_two_add_activation_commands_at_once_both_succeed(home):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BACKPROP_SPEC_HOME=str(home.parent))
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "spec.cli", "add-activation", name, expr], cwd=ROOT, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for name, expr in (("double", "2*z"), ("triple", "3*z"))
+    ]
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+    assert sorted(e["name"] for e in json.loads((home / "activations.json").read_text())) == ["double", "triple"]
+    check = run(home, "-c", "import impl, spec.activations as s; print(s.names()[-2:], impl.activations.names()[-2:])")
+    assert sorted(eval(check.stdout.split(") (")[0] + ")")) == ["double", "triple"]
+
+
+def test_an_interrupted_write_leaves_the_old_registry_and_no_temporary_file(home, monkeypatch):
+    from spec import user_folder
+
+    user_folder.add({"name": "kept", "expr": "2*z", "params": {}, "description": ""}, "# kept\n")
+    before = snapshot(home)
+
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(user_folder.os, "replace", full_disk)
+    with pytest.raises(user_folder.UserFolderError) as info:
+        user_folder.add({"name": "lost", "expr": "3*z", "params": {}, "description": ""}, "# lost\n")
+    assert "No space left on device" in str(info.value) and "BACKPROP_SPEC_HOME" in str(info.value)
+    assert "\n" not in str(info.value)
+    assert snapshot(home) == before
+    assert not list(home.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize("kind", ["a file", "read-only"])
+def test_a_folder_that_cannot_be_written_is_one_clear_line(tmp_path, kind):
+    if kind == "a file":
+        target = tmp_path / "not_a_folder"
+        target.write_text("x")
+        expected = "(not a directory)"
+    else:
+        if os.geteuid() == 0:
+            pytest.skip("root may write to a read-only folder")
+        target = tmp_path / "read_only"
+        target.mkdir()
+        target.chmod(0o500)
+        expected = "(permission denied)"
+    env = dict(os.environ, PYTHONPATH=str(ROOT), BACKPROP_SPEC_HOME=str(target))
+    start = time.monotonic()
+    proc = subprocess.run([sys.executable, "-m", "spec.cli", "add-activation", "mish", "z*tanh(z)"], cwd=ROOT,
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert time.monotonic() - start < LIMIT
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stderr.startswith("backprop-spec: error: BACKPROP_SPEC_HOME: cannot write to the folder")
+    assert expected in proc.stderr and len(proc.stderr.strip().splitlines()) == 1, proc.stderr
+    # the library still imports: no added activations, nothing reported broken
+    check = subprocess.run([sys.executable, "-c", "import impl, spec.activations as s; print(s.load_errors())"],
+                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and check.stdout.strip() == "{}", check.stderr

@@ -351,7 +351,7 @@ def _description(text) -> str:
     """The registry's description as plain text: an HTML block, escaped, so Markdown, HTML and math in it stay text.
 
     Descriptions of added activations come from ``add-activation --description`` or a
-    hand-edited ``spec/added_activations.json``: a link, a tag or a ``<!-- generated: -->``
+    hand-edited registry ``activations.json`` in the user folder: a link, a tag or a ``<!-- generated: -->``
     marker in one must show as the characters typed, never become part of the page.
     """
     if not text:
