@@ -381,7 +381,7 @@ def _train(args) -> int:
             raise UsageError(
                 f"--loss: {loss!r} goes with a softmax output, which needs 2 or more output units; "
                 f"the {args.task} task's network has {sizes[-1]} (sizes {','.join(map(str, sizes))}): "
-                f"use --loss {' or '.join(others)}"
+                f"use {' or '.join('--loss ' + n for n in others)}"
             )
     net = Network(
         sizes, args.activation, args.output_activation, loss, args.reduction, seed=args.seed, init=init,
