@@ -45,7 +45,7 @@ import zipfile
 
 import numpy as np
 
-from impl import _validate, losses
+from impl import _atomic, _validate, losses
 
 MARKER = b"backprop-spec impl.Network"
 VERSION = 1
@@ -216,8 +216,8 @@ def _arrays(net) -> dict[str, np.ndarray]:
     return arrays
 
 
-def _open_for_writing(path) -> int:
-    """A descriptor for writing ``path``, a new or existing regular file; never blocks on a FIFO."""
+def _require_writable_target(path) -> None:
+    """``path`` is a regular file or does not exist yet (a FIFO, a folder or a device is refused)."""
     name = os.fspath(path)
     try:
         kind = _kind(os.stat(name).st_mode)
@@ -225,25 +225,20 @@ def _open_for_writing(path) -> int:
         kind = None
     if kind not in (None, "regular file"):
         raise ValueError(f"path: {name!r} is a {kind}, not a regular file; save writes a regular file")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
-    flags |= getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    fd = os.open(name, flags, 0o666)
-    if _kind(os.fstat(fd).st_mode) != "regular file":  # swapped in since the stat
-        os.close(fd)
-        raise ValueError(f"path: {name!r} is not a regular file; save writes a regular file")
-    return fd
 
 
 def save(net, path) -> None:
-    """Write ``net`` to ``path`` exactly (no suffix added).
+    """Write ``net`` to ``path`` exactly (no suffix added), replacing an existing file whole.
 
-    Everything is checked before the file is opened, so a refused save leaves
-    an existing file as it was.
+    Everything is checked before anything is written, and the archive goes to a
+    temporary file in the same folder that is renamed over ``path`` only once it
+    is complete (`impl._atomic.replace_file`): a refused save, a full disk or a
+    process killed mid-write leaves an existing file as it was.
     """
     _check_path(path)
     arrays = _arrays(net)
-    with os.fdopen(_open_for_writing(path), "wb") as handle:
-        np.savez(handle, **arrays)
+    _require_writable_target(path)
+    _atomic.replace_file(path, lambda handle: np.savez(handle, **arrays))
 
 
 # --- load -------------------------------------------------------------------------

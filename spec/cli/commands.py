@@ -392,6 +392,18 @@ def _train(args) -> int:
             f"--sizes: the {args.task} task needs {data.X_train.shape[1]} inputs and "
             f"{data.Y_train.shape[1]} outputs, got {','.join(map(str, sizes))}"
         )
+    if args.output_activation is None:
+        # the output activation is the loss's default: a conflict is the --loss the user gave
+        from impl import losses as impl_losses
+
+        default_output = impl_losses.get(loss).default_output
+        if default_output == "softmax" and sizes[-1] < 2:
+            others = [n for n in impl_losses.names() if impl_losses.get(n).default_output != "softmax"]
+            raise UsageError(
+                f"--loss: {loss!r} goes with a softmax output, which needs 2 or more output units; "
+                f"the {args.task} task's network has {sizes[-1]} (sizes {','.join(map(str, sizes))}): "
+                f"use {' or '.join('--loss ' + n for n in others)}"
+            )
     net = Network(
         sizes, args.activation, args.output_activation, loss, args.reduction, seed=args.seed, init=init,
         dtype=args.dtype,

@@ -339,3 +339,16 @@ def test_train_in_float32():
     assert out.splitlines()[0].endswith(", float32") and _test_accuracy(out) >= 0.95
     code, out, err = run("train", "--dtype", "float16")
     assert code == 2 and "--dtype" in err and "float16" in err
+
+
+def test_a_loss_that_needs_more_outputs_is_named_as_the_loss_option(capsys):
+    """``train --task xor --loss ce``: the user gave --loss, so the error names --loss (not --output-activation)."""
+    from impl import losses as impl_losses
+
+    code = cli.main(["train", "--task", "xor", "--loss", "ce", "--epochs", "1"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("backprop-spec: error: --loss: 'ce' ") and "--output-activation" not in err
+    # the advice names every loss the XOR network can take, from the registry
+    for name in impl_losses.names():
+        assert (f"--loss {name}" in err) is (impl_losses.get(name).default_output != "softmax")

@@ -627,3 +627,85 @@ def test_paths_with_a_nul_character_are_refused():
     for call in (lambda: impl.Network.load("model\0.npz"), lambda: _net().save("model\0.npz")):
         with pytest.raises(ValueError, match=r"^path: 'model\\x00.npz' contains a NUL character$"):
             call()
+
+
+# --- a save that fails part-way never destroys the file it replaces ----------------
+
+
+def _same_network(path, net):
+    loaded = impl.Network.load(path)
+    for p, q in zip(net.weights + net.biases, loaded.weights + loaded.biases):
+        np.testing.assert_array_equal(p, q)
+
+
+def _leftovers(folder, keep):
+    return sorted(p.name for p in Path(folder).iterdir() if p.name not in keep)
+
+
+def test_a_full_disk_during_save_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    old = _net()
+    path = tmp_path / "model.npz"
+    old.save(path)
+    before = path.read_bytes()
+
+    def full_disk(handle, **arrays):
+        handle.write(b"PK\x03\x04 half an archive")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(_persist.np, "savez", full_disk)
+    new = impl.Network([2, 3, 1], activation="tanh", seed=99)
+    with pytest.raises(OSError, match="No space left"):
+        new.save(path)
+    assert path.read_bytes() == before
+    _same_network(path, old)
+    assert _leftovers(tmp_path, {"model.npz"}) == []
+
+
+def test_a_save_killed_mid_write_leaves_the_old_file_loadable(tmp_path):
+    """SIGKILL while the new archive is half written (the child stops there and says so)."""
+    import signal
+    import subprocess
+    import sys
+
+    old = _net()
+    path = tmp_path / "model.npz"
+    old.save(path)
+    child = (
+        "import sys, time, numpy as np, impl\n"
+        "from impl import _persist\n"
+        "def half(handle, **arrays):\n"
+        "    handle.write(b'PK\\x03\\x04' + bytes(1 << 20)); handle.flush()\n"
+        "    print('writing', flush=True); time.sleep(60)\n"
+        "_persist.np.savez = half\n"
+        "impl.Network([2, 50, 1], seed=1).save(sys.argv[1])\n"
+    )
+    with subprocess.Popen([sys.executable, "-c", child, str(path)], stdout=subprocess.PIPE, text=True) as proc:
+        try:
+            assert proc.stdout.readline().strip() == "writing"
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(timeout=30)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+    _same_network(path, old)
+    # the half-written temporary stays beside it, under a name that cannot be mistaken for the file
+    assert all(name.startswith(".model.npz.") and name.endswith(".tmp") for name in _leftovers(tmp_path, {"model.npz"}))
+
+
+def test_save_through_a_symbolic_link_replaces_its_destination_and_keeps_the_link(tmp_path):
+    real = tmp_path / "real.npz"
+    link = tmp_path / "link.npz"
+    _net().save(real)
+    link.symlink_to(real)
+    new = impl.Network([2, 3, 1], activation="tanh", seed=5)
+    new.save(link)
+    assert link.is_symlink()
+    _same_network(real, new)
+
+
+def test_save_keeps_the_permission_bits_of_the_file_it_replaces(tmp_path):
+    path = tmp_path / "model.npz"
+    _net().save(path)
+    os.chmod(path, 0o640)
+    impl.Network([2, 3, 1], seed=5).save(path)
+    assert (path.stat().st_mode & 0o777) == 0o640
