@@ -30,9 +30,9 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 
+from impl import _atomic
 from impl._user_folder import (  # noqa: F401  (the one folder rule, re-exported)
     ENV_VAR, LOCK_NAME, MODULE_PREFIX, REGISTRY_NAME, RegistryError, entry_names, folder, module_names,
     module_path, read_entries, registry_path,
@@ -109,32 +109,19 @@ def locked(where: Path | None = None):
 
 
 def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file in the same folder, then ``os.replace`` it in.
+    """Write ``text`` to ``path`` through a temporary file in the same folder, renamed into place.
+
+    The one atomic write of the project (`impl._atomic.replace_text`, which
+    `Network.save` uses too), with its errors said in this folder's terms.
 
     Raises:
         UserFolderError: the folder is not writable or the disk is full; ``path`` is unchanged.
     """
     path = Path(path)
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        _atomic.replace_text(path, text)
     except OSError as err:
         raise _cannot_write(path.parent, err) from None
-    try:
-        # mkstemp makes the file readable by its owner only: give it the usual mode for new files
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except OSError as err:
-        Path(tmp).unlink(missing_ok=True)
-        raise _cannot_write(path.parent, err) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _registry_text(entries: list) -> str:
