@@ -23,7 +23,7 @@ import sys
 
 from pathlib import Path
 
-from spec import user_folder
+from spec import _lifetime, user_folder
 from spec.extend import codecheck
 
 #: Seconds the symbolic work may take by default; the whole command stays under 30 s.
@@ -63,7 +63,10 @@ def plan_in_child(name, expr, params, description, timeout: float = DEFAULT_TIME
             raise TypeError(f"{argument}: expected a string, got {type(value).__name__}")
     if params is not None and (isinstance(params, str) or not all(isinstance(p, str) for p in params)):
         raise TypeError(f"--param: expected a list of NAME=VALUE strings, got {params!r}"[:200])
-    request = json.dumps({"name": name, "expr": expr, "params": list(params or []), "description": description})
+    request = json.dumps({
+        "name": name, "expr": expr, "params": list(params or []), "description": description,
+        "parent": os.getpid(), "timeout": timeout,
+    })
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     # -P: the current directory is not put on sys.path; -B: the child writes no .pyc files
@@ -171,6 +174,10 @@ def main() -> int:
 
     try:
         request = json.loads(sys.stdin.read())
+        # the planner dies with the command, however the command ends (SIGTERM, SIGHUP, SIGKILL),
+        # and stops by itself past its time limit
+        _lifetime.die_with_parent(int(request["parent"]))
+        _lifetime.limit_cpu(float(request["timeout"]))
         _limit_memory()
         progress("loading SymPy and the registry")
         from spec.extend import add_activation

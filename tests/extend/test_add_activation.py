@@ -743,3 +743,46 @@ def test_a_folder_that_cannot_be_written_is_one_clear_line(tmp_path, kind):
     check = subprocess.run([sys.executable, "-c", "import impl, spec.activations as s; print(s.load_errors())"],
                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
     assert check.returncode == 0 and check.stdout.strip() == "{}", check.stderr
+
+
+def _alive(pid: int) -> bool:
+    """Whether ``pid`` runs (a zombie waiting for its reaper has ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            return handle.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="PR_SET_PDEATHSIG is Linux's")
+@pytest.mark.parametrize("how", ["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_the_planning_child_dies_with_the_command_however_it_ends(home, how):
+    """A grader's ``timeout -s TERM``, a closed terminal, or SIGKILL: the planner must not run on."""
+    import signal
+
+    before = snapshot(home)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spec.cli", "add-activation", "tower", "exp(exp(exp(z)))", "--timeout", "600"],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        children = []
+        for _ in range(400):
+            children = subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+            if children:
+                break
+            time.sleep(0.05)
+        assert children, "the planning child never started"
+        time.sleep(1.0)  # into the symbolic work
+        assert all(_alive(int(pid)) for pid in children)
+        proc.send_signal(getattr(signal, how))
+        proc.wait(timeout=60)
+        deadline = time.monotonic() + 10
+        while any(_alive(int(pid)) for pid in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(int(pid)) for pid in children), f"the planner outlived the command ({how})"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert snapshot(home) == before
