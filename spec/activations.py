@@ -45,6 +45,7 @@ import sympy as sp
 
 from sympy.printing.str import StrPrinter
 
+from impl._registry import Registry
 from spec.proof import Proof, prove_equal, prove_matrix_equal, tidy
 
 #: The pre-activation, a real number.
@@ -1426,17 +1427,15 @@ def _derive_jacobian_output_form(act: VectorActivation, n: int) -> tuple:
 
 # --- the registry ------------------------------------------------------------
 
-_REGISTRY: dict[str, Activation] = {}
+#: Every activation, by name (the generic `impl._registry.Registry`, as on the NumPy side).
+_REGISTRY: Registry[Activation | VectorActivation] = Registry(
+    "activation", (Activation, VectorActivation), argument="activation"
+)
 
 
 def register(activation):
     """Add ``activation`` (an `Activation` or a `VectorActivation`) to the registry; its name must be new."""
-    if not isinstance(activation, (Activation, VectorActivation)):
-        raise TypeError(f"activation: expected an Activation or a VectorActivation, got {type(activation).__name__}")
-    if activation.name in _REGISTRY:
-        raise ValueError(f"activation: the name {activation.name!r} is already registered")
-    _REGISTRY[activation.name] = activation
-    return activation
+    return _REGISTRY.register(activation)
 
 
 def get(name: str) -> Activation:
@@ -1446,18 +1445,13 @@ def get(name: str) -> Activation:
         ValueError: no activation has that name; for an entry of `ADDED_FILE` that
             could not be loaded, the message names the file, the entry and the error.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"activation: expected a name (str), got {type(name).__name__}")
     try:
-        return _REGISTRY[name]
-    except KeyError:
-        pass
-    if name in _ADDED_ERRORS:
-        raise ValueError(f"activation {name!r} could not be loaded: {_ADDED_ERRORS[name]}")
-    problems = "".join(f"; {problem}" for key, problem in _ADDED_ERRORS.items() if key.startswith("<"))
-    raise ValueError(
-        f"activation: unknown name {name!r}; expected one of {', '.join(names())}{problems}"
-    )
+        return _REGISTRY.get(name)
+    except ValueError as err:
+        if name in _ADDED_ERRORS:
+            raise ValueError(f"activation {name!r} could not be loaded: {_ADDED_ERRORS[name]}") from None
+        problems = "".join(f"; {problem}" for key, problem in _ADDED_ERRORS.items() if key.startswith("<"))
+        raise ValueError(f"{err}{problems}") from None
 
 
 def load_errors() -> dict[str, str]:
@@ -1474,7 +1468,7 @@ def names(elementwise: bool | None = None) -> tuple[str, ...]:
             per-unit identification), ``False`` for the vector ones (softmax),
             ``None`` for all.
     """
-    return tuple(name for name, act in _REGISTRY.items() if elementwise is None or act.elementwise == elementwise)
+    return _REGISTRY.names(elementwise=elementwise)
 
 
 # One row per activation: everything else is derived from the expression.

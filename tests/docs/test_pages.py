@@ -352,7 +352,8 @@ def test_the_softmax_page_says_why_there_is_no_scalar_second_derivative(site):
 def test_adding_an_activation_adds_its_page_with_no_other_edit(monkeypatch):
     act = activations.Activation("test_scaled_tanh", 2 * sp.tanh(activations.z), "For this test only.")
     # a registry holding only the new activation keeps the test fast; the hook calls the same files()
-    monkeypatch.setattr(activations, "_REGISTRY", {act.name: act})
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy(only=()))
+    activations.register(act)
     files = activation_pages.files()
     assert set(files) == {"activations/index.md", "activations/test_scaled_tanh.md", "activations/test_scaled_tanh.png",
                           "activations/test_scaled_tanh-d2.png"}
@@ -374,7 +375,8 @@ def test_a_description_is_shown_as_text_never_as_markup(monkeypatch):
         "\\(x\\) **bold** &amp;"
     )
     act = activations.Activation("test_hostile_description", 2 * sp.tanh(activations.z), hostile)
-    monkeypatch.setattr(activations, "_REGISTRY", {act.name: act})
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy(only=()))
+    activations.register(act)
     text = activation_pages.page(act.name)
     assert html.escape(hostile) in text and "<script>" not in text
     assert not generate.MARKER.search(text)  # no generator runs on it while the site is built
@@ -566,11 +568,12 @@ def test_a_loss_in_both_registries_gets_its_section_with_no_docs_edit(monkeypatc
     impl_loss = impl.losses.Loss(
         name="test_quartic", terms=lambda z, a, y, act: (a - y) ** 4 / 4, d_da=lambda a, y: (a - y) ** 3
     )
-    monkeypatch.setattr(losses, "_REGISTRY", {**losses._REGISTRY, spec_loss.name: spec_loss})
-    monkeypatch.setattr(impl.losses, "_REGISTRY", {**impl.losses._REGISTRY, impl_loss.name: impl_loss})
+    monkeypatch.setattr(losses, "_REGISTRY", losses._REGISTRY.copy())
+    losses.register(spec_loss)
+    monkeypatch.setattr(impl.losses, "_REGISTRY", impl.losses._REGISTRY.copy())
+    impl.losses.register(impl_loss)
     # two output activations keep the test fast: one elementwise, one vector
-    keep = {name: activations._REGISTRY[name] for name in ("sigmoid", "softmax")}
-    monkeypatch.setattr(activations, "_REGISTRY", keep)
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy(only=("sigmoid", "softmax")))
     section = loss_page.section("test_quartic")
     assert section.startswith("\n### `test_quartic`")
     assert sp.latex(spec_loss.expr) in section and sp.latex(spec_loss.d_da) in section

@@ -528,7 +528,7 @@ def test_a_corrupt_or_hand_edited_json_entry_is_reported_not_raised(tmp_path, mo
     bad = tmp_path / "added_activations.json"
     bad.write_text(content)
     monkeypatch.setattr(activations, "ADDED_FILE", bad)
-    monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy())
     monkeypatch.setattr(activations, "_ADDED_ERRORS", {})
     monkeypatch.setattr("spec.added_files.display_path", lambda path: "spec/added_activations.json")
     activations._load_added()
