@@ -47,7 +47,7 @@ def test_prove_exits_1_when_a_proof_fails(monkeypatch, capsys):
     def forget_sigma_prime(net, loss, scale, s, ds):
         deltas = correct(net, loss, scale, s, ds)
         for n in range(net.samples):
-            for l in range(net.L - 1, 0, -1):
+            for l in range(net.D - 1, 0, -1):
                 deltas[n][l] = net.W[l + 1].T * deltas[n][l + 1]
         return deltas
 

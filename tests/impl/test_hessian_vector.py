@@ -71,8 +71,8 @@ def _sympy_hvp(sizes, hidden, output, weights, biases, x, y, V, c):
     net = SymbolicNetwork.build(sizes, samples=1)
     _, a = net.forward(net.x[0], spec_activations.get(hidden), spec_activations.get(output))
     loss = losses.get("mse")
-    total = sum(loss.expr.subs({spec_activations.a: a[net.L][k], losses.y: net.y[0][k]}) for k in range(sizes[-1]))
-    symbols = [s for l in range(1, net.L + 1) for s in (*net.W[l], *net.b[l])]
+    total = sum(loss.expr.subs({spec_activations.a: a[net.D][k], losses.y: net.y[0][k]}) for k in range(sizes[-1]))
+    symbols = [s for l in range(1, net.D + 1) for s in (*net.W[l], *net.b[l])]
     t = sp.Symbol("t")
     theta, direction = _flat(weights, biases), _flat(V, c)
     point = {s: sp.Float(float(v), 30) + t * sp.Float(float(d), 30) for s, v, d in zip(symbols, theta, direction)}

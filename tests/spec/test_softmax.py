@@ -249,12 +249,12 @@ def test_the_prover_rejects_j_instead_of_j_transpose(monkeypatch):
 
     def jacobian_not_transposed(net, loss, scale, s, ds):
         deltas = correct(net, loss, scale, s, ds)
-        L = net.L
+        D = net.D
         for n in range(net.samples):
-            grad = sp.Matrix([loss.d_da.subs({activations.a: s[n][L][k], losses.y: net.y[n][k]})
+            grad = sp.Matrix([loss.d_da.subs({activations.a: s[n][D][k], losses.y: net.y[n][k]})
                               for k in range(net.sizes[-1])])
-            deltas[n][L] = scale * ds[n][L] * grad
-            for l in range(L - 1, 0, -1):
+            deltas[n][D] = scale * ds[n][D] * grad
+            for l in range(D - 1, 0, -1):
                 deltas[n][l] = sp.matrix_multiply_elementwise(net.W[l + 1].T * deltas[n][l + 1], ds[n][l])
         return deltas
 

@@ -47,7 +47,7 @@ def names():
     """LaTeX names for the symbolic network's symbols (indices from 1, as in the math)."""
     n = net()
     out = {}
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         for i in range(n.sizes[l]):
             for j in range(n.sizes[l - 1]):
                 out[n.W[l][i, j]] = f"W^{{({l})}}_{{{i + 1}{j + 1}}}"
@@ -63,10 +63,10 @@ def names():
 def stand_ins():
     """Symbols for a^{(l)}_i and sigma'(z^{(l)}_i), as `spec.network.backprop_deltas` takes them."""
     n = net()
-    s = [[None] * (n.L + 1)]
-    ds = [[None] * (n.L + 1)]
+    s = [[None] * (n.D + 1)]
+    ds = [[None] * (n.D + 1)]
     labels = {}
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         s[0][l] = sp.Matrix(n.sizes[l], 1, lambda i, j, l=l: _sym(f"a{l}_{i}"))
         ds[0][l] = sp.Matrix(n.sizes[l], 1, lambda i, j, l=l: _sym(f"da{l}_{i}"))
         for i in range(n.sizes[l]):
@@ -198,7 +198,7 @@ def shapes():
 
     N = _general()["N"]
     rows = [(r"\(x = a^{(0)}\)", shape(n.x[0]), shape(sp.MatrixSymbol("x", dims(0), 1)), "one sample: a column")]
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         W = sp.MatrixSymbol(f"W{l}", dims(l), dims(l - 1))
         v = sp.MatrixSymbol(f"v{l}", dims(l), 1)
         rows.append((rf"\(W^{{({l})}}\)", shape(n.W[l]), shape(W), rf"row \(i\): the weights into unit \(i\) of layer {l}"))
@@ -520,7 +520,7 @@ def wanted():
         return sp.Matrix(m.rows, m.cols, lambda i, j: _sym(rf"\frac{{\partial L}}{{\partial {tex(m[i, j], lab)}}}"))
 
     lines = []
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         lines.append(
             rf"\frac{{\partial L}}{{\partial W^{{({l})}}}} &= {tex(grads(n.W[l]))}, \qquad "
             rf"\frac{{\partial L}}{{\partial b^{{({l})}}}} = {tex(grads(n.b[l]))}"
