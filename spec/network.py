@@ -628,7 +628,7 @@ def _activation_facts(role: str, act, widths) -> list[Proof]:
     if act.elementwise:
         return [
             Proof(f"{role} = {act.name}: {role}'(z) = {pretty(act.derivative)}", True, "derived by sympy.diff"),
-            *act.proofs,
+            *act.derived(1).proofs,
         ]
     out = []
     for n in widths:

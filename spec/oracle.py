@@ -95,7 +95,7 @@ class Oracle:
             db[l] = delta[l].sum(axis=1)
             if l > 1 and self.hidden.elementwise:
                 # delta(l-1) = (W(l)^T delta(l)) * f'(z(l-1))
-                delta[l - 1] = (W[l].T @ delta[l]) * self.hidden.numpy_df(z[l - 1])
+                delta[l - 1] = (W[l].T @ delta[l]) * self.hidden.derived(1).numpy(z[l - 1])
             elif l > 1:
                 # delta(l-1) = J(z(l-1))^T (W(l)^T delta(l)), per sample: J[k, m, sample] = d a_k / d z_m
                 delta[l - 1] = np.einsum("kms,ks->ms", self.hidden.numpy_jacobian(z[l - 1]), W[l].T @ delta[l])

@@ -329,16 +329,16 @@ def test_every_elementwise_page_shows_the_spec_second_derivative_and_its_plot(si
     act = activations.get(name)
     text = article(site, f"activations/{name}")
     section = text[text.index('id="second-derivative"'):text.index('id="numerical-stability"')]
-    shown = tex(activations.display(act.display_second_derivative), activation_pages.param_names(act))
+    shown = tex(activations.display(act.derived(2).display), activation_pages.param_names(act))
     assert f"f''(z) = {shown}" in section
-    if act.second_output_form is None:
-        assert "No output form" in section and act.second_output_form_reason in section
+    if act.derived(2).output_form is None:
+        assert "No output form" in section and act.derived(2).reason in section
     else:
-        assert tex(activations.display(act.second_output_form)) in section
-        assert section.count("✓") >= 2 + len(act.second_proofs)  # derived, tested, and each proof
-    for point, (left, right) in act.second_one_sided.items():
+        assert tex(activations.display(act.derived(2).output_form)) in section
+        assert section.count("✓") >= 2 + len(act.derived(2).proofs)  # derived, tested, and each proof
+    for point, (left, right) in act.derived(2).one_sided.items():
         if left != right:  # where f'' jumps, the value taken there is stated
-            assert f"f''({tex(point)}) = {tex(activations.display(act.second_derivative.subs(activations.z, point)))}" in section
+            assert f"f''({tex(point)}) = {tex(activations.display(act.derived(2).expr.subs(activations.z, point)))}" in section
     assert f'src="../{name}-d2.png"' in section
     png = (site / "activations" / f"{name}-d2.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
@@ -501,7 +501,7 @@ def test_the_softmax_page_shows_its_jacobian_output_form_and_proofs(site):
     assert all(p.ok for p in act.proofs(n))
     assert tex(activations.get("sigmoid").expr) in text
     # why no elementwise output form exists, in the spec's words
-    assert "None exists" in text and act.output_form_reason in text
+    assert "None exists" in text and act.why_not_elementwise(1) in text
     # the cancellation with cross-entropy, for n = 3 and for every n
     gen = loss_page.general_delta("ce", "softmax")
     assert tex_layer(gen.in_a) in text and tex_layer(gen.in_a_unit_targets) in text

@@ -126,7 +126,7 @@ def sigmoid_output_form():
     return display(
         rf"g(a) &= {tex(g)}",
         rf"g\left(\sigma(z)\right) &= {tex(g.subs(a, sigma(z)))} = {tex(g.subs(a, s.expr))} = {tex(s.derivative)} = \sigma'(z)",
-    ) + proof_mark(s.proofs, what="the sigmoid's output form")
+    ) + proof_mark(s.derived(1).proofs, what="the sigmoid's output form")
 
 
 @functools.lru_cache(maxsize=None)
@@ -148,7 +148,7 @@ def sigmoid_slope():
     turning, peak, tail = sigmoid_peak()
     rows = []
     for t in (0, 1, 2, 5, 10):
-        rows.append((rf"\(\pm {t}\)" if t else r"\(0\)", common.fmt(s.numpy_df(np.array(float(t))))))
+        rows.append((rf"\(\pm {t}\)" if t else r"\(0\)", common.fmt(s.derived(1).numpy(np.array(float(t))))))
     return (
         display(
             rf"\frac{{d}}{{dz}}\sigma'(z) = 0 \iff z \in {tex(sp.FiniteSet(*turning))}, \qquad "
@@ -634,7 +634,7 @@ def output_form_code():
     g = sp.lambdify(a, s.output_form, "numpy")
     t = 2.0
     out = float(s.numpy_f(np.array(t)))
-    right, wrong, exact = float(g(out)), float(g(t)), float(s.numpy_df(np.array(t)))
+    right, wrong, exact = float(g(out)), float(g(t)), float(s.derived(1).numpy(np.array(t)))
     if not (abs(right - exact) <= 1e-15 and abs(wrong - exact) > 1):
         raise common.BuildFailure("the x(1 - x) example no longer shows what the page says")
     z0 = sp.Float(t, 3)
@@ -644,7 +644,7 @@ def output_form_code():
             rf"\sigma({tex(z0)}) &= {out:.6f}, \qquad g\left(\sigma({tex(z0)})\right) = {right:.6f} = \sigma'({tex(z0)}) = {exact:.6f}",
             rf"g({tex(z0)}) &= {wrong:.6f} \ne \sigma'({tex(z0)})",
         )
-        + proof_mark(s.proofs, what="the sigmoid's output form")
+        + proof_mark(s.derived(1).proofs, what="the sigmoid's output form")
     )
 
 
