@@ -135,3 +135,17 @@ def test_softmax_has_no_scalar_second_derivative():
     with pytest.raises(NotElementwiseError, match="second derivative ∂²aᵢ/∂zⱼ∂zₖ has three indices") as info:
         softmax.derived(2)
     assert "3-tensor" in str(info.value) and str(info.value) == softmax.why_not_elementwise(2)
+
+
+def test_derived_is_built_once_per_order_and_goes_past_two():
+    sigmoid = activations.get("sigmoid")
+    assert sigmoid.derived(2) is sigmoid.derived(2) and sigmoid.derived(1).expr == sigmoid.derivative
+    assert sigmoid.derived(1).output_form is sigmoid.output_form
+    # f''' through the chain rule from the proven f'' = p(a) and f' = g(a): p'(a) g(a)
+    third = sigmoid.derived(3)
+    assert sp.simplify(third.expr - sp.diff(sigmoid.expr, z, 3)) == 0
+    assert sp.expand(third.output_form - a * (1 - a) * (1 - 6 * a + 6 * a**2)) == 0
+    assert third.proofs and all(p.ok for p in third.proofs) and "chain rule" in third.reason
+    for bad in (0, -1, 1.0, True):
+        with pytest.raises(ValueError, match="order: expected a positive int"):
+            sigmoid.derived(bad)
