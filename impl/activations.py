@@ -34,29 +34,9 @@ import numpy as np
 from scipy.special import expit, ndtr
 
 from impl import _added, _kernels
+from impl._registry import Registry, RegistryEntry
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
-
-
-class RegistryEntry:
-    """Copy and pickle behaviour of an immutable registry entry (an `Activation`, a `Loss`).
-
-    Entries are compared by identity (``act is sigmoid``), so copying a network
-    shares them instead of duplicating them, and pickling stores the name,
-    looked up again with the class's ``lookup`` (a network only ever holds
-    registered entries).
-    """
-
-    lookup: Callable[[str], object]
-
-    def __copy__(self):
-        return self
-
-    def __deepcopy__(self, memo):
-        return self
-
-    def __reduce__(self):
-        return (type(self).lookup, (self.name,))
 
 
 @dataclass(frozen=True)
@@ -148,7 +128,18 @@ class Activation(RegistryEntry):
             out[...] = self.f(z)
 
 
-_REGISTRY: dict[str, Activation] = {}
+def _check(act: Activation) -> None:
+    """Refuse an activation whose derivative fields do not fit its kind."""
+    if act.elementwise and act.df is None:
+        raise ValueError(f"act: the elementwise activation {act.name!r} needs df")
+    if not act.elementwise and (act.backward is None or act.df is not None or act.df_from_output is not None):
+        raise ValueError(
+            f"act: the vector activation {act.name!r} needs backward (J^T grad) and no scalar df or df_from_output"
+        )
+
+
+#: Every activation, by name (see `impl._registry.Registry`).
+_REGISTRY: Registry[Activation] = Registry("activation", Activation, argument="act", check=_check)
 
 
 def register(act: Activation, *, replace: bool = False) -> Activation:
@@ -163,20 +154,9 @@ def register(act: Activation, *, replace: bool = False) -> Activation:
 
     Raises:
         TypeError: ``act`` is not an `Activation`.
-        ValueError: The name is taken and ``replace`` is false.
+        ValueError: The name is taken and ``replace`` is false, or is not an identifier.
     """
-    if not isinstance(act, Activation):
-        raise TypeError(f"act: expected an Activation, got {type(act).__name__}")
-    if act.elementwise and act.df is None:
-        raise ValueError(f"act: the elementwise activation {act.name!r} needs df")
-    if not act.elementwise and (act.backward is None or act.df is not None or act.df_from_output is not None):
-        raise ValueError(
-            f"act: the vector activation {act.name!r} needs backward (J^T grad) and no scalar df or df_from_output"
-        )
-    if act.name in _REGISTRY and not replace:
-        raise ValueError(f"act: an activation named {act.name!r} is already registered")
-    _REGISTRY[act.name] = act
-    return act
+    return _REGISTRY.register(act, replace=replace)
 
 
 def get(name: str) -> Activation:
@@ -184,17 +164,15 @@ def get(name: str) -> Activation:
 
     Raises:
         TypeError: ``name`` is not a string.
-        ValueError: No activation has that name; the message lists the known ones.
+        ValueError: No activation has that name; the message lists the known ones
+            (or, for a generated module that failed to load, names the file and the error).
     """
-    if not isinstance(name, str):
-        raise TypeError(f"activation: expected a name (str), got {type(name).__name__}")
     try:
-        return _REGISTRY[name]
-    except KeyError:
-        pass
-    if name in _added.LOAD_ERRORS:
-        raise ValueError(f"activation {name!r}: {_added.LOAD_ERRORS[name]}")
-    raise ValueError(f"activation: unknown name {name!r}; known: {', '.join(names())}")
+        return _REGISTRY.get(name)
+    except ValueError:
+        if name in _added.LOAD_ERRORS:
+            raise ValueError(f"activation {name!r}: {_added.LOAD_ERRORS[name]}") from None
+        raise
 
 
 def load_errors() -> dict[str, str]:
@@ -213,7 +191,7 @@ def names(elementwise: bool | None = None) -> tuple[str, ...]:
             applies f entry by entry may take), ``False`` for the vector ones
             (softmax), ``None`` for all.
     """
-    return tuple(n for n, act in _REGISTRY.items() if elementwise is None or act.elementwise == elementwise)
+    return _REGISTRY.names(elementwise=elementwise)
 
 
 def _as_float(x):

@@ -31,7 +31,7 @@ from typing import Callable, Mapping, NamedTuple
 import numpy as np
 from scipy.special import xlog1py, xlogy
 
-from impl import activations as _activations
+from impl._registry import Registry, RegistryEntry
 from impl.activations import Activation
 
 
@@ -51,7 +51,7 @@ class Fused(NamedTuple):
 
 
 @dataclass(frozen=True, eq=False)
-class Loss(_activations.RegistryEntry):
+class Loss(RegistryEntry):
     r"""One loss function, per sample a sum over the output units.
 
     Attributes:
@@ -97,19 +97,19 @@ class Loss(_activations.RegistryEntry):
         return activation.vjp(z, a, self.d_da(a, y))
 
 
-_REGISTRY: dict[str, Loss] = {}
+def _check(loss: Loss) -> None:
+    """Refuse a loss whose ``requires`` is not one of `REQUIREMENTS`."""
+    if loss.requires not in REQUIREMENTS:
+        raise ValueError(f"loss: requires must be one of {REQUIREMENTS}, got {loss.requires!r}")
+
+
+#: Every loss, by name (see `impl._registry.Registry`).
+_REGISTRY: Registry[Loss] = Registry("loss", Loss, argument="loss", check=_check)
 
 
 def register(loss: Loss, *, replace: bool = False) -> Loss:
     """Add a loss to the registry (see `impl.activations.register`)."""
-    if not isinstance(loss, Loss):
-        raise TypeError(f"loss: expected a Loss, got {type(loss).__name__}")
-    if loss.name in _REGISTRY and not replace:
-        raise ValueError(f"loss: a loss named {loss.name!r} is already registered")
-    if loss.requires not in REQUIREMENTS:
-        raise ValueError(f"loss: requires must be one of {REQUIREMENTS}, got {loss.requires!r}")
-    _REGISTRY[loss.name] = loss
-    return loss
+    return _REGISTRY.register(loss, replace=replace)
 
 
 def get(name: str) -> Loss:
@@ -119,12 +119,7 @@ def get(name: str) -> Loss:
         TypeError: ``name`` is not a string.
         ValueError: No loss has that name; the message lists the known ones.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"loss: expected a name (str), got {type(name).__name__}")
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"loss: unknown name {name!r}; known: {', '.join(names())}") from None
+    return _REGISTRY.get(name)
 
 
 Loss.lookup = staticmethod(get)
@@ -132,7 +127,7 @@ Loss.lookup = staticmethod(get)
 
 def names() -> tuple[str, ...]:
     """Names of all registered losses, in registration order."""
-    return tuple(_REGISTRY)
+    return _REGISTRY.names()
 
 
 #: What a loss may require of the output activation's values (`Loss.requires`).

@@ -8,7 +8,8 @@ Everything else is derived from it, never typed by hand:
   \(z\), written in the symbol `a` (the output), or ``None`` with a
   stated reason. This is why code may write the sigmoid's derivative as
   ``a * (1 - a)``: its argument is the sigmoid's *output*;
-* ``proofs``: what was proven about the two, and how.
+* ``derived(order)``: one `Derived` per order (\(f'\), \(f''\), ...), holding
+  that derivative, its output form, how it was found or why none, and the proofs.
 
 An output form is only claimed once ``g(f(z)) - f'(z)`` has been reduced to
 zero symbolically (see `spec.proof`). Candidates for ``g`` come from
@@ -45,6 +46,7 @@ import sympy as sp
 
 from sympy.printing.str import StrPrinter
 
+from impl._registry import Registry
 from spec.proof import Proof, prove_equal, prove_matrix_equal, tidy
 
 #: The pre-activation, a real number.
@@ -92,11 +94,10 @@ class Activation:
     Attributes:
         name: The registry key.
         expr: \(f(z)\).
-        derivative: \(f'(z)\), derived with ``sympy.diff``.
+        derivative: \(f'(z)\), derived with ``sympy.diff`` (``derived(1).expr``).
         output_form: \(g(a)\) with \(f'(z) = g(f(z))\) proven for all
-            real \(z\), or ``None``.
-        output_form_reason: How the output form was established, or why none
-            is claimed.
+            real \(z\), or ``None`` (``derived(1).output_form``; how, or why
+            none: ``derived(1).reason``). Every order alike: `derived`.
         elementwise: Always ``True``: \(a_i = f(z_i)\), unit by unit.
         output_set: ``"interval"``: each output on its own lies in `range`
             (compare `VectorActivation.output_set`).
@@ -138,124 +139,24 @@ class Activation:
 
     # --- derived, lazily: deriving every activation at import would slow every CLI call
 
-    @functools.cached_property
-    def symbolic_derivative(self):
-        r"""\(f'(z)\) with the parameters left as symbols."""
-        return sp.diff(self.symbolic_expr, z)
+    def derived(self, order: int) -> Derived:
+        r"""The ``order``-th derivative \(f^{(n)}\) and what follows from it, built once (see `Derived`)."""
+        if isinstance(order, bool) or not isinstance(order, int) or order < 1:
+            raise ValueError(f"order: expected a positive int, got {order!r}")
+        cache = self.__dict__.setdefault("_derived", {})
+        if order not in cache:
+            cache[order] = Derived(self, order)
+        return cache[order]
 
-    @functools.cached_property
+    @property
     def derivative(self):
-        r"""\(f'(z)\), derived with ``sympy.diff``."""
-        return self.symbolic_derivative.subs(self.params)
-
-    @functools.cached_property
-    def _output_form(self) -> tuple:
-        return _derive_output_form(self.name, self.expr, self.derivative, {})
-
-    @functools.cached_property
-    def symbolic_second_derivative(self):
-        r"""\(f''(z)\) with the parameters left as symbols: ``sympy.diff`` of `symbolic_derivative`.
-
-        Where a piece boundary comes from ``Abs`` or ``sign`` (softsign), ``diff``
-        also gives ``DiracDelta`` terms: they are 0 at every other z, and at the
-        boundary \(f''\) does not exist, so they are dropped (see `second_derivative`).
-        """
-        return _drop_deltas(sp.diff(self.symbolic_derivative, z))
-
-    @functools.cached_property
-    def second_derivative(self):
-        r"""\(f''(z)\), derived with ``sympy.diff`` from `derivative`.
-
-        Away from the `piece_boundaries` this is the second derivative. At a
-        boundary where \(f''\) jumps it is a convention, the value of the
-        formula there, as for \(f'\): the piece whose condition includes the
-        point (relu, leaky_relu, elu, selu: the left piece, ``z > 0`` being
-        false at 0; hard_tanh: 0 on both sides), and for softsign
-        \(\operatorname{sign}(0) = 0\) gives \(f''(0) = 0\), the mean of the
-        one-sided values \(-2\) and \(2\). `impl.activations` ``d2f`` takes the
-        same values. `second_one_sided` gives both sides.
-        """
-        return self.symbolic_second_derivative.subs(self.params)
-
-    @functools.cached_property
-    def _second_output_form(self) -> tuple:
-        h, how, proofs, _ = _derive_output_form(
-            self.name, self.expr, self.derivative, {}, order=2, target=self.second_derivative,
-            firsts=self._output_form[3],
-        )
-        if h is not None:
-            # at a boundary where f'' jumps, h(f(z)) takes one side; f'' there is a convention
-            for point in self.piece_boundaries:
-                at_h, at_f = h.subs(a, self.expr.subs(z, point)), self.second_derivative.subs(z, point)
-                if sp.simplify(at_h - at_f) != 0:
-                    how += (f"; at z = {pretty(point)}, where f'' jumps, h(f({pretty(point)})) = {pretty(at_h)} "
-                            f"(one side) while the convention gives f''({pretty(point)}) = {pretty(at_f)}")
-        return h, how, proofs
-
-    @property
-    def second_output_form(self):
-        r"""\(h(a)\) with \(f''(z) = h(f(z))\) for all real \(z\) (away from jumps of f''), or ``None``.
-
-        Found like `output_form`; first by the chain rule: with \(f'(z) = g(a)\)
-        proven, \(f''(z) = g'(a)\, f'(z) = g'(a)\, g(a)\) (sigmoid:
-        \(a(1 - a)(1 - 2a)\); tanh: \(-2a(1 - a^2)\)), then by the same
-        inversion of \(a = f(z)\), each candidate proven piece by piece and
-        checked densely at 60 digits. ``None`` where f is not one-to-one (silu, gelu).
-        """
-        return self._second_output_form[0]
-
-    @property
-    def second_output_form_reason(self) -> str:
-        """How `second_output_form` was established, or why there is none."""
-        return self._second_output_form[1]
-
-    @property
-    def second_proofs(self) -> list[Proof]:
-        """The proofs behind `second_output_form` (empty when none is claimed)."""
-        return list(self._second_output_form[2])
-
-    @functools.cached_property
-    def second_one_sided(self) -> dict:
-        """``{point: (f'' from the left, f'' from the right)}`` at each of `piece_boundaries`: limits of the pieces' f''."""
-        parts = pieces(self.expr)
-        out = {}
-        for p in self.piece_boundaries:
-            left = right = sp.nan
-            for piece, interval in parts:
-                for component in (interval.args if isinstance(interval, sp.Union) else (interval,)):
-                    if not isinstance(component, sp.Interval) or component.measure == 0:
-                        continue
-                    if component.sup == p:
-                        left = sp.limit(sp.diff(piece, z, 2), z, p, "-")
-                    if component.inf == p:
-                        right = sp.limit(sp.diff(piece, z, 2), z, p, "+")
-            out[p] = (left, right)
-        return out
-
-    @functools.cached_property
-    def display_second_derivative(self):
-        r"""\(f''(z)\) with the parameters as symbols, in its shortest proven-equal form (sigmoid: \(e^{z}(1 - e^{z})/(1 + e^{z})^3\))."""
-        return _shortest_equal(self.symbolic_second_derivative)
+        r"""\(f'(z)\), derived with ``sympy.diff``: ``derived(1).expr``."""
+        return self.derived(1).expr
 
     @property
     def output_form(self):
-        r"""\(g(a)\) with \(f'(z) = g(f(z))\) for all real \(z\), or ``None``."""
-        return self._output_form[0]
-
-    @property
-    def symbolic_output_form(self):
-        """The output form for display (parameters at their defaults)."""
-        return self._output_form[0]
-
-    @property
-    def output_form_reason(self) -> str:
-        """How the output form was established, or why there is none."""
-        return self._output_form[1]
-
-    @property
-    def proofs(self) -> list[Proof]:
-        """The proofs behind `output_form` (empty when none is claimed)."""
-        return list(self._output_form[2])
+        r"""\(g(a)\) with \(f'(z) = g(f(z))\) for all real \(z\), or ``None``: ``derived(1).output_form``."""
+        return self.derived(1).output_form
 
     @functools.cached_property
     def image(self):
@@ -300,33 +201,6 @@ class Activation:
         return tuple(sorted(points))
 
     @functools.cached_property
-    def one_sided_slopes(self) -> dict:
-        """``{point: (slope from the left, slope from the right)}`` at each of `piece_boundaries`.
-
-        Each slope is the limit of the neighbouring piece's derivative as z
-        approaches the point from that side; a jump of f itself gives ``nan``.
-        """
-        parts = pieces(self.expr)
-        out = {}
-        for p in self.piece_boundaries:
-            left = right = None
-            for piece, interval in parts:
-                for component in (interval.args if isinstance(interval, sp.Union) else (interval,)):
-                    if not isinstance(component, sp.Interval) or component.measure == 0:
-                        continue
-                    if component.sup == p:
-                        left = (piece, sp.limit(sp.diff(piece, z), z, p, "-"), sp.limit(piece, z, p, "-"))
-                    if component.inf == p:
-                        right = (piece, sp.limit(sp.diff(piece, z), z, p, "+"), sp.limit(piece, z, p, "+"))
-            if left is None or right is None:
-                out[p] = (sp.nan, sp.nan)
-            elif sp.simplify(left[2] - right[2]) != 0:
-                out[p] = (sp.nan, sp.nan)  # f jumps: no derivative from both sides
-            else:
-                out[p] = (left[1], right[1])
-        return out
-
-    @functools.cached_property
     def kinks(self) -> tuple:
         """Points where f' jumps: the one-sided slopes differ (or f itself jumps).
 
@@ -334,42 +208,143 @@ class Activation:
         there is no kink; those points are still in `piece_boundaries`.
         """
         kinks = []
-        for p, (left, right) in self.one_sided_slopes.items():
+        for p, (left, right) in self.derived(1).one_sided.items():
             if left is sp.nan or right is sp.nan or sp.simplify(left - right) != 0:
                 kinks.append(p)
         return tuple(kinks)
 
-    @functools.cached_property
-    def display_derivative(self):
-        r"""\(f'(z)\) with the parameters as symbols, in its shortest proven-equal form (softsign: \(1/(1 + |z|)^2\))."""
-        return simplest_equal(self.symbolic_derivative)
-
     def latex(self) -> dict[str, str]:
         """LaTeX for ``f``, ``derivative``, ``output_form``, ``second_derivative`` and ``second_output_form`` (``None`` if absent)."""
+        first, second = self.derived(1), self.derived(2)
         return {
             "f": sp.latex(self.symbolic_expr),
-            "derivative": sp.latex(self.display_derivative),
-            "output_form": None if self.output_form is None else sp.latex(self.output_form),
-            "second_derivative": sp.latex(self.display_second_derivative),
-            "second_output_form": None if self.second_output_form is None else sp.latex(self.second_output_form),
+            "derivative": sp.latex(first.display),
+            "output_form": None if first.output_form is None else sp.latex(first.output_form),
+            "second_derivative": sp.latex(second.display),
+            "second_output_form": None if second.output_form is None else sp.latex(second.output_form),
         }
-
-    # --- numeric oracles
 
     @functools.cached_property
     def numpy_f(self):
         r"""\(f\) lambdified for NumPy arrays (an oracle, not tuned for the tails)."""
         return _lambdify_z(self.expr)
 
-    @functools.cached_property
-    def numpy_df(self):
-        r"""\(f'\) lambdified for NumPy arrays."""
-        return _lambdify_z(self.derivative)
+
+def _prime(order: int) -> tuple[str, str]:
+    """How the text names the order-th derivative and its output form: ``("f'", "g")``, ``("f''", "h")``, ``("f'''", "h3")``."""
+    return "f" + "'" * order, {1: "g", 2: "h"}.get(order, f"h{order}")
+
+
+class Derived:
+    r"""The ``order``-th derivative of an elementwise `Activation` and what is derived from it.
+
+    Build it with ``act.derived(order)``, which keeps one per order. ``symbolic``
+    and ``expr`` are derived at once; every other attribute on first use, once.
+
+    Attributes:
+        order: 1 for \(f'\), 2 for \(f''\), and so on.
+        symbolic: \(f^{(n)}(z)\) with the parameters as symbols, by ``sympy.diff``
+            of the order below. From order 2 on, the ``DiracDelta`` terms that ``diff``
+            gives where a piece boundary comes from ``Abs`` or ``sign`` (softsign) are
+            dropped: they are 0 at every other z, and at the boundary \(f^{(n)}\) does
+            not exist.
+        expr: \(f^{(n)}(z)\), parameters at their defaults. Away from the
+            `Activation.piece_boundaries` this is the derivative; at a boundary where it
+            jumps it is a convention, the value of the formula there: the piece whose
+            condition includes the point (relu'(0) = 0 and relu''(0) = 0, as in
+            PyTorch), and for softsign \(\operatorname{sign}(0) = 0\) gives
+            \(f''(0) = 0\), the mean of the one-sided \(-2\) and \(2\).
+            `impl.activations` ``df`` and ``d2f`` take the same values; `one_sided`
+            gives both sides.
+    """
+
+    def __init__(self, act: Activation, order: int):
+        self.activation = act
+        self.order = order
+        if order == 1:
+            self.symbolic = sp.diff(act.symbolic_expr, z)
+        else:
+            self.symbolic = _drop_deltas(sp.diff(act.derived(order - 1).symbolic, z))
+        self.expr = self.symbolic.subs(act.params)
+
+    def __repr__(self) -> str:
+        return f"Derived({self.activation.name!r}, order={self.order}: {self.expr})"
 
     @functools.cached_property
-    def numpy_d2f(self):
-        r"""\(f''\) lambdified for NumPy arrays (an oracle, not tuned for the tails)."""
-        return _lambdify_z(self.second_derivative)
+    def display(self):
+        r"""`symbolic` in its shortest proven-equal form: softsign's \(f' = 1/(1 + |z|)^2\), the sigmoid's \(f'' = e^{z}(1 - e^{z})/(1 + e^{z})^3\)."""
+        return simplest_equal(self.symbolic) if self.order == 1 else _shortest_equal(self.symbolic)
+
+    @functools.cached_property
+    def _found(self) -> tuple:
+        act = self.activation
+        if self.order == 1:
+            return _derive_output_form(act.name, act.expr, self.expr, {})
+        first, below = act.derived(1), act.derived(self.order - 1)
+        h, how, proofs, per_piece = _derive_output_form(
+            act.name, act.expr, first.expr, {}, order=self.order, target=self.expr,
+            firsts=first._found[3], previous=below._found[3],
+        )
+        if h is not None:
+            # at a boundary where the derivative jumps, h(f(z)) takes one side; the value there is a convention
+            prime, h_name = _prime(self.order)
+            for point in act.piece_boundaries:
+                at_h, at_f = h.subs(a, act.expr.subs(z, point)), self.expr.subs(z, point)
+                if sp.simplify(at_h - at_f) != 0:
+                    how += (f"; at z = {pretty(point)}, where {prime} jumps, {h_name}(f({pretty(point)})) = {pretty(at_h)} "
+                            f"(one side) while the convention gives {prime}({pretty(point)}) = {pretty(at_f)}")
+        return h, how, proofs, per_piece
+
+    @property
+    def output_form(self):
+        r"""\(g(a)\) with \(f^{(n)}(z) = g(f(z))\) for all real \(z\) (away from jumps), proven; or ``None``.
+
+        Candidates come from replacing \(f(z)\) by \(a\), from inverting \(a = f(z)\)
+        and, from order 2 on, first from the chain rule \(f^{(n)}(z) = g_{n-1}'(a)\, g_1(a)\)
+        with the proven forms of the orders below (sigmoid: \(f'' = a(1 - a)(1 - 2a)\));
+        each is proven piece by piece and checked densely at 60 digits. ``None``
+        where f is not one-to-one (silu, gelu).
+        """
+        return self._found[0]
+
+    @property
+    def reason(self) -> str:
+        """How `output_form` was established, or why there is none."""
+        return self._found[1]
+
+    @property
+    def proofs(self) -> list[Proof]:
+        """The proofs behind `output_form` (empty when none is claimed)."""
+        return list(self._found[2])
+
+    @functools.cached_property
+    def one_sided(self) -> dict:
+        """``{point: (from the left, from the right)}`` at each piece boundary: limits of the neighbouring pieces' derivative.
+
+        Both are ``nan`` where f itself jumps (no derivative from either side).
+        """
+        parts = pieces(self.activation.expr)
+        out = {}
+        for p in self.activation.piece_boundaries:
+            left = right = None
+            for piece, interval in parts:
+                for component in (interval.args if isinstance(interval, sp.Union) else (interval,)):
+                    if not isinstance(component, sp.Interval) or component.measure == 0:
+                        continue
+                    if component.sup == p:
+                        left = (sp.limit(sp.diff(piece, z, self.order), z, p, "-"), sp.limit(piece, z, p, "-"))
+                    if component.inf == p:
+                        right = (sp.limit(sp.diff(piece, z, self.order), z, p, "+"), sp.limit(piece, z, p, "+"))
+            if left is None or right is None or sp.simplify(left[1] - right[1]) != 0:
+                out[p] = (sp.nan, sp.nan)
+            else:
+                out[p] = (left[0], right[0])
+        return out
+
+    @functools.cached_property
+    def numpy(self):
+        r"""`expr` lambdified for NumPy arrays (an oracle, not tuned for the tails)."""
+        return _lambdify_z(self.expr)
 
 
 def display(expr):
@@ -762,7 +737,7 @@ def _numeric_image(piece, interval):
     return sp.Interval(low, high, low_open, high_open)
 
 
-def _candidate_stages(expr, derivative, prime="f'", first=None):
+def _candidate_stages(expr, derivative, prime="f'", first=None, previous=None):
     r"""Lists of ``(g, origin)`` candidates, cheapest way of finding them first.
 
     Each stage is a function so that a later, costlier stage (``solve`` for z)
@@ -770,15 +745,22 @@ def _candidate_stages(expr, derivative, prime="f'", first=None):
 
     ``derivative`` is what g must give (``prime`` names it: ``f'`` or ``f''``).
     With ``first``, the proven output form \(g\) of \(f'\) on this piece, a
-    first stage offers the chain rule's \(f''(z) = g'(a)\, f'(z) = g'(a)\, g(a)\).
+    first stage offers the chain rule's \(f''(z) = g'(a)\, f'(z) = g'(a)\, g(a)\);
+    with ``previous`` too, the proven form \(h_{n-1}\) of the order below,
+    \(f^{(n)}(z) = h_{n-1}'(a)\, g(a)\).
     """
 
     def chain():
         if first is None:
             return []
-        h = sp.diff(first, a) * first
-        return [(min(h, tidy(h), key=sp.count_ops),
-                 f"chain rule from the proven f'(z) = g(a): f''(z) = g'(a)·f'(z) = g'(a)·g(a)")]
+        if previous is None or previous == first:
+            h = sp.diff(first, a) * first
+            how = "chain rule from the proven f'(z) = g(a): f''(z) = g'(a)·f'(z) = g'(a)·g(a)"
+        else:
+            h = sp.diff(previous, a) * first
+            below = prime[:-1]
+            how = f"chain rule from the proven {below}(z) = p(a) and f'(z) = g(a): {prime}(z) = p'(a)·g(a)"
+        return [(min(h, tidy(h), key=sp.count_ops), how)]
 
     def constant():
         if z not in derivative.free_symbols:
@@ -854,16 +836,17 @@ def _solve_for(expr, symbol):
     return sp.solve(expr, symbol, check=False)
 
 
-def _invert_piece(name, piece, interval, order=1, first=None):
+def _invert_piece(name, piece, interval, order=1, first=None, previous=None):
     r"""``(g, how, proof)`` for one piece, or ``(None, reason, None)``.
 
-    ``order`` 1 looks for \(f'(z) = g(f(z))\), 2 for \(f''(z) = h(f(z))\)
-    (``first``: this piece's proven \(g\), for the chain-rule stage).
+    ``order`` 1 looks for \(f'(z) = g(f(z))\), 2 for \(f''(z) = h(f(z))\), and so on
+    (``first``, ``previous``: this piece's proven forms of orders 1 and ``order - 1``,
+    for the chain-rule stage).
     """
     derivative = sp.diff(piece, z, order)
-    prime, g_name = ("f'", "g") if order == 1 else ("f''", "h")
+    prime, g_name = _prime(order)
     tried = 0
-    for stage in _candidate_stages(piece, derivative, prime, first):
+    for stage in _candidate_stages(piece, derivative, prime, first, previous):
         # within a stage, simplest first: several may be provable, and the shortest reads best
         for g, origin in sorted(stage(), key=lambda c: sp.count_ops(c[0])):
             tried += 1
@@ -976,18 +959,19 @@ def _non_injective_witness(f, derivative, target=None, prime="f'") -> str | None
         return f"f is not one-to-one (f'(z) changes sign at z = {mpmath.nstr(turn, 6)}); no single-valued function of a is claimed"
 
 
-def _derive_output_form(name, expr, derivative, params, order=1, target=None, firsts=None):
+def _derive_output_form(name, expr, derivative, params, order=1, target=None, firsts=None, previous=None):
     """Find ``g`` with ``g(f(z)) = f'(z)`` for all real z and prove it, or say why none is claimed.
 
     With ``order=2``: ``h`` with ``h(f(z)) = f''(z)`` (``target``, the spec's f''),
     the same way piece by piece, with the chain rule h = g'·g from ``firsts`` (each
-    piece's proven g, or None) as the first stage.
+    piece's proven g, or None) as the first stage; any higher ``order`` likewise, with
+    ``previous`` the pieces' proven forms of the order below.
 
     Returns ``(g or None, how or why, proofs, the pieces' g or None)``.
     """
     expr, derivative = expr.subs(params), derivative.subs(params)
     target = derivative if target is None else target.subs(params)
-    prime, g_name = ("f'", "g") if order == 1 else ("f''", "h")
+    prime, g_name = _prime(order)
     witness = _non_injective_witness(expr, derivative, None if order == 1 else target, prime)
     if witness is not None:
         return None, witness, (), None
@@ -999,7 +983,8 @@ def _derive_output_form(name, expr, derivative, params, order=1, target=None, fi
     found, proofs, hows = [], [], []
     for index, (piece, interval) in enumerate(parts):
         first = firsts[index] if firsts is not None and len(firsts) == len(parts) else None
-        g, how, proof = _invert_piece(name, piece, interval, order, first)
+        below = previous[index] if previous is not None and len(previous) == len(parts) else None
+        g, how, proof = _invert_piece(name, piece, interval, order, first, below)
         if g is None:
             return None, how, (), None
         found.append((g, (piece, interval)))
@@ -1038,6 +1023,18 @@ def _derive_output_form(name, expr, derivative, params, order=1, target=None, fi
 # --- vector activations ----------------------------------------------------------
 
 
+class _ElementwiseOnly:
+    """A class attribute of `VectorActivation` that only an elementwise activation has: reading it raises `NotElementwiseError`."""
+
+    def __init__(self, order: int):
+        self.order = order
+
+    def __get__(self, act, owner=None):
+        if act is None:
+            return self
+        raise NotElementwiseError(act.why_not_elementwise(self.order))
+
+
 class VectorActivation:
     r"""An activation acting on a whole layer: \(a_i = f_i(z_0, \dots, z_{n-1})\).
 
@@ -1055,8 +1052,8 @@ class VectorActivation:
     Attributes:
         elementwise: Always ``False``.
         output_form: Always ``None``: no elementwise output form exists, see
-            `output_form_reason`; the layer's own output form is
-            `jacobian_output_form`.
+            `why_not_elementwise`; the layer's own output form is
+            `jacobian_output_form`. ``derived(order)`` raises `NotElementwiseError`.
 
     Everything else is derived for a concrete number of units ``n``:
     `vector` (\(f(z)\) as a column), `jacobian` (by ``Matrix.jacobian``,
@@ -1092,98 +1089,49 @@ class VectorActivation:
 
     # --- what only an elementwise activation has: a clear error, not a wrong number
 
-    def _not_elementwise(self, what: str):
-        raise NotElementwiseError(
-            f"{self.name} is a vector activation: it has no {what} of one variable z (each output depends on "
-            f"the whole layer); use component, vector(n) and jacobian(n)"
-        )
+    def why_not_elementwise(self, order: int = 0) -> str:
+        r"""Why there is no scalar \(f^{(n)}(z)\) for ``order`` n (0: no \(f(z)\) itself).
 
-    @property
-    def expr(self):
-        """Not defined: there is no single expression in `z` (raises `NotElementwiseError`)."""
-        self._not_elementwise("expression f(z)")
-
-    @property
-    def symbolic_expr(self):
-        """Not defined (raises `NotElementwiseError`); the layer's definition is `component`."""
-        self._not_elementwise("expression f(z)")
-
-    @property
-    def derivative(self):
-        """Not defined: the derivative is the Jacobian `jacobian` (raises `NotElementwiseError`)."""
-        self._not_elementwise("derivative f'(z)")
-
-    @property
-    def symbolic_derivative(self):
-        """Not defined (raises `NotElementwiseError`); see `jacobian`."""
-        self._not_elementwise("derivative f'(z)")
-
-    @property
-    def numpy_df(self):
-        """Not defined (raises `NotElementwiseError`); see `numpy_jacobian`."""
-        self._not_elementwise("derivative f'(z)")
-
-    @property
-    def second_derivative(self):
-        """Not defined: the second derivative of a layer map is a 3-tensor (raises `NotElementwiseError`)."""
-        self._not_elementwise("second derivative f''(z)")
-
-    @property
-    def symbolic_second_derivative(self):
-        """Not defined (raises `NotElementwiseError`); see `second_derivative`."""
-        self._not_elementwise("second derivative f''(z)")
-
-    @property
-    def display_second_derivative(self):
-        """Not defined (raises `NotElementwiseError`); see `second_derivative`."""
-        self._not_elementwise("second derivative f''(z)")
-
-    @property
-    def numpy_d2f(self):
-        """Not defined (raises `NotElementwiseError`); see `second_derivative`."""
-        self._not_elementwise("second derivative f''(z)")
-
-    #: No g with f'(z_i) = g(a_i): see `output_form_reason`.
-    output_form = None
-    symbolic_output_form = None
-    #: No h with f''(z_i) = h(a_i): see `second_output_form_reason`.
-    second_output_form = None
-
-    @property
-    def second_output_form_reason(self) -> str:
-        r"""Why there is no scalar \(f''\): \(\partial^2 a_i / \partial z_j \partial z_k\) has three indices."""
-        return (
-            f"{self.name} is a vector activation: its second derivative ∂²aᵢ/∂zⱼ∂zₖ has three indices "
-            "(a 3-tensor per sample), not one number f''(z) per unit"
-        )
-
-    @property
-    def second_proofs(self) -> list[Proof]:
-        """Nothing is claimed about a scalar f'' (empty)."""
-        return []
-
-    @property
-    def output_form_reason(self) -> str:
-        r"""Why no elementwise output form \(g\) with \(\partial a_i / \partial z_i = g(a_i)\) replaces the Jacobian.
-
-        Backprop through a layer needs every entry \(\partial a_i / \partial
-        z_k\), not only the diagonal. For softmax the off-diagonal entries are
-        \(-a_i a_k \ne 0\): output \(i\) moves when *another* unit's \(z_k\)
-        does, so \(\delta_k = \sum_i J_{ik}\, \partial\ell/\partial a_i\) mixes
-        every unit. An elementwise form would make \(J\) diagonal. Even row
-        by row, \(a_i\) alone does not determine the row: row \(i\) of
-        \(J\) is \(a_i(e_i - a)\), which needs all of \(a\). (The diagonal
+        Order 1, the reason no elementwise output form \(g\) with \(\partial a_i / \partial z_i
+        = g(a_i)\) replaces the Jacobian: backprop through a layer needs every entry
+        \(\partial a_i / \partial z_k\), not only the diagonal. For softmax the
+        off-diagonal entries are \(-a_i a_k \ne 0\): output \(i\) moves when *another*
+        unit's \(z_k\) does, so \(\delta_k = \sum_i J_{ik}\, \partial\ell/\partial a_i\)
+        mixes every unit. Even row by row, \(a_i\) alone does not determine the row:
+        row \(i\) of \(J\) is \(a_i(e_i - a)\), which needs all of \(a\). (The diagonal
         entry alone, \(a_i(1 - a_i)\), looks like the sigmoid's output form;
         multiplying by it entry by entry is a known mistake that drops the
-        \(-a_k \sum_i a_i\,\partial\ell/\partial a_i\) term.)
+        \(-a_k \sum_i a_i\,\partial\ell/\partial a_i\) term.) From order 2 on the
+        derivative has one index more than the order (a tensor per sample).
         """
-        return (
-            f"{self.name} is a vector activation: output i depends on every zₖ of the layer, so backprop needs "
-            "the whole Jacobian Jᵢₖ = ∂aᵢ/∂zₖ, whose off-diagonal entries are not 0 (for softmax "
-            "−aᵢ·aₖ); no g(aᵢ) of the unit's own output gives them, and aᵢ alone does not determine row i "
-            "(it needs all of a). The layer's output form is the matrix G(a) with J(z) = G(f(z)): see "
-            "jacobian_output_form(n)"
-        )
+        if order == 0:
+            return (f"{self.name} is a vector activation: it has no expression f(z) of one variable z (each output "
+                    "depends on the whole layer); use component, vector(n) and jacobian(n)")
+        if order == 1:
+            return (
+                f"{self.name} is a vector activation: output i depends on every zₖ of the layer, so backprop needs "
+                "the whole Jacobian Jᵢₖ = ∂aᵢ/∂zₖ, whose off-diagonal entries are not 0 (for softmax "
+                "−aᵢ·aₖ); no g(aᵢ) of the unit's own output gives them, and aᵢ alone does not determine row i "
+                "(it needs all of a). The layer's output form is the matrix G(a) with J(z) = G(f(z)): see "
+                "jacobian_output_form(n)"
+            )
+        if order == 2:
+            return (
+                f"{self.name} is a vector activation: its second derivative ∂²aᵢ/∂zⱼ∂zₖ has three indices "
+                "(a 3-tensor per sample), not one number f''(z) per unit"
+            )
+        return (f"{self.name} is a vector activation: its derivative of order {order} has {order + 1} indices "
+                f"(a tensor per sample), not one number per unit")
+
+    def derived(self, order: int):
+        """Not defined for a vector activation: raises `NotElementwiseError` with `why_not_elementwise`."""
+        raise NotElementwiseError(self.why_not_elementwise(order))
+
+    #: f(z) and f'(z) of one variable do not exist: reading them raises `NotElementwiseError`.
+    expr = symbolic_expr = _ElementwiseOnly(0)
+    derivative = _ElementwiseOnly(1)
+    #: No g with f'(z_i) = g(a_i): see `why_not_elementwise`.
+    output_form = None
 
     # --- derived for n units
 
@@ -1426,17 +1374,15 @@ def _derive_jacobian_output_form(act: VectorActivation, n: int) -> tuple:
 
 # --- the registry ------------------------------------------------------------
 
-_REGISTRY: dict[str, Activation] = {}
+#: Every activation, by name (the generic `impl._registry.Registry`, as on the NumPy side).
+_REGISTRY: Registry[Activation | VectorActivation] = Registry(
+    "activation", (Activation, VectorActivation), argument="activation"
+)
 
 
 def register(activation):
     """Add ``activation`` (an `Activation` or a `VectorActivation`) to the registry; its name must be new."""
-    if not isinstance(activation, (Activation, VectorActivation)):
-        raise TypeError(f"activation: expected an Activation or a VectorActivation, got {type(activation).__name__}")
-    if activation.name in _REGISTRY:
-        raise ValueError(f"activation: the name {activation.name!r} is already registered")
-    _REGISTRY[activation.name] = activation
-    return activation
+    return _REGISTRY.register(activation)
 
 
 def get(name: str) -> Activation:
@@ -1446,18 +1392,13 @@ def get(name: str) -> Activation:
         ValueError: no activation has that name; for an entry of `ADDED_FILE` that
             could not be loaded, the message names the file, the entry and the error.
     """
-    if not isinstance(name, str):
-        raise TypeError(f"activation: expected a name (str), got {type(name).__name__}")
     try:
-        return _REGISTRY[name]
-    except KeyError:
-        pass
-    if name in _ADDED_ERRORS:
-        raise ValueError(f"activation {name!r} could not be loaded: {_ADDED_ERRORS[name]}")
-    problems = "".join(f"; {problem}" for key, problem in _ADDED_ERRORS.items() if key.startswith("<"))
-    raise ValueError(
-        f"activation: unknown name {name!r}; expected one of {', '.join(names())}{problems}"
-    )
+        return _REGISTRY.get(name)
+    except ValueError as err:
+        if name in _ADDED_ERRORS:
+            raise ValueError(f"activation {name!r} could not be loaded: {_ADDED_ERRORS[name]}") from None
+        problems = "".join(f"; {problem}" for key, problem in _ADDED_ERRORS.items() if key.startswith("<"))
+        raise ValueError(f"{err}{problems}") from None
 
 
 def load_errors() -> dict[str, str]:
@@ -1474,7 +1415,7 @@ def names(elementwise: bool | None = None) -> tuple[str, ...]:
             per-unit identification), ``False`` for the vector ones (softmax),
             ``None`` for all.
     """
-    return tuple(name for name, act in _REGISTRY.items() if elementwise is None or act.elementwise == elementwise)
+    return _REGISTRY.names(elementwise=elementwise)
 
 
 # One row per activation: everything else is derived from the expression.

@@ -31,6 +31,7 @@ import functools
 
 import sympy as sp
 
+from impl._registry import Registry
 from spec import activations
 from spec.activations import a, z
 from spec.proof import Proof, prove_equal, prove_matrix_equal, pull_out_of_sums, reduce_to_zero, tidy
@@ -386,17 +387,13 @@ def _column(m) -> str:
     return "(" + ", ".join(activations.pretty_layer(e) for e in m) + ")"
 
 
-_REGISTRY: dict[str, Loss] = {}
+#: Every loss, by name (the generic `impl._registry.Registry`, as on the NumPy side).
+_REGISTRY: Registry[Loss] = Registry("loss", Loss, argument="loss")
 
 
 def register(loss: Loss) -> Loss:
     """Add ``loss`` to the registry; its name must be new."""
-    if not isinstance(loss, Loss):
-        raise TypeError(f"loss: expected a Loss, got {type(loss).__name__}")
-    if loss.name in _REGISTRY:
-        raise ValueError(f"loss: the name {loss.name!r} is already registered")
-    _REGISTRY[loss.name] = loss
-    return loss
+    return _REGISTRY.register(loss)
 
 
 _register = register
@@ -404,17 +401,12 @@ _register = register
 
 def get(name: str) -> Loss:
     """The loss called ``name``."""
-    if not isinstance(name, str):
-        raise TypeError(f"loss: expected a name (str), got {type(name).__name__}")
-    try:
-        return _REGISTRY[name]
-    except KeyError:
-        raise ValueError(f"loss: unknown name {name!r}; expected one of {', '.join(names())}") from None
+    return _REGISTRY.get(name)
 
 
 def names() -> tuple[str, ...]:
     """Names of the losses."""
-    return tuple(_REGISTRY)
+    return _REGISTRY.names()
 
 
 def compatible(loss: Loss | str, activation) -> bool:

@@ -153,7 +153,7 @@ class SymbolicNetwork:
 
     sizes: tuple[int, ...]
     samples: int
-    #: Layers (1 to L) whose activation is a vector one: `backprop_deltas` multiplies by J^T there.
+    #: Layers (1 to D) whose activation is a vector one: `backprop_deltas` multiplies by J^T there.
     vector_layers: frozenset = frozenset()
     W: list = field(default_factory=list)
     b: list = field(default_factory=list)
@@ -163,14 +163,14 @@ class SymbolicNetwork:
     @classmethod
     def build(cls, sizes, samples=1, vector_layers=()):
         net = cls(tuple(sizes), samples, frozenset(vector_layers))
-        L = len(sizes) - 1
+        D = len(sizes) - 1
         net.W = [None] + [
             sp.Matrix(sizes[l], sizes[l - 1], lambda i, j, l=l: sp.Symbol(f"W{l}_{i}_{j}", real=True))
-            for l in range(1, L + 1)
+            for l in range(1, D + 1)
         ]
         net.b = [None] + [
             sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"b{l}_{i}", real=True))
-            for l in range(1, L + 1)
+            for l in range(1, D + 1)
         ]
         net.x = [
             sp.Matrix(sizes[0], 1, lambda i, j, n=n: sp.Symbol(f"x{n}_{i}", real=True))
@@ -183,7 +183,7 @@ class SymbolicNetwork:
         return net
 
     @property
-    def L(self) -> int:
+    def D(self) -> int:
         return len(self.sizes) - 1
 
     def forward(self, x, hidden, output):
@@ -193,13 +193,13 @@ class SymbolicNetwork:
         one SymPy expression (elementwise), or an activation object.
         ``hidden`` may also be a list, one per hidden layer (index 0 for layer 1).
         """
-        L = self.L
-        z, a = [None] * (L + 1), [x] + [None] * L
-        for l in range(1, L + 1):
+        D = self.D
+        z, a = [None] * (D + 1), [x] + [None] * D
+        for l in range(1, D + 1):
             # z(l) = W(l) a(l-1) + b(l)
             z[l] = self.W[l] * a[l - 1] + self.b[l]
             # a(l) = f(z(l)): entry by entry for an elementwise f, the whole column for a vector one
-            f = output if l == L else hidden[l - 1] if isinstance(hidden, (list, tuple)) else hidden
+            f = output if l == D else hidden[l - 1] if isinstance(hidden, (list, tuple)) else hidden
             a[l] = activate(f, z[l])
         return z, a
 
@@ -209,7 +209,7 @@ class SymbolicNetwork:
         ``index`` counts from 0, as Python does; the display name counts from 1, as
         the formulas and the site do (``W(1)[1,2]`` is \\(W^{(1)}_{12}\\), ``index = (0, 1)``).
         """
-        for l in range(1, self.L + 1):
+        for l in range(1, self.D + 1):
             for i in range(self.sizes[l]):
                 for j in range(self.sizes[l - 1]):
                     yield f"W({l})[{i + 1},{j + 1}]", self.W[l][i, j], l, "W", (i, j)
@@ -311,8 +311,8 @@ def prove_backprop(
 
     start = time.perf_counter()
     deadline = None if timeout is None else start + timeout
-    L = len(sizes) - 1
-    vector_layers = {l for l in range(1, L + 1) if not (output if l == L else hidden).elementwise}
+    D = len(sizes) - 1
+    vector_layers = {l for l in range(1, D + 1) if not (output if l == D else hidden).elementwise}
     net = SymbolicNetwork.build(sizes, samples, vector_layers)
     prove = _prove_downstream if method == "downstream" else _prove_generic
     parameter_proofs = prove(net, loss_, reduction, start, deadline, progress)
@@ -325,14 +325,14 @@ def prove_backprop(
 
 def recurrence_lines(net: SymbolicNetwork) -> list[str]:
     """The error-term formulas `backprop_deltas` uses for ``net``, in words."""
-    L = net.L
-    if L in net.vector_layers:
+    D = net.D
+    if D in net.vector_layers:
         lines = ["delta(D)_m = sum_k dl/da(D)_k * dtau_k/dz(D)_m, i.e. delta(D) = J_tau(z(D))^T grad_a l   "
                  "(tau_k(z_1, ..., z_n) any differentiable map of the whole output layer; D = the last layer)"]
     else:
         lines = ["delta(D) = l'(a(D)) * tau'(z(D))   (tau any differentiable function, entry by entry; D = the last layer)"]
-    if L > 1:
-        hidden = [l for l in range(1, L)]
+    if D > 1:
+        hidden = [l for l in range(1, D)]
         if all(l in net.vector_layers for l in hidden):
             lines.append("delta(l) = J_sigma(z(l))^T (W(l+1)^T delta(l+1))   "
                          "(sigma_k(z_1, ..., z_n) any differentiable map of the whole hidden layer)")
@@ -388,7 +388,7 @@ def _check_sizes(sizes):
 def _prove_generic(
     net: SymbolicNetwork, loss: losses.Loss, reduction: str, start=0.0, deadline=None, progress=None
 ) -> list[Proof]:
-    L, sizes = net.L, net.sizes
+    D, sizes = net.D, net.sizes
     # 1/N for the mean, 1 for the sum
     scale = sp.Rational(1, net.samples) if reduction == "mean" else sp.Integer(1)
 
@@ -399,12 +399,12 @@ def _prove_generic(
     atoms = {}
     total = sp.Integer(0)
     for n in range(net.samples):
-        z, a = net.forward(net.x[n], f[1:L], f[L])
-        for l in range(1, L + 1):
+        z, a = net.forward(net.x[n], f[1:D], f[D])
+        for l in range(1, D + 1):
             _name_atoms(atoms, f[l], z[l], s[n][l], ds[n][l])
-        # L = scale * sum over samples and outputs of l(a(L), y)
+        # L = scale * sum over samples and outputs of l(a(D), y): the loss
         total += scale * sum(
-            loss.expr.subs({activations.a: a[L][k], losses.y: net.y[n][k]}) for k in range(sizes[-1])
+            loss.expr.subs({activations.a: a[D][k], losses.y: net.y[n][k]}) for k in range(sizes[-1])
         )
 
     # Backprop, per sample, on the stand-in symbols.
@@ -440,11 +440,11 @@ def _prove_generic(
 
 def _stand_ins(net: SymbolicNetwork):
     """Symbols ``s[n][l]`` for the activations and ``ds[n][l]`` for their derivatives (a matrix for a vector layer)."""
-    L, sizes = net.L, net.sizes
-    s = [[None] * (L + 1) for _ in range(net.samples)]
-    ds = [[None] * (L + 1) for _ in range(net.samples)]
+    D, sizes = net.D, net.sizes
+    s = [[None] * (D + 1) for _ in range(net.samples)]
+    ds = [[None] * (D + 1) for _ in range(net.samples)]
     for n in range(net.samples):
-        for l in range(1, L + 1):
+        for l in range(1, D + 1):
             s[n][l] = sp.Matrix(sizes[l], 1, lambda i, j, l=l: sp.Symbol(f"s{n}_{l}_{i}"))
             if l in net.vector_layers:
                 ds[n][l] = sp.Matrix(sizes[l], sizes[l], lambda k, m, l=l: sp.Symbol(f"ds{n}_{l}_{k}_{m}"))
@@ -455,13 +455,13 @@ def _stand_ins(net: SymbolicNetwork):
 
 def _layer_functions(net: SymbolicNetwork):
     """``f[l]``: `sigma`, `tau` or an `UndefinedVector` for every layer ``l`` (index 0 unused)."""
-    L = net.L
+    D = net.D
     f = [None]
-    for l in range(1, L + 1):
+    for l in range(1, D + 1):
         if l in net.vector_layers:
-            f.append(UndefinedVector("tau" if l == L else f"sigma{l}", net.sizes[l]))
+            f.append(UndefinedVector("tau" if l == D else f"sigma{l}", net.sizes[l]))
         else:
-            f.append(tau if l == L else sigma)
+            f.append(tau if l == D else sigma)
     return f
 
 
@@ -506,26 +506,26 @@ def _prove_downstream(
     the network downstream of them, not with the number of parameters times
     the size of the whole network, as `_prove_generic`'s does.
     """
-    L, sizes = net.L, net.sizes
+    D, sizes = net.D, net.sizes
     # 1/N for the mean, 1 for the sum
     scale = sp.Rational(1, net.samples) if reduction == "mean" else sp.Integer(1)
     s, ds = _stand_ins(net)
     f = _layer_functions(net)
     delta = backprop_deltas(net, loss, scale, s, ds)
     parameters = list(net.parameters())
-    per_unit = {l: sizes[l - 1] + 1 for l in range(1, L + 1)}
+    per_unit = {l: sizes[l - 1] + 1 for l in range(1, D + 1)}
 
     # unit[(n, l, i)] = (ok, method): dL/dz(l)_{n,i} by sympy.diff of the downstream loss, against delta
     unit = {}
     done = 0
-    for l in range(L, 0, -1):
+    for l in range(D, 0, -1):
         for n in range(net.samples):
             Z = sp.Matrix(sizes[l], 1, lambda i, j: sp.Symbol(f"Z{n}_{l}_{i}", real=True))
             atoms = {}
             # a(l) = f(Z), then z(m) = W(m) a(m-1) + b(m), a(m) = f(z(m)) for every later layer
             _name_atoms(atoms, f[l], Z, s[n][l], ds[n][l])
             a_m = activate(f[l], Z)
-            for m in range(l + 1, L + 1):
+            for m in range(l + 1, D + 1):
                 z_m = net.W[m] * a_m + net.b[m]
                 _name_atoms(atoms, f[m], z_m, s[n][m], ds[n][m])
                 a_m = activate(f[m], z_m)
@@ -578,20 +578,20 @@ def backprop_deltas(net: SymbolicNetwork, loss: losses.Loss, scale, s, ds):
     layer in ``net.vector_layers``, ``ds[n][l]`` is the square matrix of
     symbols standing for the Jacobian, ``ds[n][l][k, m] = d a(l)_k / d z(l)_m``.
     """
-    L, sizes = net.L, net.sizes
-    delta = [[None] * (L + 1) for _ in range(net.samples)]
+    D, sizes = net.D, net.sizes
+    delta = [[None] * (D + 1) for _ in range(net.samples)]
     for n in range(net.samples):
-        # dl/da(L)_k, per output unit
+        # dl/da(D)_k, per output unit
         grad_a = sp.Matrix(
-            [loss.d_da.subs({activations.a: s[n][L][k], losses.y: net.y[n][k]}) for k in range(sizes[-1])]
+            [loss.d_da.subs({activations.a: s[n][D][k], losses.y: net.y[n][k]}) for k in range(sizes[-1])]
         )
-        if L in net.vector_layers:
-            # delta(L)_m = scale * sum_k dl/da_k * dtau_k/dz_m:  delta(L) = scale * J^T grad_a
-            delta[n][L] = scale * ds[n][L].T * grad_a
+        if D in net.vector_layers:
+            # delta(D)_m = scale * sum_k dl/da_k * dtau_k/dz_m:  delta(D) = scale * J^T grad_a
+            delta[n][D] = scale * ds[n][D].T * grad_a
         else:
-            # delta(L) = scale * l'(a(L)) * tau'(z(L))
-            delta[n][L] = scale * sp.matrix_multiply_elementwise(grad_a, ds[n][L])
-        for l in range(L - 1, 0, -1):
+            # delta(D) = scale * l'(a(D)) * tau'(z(D))
+            delta[n][D] = scale * sp.matrix_multiply_elementwise(grad_a, ds[n][D])
+        for l in range(D - 1, 0, -1):
             if l in net.vector_layers:
                 # delta(l) = J_sigma(z(l))^T (W(l+1)^T delta(l+1))
                 delta[n][l] = ds[n][l].T * (net.W[l + 1].T * delta[n][l + 1])
@@ -628,7 +628,7 @@ def _activation_facts(role: str, act, widths) -> list[Proof]:
     if act.elementwise:
         return [
             Proof(f"{role} = {act.name}: {role}'(z) = {pretty(act.derivative)}", True, "derived by sympy.diff"),
-            *act.proofs,
+            *act.derived(1).proofs,
         ]
     out = []
     for n in widths:

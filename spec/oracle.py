@@ -56,12 +56,12 @@ class Oracle:
 
     def _layers(self, weights, biases, X):
         """``(z, a)`` lists in column layout: ``a[l]`` has shape ``(n_l, samples)``."""
-        L = len(self.sizes) - 1
+        D = len(self.sizes) - 1
         W = [None, *map(np.asarray, weights)]
         b = [None, *(np.asarray(v).reshape(-1, 1) for v in biases)]
-        z, a = [None] * (L + 1), [np.asarray(X, dtype=float).T] + [None] * L
-        for l in range(1, L + 1):
-            f = self.output if l == L else self.hidden
+        z, a = [None] * (D + 1), [np.asarray(X, dtype=float).T] + [None] * D
+        for l in range(1, D + 1):
+            f = self.output if l == D else self.hidden
             # z(l) = W(l) a(l-1) + b(l)
             z[l] = W[l] @ a[l - 1] + b[l]
             # a(l) = f(z(l)): entry by entry, or (softmax) each sample's column at once along axis 0
@@ -82,20 +82,20 @@ class Oracle:
     def gradients(self, weights, biases, X, Y):
         """``(dW, db)`` lists shaped like ``weights`` and ``biases``."""
         W, z, a = self._layers(weights, biases, X)
-        L = len(W) - 1
+        D = len(W) - 1
         N = a[0].shape[1]
         Y = np.asarray(Y, dtype=float).reshape(N, -1).T
-        delta, dW, db = [None] * (L + 1), [None] * (L + 1), [None] * (L + 1)
-        # delta(L) = d l(f(z), y) / dz at z(L), times 1/N for the mean
-        delta[L] = self.delta_out.numpy(z[L], Y) * (1.0 / N if self.reduction == "mean" else 1.0)
-        for l in range(L, 0, -1):
+        delta, dW, db = [None] * (D + 1), [None] * (D + 1), [None] * (D + 1)
+        # delta(D) = d l(f(z), y) / dz at z(D), times 1/N for the mean
+        delta[D] = self.delta_out.numpy(z[D], Y) * (1.0 / N if self.reduction == "mean" else 1.0)
+        for l in range(D, 0, -1):
             # dL/dW(l) = sum over samples of delta(l) a(l-1)^T
             dW[l] = delta[l] @ a[l - 1].T
             # dL/db(l) = sum over samples of delta(l)
             db[l] = delta[l].sum(axis=1)
             if l > 1 and self.hidden.elementwise:
                 # delta(l-1) = (W(l)^T delta(l)) * f'(z(l-1))
-                delta[l - 1] = (W[l].T @ delta[l]) * self.hidden.numpy_df(z[l - 1])
+                delta[l - 1] = (W[l].T @ delta[l]) * self.hidden.derived(1).numpy(z[l - 1])
             elif l > 1:
                 # delta(l-1) = J(z(l-1))^T (W(l)^T delta(l)), per sample: J[k, m, sample] = d a_k / d z_m
                 delta[l - 1] = np.einsum("kms,ks->ms", self.hidden.numpy_jacobian(z[l - 1]), W[l].T @ delta[l])
@@ -149,13 +149,13 @@ def _direct_function(sizes, hidden_name, output_name, loss_name):
     net = SymbolicNetwork.build(sizes, samples=1)
     # each activation applies itself: entry by entry (elementwise) or to the whole column (softmax)
     _, a = net.forward(net.x[0], hidden, output)
-    L = net.L
+    D = net.D
     total = sum(
-        loss.expr.subs({activations.a: a[L][k], losses.y: net.y[0][k]}) for k in range(sizes[-1])
+        loss.expr.subs({activations.a: a[D][k], losses.y: net.y[0][k]}) for k in range(sizes[-1])
     )
     # Parameter order: W(1) row by row, b(1), W(2), b(2), ... as _unpack flattens them.
     symbols = []
-    for l in range(1, L + 1):
+    for l in range(1, D + 1):
         symbols += list(net.W[l]) + list(net.b[l])
     outputs = [total] + [sp.diff(total, s) for s in symbols]
     args = symbols + list(net.x[0]) + list(net.y[0])

@@ -581,23 +581,23 @@ def _derive(args) -> int:
         print(f"f(z) = {tex['f']}")
         print(f"f'(z) = {tex['derivative']}")
         if tex["output_form"] is None:
-            print(f"% no output form: {act.output_form_reason}")
+            print(f"% no output form: {act.derived(1).reason}")
         else:
             print(f"f'(z) = g(a), \\quad g(a) = {tex['output_form']}, \\quad a = f(z)")
         print(f"f''(z) = {tex['second_derivative']}")
         if tex["second_output_form"] is None:
-            print(f"% no second output form: {act.second_output_form_reason}")
+            print(f"% no second output form: {act.derived(2).reason}")
         else:
             print(f"f''(z) = h(a), \\quad h(a) = {tex['second_output_form']}, \\quad a = f(z)")
-        return 0 if all(p.ok for p in act.proofs + act.second_proofs) else 1
+        return 0 if all(p.ok for p in act.derived(1).proofs + act.derived(2).proofs) else 1
     print(f"{act.name}: {act.description}")
     print(f"  f(z)  = {pretty(act.symbolic_expr)}")
-    print(f"  f'(z) = {pretty(act.display_derivative)}    (derived by sympy.diff)")
+    print(f"  f'(z) = {pretty(act.derived(1).display)}    (derived by sympy.diff)")
     if act.params:
         values = ", ".join(f"{pretty(symbol)} = {pretty(value)}" for symbol, value in act.params.items())
         print(f"  with {values}")
     print(f"  values: f(z) ∈ {act.range_text()} over the real line")
-    for point, (left, right) in act.one_sided_slopes.items():
+    for point, (left, right) in act.derived(1).one_sided.items():
         at = pretty(point)
         if point in act.kinks:
             print(
@@ -608,31 +608,31 @@ def _derive(args) -> int:
             print(f"  pieces meet at z = {at} with the same slope {pretty(left)} from both sides: no kink")
     if act.output_form is None:
         print("  output form: none")
-        print(f"    why: {act.output_form_reason}")
+        print(f"    why: {act.derived(1).reason}")
     else:
         print(f"  output form: f'(z) = g(a) with a = f(z), g(a) = {pretty(act.output_form)}")
-        print(f"    how: {act.output_form_reason}")
-    print(f"  f''(z) = {pretty(act.display_second_derivative)}    (derived by sympy.diff of f')")
-    for point, (left, right) in act.second_one_sided.items():
+        print(f"    how: {act.derived(1).reason}")
+    print(f"  f''(z) = {pretty(act.derived(2).display)}    (derived by sympy.diff of f')")
+    for point, (left, right) in act.derived(2).one_sided.items():
         if sp.simplify(left - right) == 0:
             continue
-        at, value = pretty(point), act.second_derivative.subs(z, point)
+        at, value = pretty(point), act.derived(2).expr.subs(z, point)
         side = ("the left piece's, as for f'" if sp.simplify(value - left) == 0
                 else "the right piece's" if sp.simplify(value - right) == 0
                 else "the mean of the two sides" if sp.simplify(value - (left + right) / 2) == 0 else "a convention")
         print(f"  f'' jumps at z = {at}: {pretty(left)} from the left, {pretty(right)} from the right; "
               f"f''({at}) = {pretty(value)} is {side}")
-    if act.second_output_form is None:
+    if act.derived(2).output_form is None:
         print("  second output form: none")
-        why, witness = act.second_output_form_reason, act.output_form_reason.split(" while ")[0]
+        why, witness = act.derived(2).reason, act.derived(1).reason.split(" while ")[0]
         if act.output_form is None and why.startswith(witness + " while "):
             # the same two points witness both: the points are given once, above
             why = "the same two points as above, while " + why.split(" while ", 1)[1]
         print(f"    why: {why}")
     else:
-        print(f"  second output form: f''(z) = h(a) with a = f(z), h(a) = {pretty(act.second_output_form)}")
-        print(f"    how: {act.second_output_form_reason}")
-    proofs = act.proofs + act.second_proofs
+        print(f"  second output form: f''(z) = h(a) with a = f(z), h(a) = {pretty(act.derived(2).output_form)}")
+        print(f"    how: {act.derived(2).reason}")
+    proofs = act.derived(1).proofs + act.derived(2).proofs
     for proof in proofs:
         print(f"  {proof}")
     return 0 if all(p.ok for p in proofs) else 1
@@ -651,7 +651,7 @@ def _derive_vector(act, n: int, latex: bool) -> int:
             print(f"% no output form for n = {n}: {act.jacobian_output_form_reason(n)}")
         else:
             print(f"J(z) = G(a), \\quad G(a) = {tex['output_form']}, \\quad a = f(z)")
-        print(f"% no elementwise output form g(a_i): {act.output_form_reason}")
+        print(f"% no elementwise output form g(a_i): {act.why_not_elementwise(1)}")
         return 0 if all(p.ok for p in proofs) else 1
     import sympy as sp
 
@@ -680,7 +680,7 @@ def _derive_vector(act, n: int, latex: bool) -> int:
     if act.general_jacobian_output_form is not None:
         print(f"  for any number of units n: ∂fᵢ/∂zₖ = {pretty_layer(act.general_jacobian_output_form)}")
     print("  elementwise output form g(aᵢ): none")
-    print(f"    why: {act.output_form_reason}")
+    print(f"    why: {act.why_not_elementwise(1)}")
     for proof in proofs:
         print(f"  {proof}")
     return 0 if all(p.ok for p in proofs) else 1

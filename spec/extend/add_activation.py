@@ -492,16 +492,16 @@ def _impl_code(act: Activation) -> tuple[str, list[str]]:
     # f''(z) the same way; an f'' SymPy cannot print (or that prints as code the check refuses)
     # leaves d2f = None, and the tests say that this activation's f'' is not covered
     try:
-        d2f_code = _printed(printer, act.second_derivative, z)
+        d2f_code = _printed(printer, act.derived(2).expr, z)
         codecheck.check_expression(d2f_code, "z")
     except (PrintMethodNotImplementedError, codecheck.UnsafeCode) as err:
         d2f_code = None
-        review.append(f"f''(z) = {activations.display(act.second_derivative)} could not be printed as NumPy code "
+        review.append(f"f''(z) = {activations.display(act.derived(2).expr)} could not be printed as NumPy code "
                       f"({str(err).splitlines()[0]}): d2f is None until someone writes it by hand")
     if d2f_code is not None:
         d2f_block = (
             f"def d2f(z):\n"
-            f"    # f''(z) = {_text(activations.display(act.second_derivative))}\n"
+            f"    # f''(z) = {_text(activations.display(act.derived(2).expr))}\n"
             f"    return {d2f_code}\n\n\n"
         )
         d2f_name = "d2f"
@@ -529,7 +529,7 @@ def _impl_code(act: Activation) -> tuple[str, list[str]]:
         output_block = f"# The output form g(a) = {_text(activations.display(act.output_form))} could not be printed as code.\n"
         output_name = "None"
     else:
-        output_block = f"# No output form: {_text(act.output_form_reason)}\n"
+        output_block = f"# No output form: {_text(act.derived(1).reason)}\n"
         output_name = "None"
     smooth = len(act.piece_boundaries) == 0 and not act.expr.has(sp.Abs, sp.sign, sp.Piecewise, sp.Max, sp.Min, sp.Heaviside)
     low, high = act.range
@@ -593,9 +593,9 @@ def report(p: Plan, written) -> str:
         f"  f'(z) = {activations.display(act.derivative)}",
     ]
     if act.output_form is None:
-        lines.append(f"  output form: none ({act.output_form_reason})")
+        lines.append(f"  output form: none ({act.derived(1).reason})")
     else:
-        lines.append(f"  output form: g(a) = {activations.display(act.output_form)}  ({act.output_form_reason})")
+        lines.append(f"  output form: g(a) = {activations.display(act.output_form)}  ({act.derived(1).reason})")
     lines.append("wrote:")
     lines += [f"  {path}" for path in written]
     lines.append(f"review {p.impl_path.name} before relying on it (it is marked reviewed=False):")

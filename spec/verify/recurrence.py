@@ -242,7 +242,7 @@ def families() -> list[Family]:
 def vjp(act, z, grad):
     r"""\(J(z)^T \cdot\) ``grad`` column by column: ``grad * f'(z)`` for an elementwise ``act``."""
     if act.elementwise:
-        return grad * act.numpy_df(z)
+        return grad * act.derived(1).numpy(z)
     J = act.numpy_jacobian(z)  # J[i, k, sample] = d a_i / d z_k
     # delta_k = sum_i J[i, k] grad_i
     return np.einsum("iks,is->ks", J, grad)
@@ -251,7 +251,7 @@ def vjp(act, z, grad):
 def jacobian_diagonal(act, z):
     """d a_i / d z_i for every unit (f'(z) for an elementwise ``act``; a_i (1 - a_i) for softmax)."""
     if act.elementwise:
-        return act.numpy_df(z)
+        return act.derived(1).numpy(z)
     return np.einsum("iis->is", act.numpy_jacobian(z))
 
 
@@ -310,14 +310,14 @@ def _slope(act, how: str, z, a):
         from spec import activations
 
         other = activations.get(how.split(" ")[0])
-        return _output_form(other)(a) if how.endswith("g(a)") else other.numpy_df(z)
+        return _output_form(other)(a) if how.endswith("g(a)") else other.derived(1).numpy(z)
     if how == "f'(z)":
-        return act.numpy_df(z)
+        return act.derived(1).numpy(z)
     if how == "g(z)":
         # the output-form derivative (a (1 - a) for the sigmoid) given z instead of a
         return _output_form(act)(z)
     if how == "f'(a)":
-        return act.numpy_df(a)
+        return act.derived(1).numpy(a)
     return np.ones_like(z)
 
 

@@ -47,7 +47,7 @@ def test_prove_exits_1_when_a_proof_fails(monkeypatch, capsys):
     def forget_sigma_prime(net, loss, scale, s, ds):
         deltas = correct(net, loss, scale, s, ds)
         for n in range(net.samples):
-            for l in range(net.L - 1, 0, -1):
+            for l in range(net.D - 1, 0, -1):
                 deltas[n][l] = net.W[l + 1].T * deltas[n][l + 1]
         return deltas
 
@@ -110,7 +110,10 @@ def test_derive_exits_1_when_a_second_derivative_proof_fails(monkeypatch, capsys
     from spec import activations
     from spec.proof import Proof
 
-    monkeypatch.setattr(activations.Activation, "second_proofs", property(lambda self: [Proof("made up", False, "x")]))
+    # a failing proof of the second order only (derived(2).proofs); the first order's stay as they are
+    proofs = activations.Derived.proofs
+    monkeypatch.setattr(activations.Derived, "proofs", property(
+        lambda self: [Proof("made up", False, "x")] if self.order == 2 else proofs.fget(self)))
     assert cli.main(["derive", "sigmoid"]) == 1
     assert "made up: NOT PROVEN" in capsys.readouterr().out
     assert cli.main(["derive", "sigmoid", "--latex"]) == 1

@@ -329,16 +329,16 @@ def test_every_elementwise_page_shows_the_spec_second_derivative_and_its_plot(si
     act = activations.get(name)
     text = article(site, f"activations/{name}")
     section = text[text.index('id="second-derivative"'):text.index('id="numerical-stability"')]
-    shown = tex(activations.display(act.display_second_derivative), activation_pages.param_names(act))
+    shown = tex(activations.display(act.derived(2).display), activation_pages.param_names(act))
     assert f"f''(z) = {shown}" in section
-    if act.second_output_form is None:
-        assert "No output form" in section and act.second_output_form_reason in section
+    if act.derived(2).output_form is None:
+        assert "No output form" in section and act.derived(2).reason in section
     else:
-        assert tex(activations.display(act.second_output_form)) in section
-        assert section.count("✓") >= 2 + len(act.second_proofs)  # derived, tested, and each proof
-    for point, (left, right) in act.second_one_sided.items():
+        assert tex(activations.display(act.derived(2).output_form)) in section
+        assert section.count("✓") >= 2 + len(act.derived(2).proofs)  # derived, tested, and each proof
+    for point, (left, right) in act.derived(2).one_sided.items():
         if left != right:  # where f'' jumps, the value taken there is stated
-            assert f"f''({tex(point)}) = {tex(activations.display(act.second_derivative.subs(activations.z, point)))}" in section
+            assert f"f''({tex(point)}) = {tex(activations.display(act.derived(2).expr.subs(activations.z, point)))}" in section
     assert f'src="../{name}-d2.png"' in section
     png = (site / "activations" / f"{name}-d2.png").read_bytes()
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
@@ -352,7 +352,8 @@ def test_the_softmax_page_says_why_there_is_no_scalar_second_derivative(site):
 def test_adding_an_activation_adds_its_page_with_no_other_edit(monkeypatch):
     act = activations.Activation("test_scaled_tanh", 2 * sp.tanh(activations.z), "For this test only.")
     # a registry holding only the new activation keeps the test fast; the hook calls the same files()
-    monkeypatch.setattr(activations, "_REGISTRY", {act.name: act})
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy(only=()))
+    activations.register(act)
     files = activation_pages.files()
     assert set(files) == {"activations/index.md", "activations/test_scaled_tanh.md", "activations/test_scaled_tanh.png",
                           "activations/test_scaled_tanh-d2.png"}
@@ -374,7 +375,8 @@ def test_a_description_is_shown_as_text_never_as_markup(monkeypatch):
         "\\(x\\) **bold** &amp;"
     )
     act = activations.Activation("test_hostile_description", 2 * sp.tanh(activations.z), hostile)
-    monkeypatch.setattr(activations, "_REGISTRY", {act.name: act})
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy(only=()))
+    activations.register(act)
     text = activation_pages.page(act.name)
     assert html.escape(hostile) in text and "<script>" not in text
     assert not generate.MARKER.search(text)  # no generator runs on it while the site is built
@@ -499,7 +501,7 @@ def test_the_softmax_page_shows_its_jacobian_output_form_and_proofs(site):
     assert all(p.ok for p in act.proofs(n))
     assert tex(activations.get("sigmoid").expr) in text
     # why no elementwise output form exists, in the spec's words
-    assert "None exists" in text and act.output_form_reason in text
+    assert "None exists" in text and act.why_not_elementwise(1) in text
     # the cancellation with cross-entropy, for n = 3 and for every n
     gen = loss_page.general_delta("ce", "softmax")
     assert tex_layer(gen.in_a) in text and tex_layer(gen.in_a_unit_targets) in text
@@ -566,11 +568,12 @@ def test_a_loss_in_both_registries_gets_its_section_with_no_docs_edit(monkeypatc
     impl_loss = impl.losses.Loss(
         name="test_quartic", terms=lambda z, a, y, act: (a - y) ** 4 / 4, d_da=lambda a, y: (a - y) ** 3
     )
-    monkeypatch.setattr(losses, "_REGISTRY", {**losses._REGISTRY, spec_loss.name: spec_loss})
-    monkeypatch.setattr(impl.losses, "_REGISTRY", {**impl.losses._REGISTRY, impl_loss.name: impl_loss})
+    monkeypatch.setattr(losses, "_REGISTRY", losses._REGISTRY.copy())
+    losses.register(spec_loss)
+    monkeypatch.setattr(impl.losses, "_REGISTRY", impl.losses._REGISTRY.copy())
+    impl.losses.register(impl_loss)
     # two output activations keep the test fast: one elementwise, one vector
-    keep = {name: activations._REGISTRY[name] for name in ("sigmoid", "softmax")}
-    monkeypatch.setattr(activations, "_REGISTRY", keep)
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy(only=("sigmoid", "softmax")))
     section = loss_page.section("test_quartic")
     assert section.startswith("\n### `test_quartic`")
     assert sp.latex(spec_loss.expr) in section and sp.latex(spec_loss.d_da) in section

@@ -334,11 +334,11 @@ def test_good_expressions_are_accepted_and_generate_whitelisted_code(name, text,
     # the code runs with only what it imports, and agrees with the spec on moderate inputs
     module = run_generated(plan.impl_code)
     t = np.linspace(-4, 4, 81) + 1 / 997
-    for got, want in ((module.f(t), act.numpy_f(t)), (module.df(t), act.numpy_df(t))):
+    for got, want in ((module.f(t), act.numpy_f(t)), (module.df(t), act.derived(1).numpy(t))):
         np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
     # f'' printed by the same printer from the spec's f''
     assert module.ACTIVATION.d2f is module.d2f
-    np.testing.assert_allclose(module.d2f(t), act.numpy_d2f(t), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(module.d2f(t), act.derived(2).numpy(t), rtol=1e-9, atol=1e-12)
     assert module.ACTIVATION.reviewed is False
 
 
@@ -533,7 +533,7 @@ def test_a_corrupt_or_hand_edited_json_entry_is_reported_not_raised(tmp_path, mo
     bad = tmp_path / "activations.json"
     bad.write_text(content)
     monkeypatch.setattr(activations, "ADDED_FILE", bad)
-    monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy())
     monkeypatch.setattr(activations, "_ADDED_ERRORS", {})
     monkeypatch.setattr("spec.user_folder.display_path", lambda path: "activations.json")
     activations._load_added()
@@ -595,7 +595,7 @@ def test_a_cubic_in_a_building_block_does_not_hang():
     # offered, and no output form is claimed
     plan = add_activation.plan("tanh_cubed", "tanh(z) + tanh(z)**3")
     assert plan.activation.output_form is None
-    assert "could be proven" in plan.activation.output_form_reason
+    assert "could be proven" in plan.activation.derived(1).reason
 
 
 def test_the_code_check_accepts_a_module_without_d2f_and_refuses_functions_out_of_order():

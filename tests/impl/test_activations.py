@@ -159,7 +159,7 @@ def test_get_non_string_is_a_type_error():
 
 
 def test_register_rejects_duplicates_and_non_activations(monkeypatch):
-    monkeypatch.setattr(activations, "_REGISTRY", dict(activations._REGISTRY))
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy())
     with pytest.raises(ValueError, match="sigmoid"):
         activations.register(activations.get("sigmoid"))
     with pytest.raises(TypeError):

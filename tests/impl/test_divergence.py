@@ -127,7 +127,8 @@ def probit(monkeypatch):
         name="test_probit", f=ndtr, df=lambda z: np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi),
         df_from_output=None, range=(0.0, 1.0), smooth=True,
     )
-    monkeypatch.setitem(activations._REGISTRY, act.name, act)
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy())
+    activations.register(act)
     return act.name
 
 

@@ -45,18 +45,18 @@ def spec_hvp(sizes, hidden, output, weights, biases, X, Y, V, c):
         z.append(W @ a[l - 1] + b)
         Rz.append(V[l - 1] @ a[l - 1] + W @ Ra[l - 1] + c[l - 1][:, None])
         a.append(act.numpy_f(z[l]))
-        Ra.append(act.numpy_df(z[l]) * Rz[l])
+        Ra.append(act.derived(1).numpy(z[l]) * Rz[l])
     delta, Rdelta = [None] * (L + 1), [None] * (L + 1)
     out = acts[-1]
     # delta[D] = (a[D] - y) f'(z[D])
-    delta[L] = (a[L] - Y.T) * out.numpy_df(z[L])
-    Rdelta[L] = Ra[L] * out.numpy_df(z[L]) + (a[L] - Y.T) * out.numpy_d2f(z[L]) * Rz[L]
+    delta[L] = (a[L] - Y.T) * out.derived(1).numpy(z[L])
+    Rdelta[L] = Ra[L] * out.derived(1).numpy(z[L]) + (a[L] - Y.T) * out.derived(2).numpy(z[L]) * Rz[L]
     for l in range(L - 1, 0, -1):
         act, W, Vn = acts[l - 1], weights[l], V[l]
         back = W.T @ delta[l + 1]
         # delta[l] = (W[l+1]^T delta[l+1]) f'(z[l])
-        delta[l] = back * act.numpy_df(z[l])
-        Rdelta[l] = (Vn.T @ delta[l + 1] + W.T @ Rdelta[l + 1]) * act.numpy_df(z[l]) + back * act.numpy_d2f(z[l]) * Rz[l]
+        delta[l] = back * act.derived(1).numpy(z[l])
+        Rdelta[l] = (Vn.T @ delta[l + 1] + W.T @ Rdelta[l + 1]) * act.derived(1).numpy(z[l]) + back * act.derived(2).numpy(z[l]) * Rz[l]
     HW = [Rdelta[l] @ a[l - 1].T + delta[l] @ Ra[l - 1].T for l in range(1, L + 1)]
     Hb = [Rdelta[l].sum(axis=1) for l in range(1, L + 1)]
     return HW, Hb
@@ -71,8 +71,8 @@ def _sympy_hvp(sizes, hidden, output, weights, biases, x, y, V, c):
     net = SymbolicNetwork.build(sizes, samples=1)
     _, a = net.forward(net.x[0], spec_activations.get(hidden), spec_activations.get(output))
     loss = losses.get("mse")
-    total = sum(loss.expr.subs({spec_activations.a: a[net.L][k], losses.y: net.y[0][k]}) for k in range(sizes[-1]))
-    symbols = [s for l in range(1, net.L + 1) for s in (*net.W[l], *net.b[l])]
+    total = sum(loss.expr.subs({spec_activations.a: a[net.D][k], losses.y: net.y[0][k]}) for k in range(sizes[-1]))
+    symbols = [s for l in range(1, net.D + 1) for s in (*net.W[l], *net.b[l])]
     t = sp.Symbol("t")
     theta, direction = _flat(weights, biases), _flat(V, c)
     point = {s: sp.Float(float(v), 30) + t * sp.Float(float(d), 30) for s, v, d in zip(symbols, theta, direction)}

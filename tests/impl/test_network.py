@@ -143,7 +143,8 @@ def _probit():
 @pytest.fixture
 def probit(monkeypatch):
     act = _probit()
-    monkeypatch.setitem(activations._REGISTRY, act.name, act)
+    monkeypatch.setattr(activations, "_REGISTRY", activations._REGISTRY.copy())
+    activations.register(act)
     return act.name
 
 

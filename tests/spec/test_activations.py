@@ -21,7 +21,7 @@ def test_sigmoid_derivative_is_sigma_times_one_minus_sigma():
     assert sp.cancel(sig.derivative - s * (1 - s)) == 0
     # the tutorial's x * (1 - x): the argument is the sigmoid's output
     assert sp.expand(sig.output_form - a * (1 - a)) == 0
-    assert all(p.ok for p in sig.proofs)
+    assert all(p.ok for p in sig.derived(1).proofs)
 
 
 def test_tanh_and_identity_output_forms():
@@ -45,8 +45,8 @@ def test_output_form_holds_on_a_dense_grid_including_tails(name):
     act = activations.get(name)
     if act.output_form is None:
         # Nothing is claimed; if the reason is a counterexample, check it numerically.
-        assert act.output_form_reason
-        if "f' there is" in act.output_form_reason:
+        assert act.derived(1).reason
+        if "f' there is" in act.derived(1).reason:
             _check_witness(act)
         return
     g = sp.lambdify(a, act.output_form, modules="mpmath")
@@ -74,7 +74,7 @@ def test_non_injective_activation_gets_no_output_form_claim_it_cannot_prove():
     # z**2 is not one-to-one: f'(z) = 2z takes both signs for one output value.
     act = Activation("square_test", z**2)
     assert act.output_form is None
-    assert "not one-to-one" in act.output_form_reason
+    assert "not one-to-one" in act.derived(1).reason
 
 
 def test_ranges():
@@ -125,8 +125,8 @@ def test_no_output_form_comes_with_a_witness(name):
 def _check_witness(act):
     import re
 
-    match = re.search(r"f\(([-\d.]+)\) = f\(([-\d.]+)\) = ([-\d.]+) while f' there is ([-\d.e]+) and ([-\d.e]+)", act.output_form_reason)
-    assert match, act.output_form_reason
+    match = re.search(r"f\(([-\d.]+)\) = f\(([-\d.]+)\) = ([-\d.]+) while f' there is ([-\d.e]+) and ([-\d.e]+)", act.derived(1).reason)
+    assert match, act.derived(1).reason
     z1, z2, level, d1, d2 = map(float, match.groups())
     f = sp.lambdify(z, act.expr)
     df = sp.lambdify(z, act.derivative)
@@ -137,7 +137,7 @@ def _check_witness(act):
 
 @pytest.mark.parametrize("name", [n for n, has in EXPECTED_OUTPUT_FORM.items() if has])
 def test_output_form_claimed_where_expected(name):
-    assert activations.get(name).output_form is not None, activations.get(name).output_form_reason
+    assert activations.get(name).output_form is not None, activations.get(name).derived(1).reason
 
 
 @pytest.mark.parametrize(
@@ -251,16 +251,16 @@ def test_elu_and_softsign_pieces_meet_with_equal_slopes():
     for name in ("elu", "softsign"):
         act = activations.get(name)
         assert act.piece_boundaries == (0,) and act.kinks == ()
-        left, right = act.one_sided_slopes[0]
+        left, right = act.derived(1).one_sided[0]
         assert left == right == 1
-    assert activations.get("relu").one_sided_slopes[0] == (0, 1)
-    assert activations.get("hard_tanh").one_sided_slopes == {-1: (0, 1), 1: (1, 0)}
+    assert activations.get("relu").derived(1).one_sided[0] == (0, 1)
+    assert activations.get("hard_tanh").derived(1).one_sided == {-1: (0, 1), 1: (1, 0)}
 
 
 def test_softsign_derivative_is_shown_simplified():
     act = activations.get("softsign")
-    assert act.display_derivative == 1 / (sp.Abs(z) + 1) ** 2
-    assert activations.pretty(act.display_derivative) == "1/(|z| + 1)²"
+    assert act.derived(1).display == 1 / (sp.Abs(z) + 1) ** 2
+    assert activations.pretty(act.derived(1).display) == "1/(|z| + 1)²"
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -66,9 +66,9 @@ _CORRECT_DELTAS = network.backprop_deltas
 def _without_activation_derivative(net, loss, scale, s, ds):
     """A planted bug: the hidden recurrence forgets sigma'(z)."""
     deltas = _CORRECT_DELTAS(net, loss, scale, s, ds)
-    L = net.L
+    D = net.D
     for n in range(net.samples):
-        for l in range(L - 1, 0, -1):
+        for l in range(D - 1, 0, -1):
             deltas[n][l] = net.W[l + 1].T * deltas[n][l + 1]
     return deltas
 
@@ -77,7 +77,7 @@ def _without_transpose(net, loss, scale, s, ds):
     """A planted bug: W instead of W^T (only typechecks for square layers)."""
     deltas = _CORRECT_DELTAS(net, loss, scale, s, ds)
     for n in range(net.samples):
-        for l in range(net.L - 1, 0, -1):
+        for l in range(net.D - 1, 0, -1):
             deltas[n][l] = sp.matrix_multiply_elementwise(net.W[l + 1] * deltas[n][l + 1], ds[n][l])
     return deltas
 

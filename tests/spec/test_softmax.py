@@ -34,9 +34,12 @@ def test_softmax_is_registered_as_a_vector_activation():
 
 def test_code_that_needs_an_elementwise_activation_says_so():
     # what only an elementwise activation has raises a clear error, never a wrong number
-    for attribute in ("expr", "symbolic_expr", "derivative", "symbolic_derivative", "numpy_df"):
+    for attribute in ("expr", "symbolic_expr", "derivative"):
         with pytest.raises(NotElementwiseError, match="softmax is a vector activation"):
             getattr(softmax, attribute)
+    for order in (1, 2, 3):  # f', f'' and beyond, with what is derived from them (output forms, numpy oracles)
+        with pytest.raises(NotElementwiseError, match="softmax is a vector activation"):
+            softmax.derived(order)
     with pytest.raises(NotElementwiseError, match="plot of f: 'softmax' is a vector activation.*sigmoid"):
         activations.require_elementwise(softmax, "plot of f")
     assert activations.require_elementwise(activations.get("tanh"), "plot of f").name == "tanh"
@@ -48,7 +51,7 @@ def test_code_that_needs_an_elementwise_activation_says_so():
 
 def test_no_elementwise_output_form_and_the_reason_is_the_off_diagonal():
     assert softmax.output_form is None
-    reason = softmax.output_form_reason
+    reason = softmax.why_not_elementwise(1)
     assert "off-diagonal" in reason and "aᵢ alone does not determine row i" in reason
 
 
@@ -249,12 +252,12 @@ def test_the_prover_rejects_j_instead_of_j_transpose(monkeypatch):
 
     def jacobian_not_transposed(net, loss, scale, s, ds):
         deltas = correct(net, loss, scale, s, ds)
-        L = net.L
+        D = net.D
         for n in range(net.samples):
-            grad = sp.Matrix([loss.d_da.subs({activations.a: s[n][L][k], losses.y: net.y[n][k]})
+            grad = sp.Matrix([loss.d_da.subs({activations.a: s[n][D][k], losses.y: net.y[n][k]})
                               for k in range(net.sizes[-1])])
-            deltas[n][L] = scale * ds[n][L] * grad
-            for l in range(L - 1, 0, -1):
+            deltas[n][D] = scale * ds[n][D] * grad
+            for l in range(D - 1, 0, -1):
                 deltas[n][l] = sp.matrix_multiply_elementwise(net.W[l + 1].T * deltas[n][l + 1], ds[n][l])
         return deltas
 

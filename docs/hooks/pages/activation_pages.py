@@ -204,7 +204,7 @@ def plot(act) -> bytes:
         # the kinks themselves are left out of each piece
         for i, t in _segments(kinks):
             ax.plot(t, act.numpy_f(t), color="#1f5fa8", lw=2.2, label="f(z)" if i == 0 else None)
-            ax.plot(t, act.numpy_df(t), color="#d9480f", lw=2, ls="--", label="f'(z)" if i == 0 else None)
+            ax.plot(t, act.derived(1).numpy(t), color="#d9480f", lw=2, ls="--", label="f'(z)" if i == 0 else None)
         for k in kinks:
             value = float(act.derivative.subs(z, k))
             ax.plot([k], [value], "o", color="#d9480f", ms=6, zorder=5)
@@ -216,7 +216,7 @@ def plot(act) -> bytes:
 
 def _jumps_of_second_derivative(act) -> list[float]:
     """Piece boundaries on the plot where f'' has different values from the two sides."""
-    return [float(p) for p, (left, right) in act.second_one_sided.items()
+    return [float(p) for p, (left, right) in act.derived(2).one_sided.items()
             if PLOT_RANGE[0] < float(p) < PLOT_RANGE[1] and sp.simplify(left - right) != 0]
 
 
@@ -229,10 +229,10 @@ def second_plot(act) -> bytes:
     with np.errstate(all="ignore"):
         # the jumps themselves are left out of each piece
         for i, t in _segments(jumps):
-            ax.plot(t, act.numpy_df(t), color="#d9480f", lw=1.4, ls="--", alpha=0.55, label="f'(z)" if i == 0 else None)
-            ax.plot(t, act.numpy_d2f(t), color="#2b8a3e", lw=2.2, label="f''(z)" if i == 0 else None)
+            ax.plot(t, act.derived(1).numpy(t), color="#d9480f", lw=1.4, ls="--", alpha=0.55, label="f'(z)" if i == 0 else None)
+            ax.plot(t, act.derived(2).numpy(t), color="#2b8a3e", lw=2.2, label="f''(z)" if i == 0 else None)
         for k in jumps:
-            ax.plot([k], [float(act.second_derivative.subs(z, k))], "o", color="#2b8a3e", ms=6, zorder=5)
+            ax.plot([k], [float(act.derived(2).expr.subs(z, k))], "o", color="#2b8a3e", ms=6, zorder=5)
     _finish(ax, f"{act.name}: f'' (and f', dashed) on [{PLOT_RANGE[0]:g}, {PLOT_RANGE[1]:g}]"
             + (" (dots: the value taken where f'' jumps)" if jumps else ""))
     return common.png(fig)
@@ -244,16 +244,16 @@ def _second_derivative_section(act) -> str:
     parts = [
         "\n## Second derivative\n\n",
         "Differentiating \\(f'\\) once more (what a Hessian, or a curvature-aware optimiser, needs):\n",
-        display(rf"f''(z) = {tex(shorten(act.display_second_derivative), names)}"),
+        display(rf"f''(z) = {tex(shorten(act.derived(2).display), names)}"),
         mark(("✓ derived by sympy.diff of f'", "symbolic"),
              ("✓ property-tested: impl's d2f against the spec's f'' and against differences of df", "property"),
              base=BASE),
     ]
     jumps = []
-    for p, (left, right) in act.second_one_sided.items():
+    for p, (left, right) in act.derived(2).one_sided.items():
         if sp.simplify(left - right) == 0:
             continue
-        value = act.second_derivative.subs(z, p)
+        value = act.derived(2).expr.subs(z, p)
         if sp.simplify(value - left) == 0:
             side = "the value from the left, the piece whose condition holds there (as for f')"
         elif sp.simplify(value - right) == 0:
@@ -269,18 +269,18 @@ def _second_derivative_section(act) -> str:
     if jumps:
         parts.append("\nWhere \\(f''\\) jumps it has no value of its own; the one used there is a convention:\n\n"
                      + "\n".join(jumps) + "\n")
-    h = act.second_output_form
+    h = act.derived(2).output_form
     if h is None:
         parts.append(
             "\n**No output form** \\(h(a)\\) with \\(f''(z) = h(f(z))\\):\n\n"
-            f"> {act.second_output_form_reason}\n"
+            f"> {act.derived(2).reason}\n"
         )
     else:
         parts.append(
             "\nThrough the output \\(a = f(z)\\):\n"
             + display(rf"f''(z) = h\left(f(z)\right), \qquad h(a) = {tex(shorten(h))}")
-            + proof_mark(act.second_proofs, base=BASE, what=f"{act.name}'s second output form")
-            + f"\nHow it was found and checked: {act.second_output_form_reason}.\n"
+            + proof_mark(act.derived(2).proofs, base=BASE, what=f"{act.name}'s second output form")
+            + f"\nHow it was found and checked: {act.derived(2).reason}.\n"
         )
     parts.append(f"\n![{act.name}: f'' on [-5, 5]]({act.name}-d2.png)\n")
     return "".join(parts)
@@ -310,14 +310,14 @@ def _output_form_section(act):
     if g is None:
         return (
             "\n**None exists.** The derivative cannot be computed from the output alone:\n\n"
-            f"> {act.output_form_reason}\n\n"
+            f"> {act.derived(1).reason}\n\n"
             "Backpropagation through this activation must keep \\(z\\) (the pre-activation) "
             "from the forward pass and evaluate \\(f'(z)\\).\n"
         )
-    how = act.output_form_reason
+    how = act.derived(1).reason
     return (
         display(rf"f'(z) = g\left(f(z)\right), \qquad g(a) = {tex(shorten(g))}")
-        + proof_mark(act.proofs, base=BASE, what=f"{act.name}'s output form")
+        + proof_mark(act.derived(1).proofs, base=BASE, what=f"{act.name}'s output form")
         + f"\nHow it was found and checked: {how}.\n"
     )
 
@@ -386,7 +386,7 @@ def elementwise_page(name) -> str:
         "(over the real line; a square bracket where the bound is a value of f).\n\n",
         _params(act),
         "\n## Derivative\n",
-        display(rf"f'(z) = {tex(shorten(act.display_derivative), param_names(act))}"),
+        display(rf"f'(z) = {tex(shorten(act.derived(1).display), param_names(act))}"),
         mark(("✓ derived by sympy.diff", "symbolic"),
              ("✓ property-tested: impl's f' against the spec", "property"), base=BASE),
         "\n## Output form\n\n",

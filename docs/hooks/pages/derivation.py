@@ -47,7 +47,7 @@ def names():
     """LaTeX names for the symbolic network's symbols (indices from 1, as in the math)."""
     n = net()
     out = {}
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         for i in range(n.sizes[l]):
             for j in range(n.sizes[l - 1]):
                 out[n.W[l][i, j]] = f"W^{{({l})}}_{{{i + 1}{j + 1}}}"
@@ -63,10 +63,10 @@ def names():
 def stand_ins():
     """Symbols for a^{(l)}_i and sigma'(z^{(l)}_i), as `spec.network.backprop_deltas` takes them."""
     n = net()
-    s = [[None] * (n.L + 1)]
-    ds = [[None] * (n.L + 1)]
+    s = [[None] * (n.D + 1)]
+    ds = [[None] * (n.D + 1)]
     labels = {}
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         s[0][l] = sp.Matrix(n.sizes[l], 1, lambda i, j, l=l: _sym(f"a{l}_{i}"))
         ds[0][l] = sp.Matrix(n.sizes[l], 1, lambda i, j, l=l: _sym(f"da{l}_{i}"))
         for i in range(n.sizes[l]):
@@ -126,7 +126,7 @@ def sigmoid_output_form():
     return display(
         rf"g(a) &= {tex(g)}",
         rf"g\left(\sigma(z)\right) &= {tex(g.subs(a, sigma(z)))} = {tex(g.subs(a, s.expr))} = {tex(s.derivative)} = \sigma'(z)",
-    ) + proof_mark(s.proofs, what="the sigmoid's output form")
+    ) + proof_mark(s.derived(1).proofs, what="the sigmoid's output form")
 
 
 @functools.lru_cache(maxsize=None)
@@ -148,7 +148,7 @@ def sigmoid_slope():
     turning, peak, tail = sigmoid_peak()
     rows = []
     for t in (0, 1, 2, 5, 10):
-        rows.append((rf"\(\pm {t}\)" if t else r"\(0\)", common.fmt(s.numpy_df(np.array(float(t))))))
+        rows.append((rf"\(\pm {t}\)" if t else r"\(0\)", common.fmt(s.derived(1).numpy(np.array(float(t))))))
     return (
         display(
             rf"\frac{{d}}{{dz}}\sigma'(z) = 0 \iff z \in {tex(sp.FiniteSet(*turning))}, \qquad "
@@ -198,7 +198,7 @@ def shapes():
 
     N = _general()["N"]
     rows = [(r"\(x = a^{(0)}\)", shape(n.x[0]), shape(sp.MatrixSymbol("x", dims(0), 1)), "one sample: a column")]
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         W = sp.MatrixSymbol(f"W{l}", dims(l), dims(l - 1))
         v = sp.MatrixSymbol(f"v{l}", dims(l), 1)
         rows.append((rf"\(W^{{({l})}}\)", shape(n.W[l]), shape(W), rf"row \(i\): the weights into unit \(i\) of layer {l}"))
@@ -520,7 +520,7 @@ def wanted():
         return sp.Matrix(m.rows, m.cols, lambda i, j: _sym(rf"\frac{{\partial L}}{{\partial {tex(m[i, j], lab)}}}"))
 
     lines = []
-    for l in range(1, n.L + 1):
+    for l in range(1, n.D + 1):
         lines.append(
             rf"\frac{{\partial L}}{{\partial W^{{({l})}}}} &= {tex(grads(n.W[l]))}, \qquad "
             rf"\frac{{\partial L}}{{\partial b^{{({l})}}}} = {tex(grads(n.b[l]))}"
@@ -634,7 +634,7 @@ def output_form_code():
     g = sp.lambdify(a, s.output_form, "numpy")
     t = 2.0
     out = float(s.numpy_f(np.array(t)))
-    right, wrong, exact = float(g(out)), float(g(t)), float(s.numpy_df(np.array(t)))
+    right, wrong, exact = float(g(out)), float(g(t)), float(s.derived(1).numpy(np.array(t)))
     if not (abs(right - exact) <= 1e-15 and abs(wrong - exact) > 1):
         raise common.BuildFailure("the x(1 - x) example no longer shows what the page says")
     z0 = sp.Float(t, 3)
@@ -644,7 +644,7 @@ def output_form_code():
             rf"\sigma({tex(z0)}) &= {out:.6f}, \qquad g\left(\sigma({tex(z0)})\right) = {right:.6f} = \sigma'({tex(z0)}) = {exact:.6f}",
             rf"g({tex(z0)}) &= {wrong:.6f} \ne \sigma'({tex(z0)})",
         )
-        + proof_mark(s.proofs, what="the sigmoid's output form")
+        + proof_mark(s.derived(1).proofs, what="the sigmoid's output form")
     )
 
 

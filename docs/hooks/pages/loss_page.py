@@ -237,7 +237,7 @@ def _elementwise_row(loss, name):
     through_a = od.proofs[1]
     if through_a.ok:
         status = f"✓ proven ({through_a.method})"
-    elif all(p.ok for p in act.proofs):
+    elif all(p.ok for p in act.derived(1).proofs):
         # in_a = cancel(l'(a) g(a)): with f'(z) = g(f(z)) proven, in_a(f(z)) = l'(f(z)) f'(z) = delta
         status = "✓ follows from the proven chain rule and the output form proven piece by piece"
     else:

@@ -120,7 +120,7 @@ def derivative_on_z():
     z1 = (W1 @ X + b1)[0]
     rows = []
     for zi in z1:
-        rows.append((f"{zi:.4f}", f"{float(s.numpy_df(np.array(zi))):.4f}", f"{float(g(expit(zi))):.4f}", f"{float(g(zi)):.4f}"))
+        rows.append((f"{zi:.4f}", f"{float(s.derived(1).numpy(np.array(zi))):.4f}", f"{float(g(expit(zi))):.4f}", f"{float(g(zi)):.4f}"))
     return display(rf"g(a) = {tex(s.output_form)}, \qquad \sigma'(z) = g\left(\sigma(z)\right) \ne g(z)") + common.table(
         [r"\(z^{(1)}_1\) on the 4 XOR inputs", r"\(\sigma'(z)\)", r"\(g(\sigma(z))\)", r"\(g(z)\)"], rows
     ) + mark(("measured at build time", "measured"))

@@ -234,7 +234,7 @@ def _no_elementwise(act):
         "\n## Why there is no elementwise output form\n\n"
         "**None exists.** The elementwise pages ask for a \\(g\\) with \\(f'(z) = g(f(z))\\), one unit at a "
         "time. The spec's answer for this activation:\n\n"
-        f"> {act.output_form_reason}\n\n"
+        f"> {act.why_not_elementwise(1)}\n\n"
         + _mistake(act)
         + "\nFor the same reason there is no scalar second derivative \\(f''(z)\\) here: the second "
         "derivative of a map from the layer to the layer, \\(\\partial^2 a_i / \\partial z_j \\partial z_k\\), "
