@@ -788,7 +788,7 @@ softmax = register(
 )
 
 #: The activations that ship with the package, in registration order (the added ones come after).
-BUILTIN_NAMES: tuple[str, ...] = tuple(_REGISTRY)
+BUILTIN_NAMES: tuple[str, ...] = tuple(_REGISTRY.names())
 
 
 def builtin_names(elementwise: bool | None = None) -> tuple[str, ...]:
@@ -797,7 +797,7 @@ def builtin_names(elementwise: bool | None = None) -> tuple[str, ...]:
     Args:
         elementwise: as in `names`.
     """
-    return tuple(n for n in BUILTIN_NAMES if elementwise is None or _REGISTRY[n].elementwise == elementwise)
+    return tuple(n for n in _REGISTRY.names(elementwise=elementwise) if n in BUILTIN_NAMES)
 
 
 # Activations added with `backprop-spec add-activation` live in the user folder
