@@ -447,7 +447,7 @@ def _observed_update(obs: Observation, b: discover.Binding):
 def _predicted(obs, b, hidden, output, variant, family, step, mode):
     net = _net(obs, b, hidden, output)
     with np.errstate(all="ignore"):
-        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode)
+        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode, lr=obs.lr)
     out = []
     for p in b.params[obs.arch]:
         out.append(dW[p.layer] if p.kind == "W" else db[p.layer])
@@ -686,131 +686,14 @@ def _discovery_line(r: LogitReading) -> str:
     return line
 
 
-def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) -> list[tuple[vm.Variant, str]]:
-    """Every known mistake, at every layer, with its diagnosis.
+def _candidates(hidden, output, b: discover.Binding) -> list:
+    """Every registered mistake (`spec.verify.mistakes`) at every place in the deepest network ``b`` was driven at."""
+    from spec.verify import mistakes
 
-    The output layer is named "out" in a variant, so that one variant means the
-    same mistake in every architecture the class was driven at.
-    """
-    out, later, last = [], [], []
-    layers = [*range(1, depth), "out"]
-
-    def where(l):
-        return "the output layer" if l == "out" else f"hidden layer {l}"
-
-    def act_of(l):
-        if l == "out":
-            return output
-        return hidden[l - 1] if isinstance(hidden, tuple) else hidden
-
-    for l in layers:
-        act = act_of(l)
-        if not act.elementwise:
-            # a vector output activation (softmax): its own mistakes (only the output layer can be one)
-            v_out, v_last = _vector_output_variants(act)
-            out += v_out
-            last += v_last
-            continue
-        g = None if act.output_form is None else spec_activations.display(act.output_form)
-        if g is not None and vm.has_output_form(act) and act.output_form.has(spec_activations.a):
-            out.append((vm.Variant(f"g(z) {l}", slope=((l, "g(z)"),)),
-                        f"in {where(l)}, the derivative written through the output, g(a) = {g} for {act.name}, "
-                        f"is given z instead of the layer's output a: compute it as g(a) with a = {act.name}(z), "
-                        f"or use f'(z) itself"))
-        out.append((vm.Variant(f"f'(a) {l}", slope=((l, "f'(a)"),)),
-                    f"in {where(l)}, the derivative f'(z) of {act.name} is evaluated at the layer's output a "
-                    f"instead of at z" + (f": use f'(z), or its output form g(a) = {g}" if g else ": use f'(z)")))
-        if l != 1:
-            later.append((vm.Variant(f"input z {l}", input_z=(l,)),
-                          f"the weight gradient of {where(l)} takes the layer below's pre-activation z instead of its "
-                          "output a: dW = delta a_below^T"))
-        # another activation's derivative in this layer (the sigmoid's a (1 - a) after a tanh, say): tried last
-        for other_name in spec_activations.names(elementwise=True):
-            other = spec_activations.get(other_name)
-            if other_name == act.name:
-                continue
-            if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
-                form = spec_activations.display(other.output_form)
-                last.append((vm.Variant(f"{other_name} g(a) {l}", slope=((l, f"{other_name} g(a)"),)),
-                             f"{where(l)} is {act.name}, but its derivative is {other_name}'s, g(a) = {form}: "
-                             f"use {act.name}'s" + (f", g(a) = {g}" if g else "")))
-        out.append((vm.Variant(f"missing {l}", slope=((l, "1"),)),
-                    f"the activation derivative ({act.name}') is missing in the error term of {where(l)}: "
-                    + ("delta must be dL/da * f'(z)" if l == "out" else f"delta({l}) must be W({l + 1})^T delta({l + 1}) * f'(z({l}))")))
-    if depth > 1:
-        for how in ("g(z)", "f'(a)", "1"):
-            if how == "g(z)" and not all(vm.has_output_form(act_of(l)) for l in layers):
-                continue
-            if how != "1" and not output.elementwise:
-                continue  # f'(a) and g(z) need an elementwise f' in every layer
-            text = {
-                "g(z)": "in every layer, the derivative written through the output (e.g. x * (1 - x) for the sigmoid) "
-                        "is given z instead of the layer's output a",
-                "f'(a)": "in every layer, f'(z) is evaluated at the layer's output a instead of at z",
-                "1": "the activation derivative is missing in every error term",
-            }[how]
-            out.append((vm.Variant(f"{how} all", slope=tuple((l, how) for l in layers)), text))
-        out.append((vm.Variant("raw error", raw_error=True),
-                    "the error passed back from the output layer is its raw error dL/da (e.g. y - output) instead "
-                    "of delta = dL/da * f'(z): multiply by the output's derivative before passing it back"))
-    if has_biases:
-        texts = {
-            "mean": "averaged over the samples while the weights' are summed: sum delta over the samples",
-            "first": "taken from the first sample only: sum delta over all samples",
-            "all": "summed over the units as well as the samples (a sum without axis)",
-        }
-        for how, text in texts.items():
-            out.append((vm.Variant(f"bias {how} all", bias=tuple((l, how) for l in layers)),
-                        f"the biases' gradients (every layer) are {text}"))
-            for l in layers:
-                out.append((vm.Variant(f"bias {how} {l}", bias=((l, how),)), f"the bias gradient of {where(l)} is {text}"))
-    if depth > 1:
-        out.append((vm.Variant("stale", stale=True),
-                    "the error of a lower layer is computed with the weights above it already updated: "
-                    "compute every delta before changing any weight"))
-    if sequential:
-        out.append((vm.Variant("stale activations", stale_activations=True),
-                    "the per-sample loop reuses activations from one forward pass made before it: recompute the "
-                    "forward pass for each sample after the previous update"))
-    return out + later + last
-
-
-def _vector_output_variants(act) -> tuple[list, list]:
-    """The known mistakes of a vector output activation (softmax): ``(early, late)`` lists of (variant, text).
-
-    * the error of a loss whose closed form already holds the Jacobian (softmax with
-      cross-entropy: a - y) multiplied by the Jacobian's diagonal once more;
-    * the Jacobian left out (dL/da passed on as the error);
-    * the Jacobian taken entry by entry as an elementwise activation's g(a), e.g. the
-      sigmoid's a (1 - a): only its diagonal, without the off-diagonal -a_i a_k.
-    """
-    early, late = [], []
-    diagonal = _jacobian_diagonal_text(act)
-    for family in accepted_families(act):
-        closed = _closed_text(family, act)
-        if closed is None or not family.divides_by_output:
-            continue
-        others = same_error_without_slope(family, act)
-        alias = (f" (read as {loss_words(others[0], 'short')} instead, the same numbers take only the Jacobian's "
-                 "diagonal for the whole Jacobian: wrong too)" if others else "")
-        early.append((vm.Variant("twice out", slope=(("out", "twice"),)),
-                      f"in the output layer, {act.name}'s derivative is applied twice: the output error of "
-                      f"{loss_words(family)} after {act.name} is already delta = {closed} (the Jacobian cancels in it), "
-                      f"and the code multiplies it by the Jacobian's diagonal {diagonal} once more: use delta = {closed}"
-                      f"{alias}"))
-        break
-    early.append((vm.Variant("missing out", slope=(("out", "1"),)),
-                  f"the {act.name} Jacobian is missing in the output error: delta must be J^T dL/da (every output "
-                  "depends on every z of the layer), not dL/da itself"))
-    for other_name in spec_activations.names(elementwise=True):
-        other = spec_activations.get(other_name)
-        if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
-            form = spec_activations.display(other.output_form)
-            late.append((vm.Variant(f"{other_name} g(a) out", slope=(("out", f"{other_name} g(a)"),)),
-                         f"the output layer is {act.name}, but its derivative is taken entry by entry as {other_name}'s, "
-                         f"g(a) = {form}: {act.name}'s outputs depend on the whole layer, so delta = J^T dL/da with the "
-                         f"whole Jacobian (its diagonal is {diagonal}, its other entries are not 0)"))
-    return early, late
+    deepest = max(len(a) for a in b.archs) - 1  # one candidate names a layer in every architecture
+    ctx = mistakes.Context(hidden, output, deepest, b.has_biases, sequential=True,
+                           lr_known=b.lr_known and not b.step_returns_gradients)
+    return mistakes.candidates(ctx)
 
 
 @functools.lru_cache(maxsize=None)
@@ -1262,19 +1145,18 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
             _first_failing_table(report, observations, b, hidden, output, m)
             report.loss, report.reduction = loss_phrase(m), _reduction_name(m)
             return report
-    # The first known mistake that explains every scenario (in the order of `_variants`, simplest
+    # The first known mistake that explains every scenario (in the registry's order, `spec.verify.mistakes`, simplest
     # first); a second only if it needs another loss (cross-entropy where the first needs squares).
-    explained = []
-    deepest = max(len(a) for a in b.archs) - 1  # one variant names a layer in every architecture
-    for variant, text in _variants(hidden, output, deepest, b.has_biases, sequential=True):
-        if variant.key.endswith(" g(a) out") and any(m.variant.key == "twice out" for _, m in explained):
-            continue  # the same numbers as the Jacobian applied twice, whose diagnosis says so
-        m = find_match(observations, b, hidden, output, variant, loss, reduction)
-        if m is not None and all(m.family is not other.family for _, other in explained):
-            explained.append((f"{text} (with {loss_phrase(m)})" if loss is None else text, m))
+    explained = []  # (text, match, candidate)
+    for c in _candidates(hidden, output, b):
+        if c.shadowed_by and any(e.mistake.key == c.shadowed_by for _, _, e in explained):
+            continue  # the same numbers as a mistake already said, whose diagnosis says so
+        m = find_match(observations, b, hidden, output, c.variant, loss, reduction)
+        if m is not None and all(m.family is not other.family for _, other, _ in explained):
+            explained.append((f"{c.text} (with {loss_phrase(m)})" if loss is None else c.text, m, c))
     good = None
     if explained:
-        report.diagnosis = [text for text, _ in explained]
+        report.diagnosis = [text for text, _, _ in explained]
         reference = explained[0][1]
     elif pairs and _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction):
         return report
@@ -1306,16 +1188,15 @@ def _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction) 
     Tried only once the identity output's own losses and mistakes explain nothing (so code that
     is squared error on an identity output, with a mistake, keeps its diagnosis).
     """
-    deepest = max(len(a) for a in b.archs) - 1
     for r in logits:
-        for variant, text in _variants(hidden, r.inner, deepest, b.has_biases, sequential=True):
-            if variant.key.endswith(" g(a) out") and not r.inner.elementwise:
-                continue  # the softmax Jacobian's diagonal on top is the same numbers as "twice out", said there
-            m = find_match(r.observations, b, hidden, r.inner, variant, loss, reduction, only=r.family.name)
+        for c in _candidates(hidden, r.inner, b):
+            if c.shadowed_by:
+                continue  # the softmax Jacobian's diagonal on top is the same numbers as the Jacobian twice, said there
+            m = find_match(r.observations, b, hidden, r.inner, c.variant, loss, reduction, only=r.family.name)
             if m is None:
                 continue
             # (the squared-error reading of the same numbers is about softmax outputs, which this code does not return)
-            text = text.split(" (read as ")[0]
+            text = c.short
             report.diagnosis = [f"read as logits with {r.inner.name} applied inside the loss ({loss_words(r.family)} "
                                 f"on logits, delta = {r.closed()} with a = {r.inner.name}(z)): {text} "
                                 f"(with {loss_phrase(m)})"]
