@@ -342,3 +342,14 @@ register(Mistake(
     options=_other_activations,
     same_numbers_as="twice",  # on softmax, a (1 - a) after a - y is the Jacobian applied twice
 ))
+
+
+# --- the step itself (phase 1) --------------------------------------------------------------------
+
+register(Mistake(
+    "bias without lr", "each layer", 1,
+    lambda ctx, l, _: vm.Variant(f"bias without lr {l}", no_lr=(("b", l),)),
+    lambda ctx, l, _: (f"the bias of {where(l)} is updated without the learning rate (b -= db): "
+                       "multiply its step by the learning rate, b -= lr * db"),
+    applies=lambda ctx, l, _: ctx.has_biases and ctx.lr_known,
+))

@@ -70,6 +70,7 @@ def test_the_projects_trainer_passes_with_no_adapter(tmp_path):
         ("bug_missing_derivative", ["--loss", "mse"], "derivative (sigmoid') is missing in the error term of the output layer"),
         ("bug_bias_mean", [], "the bias gradient of the output layer is averaged over the samples"),
         ("bug_stale_weights", [], "computed with the weights above it already updated"),
+        ("bug_bias_no_lr", [], "the bias of hidden layer 1 is updated without the learning rate (b -= db)"),
         ("bug_forward_no_bias", [], "the forward pass leaves out the bias of the output layer"),
         ("bug_raises", [], "raised ValueError"),
         ("bug_wrong_shape", [], "after the training step, b1 has shape (5,), expected (5, 1)"),
