@@ -43,6 +43,7 @@ import numpy as np
 
 from spec import activations as spec_activations
 from spec import losses as spec_losses
+from impl import _ratio
 from spec.verify import sandbox
 from spec.verify import discover
 from spec.verify import recurrence as vm
@@ -797,7 +798,7 @@ def _ratio_patterns(fits, b, family):
         if how == "mean":
             return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
                     "pinned --reduction sum adds (without the pin, verify finds the mean itself)"], ()
-        if np.isclose(k, -1):
+        if _ratio.detect([k]).kind == "sign":
             return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"], ()
         return [f"every {'gradient' if b.step_returns_gradients else 'update'} is {k:.6g} times the spec's for "
                 f"{loss_words(family)}: a constant factor that is no loss convention (a stray factor in the "
@@ -823,21 +824,23 @@ def _ratio_patterns(fits, b, family):
         rels = [[s / r for (s, _), (r, _) in zip(fits[m], fits[ref])] for m in odd]
         if any(not np.allclose(r, rels[0], rtol=1e-6) for r in rels):
             continue
-        rel = rels[0]
-        if steady(rel):
-            if np.isclose(rel[0], 1):
-                continue
-            if np.isclose(rel[0], -1):
-                return [f"the update of {name} has the wrong sign (it moves up the gradient)"], odd
-            if np.isclose(rel[0], 0, atol=1e-12):
-                return [f"{name} is never updated (its change is 0 while the other parameters move)"], odd
-            return [f"the updates of {name} are {rel[0]:.6g} times the other parameters': a constant factor "
+        # the odd parameters' factor relative to the others', per scenario, named by the shared detector
+        found = _ratio.detect(rels[0], Ns, lrs if b.lr_known else None)
+        kind = None if found is None else found.kind
+        if kind in (None, "one"):
+            continue
+        if kind == "sign":
+            return [f"the update of {name} has the wrong sign (it moves up the gradient)"], odd
+        if kind == "zero":
+            return [f"{name} is never updated (its change is 0 while the other parameters move)"], odd
+        if kind in ("factor", "twice", "half"):
+            return [f"the updates of {name} are {found.value:.6g} times the other parameters': a constant factor "
                     "in that gradient (its convention differs from the rest)"], odd
-        if steady([r * n for r, n in zip(rel, Ns)]):
+        if kind == "mean":
             return [f"{name} averages its gradient over the samples where the other parameters sum it"], odd
-        if steady([r / n for r, n in zip(rel, Ns)]):
+        if kind == "sum":
             return [f"{name} sums its gradient over the samples where the other parameters average it"], odd
-        if b.lr_known and steady([r / lr for r, lr in zip(rel, lrs)]):
+        if kind == "lr":
             return [f"the learning rate multiplies the update of {name} twice"], odd
     return [], None
 
@@ -1304,16 +1307,14 @@ def verify_gradient_function(
                     if np.max(np.abs(i - c * e)) <= 1e-6 * max(np.max(np.abs(i)), 1e-300):
                         ratios[name] = c
             values = [c for c in ratios.values() if c is not None]
-            if len(values) == len(ratios) and np.allclose(values, values[0], rtol=1e-6):
-                c = values[0]
-                N = X.shape[0]
-                if np.isclose(c, 1 / N):
-                    report.diagnosis.append("every gradient is 1/N of the spec's: a mean over samples where the spec sums")
-                elif np.isclose(c, N):
-                    report.diagnosis.append("every gradient is N times the spec's: a sum over samples where the spec averages")
-                elif np.isclose(c, -1):
-                    report.diagnosis.append("every gradient has the wrong sign")
-                else:
-                    report.diagnosis.append(f"every gradient is {c:.6g} times the spec's")
+            # one constant ratio for every parameter: named by the shared detector (impl._ratio)
+            found = _ratio.detect(values, X.shape[0]) if len(values) == len(ratios) else None
+            if found is not None and found.kind not in ("lr",):
+                words = {
+                    "mean": "every gradient is 1/N of the spec's: a mean over samples where the spec sums",
+                    "sum": "every gradient is N times the spec's: a sum over samples where the spec averages",
+                    "sign": "every gradient has the wrong sign",
+                }
+                report.diagnosis.append(words.get(found.kind, f"every gradient is {values[0]:.6g} times the spec's"))
             return report
     return report
