@@ -31,6 +31,7 @@ discovery cannot decide, `DiscoveryError` says what is ambiguous.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -612,6 +613,7 @@ class Probe:
     failure: str | None = None  # what the training step did wrong at this architecture
     follow: str | None = None  # the method applying what the step computed, if it does not itself
     targets: str = "values"  # "labels": the step takes integer class labels (samples,)
+    dtype: str = "float64"  # "float32" when the parameters found are float32 or float16
 
 
 def _sig(methods, name):
@@ -724,6 +726,10 @@ class Driver:
             problems += [f"at sizes {'-'.join(map(str, a))}: {text}" for a, text, _ in failures]
             return None
         first = probes[0]
+        dtype = "float32" if any(p.dtype == "float32" for p in probes) else "float64"
+        data_roles = [r.role for r in roles if r.role in ("X", "Y")]
+        single_output = group_index == 1
+        # every field at once: the binding is complete when built (its description is computed from it)
         binding = Binding(
             cls=self.cls, constructor=roles, archs=[p.arch for p in probes],
             params={p.arch: p.params for p in probes},
@@ -733,83 +739,13 @@ class Driver:
             step=first.step, step_args=first.step_args, lr_via=first.lr_via, lr_path=first.lr_path,
             step_returns_gradients=first.returns_gradients, step_follow=first.follow, targets=first.targets,
             step_follow_args=method_roles(_sig(self.methods, first.follow)) if first.follow else [],
+            data_roles=data_roles, dtype=dtype, rtol=RTOL_FLOAT32 if dtype != "float64" else 1e-7,
+            unsupported=[(arch, text, where == "discovery" or (single_output and arch[-1] > 1))
+                         for arch, text, where in failures],
         )
-        binding.data_roles = [r.role for r in roles if r.role in ("X", "Y")]
-        binding.dtype = getattr(self, "_dtype", "float64")
-        if binding.dtype != "float64":
-            binding.rtol = RTOL_FLOAT32
-        if binding.data_roles:
-            binding.x_layout = first.layout
-        single_output = group_index == 1
-        for arch, text, where in failures:
-            limitation = where == "discovery" or (single_output and arch[-1] > 1)
-            binding.unsupported.append((arch, text, limitation))
-        binding.lines = self._lines(binding)
-        return binding
+        from spec.verify.describe import describe
 
-    def _lines(self, b: Binding) -> list[str]:
-        arch = b.archs[0]
-        params = b.params[arch]
-        weights = [p for p in params if p.kind == "W"]
-        biases = [p for p in params if p.kind == "b"]
-        D = len(weights)
-        lines = [f"class {b.cls}, built as {_describe_call(b.cls, b.constructor, arch, 'N')}"]
-        orient = "(in, out)" if weights[0].transposed else "(out, in)"
-        lines.append(
-            f"weights: {', '.join(p.name for p in weights)}, stored {orient}"
-            f"; {D} layer{'s' if D > 1 else ''} ({D - 1} hidden)"
-        )
-        if biases and biases[0].fold:
-            lines.append(f"biases: the {biases[0].fold} column of each weight array (inputs with a 1 "
-                         f"{'prepended' if biases[0].fold == 'first' else 'appended'})")
-        elif biases:
-            def shape_of(p):
-                if p.shape == ():
-                    return "a number"
-                if len(p.shape) == 1:
-                    return "(n,)"
-                return "(n, 1)" if p.shape[1] == 1 and (p.shape[0] != 1 or p.layer == D) else "(1, n)"
-
-            shapes = {shape_of(p) for p in biases}
-            text = ", ".join(p.name if len(shapes) == 1 else f"{p.name} {shape_of(p)}" for p in biases)
-            if len(shapes) == 1:
-                text += f", shape {shapes.pop()}"
-            missing = [l for l in range(1, D + 1) if l not in {p.layer for p in biases}]
-            if missing:
-                text += f"; no bias in layer {', '.join(map(str, missing))}"
-            lines.append(f"biases: {text}")
-        else:
-            lines.append("biases: none")
-        X = "(samples, features)" if b.x_layout == "samples_features" else "(features, samples)"
-        if b.forward_args:
-            lines.append(f"forward: {b.forward}(X) with X as {X}")
-        else:
-            lines.append(f"forward: {b.forward}() on the data given to the constructor, X as {X}")
-        if b.output_known[0] == "attr":
-            lines.append(f"output: read from {path_text(b.output_known[1])} after {b.forward}")
-        args = ", ".join(f"{r.name}={r.role}" if r.role != r.name else r.name for r in b.step_args)
-        step = f"{b.step}({args})"
-        if b.step_follow:
-            step += f", then {b.step_follow}({', '.join(r.name for r in b.step_follow_args)})"
-        lines.append(f"training step: {step}" + (" returns the gradients" if b.step_returns_gradients else ""))
-        if b.targets == "labels":
-            lines.append("targets: integer class labels, shape (samples,) (targets given as arrays of values raised)")
-        lr = {
-            "argument": f"the learning rate is the argument {next((r.name for r in b.step_args if r.role == 'lr'), '?')}",
-            "attribute": f"the learning rate is the attribute {path_text(b.lr_path)} (set by the checker)",
-            "constructor": f"the learning rate is the constructor's {next((r.name for r in b.constructor if r.role == 'lr'), '?')}",
-            "fixed": "the learning rate is fixed inside the code: the step it takes is measured",
-        }[b.lr_via]
-        if not b.step_returns_gradients:
-            lines.append(lr)
-        sizes = ", ".join("-".join(map(str, a)) for a in b.archs)
-        lines.append(f"driven at sizes {sizes}")
-        if b.dtype != "float64":
-            lines.append(f"parameters in {b.dtype}: compared to a relative {b.rtol:g} (float64 code: 1e-07)")
-        for arch_, text, limitation in b.unsupported:
-            if limitation:
-                lines.append(f"not driven at sizes {'-'.join(map(str, arch_))}: {text}")
-        return lines
+        return dataclasses.replace(binding, lines=describe(binding))
 
     def _probe(self, roles, arch, forward, steps) -> Probe | None:
         N = _samples_for(arch)
@@ -824,7 +760,7 @@ class Driver:
             layouts = [self.forced["layout"]]
         for data_layout in layouts if has_data else [None]:
             try:
-                handle, params, actual, layout_hint = self._build_and_find(roles, arch, X, Y, data_layout, N)
+                handle, params, actual, layout_hint, dtype = self._build_and_find(roles, arch, X, Y, data_layout, N)
             except DiscoveryError as err:
                 last_error = err
                 continue
@@ -853,7 +789,7 @@ class Driver:
                     ))
                     continue
                 step = self._find_step(roles, params, actual, layout, Xa, Ya, math, rng, steps, data_layout)
-                return Probe(actual, params, layout, where, *step)
+                return dataclasses.replace(Probe(actual, params, layout, where, *step), dtype=dtype)
         # a forward pass that ran but gave nothing like an output says more than one that raised
         # because it was called with the other layout; the most likely layout's error comes first
         if discovery_errors:
@@ -892,8 +828,8 @@ class Driver:
             )
         actual, params = chains[0]
         dtypes = {path_text(p): d for p, d in _dtypes(attributes)}
-        self._dtype = "float32" if any(dtypes.get(p.name) in ("float32", "float16") for p in params) else "float64"
-        return handle, params, actual, params[0].transposed
+        dtype = "float32" if any(dtypes.get(p.name) in ("float32", "float16") for p in params) else "float64"
+        return handle, params, actual, params[0].transposed, dtype
 
     def _fold_side(self, handle, params, layout, arch, N, rng):
         """Which column of a folded ``[b | W]`` array is the bias: with X = 0 only the bias column matters."""
