@@ -1053,6 +1053,7 @@ class Check:
 
     @property
     def depth(self) -> int:
+        """The number of weight layers at the first architecture."""
         return len(self.b.archs[0]) - 1
 
 

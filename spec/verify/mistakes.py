@@ -157,14 +157,17 @@ def _has_g_of_a(act) -> bool:
 
 
 def _elementwise(ctx, layer, option=None) -> bool:
+    """Whether the layer's activation is elementwise (a slope f' per entry)."""
     return ctx.act(layer).elementwise
 
 
 def _one_layer(key, how):
+    """A variant maker: the slope ``how`` (`recurrence.SLOPES`) in one layer."""
     return lambda ctx, layer, option: vm.Variant(f"{key} {layer}", slope=((layer, how),))
 
 
 def _every_layer(key, how):
+    """A variant maker: the slope ``how`` in every layer."""
     return lambda ctx, layer, option: vm.Variant(f"{how} all", slope=tuple((l, how) for l in ctx.layers))
 
 
@@ -199,6 +202,7 @@ def _closed_twice(act):
 
 
 def _twice_text(ctx, l, _):
+    """The softmax-style Jacobian applied on top of an error that already holds it."""
     from spec.verify import judge
 
     act = ctx.act(l)
@@ -226,6 +230,7 @@ register(Mistake(
 
 
 def _missing_text(ctx, l, _):
+    """The activation's derivative (or vector Jacobian) left out of one layer's error."""
     act = ctx.act(l)
     if not act.elementwise:
         return (f"the {act.name} Jacobian is missing in the output error: delta must be J^T dL/da (every output "
@@ -323,6 +328,7 @@ def _other_activations(ctx, layer):
 
 
 def _other_text(ctx, l, other):
+    """Another activation's derivative used in this layer."""
     act, form = ctx.act(l), spec_activations.display(other.output_form)
     if not act.elementwise:
         from spec.verify import judge

@@ -44,21 +44,25 @@ ACTIVATIONS = {
 
 
 def _sse(A, Y):
+    """The sum of squared errors."""
     # sum over samples and outputs of (a - y)^2
     return np.sum((A - Y) ** 2)
 
 
 def _bce(A, Y):
+    """Binary cross-entropy, summed."""
     # -sum(y log a + (1 - y) log(1 - a))
     return -np.sum(Y * np.log(A) + (1 - Y) * np.log1p(-A))
 
 
 def _ce(P, Y):
+    """Cross-entropy of probabilities, summed."""
     # -sum(y log p) over samples and classes
     return -np.sum(Y * np.log(P))
 
 
 def _ce_of_logits(S, Y):
+    """Cross-entropy of softmax(logits), summed."""
     # -sum(y log softmax(s)), log softmax(s) = s - log sum exp(s), shifted by the row's maximum
     S = S - S.max(axis=1, keepdims=True)
     logp = S - np.log(np.exp(S).sum(axis=1, keepdims=True))
@@ -66,6 +70,7 @@ def _ce_of_logits(S, Y):
 
 
 def _bce_of_logits(S, Y):
+    """Binary cross-entropy of sigmoid(logits), summed."""
     # -sum(y log sigmoid(s) + (1 - y) log(1 - sigmoid(s))) = sum(log(1 + e^s) - y s)
     return float(np.sum(np.logaddexp(0, S) - Y * S))
 
@@ -113,6 +118,7 @@ def parse_path(path):
 
 
 def _down(obj, part):
+    """One step down a parameter path."""
     kind, key = part
     return getattr(obj, key) if kind == "attr" else obj[key]
 
