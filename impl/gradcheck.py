@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from impl import _validate
+from impl import _ratio, _validate
 from impl.activations import Activation
 from impl.losses import Loss, mse
 from impl.network import Network
@@ -574,26 +574,19 @@ def _hint(
             for bad in [(p.rel_error > rtol) & (np.abs(p.numeric) > scale)]
         ]
     )
-    if ratios.size and np.all(np.isfinite(ratios)):
+    found = _ratio.detect(ratios, samples, rtol=1e-3, close=1e-3) if ratios.size else None
+    if found is not None and found.kind != "lr":
+        words = {
+            "sign": "the analytic gradient has the wrong sign (the gradient of -L?)",
+            "sum": f"the analytic gradient is {samples} (the number of samples) "
+                   "times the loss's: a sum where the loss takes the mean?",
+            "mean": f"the analytic gradient is 1/{samples} (one over the number "
+                    "of samples) of the loss's: a mean where the loss takes the sum?",
+            "twice": "the analytic gradient is twice the loss's: the 1/2 of the squared error dropped?",
+            "half": "the analytic gradient is half the loss's: a stray factor 1/2?",
+        }
         c = float(np.median(ratios))
-        if np.allclose(ratios, c, rtol=1e-3):
-            known = [(-1.0, "the analytic gradient has the wrong sign (the gradient of -L?)")]
-            if samples > 1:
-                known += [
-                    (float(samples), f"the analytic gradient is {samples} (the number of samples) "
-                     "times the loss's: a sum where the loss takes the mean?"),
-                    (1.0 / samples, f"the analytic gradient is 1/{samples} (one over the number "
-                     "of samples) of the loss's: a mean where the loss takes the sum?"),
-                ]
-            known += [
-                (2.0, "the analytic gradient is twice the loss's: "
-                 "the 1/2 of the squared error dropped?"),
-                (0.5, "the analytic gradient is half the loss's: a stray factor 1/2?"),
-            ]
-            for value, text in known:
-                if abs(c - value) <= 1e-3 * abs(value):
-                    return text
-            return f"every failing entry is off by the same factor: analytic = {c:.6g} * numeric"
+        return words.get(found.kind, f"every failing entry is off by the same factor: analytic = {c:.6g} * numeric")
     for p in failing:
         g, n = p.analytic, p.numeric
         if g.ndim == 2 and g.shape[0] == g.shape[1] > 1:

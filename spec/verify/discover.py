@@ -25,12 +25,18 @@ is stored:
    an argument, an attribute, the constructor, or a constant written in the
    code (then the step it takes is measured).
 
-The result is a `Binding` with one printable line per finding. Where
-discovery cannot decide, `DiscoveryError` says what is ambiguous.
+The result is a `Binding`, built complete once, with one printable line per
+finding (`spec.verify.describe`). Where discovery cannot decide,
+`DiscoveryError` says what is ambiguous.
+
+Three units: `Driver` discovers (what the code is), `Runner` drives (builds
+the object, sets and reads its parameters, calls its methods: one scenario is
+`Runner.run`), and `spec.verify.describe` says how the code was read.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -612,6 +618,7 @@ class Probe:
     failure: str | None = None  # what the training step did wrong at this architecture
     follow: str | None = None  # the method applying what the step computed, if it does not itself
     targets: str = "values"  # "labels": the step takes integer class labels (samples,)
+    dtype: str = "float64"  # "float32" when the parameters found are float32 or float16
 
 
 def _sig(methods, name):
@@ -635,14 +642,166 @@ def _samples_for(arch) -> int:
     return next(n for n in (7, 11, 13, 17) if n not in arch)
 
 
+class Runner:
+    """Drives a class in the sandbox: builds it, sets and reads its parameters, calls its forward and training methods.
+
+    Driving only: what to call and where the parameters are is a `Binding` (or, during
+    discovery, what `Driver` is trying); `run` is one scenario.
+    """
+
+    def __init__(self, box: sandbox.Sandbox, cls: str, methods: dict):
+        self.box, self.cls, self.methods = box, cls, methods
+        self._forward_call = None  # the last forward call, whose other returned entries a step may take back
+
+    def build(self, roles, arch, X, Y, data_layout, lr=0.1):
+        """A new object, built by the constructor call ``roles`` states at ``arch`` (the data in ``data_layout``)."""
+        Xu = Y_u = None
+        if data_layout is not None:
+            Xu = X.T if data_layout == "samples_features" else X
+            Y_u = Y.T if data_layout == "samples_features" and Y.ndim == 2 else Y
+        args, kwargs, arrays = constructor_call(roles, arch, Xu, Y_u, lr=lr)
+        what = _describe_call(self.cls, roles, arch, X.shape[1])
+        return self.box.new(self.cls, args, what, kwargs=kwargs, arrays=arrays)
+
+    def set_params(self, handle, params, math):
+        """Put canonical values (``math[p.key]``) into the object, in the user's shapes."""
+        arrays = user_arrays(params, math)
+        self.box.set(handle, [list(p.path) for p, _ in arrays], [a for _, a in arrays],
+                     what=f"setting {', '.join(p.name for p, _ in arrays)}")
+
+    def get_params(self, handle, params):
+        """The object's parameters, canonical: ``{p.key: W (out, in) or b (n,)}``."""
+        owners = [p for p in params if not (p.fold and p.kind == "b")]
+        arrays = self.box.get(handle, [list(p.path) for p in owners], what=f"reading {', '.join(p.name for p in owners)}")
+        by_path = {}
+        for p, value in zip(owners, arrays):
+            if value.shape != p.shape:
+                raise ShapeChanged(p, value.shape)
+            by_path[p.name] = value
+        return {p.key: p.to_math(by_path[p.name]) for p in params}
+
+    def forward(self, handle, params, layout, X, arch, N, forward, known=None):
+        """Call the forward method; ``(output in the math layout or None, raw user array, where)``.
+
+        During discovery (``known`` None) the output is whatever returned or stored
+        array has the output's shape (the sample count differs from every width, so
+        the shape is unambiguous) and ``where`` records where it was and which way
+        round; afterwards ``known`` is that record and is followed exactly.
+        """
+        if known is not None:
+            return self._known_forward(handle, layout, X, arch, N, forward, known)
+        name = forward
+        roles = method_roles(_sig(self.methods, name)) or []
+        Xu = X.T if layout == "samples_features" else X
+        args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
+        value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs,
+                                   what=f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()")
+        self._forward_call = self.box.last_call
+        o = arch[-1]
+        candidates = []
+
+        def collect(v, index):
+            if v.get("kind") == "array":
+                candidates.append((index, out[v["index"]]))
+            elif v.get("kind") in ("list", "tuple"):
+                for k, e in enumerate(v["entries"]):
+                    collect(e, index + (k,))
+
+        collect(value, ())
+        for index, array in reversed(candidates):
+            math, orient = as_output(array, o, N)
+            # X handed back is not an output, even where it has the output's shape (square sizes)
+            if math is not None and not (math.shape == X.shape and np.array_equal(math, X)):
+                return math, array, ("return", index, orient)
+        # nothing returned that looks like the output: an attribute set by the call
+        attributes = self.box.describe(handle, what=f"reading {self.cls}'s attributes after {name}")
+        # named like an output (output, out, y_hat, pred, a2 for two layers...): a hidden layer's
+        # activations can have the output's shape too
+        D = len(arch) - 1
+        named = re.compile(rf"out|yhat|y_hat|pred|final|result|^(a|h|layer|activation)_?{D}$", re.I)
+        wanted = [(p, s) for p, s in float_arrays(attributes)
+                  if (s in ((o, N), (N, o)) or (o == 1 and s == (N,))) and named.search(str(p[-1].get("attr", p[-1].get("key"))))]
+        for p, s in wanted:
+            (array,) = self.box.get(handle, [list(p)], what=f"reading {path_text(p)}")
+            math, orient = as_output(array, o, N)
+            if math is not None:
+                return math, array, ("attr", p, orient)
+        return None, None, _kind(value)
+
+    def _known_forward(self, handle, layout, X, arch, N, name, known):
+        """The forward call where discovery found the output (``known``), followed exactly."""
+        roles = method_roles(_sig(self.methods, name)) or []
+        Xu = X.T if layout == "samples_features" else X
+        args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
+        what = f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()"
+        value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs, what=what)
+        self._forward_call = self.box.last_call
+        where, at, orient = known
+        if where == "return":
+            for k in at:
+                if value.get("kind") not in ("list", "tuple") or k >= len(value["entries"]):
+                    raise ShapeChanged(None, None, f"{what} returned {_kind(value)}, not the output it returned before")
+                value = value["entries"][k]
+            if value.get("kind") != "array":
+                raise ShapeChanged(None, None, f"{what} returned {_kind(value)}, expected the output array")
+            array = out[value["index"]]
+        else:
+            (array,) = self.box.get(handle, [list(at)], what=f"reading {path_text(at)}")
+        math = from_orientation(array, orient, arch[-1], N)
+        if math is None:
+            shape = {"o_N": (arch[-1], N), "N_o": (N, arch[-1]), "flat": (N,)}[orient]
+            raise ShapeChanged(None, None, f"{what} gave an output of shape {array.shape}, expected {shape}")
+        return math, array, known
+
+    def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None):
+        """Call a training method; ``Y`` is ``(outputs, samples)`` in the math's layout, or integer labels ``(samples,)``."""
+        Xu = X.T if layout == "samples_features" else X
+        Yu = Y.T if layout == "samples_features" and Y.ndim == 2 else Y
+        if Y.ndim == 2 and raw_output is not None and raw_output.ndim == 1 and Yu.size == raw_output.size:
+            Yu = Yu.reshape(raw_output.shape)  # single-output code taking y as (samples,)
+        cache = None
+        if forward_where is not None and forward_where[0] == "return" and forward_where[1]:
+            # the forward pass returned (output, cache): pass the other entry back as it was
+            others = [k for k in range(2) if (k,) != tuple(forward_where[1])]
+            cache = {"returned": self._forward_call, "index": others[:1]}
+        args, kwargs, arrays = call_args(step_roles, {"X": Xu, "Y": Yu, "output": raw_output}, lr, layout, cache)
+        shown = ", ".join(r.name for r in step_roles)
+        return self.box.call(handle, name, args, arrays, kwargs=kwargs, what=f"{self.cls}.{name}({shown})")
+
+    def run(self, b: Binding, arch, math: dict, X, Y, lr):
+        """Build, set the parameters, forward, one training step: ``(output, after or gradients)``, math layout.
+
+        ``Y`` is ``(outputs, samples)``; for code that takes integer labels (``b.targets``) one-hot, handed over as labels.
+        """
+        params = b.params[arch]
+        if b.targets == "labels":
+            Y = one_hot_to_labels(Y)
+        handle, attributes = self.build(b.constructor, arch, X, Y, b.x_layout if b.data_roles else None,
+                                        lr=lr if lr is not None else 0.1)
+        self.set_params(handle, params, math)
+        if b.lr_via == "attribute":
+            self.box.set(handle, [list(b.lr_path)], [np.asarray(float(lr))], what=f"setting {path_text(b.lr_path)}")
+        out, raw, where = self.forward(handle, params, b.x_layout, X, arch, X.shape[1], b.forward, known=b.output_known)
+        value, arrays = self.call_step(handle, b.step, b.step_args, b.x_layout, X, Y, raw, lr, where)
+        if b.step_follow:
+            self.call_step(handle, b.step_follow, b.step_follow_args, b.x_layout, X, Y, raw, lr, where)
+        if b.step_returns_gradients:
+            grads = returned_gradients(value, arrays, params)
+            if grads is None:
+                raise ShapeChanged(None, None, f"{b.step} did not return gradients shaped like the parameters")
+            return out, grads
+        return out, self.get_params(handle, params)
+
+
 class Driver:
-    """Discovers how to drive a class in the sandbox (`discover`), then drives it (`run`)."""
+    """Discovers how to drive a class in the sandbox (`discover`); the driving itself is its `Runner`'s (`run`)."""
 
     def __init__(self, box: sandbox.Sandbox, module: dict, cls: str, forward=None, step=None, layout=None):
         """``forward``, ``step`` and ``layout`` state what discovery would otherwise find (--forward, ...)."""
         self.box, self.cls = box, cls
         self.methods = module["classes"][cls]["methods"]
         self.forced = {"forward": forward, "step": step, "layout": layout}
+        self.runner = Runner(box, cls, self.methods)
         for option, name in (("--forward", forward), ("--step", step)):
             if name is not None and name.startswith("__") and name != "__call__":
                 raise DiscoveryError(f"{option}: expected a method of {cls} such as forward or train, got {name!r}")
@@ -724,6 +883,10 @@ class Driver:
             problems += [f"at sizes {'-'.join(map(str, a))}: {text}" for a, text, _ in failures]
             return None
         first = probes[0]
+        dtype = "float32" if any(p.dtype == "float32" for p in probes) else "float64"
+        data_roles = [r.role for r in roles if r.role in ("X", "Y")]
+        single_output = group_index == 1
+        # every field at once: the binding is complete when built (its description is computed from it)
         binding = Binding(
             cls=self.cls, constructor=roles, archs=[p.arch for p in probes],
             params={p.arch: p.params for p in probes},
@@ -733,83 +896,13 @@ class Driver:
             step=first.step, step_args=first.step_args, lr_via=first.lr_via, lr_path=first.lr_path,
             step_returns_gradients=first.returns_gradients, step_follow=first.follow, targets=first.targets,
             step_follow_args=method_roles(_sig(self.methods, first.follow)) if first.follow else [],
+            data_roles=data_roles, dtype=dtype, rtol=RTOL_FLOAT32 if dtype != "float64" else 1e-7,
+            unsupported=[(arch, text, where == "discovery" or (single_output and arch[-1] > 1))
+                         for arch, text, where in failures],
         )
-        binding.data_roles = [r.role for r in roles if r.role in ("X", "Y")]
-        binding.dtype = getattr(self, "_dtype", "float64")
-        if binding.dtype != "float64":
-            binding.rtol = RTOL_FLOAT32
-        if binding.data_roles:
-            binding.x_layout = first.layout
-        single_output = group_index == 1
-        for arch, text, where in failures:
-            limitation = where == "discovery" or (single_output and arch[-1] > 1)
-            binding.unsupported.append((arch, text, limitation))
-        binding.lines = self._lines(binding)
-        return binding
+        from spec.verify.describe import describe
 
-    def _lines(self, b: Binding) -> list[str]:
-        arch = b.archs[0]
-        params = b.params[arch]
-        weights = [p for p in params if p.kind == "W"]
-        biases = [p for p in params if p.kind == "b"]
-        D = len(weights)
-        lines = [f"class {b.cls}, built as {_describe_call(b.cls, b.constructor, arch, 'N')}"]
-        orient = "(in, out)" if weights[0].transposed else "(out, in)"
-        lines.append(
-            f"weights: {', '.join(p.name for p in weights)}, stored {orient}"
-            f"; {D} layer{'s' if D > 1 else ''} ({D - 1} hidden)"
-        )
-        if biases and biases[0].fold:
-            lines.append(f"biases: the {biases[0].fold} column of each weight array (inputs with a 1 "
-                         f"{'prepended' if biases[0].fold == 'first' else 'appended'})")
-        elif biases:
-            def shape_of(p):
-                if p.shape == ():
-                    return "a number"
-                if len(p.shape) == 1:
-                    return "(n,)"
-                return "(n, 1)" if p.shape[1] == 1 and (p.shape[0] != 1 or p.layer == D) else "(1, n)"
-
-            shapes = {shape_of(p) for p in biases}
-            text = ", ".join(p.name if len(shapes) == 1 else f"{p.name} {shape_of(p)}" for p in biases)
-            if len(shapes) == 1:
-                text += f", shape {shapes.pop()}"
-            missing = [l for l in range(1, D + 1) if l not in {p.layer for p in biases}]
-            if missing:
-                text += f"; no bias in layer {', '.join(map(str, missing))}"
-            lines.append(f"biases: {text}")
-        else:
-            lines.append("biases: none")
-        X = "(samples, features)" if b.x_layout == "samples_features" else "(features, samples)"
-        if b.forward_args:
-            lines.append(f"forward: {b.forward}(X) with X as {X}")
-        else:
-            lines.append(f"forward: {b.forward}() on the data given to the constructor, X as {X}")
-        if b.output_known[0] == "attr":
-            lines.append(f"output: read from {path_text(b.output_known[1])} after {b.forward}")
-        args = ", ".join(f"{r.name}={r.role}" if r.role != r.name else r.name for r in b.step_args)
-        step = f"{b.step}({args})"
-        if b.step_follow:
-            step += f", then {b.step_follow}({', '.join(r.name for r in b.step_follow_args)})"
-        lines.append(f"training step: {step}" + (" returns the gradients" if b.step_returns_gradients else ""))
-        if b.targets == "labels":
-            lines.append("targets: integer class labels, shape (samples,) (targets given as arrays of values raised)")
-        lr = {
-            "argument": f"the learning rate is the argument {next((r.name for r in b.step_args if r.role == 'lr'), '?')}",
-            "attribute": f"the learning rate is the attribute {path_text(b.lr_path)} (set by the checker)",
-            "constructor": f"the learning rate is the constructor's {next((r.name for r in b.constructor if r.role == 'lr'), '?')}",
-            "fixed": "the learning rate is fixed inside the code: the step it takes is measured",
-        }[b.lr_via]
-        if not b.step_returns_gradients:
-            lines.append(lr)
-        sizes = ", ".join("-".join(map(str, a)) for a in b.archs)
-        lines.append(f"driven at sizes {sizes}")
-        if b.dtype != "float64":
-            lines.append(f"parameters in {b.dtype}: compared to a relative {b.rtol:g} (float64 code: 1e-07)")
-        for arch_, text, limitation in b.unsupported:
-            if limitation:
-                lines.append(f"not driven at sizes {'-'.join(map(str, arch_))}: {text}")
-        return lines
+        return dataclasses.replace(binding, lines=describe(binding))
 
     def _probe(self, roles, arch, forward, steps) -> Probe | None:
         N = _samples_for(arch)
@@ -824,7 +917,7 @@ class Driver:
             layouts = [self.forced["layout"]]
         for data_layout in layouts if has_data else [None]:
             try:
-                handle, params, actual, layout_hint = self._build_and_find(roles, arch, X, Y, data_layout, N)
+                handle, params, actual, layout_hint, dtype = self._build_and_find(roles, arch, X, Y, data_layout, N)
             except DiscoveryError as err:
                 last_error = err
                 continue
@@ -840,9 +933,9 @@ class Driver:
                 params = self._fold_side(handle, params, layouts_x[0], actual, N, rng)
             for layout in layouts_x:
                 math = random_params(params, actual, rng)
-                self.set_params(handle, params, math)
+                self.runner.set_params(handle, params, math)
                 try:
-                    out, raw, where = self._forward(handle, params, layout, Xa, actual, actual_N)
+                    out, raw, where = self.runner.forward(handle, params, layout, Xa, actual, actual_N, self._forward_name)
                 except sandbox.UserError as err:
                     user_errors.append(err)
                     continue
@@ -853,7 +946,7 @@ class Driver:
                     ))
                     continue
                 step = self._find_step(roles, params, actual, layout, Xa, Ya, math, rng, steps, data_layout)
-                return Probe(actual, params, layout, where, *step)
+                return dataclasses.replace(Probe(actual, params, layout, where, *step), dtype=dtype)
         # a forward pass that ran but gave nothing like an output says more than one that raised
         # because it was called with the other layout; the most likely layout's error comes first
         if discovery_errors:
@@ -862,18 +955,9 @@ class Driver:
             raise user_errors[0]
         raise last_error or DiscoveryError("cannot be built")
 
-    def _build(self, roles, arch, X, Y, data_layout, lr=0.1):
-        Xu = Y_u = None
-        if data_layout is not None:
-            Xu = X.T if data_layout == "samples_features" else X
-            Y_u = Y.T if data_layout == "samples_features" and Y.ndim == 2 else Y
-        args, kwargs, arrays = constructor_call(roles, arch, Xu, Y_u, lr=lr)
-        what = _describe_call(self.cls, roles, arch, X.shape[1])
-        return self.box.new(self.cls, args, what, kwargs=kwargs, arrays=arrays)
-
     def _build_and_find(self, roles, arch, X, Y, data_layout, N):
         try:
-            handle, attributes = self._build(roles, arch, X, Y, data_layout)
+            handle, attributes = self.runner.build(roles, arch, X, Y, data_layout)
         except sandbox.UserError as err:
             # a constructor that refuses these arguments: another reading of them may fit
             raise DiscoveryError(f"{err.request} {err}") from None
@@ -892,115 +976,26 @@ class Driver:
             )
         actual, params = chains[0]
         dtypes = {path_text(p): d for p, d in _dtypes(attributes)}
-        self._dtype = "float32" if any(dtypes.get(p.name) in ("float32", "float16") for p in params) else "float64"
-        return handle, params, actual, params[0].transposed
+        dtype = "float32" if any(dtypes.get(p.name) in ("float32", "float16") for p in params) else "float64"
+        return handle, params, actual, params[0].transposed, dtype
 
     def _fold_side(self, handle, params, layout, arch, N, rng):
         """Which column of a folded ``[b | W]`` array is the bias: with X = 0 only the bias column matters."""
         math = random_params(params, arch, rng)
         X0 = np.zeros((arch[0], N))
         try:
-            self.set_params(handle, params, math)
-            before = self._forward(handle, params, layout, X0, arch, N)[0]
+            self.runner.set_params(handle, params, math)
+            before = self.runner.forward(handle, params, layout, X0, arch, N, self._forward_name)[0]
             # under "bias first", the last column multiplies the last input, which is 0 here
             last = next(p for p in params if p.layer == 1 and p.kind == "W")
             math[last.key] = math[last.key].copy()
             math[last.key][:, -1] += 1.0
-            self.set_params(handle, params, math)
-            after = self._forward(handle, params, layout, X0, arch, N)[0]
+            self.runner.set_params(handle, params, math)
+            after = self.runner.forward(handle, params, layout, X0, arch, N, self._forward_name)[0]
         except (sandbox.UserError, ShapeChanged):
             return params
         side = "first" if before is not None and after is not None and np.array_equal(before, after) else "last"
         return [Param(p.path, p.layer, p.kind, p.shape, p.transposed, side) if p.fold else p for p in params]
-
-    def set_params(self, handle, params, math):
-        """Put canonical values (``math[p.key]``) into the object, in the user's shapes."""
-        arrays = user_arrays(params, math)
-        self.box.set(handle, [list(p.path) for p, _ in arrays], [a for _, a in arrays],
-                     what=f"setting {', '.join(p.name for p, _ in arrays)}")
-
-    def get_params(self, handle, params):
-        """The object's parameters, canonical: ``{p.key: W (out, in) or b (n,)}``."""
-        owners = [p for p in params if not (p.fold and p.kind == "b")]
-        arrays = self.box.get(handle, [list(p.path) for p in owners], what=f"reading {', '.join(p.name for p in owners)}")
-        by_path = {}
-        for p, value in zip(owners, arrays):
-            if value.shape != p.shape:
-                raise ShapeChanged(p, value.shape)
-            by_path[p.name] = value
-        return {p.key: p.to_math(by_path[p.name]) for p in params}
-
-    def _forward(self, handle, params, layout, X, arch, N, forward=None, known=None):
-        """Call the forward method; ``(output in the math layout or None, raw user array, where)``.
-
-        During discovery (``known`` None) the output is whatever returned or stored
-        array has the output's shape (the sample count differs from every width, so
-        the shape is unambiguous) and ``where`` records where it was and which way
-        round; afterwards ``known`` is that record and is followed exactly.
-        """
-        if known is not None:
-            return self._known_forward(handle, layout, X, arch, N, forward, known)
-        name = forward or self._forward_name
-        roles = method_roles(_sig(self.methods, name)) or []
-        Xu = X.T if layout == "samples_features" else X
-        args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
-        value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs,
-                                   what=f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()")
-        self._forward_call = self.box.last_call
-        o = arch[-1]
-        candidates = []
-
-        def collect(v, index):
-            if v.get("kind") == "array":
-                candidates.append((index, out[v["index"]]))
-            elif v.get("kind") in ("list", "tuple"):
-                for k, e in enumerate(v["entries"]):
-                    collect(e, index + (k,))
-
-        collect(value, ())
-        for index, array in reversed(candidates):
-            math, orient = as_output(array, o, N)
-            # X handed back is not an output, even where it has the output's shape (square sizes)
-            if math is not None and not (math.shape == X.shape and np.array_equal(math, X)):
-                return math, array, ("return", index, orient)
-        # nothing returned that looks like the output: an attribute set by the call
-        attributes = self.box.describe(handle, what=f"reading {self.cls}'s attributes after {name}")
-        # named like an output (output, out, y_hat, pred, a2 for two layers...): a hidden layer's
-        # activations can have the output's shape too
-        D = len(arch) - 1
-        named = re.compile(rf"out|yhat|y_hat|pred|final|result|^(a|h|layer|activation)_?{D}$", re.I)
-        wanted = [(p, s) for p, s in float_arrays(attributes)
-                  if (s in ((o, N), (N, o)) or (o == 1 and s == (N,))) and named.search(str(p[-1].get("attr", p[-1].get("key"))))]
-        for p, s in wanted:
-            (array,) = self.box.get(handle, [list(p)], what=f"reading {path_text(p)}")
-            math, orient = as_output(array, o, N)
-            if math is not None:
-                return math, array, ("attr", p, orient)
-        return None, None, _kind(value)
-
-    def _known_forward(self, handle, layout, X, arch, N, name, known):
-        roles = method_roles(_sig(self.methods, name)) or []
-        Xu = X.T if layout == "samples_features" else X
-        args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
-        what = f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()"
-        value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs, what=what)
-        self._forward_call = self.box.last_call
-        where, at, orient = known
-        if where == "return":
-            for k in at:
-                if value.get("kind") not in ("list", "tuple") or k >= len(value["entries"]):
-                    raise ShapeChanged(None, None, f"{what} returned {_kind(value)}, not the output it returned before")
-                value = value["entries"][k]
-            if value.get("kind") != "array":
-                raise ShapeChanged(None, None, f"{what} returned {_kind(value)}, expected the output array")
-            array = out[value["index"]]
-        else:
-            (array,) = self.box.get(handle, [list(at)], what=f"reading {path_text(at)}")
-        math = from_orientation(array, orient, arch[-1], N)
-        if math is None:
-            shape = {"o_N": (arch[-1], N), "N_o": (N, arch[-1]), "flat": (N,)}[orient]
-            raise ShapeChanged(None, None, f"{what} gave an output of shape {array.shape}, expected {shape}")
-        return math, array, known
 
     def _find_step(self, roles, params, arch, layout, X, Y, math, rng, steps, data_layout):
         """The training method, the roles of its arguments and how the learning rate reaches it.
@@ -1025,8 +1020,8 @@ class Driver:
                 follow_roles = [] if follow is None else method_roles(_sig(self.methods, follow))
                 if follow_roles is None or {r.role for r in follow_roles} - {"lr"}:
                     continue
-                handle, attributes = self._build(roles, arch, X, Y, data_layout)
-                self.set_params(handle, params, math)
+                handle, attributes = self.runner.build(roles, arch, X, Y, data_layout)
+                self.runner.set_params(handle, params, math)
                 lr_path = _lr_attribute(attributes)
                 if "lr" in kinds or any(r.role == "lr" for r in follow_roles):
                     lr_via = "argument"
@@ -1037,13 +1032,13 @@ class Driver:
                     lr_via = "constructor"
                 else:
                     lr_via = "fixed"
-                _, raw, where = self._forward(handle, params, layout, X, arch, X.shape[1])
+                _, raw, where = self.runner.forward(handle, params, layout, X, arch, X.shape[1], self._forward_name)
                 targets = "values"
                 try:
-                    value, out = self.call_step(handle, name, step_roles, layout, X, Y, raw, 0.1, where)
+                    value, out = self.runner.call_step(handle, name, step_roles, layout, X, Y, raw, 0.1, where)
                     if follow is not None:
-                        self.call_step(handle, follow, follow_roles, layout, X, Y, raw, 0.1, where)
-                    after = self.get_params(handle, params)
+                        self.runner.call_step(handle, follow, follow_roles, layout, X, Y, raw, 0.1, where)
+                    after = self.runner.get_params(handle, params)
                 except (sandbox.UserError, ShapeChanged) as err:
                     text = f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
                     # targets as values refused as indices: classification code taking integer class labels
@@ -1083,58 +1078,21 @@ class Driver:
         labels = np.random.default_rng(54321).integers(0, arch[-1], X.shape[1])
         labels[: arch[-1]] = np.arange(arch[-1])[: X.shape[1]]  # every class present
         try:
-            handle, _ = self._build(roles, arch, X, labels, data_layout)
-            self.set_params(handle, params, math)
+            handle, _ = self.runner.build(roles, arch, X, labels, data_layout)
+            self.runner.set_params(handle, params, math)
             if lr_path:
                 self.box.set(handle, [list(lr_path)], [np.asarray(0.1)], what=f"setting {path_text(lr_path)}")
-            _, raw, where = self._forward(handle, params, layout, X, arch, X.shape[1])
-            value, out = self.call_step(handle, name, step_roles, layout, X, labels, raw, 0.1, where)
+            _, raw, where = self.runner.forward(handle, params, layout, X, arch, X.shape[1], self._forward_name)
+            value, out = self.runner.call_step(handle, name, step_roles, layout, X, labels, raw, 0.1, where)
             if follow is not None:
-                self.call_step(handle, follow, follow_roles, layout, X, labels, raw, 0.1, where)
-            return value, out, self.get_params(handle, params)
+                self.runner.call_step(handle, follow, follow_roles, layout, X, labels, raw, 0.1, where)
+            return value, out, self.runner.get_params(handle, params)
         except (sandbox.UserError, ShapeChanged) as err:
             return f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
 
-    def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None):
-        """Call a training method; ``Y`` is ``(outputs, samples)`` in the math's layout, or integer labels ``(samples,)``."""
-        Xu = X.T if layout == "samples_features" else X
-        Yu = Y.T if layout == "samples_features" and Y.ndim == 2 else Y
-        if Y.ndim == 2 and raw_output is not None and raw_output.ndim == 1 and Yu.size == raw_output.size:
-            Yu = Yu.reshape(raw_output.shape)  # single-output code taking y as (samples,)
-        cache = None
-        if forward_where is not None and forward_where[0] == "return" and forward_where[1]:
-            # the forward pass returned (output, cache): pass the other entry back as it was
-            others = [k for k in range(2) if (k,) != tuple(forward_where[1])]
-            cache = {"returned": self._forward_call, "index": others[:1]}
-        args, kwargs, arrays = call_args(step_roles, {"X": Xu, "Y": Yu, "output": raw_output}, lr, layout, cache)
-        shown = ", ".join(r.name for r in step_roles)
-        return self.box.call(handle, name, args, arrays, kwargs=kwargs, what=f"{self.cls}.{name}({shown})")
-
-    # --- one scenario ---
-
     def run(self, b: Binding, arch, math: dict, X, Y, lr):
-        """Build, set the parameters, forward, one training step: ``(output, after or gradients)``, math layout.
-
-        ``Y`` is ``(outputs, samples)``; for code that takes integer labels (``b.targets``) one-hot, handed over as labels.
-        """
-        params = b.params[arch]
-        if b.targets == "labels":
-            Y = one_hot_to_labels(Y)
-        handle, attributes = self._build(b.constructor, arch, X, Y, b.x_layout if b.data_roles else None,
-                                         lr=lr if lr is not None else 0.1)
-        self.set_params(handle, params, math)
-        if b.lr_via == "attribute":
-            self.box.set(handle, [list(b.lr_path)], [np.asarray(float(lr))], what=f"setting {path_text(b.lr_path)}")
-        out, raw, where = self._forward(handle, params, b.x_layout, X, arch, X.shape[1], b.forward, known=b.output_known)
-        value, arrays = self.call_step(handle, b.step, b.step_args, b.x_layout, X, Y, raw, lr, where)
-        if b.step_follow:
-            self.call_step(handle, b.step_follow, b.step_follow_args, b.x_layout, X, Y, raw, lr, where)
-        if b.step_returns_gradients:
-            grads = returned_gradients(value, arrays, params)
-            if grads is None:
-                raise ShapeChanged(None, None, f"{b.step} did not return gradients shaped like the parameters")
-            return out, grads
-        return out, self.get_params(handle, params)
+        """One scenario, driven by the runner (`Runner.run`)."""
+        return self.runner.run(b, arch, math, X, Y, lr)
 
 
 class ShapeChanged(Exception):

@@ -43,6 +43,7 @@ import numpy as np
 
 from spec import activations as spec_activations
 from spec import losses as spec_losses
+from impl import _ratio
 from spec.verify import sandbox
 from spec.verify import discover
 from spec.verify import recurrence as vm
@@ -447,7 +448,7 @@ def _observed_update(obs: Observation, b: discover.Binding):
 def _predicted(obs, b, hidden, output, variant, family, step, mode):
     net = _net(obs, b, hidden, output)
     with np.errstate(all="ignore"):
-        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode)
+        dW, db = vm.expected_update(net, obs.X, obs.Y, family, variant, step, mode, lr=obs.lr)
     out = []
     for p in b.params[obs.arch]:
         out.append(dW[p.layer] if p.kind == "W" else db[p.layer])
@@ -686,131 +687,14 @@ def _discovery_line(r: LogitReading) -> str:
     return line
 
 
-def _variants(hidden, output, depth: int, has_biases: bool, sequential: bool) -> list[tuple[vm.Variant, str]]:
-    """Every known mistake, at every layer, with its diagnosis.
+def _candidates(hidden, output, b: discover.Binding) -> list:
+    """Every registered mistake (`spec.verify.mistakes`) at every place in the deepest network ``b`` was driven at."""
+    from spec.verify import mistakes
 
-    The output layer is named "out" in a variant, so that one variant means the
-    same mistake in every architecture the class was driven at.
-    """
-    out, later, last = [], [], []
-    layers = [*range(1, depth), "out"]
-
-    def where(l):
-        return "the output layer" if l == "out" else f"hidden layer {l}"
-
-    def act_of(l):
-        if l == "out":
-            return output
-        return hidden[l - 1] if isinstance(hidden, tuple) else hidden
-
-    for l in layers:
-        act = act_of(l)
-        if not act.elementwise:
-            # a vector output activation (softmax): its own mistakes (only the output layer can be one)
-            v_out, v_last = _vector_output_variants(act)
-            out += v_out
-            last += v_last
-            continue
-        g = None if act.output_form is None else spec_activations.display(act.output_form)
-        if g is not None and vm.has_output_form(act) and act.output_form.has(spec_activations.a):
-            out.append((vm.Variant(f"g(z) {l}", slope=((l, "g(z)"),)),
-                        f"in {where(l)}, the derivative written through the output, g(a) = {g} for {act.name}, "
-                        f"is given z instead of the layer's output a: compute it as g(a) with a = {act.name}(z), "
-                        f"or use f'(z) itself"))
-        out.append((vm.Variant(f"f'(a) {l}", slope=((l, "f'(a)"),)),
-                    f"in {where(l)}, the derivative f'(z) of {act.name} is evaluated at the layer's output a "
-                    f"instead of at z" + (f": use f'(z), or its output form g(a) = {g}" if g else ": use f'(z)")))
-        if l != 1:
-            later.append((vm.Variant(f"input z {l}", input_z=(l,)),
-                          f"the weight gradient of {where(l)} takes the layer below's pre-activation z instead of its "
-                          "output a: dW = delta a_below^T"))
-        # another activation's derivative in this layer (the sigmoid's a (1 - a) after a tanh, say): tried last
-        for other_name in spec_activations.names(elementwise=True):
-            other = spec_activations.get(other_name)
-            if other_name == act.name:
-                continue
-            if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
-                form = spec_activations.display(other.output_form)
-                last.append((vm.Variant(f"{other_name} g(a) {l}", slope=((l, f"{other_name} g(a)"),)),
-                             f"{where(l)} is {act.name}, but its derivative is {other_name}'s, g(a) = {form}: "
-                             f"use {act.name}'s" + (f", g(a) = {g}" if g else "")))
-        out.append((vm.Variant(f"missing {l}", slope=((l, "1"),)),
-                    f"the activation derivative ({act.name}') is missing in the error term of {where(l)}: "
-                    + ("delta must be dL/da * f'(z)" if l == "out" else f"delta({l}) must be W({l + 1})^T delta({l + 1}) * f'(z({l}))")))
-    if depth > 1:
-        for how in ("g(z)", "f'(a)", "1"):
-            if how == "g(z)" and not all(vm.has_output_form(act_of(l)) for l in layers):
-                continue
-            if how != "1" and not output.elementwise:
-                continue  # f'(a) and g(z) need an elementwise f' in every layer
-            text = {
-                "g(z)": "in every layer, the derivative written through the output (e.g. x * (1 - x) for the sigmoid) "
-                        "is given z instead of the layer's output a",
-                "f'(a)": "in every layer, f'(z) is evaluated at the layer's output a instead of at z",
-                "1": "the activation derivative is missing in every error term",
-            }[how]
-            out.append((vm.Variant(f"{how} all", slope=tuple((l, how) for l in layers)), text))
-        out.append((vm.Variant("raw error", raw_error=True),
-                    "the error passed back from the output layer is its raw error dL/da (e.g. y - output) instead "
-                    "of delta = dL/da * f'(z): multiply by the output's derivative before passing it back"))
-    if has_biases:
-        texts = {
-            "mean": "averaged over the samples while the weights' are summed: sum delta over the samples",
-            "first": "taken from the first sample only: sum delta over all samples",
-            "all": "summed over the units as well as the samples (a sum without axis)",
-        }
-        for how, text in texts.items():
-            out.append((vm.Variant(f"bias {how} all", bias=tuple((l, how) for l in layers)),
-                        f"the biases' gradients (every layer) are {text}"))
-            for l in layers:
-                out.append((vm.Variant(f"bias {how} {l}", bias=((l, how),)), f"the bias gradient of {where(l)} is {text}"))
-    if depth > 1:
-        out.append((vm.Variant("stale", stale=True),
-                    "the error of a lower layer is computed with the weights above it already updated: "
-                    "compute every delta before changing any weight"))
-    if sequential:
-        out.append((vm.Variant("stale activations", stale_activations=True),
-                    "the per-sample loop reuses activations from one forward pass made before it: recompute the "
-                    "forward pass for each sample after the previous update"))
-    return out + later + last
-
-
-def _vector_output_variants(act) -> tuple[list, list]:
-    """The known mistakes of a vector output activation (softmax): ``(early, late)`` lists of (variant, text).
-
-    * the error of a loss whose closed form already holds the Jacobian (softmax with
-      cross-entropy: a - y) multiplied by the Jacobian's diagonal once more;
-    * the Jacobian left out (dL/da passed on as the error);
-    * the Jacobian taken entry by entry as an elementwise activation's g(a), e.g. the
-      sigmoid's a (1 - a): only its diagonal, without the off-diagonal -a_i a_k.
-    """
-    early, late = [], []
-    diagonal = _jacobian_diagonal_text(act)
-    for family in accepted_families(act):
-        closed = _closed_text(family, act)
-        if closed is None or not family.divides_by_output:
-            continue
-        others = same_error_without_slope(family, act)
-        alias = (f" (read as {loss_words(others[0], 'short')} instead, the same numbers take only the Jacobian's "
-                 "diagonal for the whole Jacobian: wrong too)" if others else "")
-        early.append((vm.Variant("twice out", slope=(("out", "twice"),)),
-                      f"in the output layer, {act.name}'s derivative is applied twice: the output error of "
-                      f"{loss_words(family)} after {act.name} is already delta = {closed} (the Jacobian cancels in it), "
-                      f"and the code multiplies it by the Jacobian's diagonal {diagonal} once more: use delta = {closed}"
-                      f"{alias}"))
-        break
-    early.append((vm.Variant("missing out", slope=(("out", "1"),)),
-                  f"the {act.name} Jacobian is missing in the output error: delta must be J^T dL/da (every output "
-                  "depends on every z of the layer), not dL/da itself"))
-    for other_name in spec_activations.names(elementwise=True):
-        other = spec_activations.get(other_name)
-        if vm.has_output_form(other) and other.output_form.has(spec_activations.a):
-            form = spec_activations.display(other.output_form)
-            late.append((vm.Variant(f"{other_name} g(a) out", slope=(("out", f"{other_name} g(a)"),)),
-                         f"the output layer is {act.name}, but its derivative is taken entry by entry as {other_name}'s, "
-                         f"g(a) = {form}: {act.name}'s outputs depend on the whole layer, so delta = J^T dL/da with the "
-                         f"whole Jacobian (its diagonal is {diagonal}, its other entries are not 0)"))
-    return early, late
+    deepest = max(len(a) for a in b.archs) - 1  # one candidate names a layer in every architecture
+    ctx = mistakes.Context(hidden, output, deepest, b.has_biases, sequential=True,
+                           lr_known=b.lr_known and not b.step_returns_gradients)
+    return mistakes.candidates(ctx)
 
 
 @functools.lru_cache(maxsize=None)
@@ -914,7 +798,7 @@ def _ratio_patterns(fits, b, family):
         if how == "mean":
             return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
                     "pinned --reduction sum adds (without the pin, verify finds the mean itself)"], ()
-        if np.isclose(k, -1):
+        if _ratio.detect([k]).kind == "sign":
             return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"], ()
         return [f"every {'gradient' if b.step_returns_gradients else 'update'} is {k:.6g} times the spec's for "
                 f"{loss_words(family)}: a constant factor that is no loss convention (a stray factor in the "
@@ -940,21 +824,23 @@ def _ratio_patterns(fits, b, family):
         rels = [[s / r for (s, _), (r, _) in zip(fits[m], fits[ref])] for m in odd]
         if any(not np.allclose(r, rels[0], rtol=1e-6) for r in rels):
             continue
-        rel = rels[0]
-        if steady(rel):
-            if np.isclose(rel[0], 1):
-                continue
-            if np.isclose(rel[0], -1):
-                return [f"the update of {name} has the wrong sign (it moves up the gradient)"], odd
-            if np.isclose(rel[0], 0, atol=1e-12):
-                return [f"{name} is never updated (its change is 0 while the other parameters move)"], odd
-            return [f"the updates of {name} are {rel[0]:.6g} times the other parameters': a constant factor "
+        # the odd parameters' factor relative to the others', per scenario, named by the shared detector
+        found = _ratio.detect(rels[0], Ns, lrs if b.lr_known else None)
+        kind = None if found is None else found.kind
+        if kind in (None, "one"):
+            continue
+        if kind == "sign":
+            return [f"the update of {name} has the wrong sign (it moves up the gradient)"], odd
+        if kind == "zero":
+            return [f"{name} is never updated (its change is 0 while the other parameters move)"], odd
+        if kind in ("factor", "twice", "half"):
+            return [f"the updates of {name} are {found.value:.6g} times the other parameters': a constant factor "
                     "in that gradient (its convention differs from the rest)"], odd
-        if steady([r * n for r, n in zip(rel, Ns)]):
+        if kind == "mean":
             return [f"{name} averages its gradient over the samples where the other parameters sum it"], odd
-        if steady([r / n for r, n in zip(rel, Ns)]):
+        if kind == "sum":
             return [f"{name} sums its gradient over the samples where the other parameters average it"], odd
-        if b.lr_known and steady([r / lr for r, lr in zip(rel, lrs)]):
+        if kind == "lr":
             return [f"the learning rate multiplies the update of {name} twice"], odd
     return [], None
 
@@ -1147,158 +1033,282 @@ def _failed_while_reading(label: str, text: str, box, samples=None) -> Report:
     return report
 
 
+@dataclass
+class Check:
+    """What one `judge` call knows so far, handed from stage to stage."""
+
+    driver: object
+    b: discover.Binding
+    activation: str | None
+    output_activation: str | None
+    loss: str | None
+    reduction: str | None
+    seed: int
+    report: Report
+    pins: str = ""
+    observations: list | None = None
+    hidden: object = None
+    output: object = None
+    pairs: list = field(default_factory=list)  # the logit readings worth trying (identity output)
+    logits: object = None  # their `_LogitReadings`
+
+    @property
+    def depth(self) -> int:
+        """The number of weight layers at the first architecture."""
+        return len(self.b.archs[0]) - 1
+
+
+def _stage_unsupported(c: Check) -> Report | None:
+    """An architecture the code failed at while being read (not a limitation of the reading): stop there."""
+    for arch, text, limitation in c.b.unsupported:
+        if not limitation:
+            suffix = "; valid input at this architecture must work" if " raised " in text or "called sys.exit" in text else ""
+            _stop(c.report, f"sizes {'-'.join(map(str, arch))}", text + suffix)
+            c.report.diagnosis += _shape_hint(text, discover._samples_for(arch))
+            return c.report
+    return None
+
+
+def _stage_drive(c: Check) -> Report | None:
+    """Drive every scenario; misbehaviour ends the check (recorded by `_run_all`)."""
+    c.observations = _run_all(c.driver, c.b, c.seed, c.report)
+    return c.report if c.observations is None else None
+
+
+def _stage_forward(c: Check) -> Report | None:
+    """Which activations the forward pass is; none: the forward diagnosis (a bias left out, the closest pair)."""
+    report, b, observations, depth = c.report, c.b, c.observations, c.depth
+    activation, output_activation = c.activation, c.output_activation
+    found = identify_activations(observations, b, activation, output_activation or (activation if activation and depth == 1 else None))
+    if found is not None:
+        c.hidden, c.output = found
+        report.activation = (f"{c.output.name} output" if depth == 1
+                             else f"{hidden_name(c.hidden)} hidden, {c.output.name} output")
+        c.pairs = _logit_pairs(c.output, c.loss)
+        return None
+    err, H, O = _closest_forward(observations, b, activation, output_activation)
+    report.ok, report.forward_ok = False, False
+    no_bias = None
+    if b.has_biases:
+        # the forward pass without one layer's bias, or without all of them
+        for skipped in [(l,) for l in range(1, depth + 1)] + [tuple(range(1, depth + 1))]:
+            found_ = identify_activations(observations, b, activation, output_activation, skip_biases=skipped)
+            if found_ is not None:
+                no_bias = (found_, skipped)
+                break
+    first = next(o for o in observations if _forward_error(o, b, H, O) > b.rtol) if H is not None else observations[0]
+    report.failed_scenario = first.label
+    if no_bias:
+        (H, O), skipped = no_bias
+        which = "every layer" if len(skipped) == depth > 1 else (
+            "the output layer" if skipped == (depth,) else f"layer {skipped[0]}")
+        report.diagnosis.append(
+            f"the forward pass leaves out the bias of {which}: it is exactly the spec's ({H.name} hidden, "
+            f"{O.name} output) with that bias 0; add b to W a there")
+    elif H is not None:
+        acts = f"{O.name} output" if depth == 1 else f"{H.name} hidden, {O.name} output"
+        report.diagnosis.append(
+            f"the forward pass is the spec's for no registered activations; closest: {acts}, relative error "
+            f"{err:.2e}. The spec's is z = W a + b, a = f(z) in each layer: a forward pass that also does "
+            "something else (scales the inputs, drops units) cannot be checked; an activation that is not "
+            "registered (a leaky ReLU of another slope, say) can be added with add-activation")
+        if activation is None and output_activation is None:
+            # nothing pinned: the code may be right about an activation the spec does not know, so
+            # this is no verdict (exit 2), not a mismatch; pinned, it is a mismatch (exit 1)
+            report.undecided = True
+    return report
+
+
+def _stage_pinned_loss_fits(c: Check) -> Report | None:
+    """A pinned loss that cannot follow the output (bce after tanh, ce after a sigmoid): said, not computed."""
+    loss, output = c.loss, c.output
+    if loss is None or vm.family(loss).accepts(output) or c.pairs:
+        return None
+    try:
+        spec_losses.get(loss).check_output_activation(output)
+    except ValueError as err:
+        reason = str(err).removeprefix("output_activation: ")
+    c.report.ok = False
+    c.report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; the "
+                          f"losses that do: {', '.join(f.name for f in accepted_families(output))}"]
+    return c.report
+
+
+def _pinned_on_logits(c: Check) -> bool:
+    """A pinned loss the output cannot take, but a logit reading can (--loss ce with logits, say)."""
+    return c.loss is not None and not vm.family(c.loss).accepts(c.output)
+
+
+def _stage_convention(c: Check) -> Report | None:
+    """The spec's recurrence under some convention explains every scenario: PASS, the convention named."""
+    if _pinned_on_logits(c):
+        return None
+    match = find_match(c.observations, c.b, c.hidden, c.output, vm.SPEC, c.loss, c.reduction)
+    if match is None:
+        return None
+    c.report.convention = convention_text(match, c.hidden, c.output, c.b, c.depth)
+    c.report.loss, c.report.reduction = _loss_name(match), _reduction_name(match)
+    return c.report
+
+
+def _stage_logits(c: Check) -> Report | None:
+    """An identity output the identity's losses do not explain, read as logits with the activation in the loss: PASS."""
+    # the code may return logits and apply softmax or a sigmoid inside its loss (cross-entropy on logits)
+    c.logits = _LogitReadings(c.driver, c.b, c.seed, c.observations, c.pairs)
+    for r in c.logits if c.pairs else ():
+        match = find_match(r.observations, c.b, c.hidden, r.inner, vm.SPEC, c.loss, c.reduction, only=r.family.name)
+        if match is not None:
+            c.report.convention = convention_text(match, c.hidden, c.output, c.b, c.depth, logits=r)
+            c.report.loss, c.report.reduction = _loss_name(match), _reduction_name(match)
+            c.report.discovery.append(_discovery_line(r))
+            c.report.scenarios = len(r.observations)
+            return c.report
+    c.report.ok = False  # every later stage is a failure
+    return None
+
+
+def _stage_pinned_logits(c: Check) -> Report | None:
+    """With a loss pinned that only logits can take: a mistake read on logits, or why nothing fits."""
+    if not _pinned_on_logits(c):
+        return None
+    if _logit_diagnosis(c.report, c.logits, c.b, c.hidden, c.output, c.depth, c.loss, c.reduction):
+        return c.report
+    loss, output = c.loss, c.output
+    reason = f"the {loss} loss needs {spec_losses.REQUIREMENTS[spec_losses.get(loss).requires][1]}"
+    c.report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; read as "
+                          f"logits with the activation applied inside the loss, no known mistake explains the "
+                          f"updates either; the losses that fit the output: "
+                          f"{', '.join(f.name for f in accepted_families(output))}"]
+    return c.report
+
+
+def _stage_non_finite(c: Check) -> Report | None:
+    """A step that leaves NaN or infinite parameters from finite ones: said, with its table."""
+    b, report = c.b, c.report
+    broken = next(((o, p) for o in c.observations for p in b.params[o.arch]
+                   if not np.all(np.isfinite(o.after[p.key]))), None)
+    if broken is None:
+        return None
+    obs, p = broken
+    report.diagnosis = [f"the training step leaves {p.name} with NaN or infinite entries (first in scenario "
+                        f"{obs.label}), from finite parameters and data"]
+    report.failed_scenario = obs.label
+    family = _first_family(c.output, c.loss)
+    report.parameters = _table(obs, b, c.hidden, c.output, family,
+                               (obs.lr or 1.0) * factors(family)[0].value(obs.arch[-1]), "batch")
+    return report
+
+
+def _stage_soft_targets(c: Check) -> Report | None:
+    """Right for one-hot targets, not for soft ones (the targets turned into labels by an argmax, say)."""
+    soft = [o for o in c.observations if not _one_hot(o.Y)]
+    one_hot = [o for o in c.observations if _one_hot(o.Y)]
+    if not (soft and one_hot):
+        return None
+    m = find_match(one_hot, c.b, c.hidden, c.output, vm.SPEC, c.loss, c.reduction)
+    if m is None:
+        return None
+    output = c.output
+    closed = None if output.elementwise else _closed_text(m.family, output)
+    c.report.diagnosis = [
+        f"the updates are exact for one-hot targets ({loss_phrase(m)}) but not for soft targets "
+        "(probability vectors that are not one-hot): the targets are used as if one-hot, e.g. turned into "
+        "labels by an argmax; the loss's gradient holds for any probability vector y"
+        + (f" (delta = {closed} after {output.name})" if closed else "")]
+    _first_failing_table(c.report, c.observations, c.b, c.hidden, output, m)
+    c.report.loss, c.report.reduction = loss_phrase(m), _reduction_name(m)
+    return c.report
+
+
+def _stage_mistakes(c: Check) -> Report | None:
+    """The first registered mistake that explains every scenario (`spec.verify.mistakes`), with its table.
+
+    In the registry's order, simplest first; a second only if it needs another
+    loss (cross-entropy where the first needs squares).
+    """
+    explained = []  # (text, match, candidate)
+    for cand in _candidates(c.hidden, c.output, c.b):
+        if cand.shadowed_by and any(e.mistake.key == cand.shadowed_by for _, _, e in explained):
+            continue  # the same numbers as a mistake already said, whose diagnosis says so
+        m = find_match(c.observations, c.b, c.hidden, c.output, cand.variant, c.loss, c.reduction)
+        if m is not None and all(m.family is not other.family for _, other, _ in explained):
+            explained.append((f"{cand.text} (with {loss_phrase(m)})" if c.loss is None else cand.text, m, cand))
+    if not explained:
+        return None
+    c.report.diagnosis = [text for text, _, _ in explained]
+    return _finish(c, explained[0][1])
+
+
+def _stage_logit_mistakes(c: Check) -> Report | None:
+    """A registered mistake with the code read as returning logits."""
+    if c.pairs and _logit_diagnosis(c.report, c.logits, c.b, c.hidden, c.output, c.depth, c.loss, c.reduction):
+        return c.report
+    return None
+
+
+def _stage_ratios(c: Check) -> Report:
+    """Last: each layer's update against the spec's names a factor, a sign, a mean (`_ratio_diagnosis`), or nothing."""
+    report, b = c.report, c.b
+    report.diagnosis, family, odd = _ratio_diagnosis(c.observations, b, c.hidden, c.output, c.depth)
+    # the convention the code seems to follow, from the single-sample scenarios
+    single = [o for o in c.observations if o.N == 1]
+    reference = find_match(single, b, c.hidden, c.output, vm.SPEC, c.loss, c.reduction) if single else None
+    good = None
+    if odd:
+        good = {key for o in c.observations for key in _keys(o, b)} - set(odd)
+        reference = Match(vm.SPEC, family, factors(family)[0], "batch", None)
+    _finish(c, reference, good)
+    if not report.diagnosis and c.loss is None and c.reduction is None:
+        report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
+    elif not report.diagnosis:
+        report.diagnosis = [f"no known mistake explains every scenario under the pinned convention ({c.pins}); "
+                            "without the pins, verify looks for the convention itself"]
+    return report
+
+
+def _finish(c: Check, reference, good=None) -> Report:
+    """The failing report's loss, reduction and table against ``reference`` (a default convention when None)."""
+    report = c.report
+    if reference is None:
+        family = _first_family(c.output, c.loss)
+        reference = Match(vm.SPEC, family, factors(family)[0], "mean" if c.reduction == "mean" else "batch", None)
+    report.loss = "the step the other parameters take" if good else loss_phrase(reference)
+    report.reduction = "per scenario" if good else _reduction_name(reference)
+    _first_failing_table(report, c.observations, c.b, c.hidden, c.output, reference, good)
+    return report
+
+
+#: The stages of `judge`, in order: each returns the finished report, or None to pass on.
+STAGES = (
+    _stage_unsupported,
+    _stage_drive,
+    _stage_forward,
+    _stage_pinned_loss_fits,
+    _stage_convention,
+    _stage_logits,
+    _stage_pinned_logits,
+    _stage_non_finite,
+    _stage_soft_targets,
+    _stage_mistakes,
+    _stage_logit_mistakes,
+    _stage_ratios,
+)
+
+
 def judge(driver, b: discover.Binding, activation=None, output_activation=None, loss=None, reduction=None, seed=0) -> Report:
-    """Drive the scenarios and compare them with the spec (see the module docstring)."""
+    """Drive the scenarios and compare them with the spec (see the module docstring), stage by stage (`STAGES`)."""
     pins = ", ".join(f"{k} {v}" for k, v in (("activation", activation), ("output activation", output_activation),
                                               ("loss", loss), ("reduction", reduction)) if v)
     report = Report(True, activation or "found from the forward pass", loss or "mse", reduction or "sum", 0,
                     discovery=list(b.lines))
     if pins:
         report.discovery.append(f"pinned: {pins}")
-    for arch, text, limitation in b.unsupported:
-        if not limitation:
-            suffix = "; valid input at this architecture must work" if " raised " in text or "called sys.exit" in text else ""
-            _stop(report, f"sizes {'-'.join(map(str, arch))}", text + suffix)
-            report.diagnosis += _shape_hint(text, discover._samples_for(arch))
-            return report
-    observations = _run_all(driver, b, seed, report)
-    if observations is None:
-        return report
-    depth = len(b.archs[0]) - 1
-    found = identify_activations(observations, b, activation, output_activation or (activation if activation and depth == 1 else None))
-    if found is None:
-        err, H, O = _closest_forward(observations, b, activation, output_activation)
-        report.ok, report.forward_ok = False, False
-        no_bias = None
-        if b.has_biases:
-            # the forward pass without one layer's bias, or without all of them
-            for skipped in [(l,) for l in range(1, depth + 1)] + [tuple(range(1, depth + 1))]:
-                found_ = identify_activations(observations, b, activation, output_activation, skip_biases=skipped)
-                if found_ is not None:
-                    no_bias = (found_, skipped)
-                    break
-        first = next(o for o in observations if _forward_error(o, b, H, O) > b.rtol) if H is not None else observations[0]
-        report.failed_scenario = first.label
-        if no_bias:
-            (H, O), skipped = no_bias
-            which = "every layer" if len(skipped) == depth > 1 else (
-                "the output layer" if skipped == (depth,) else f"layer {skipped[0]}")
-            report.diagnosis.append(
-                f"the forward pass leaves out the bias of {which}: it is exactly the spec's ({H.name} hidden, "
-                f"{O.name} output) with that bias 0; add b to W a there")
-        elif H is not None:
-            acts = f"{O.name} output" if depth == 1 else f"{H.name} hidden, {O.name} output"
-            report.diagnosis.append(
-                f"the forward pass is the spec's for no registered activations; closest: {acts}, relative error "
-                f"{err:.2e}. The spec's is z = W a + b, a = f(z) in each layer: a forward pass that also does "
-                "something else (scales the inputs, drops units) cannot be checked; an activation that is not "
-                "registered (a leaky ReLU of another slope, say) can be added with add-activation")
-            if activation is None and output_activation is None:
-                # nothing pinned: the code may be right about an activation the spec does not know, so
-                # this is no verdict (exit 2), not a mismatch; pinned, it is a mismatch (exit 1)
-                report.undecided = True
-        return report
-    hidden, output = found
-    report.activation = f"{output.name} output" if depth == 1 else f"{hidden_name(hidden)} hidden, {output.name} output"
-    pairs = _logit_pairs(output, loss)
-    if loss is not None and not vm.family(loss).accepts(output) and not pairs:
-        # the pinned loss cannot follow this output (bce after tanh, ce after a sigmoid): said, not computed
-        try:
-            spec_losses.get(loss).check_output_activation(output)
-        except ValueError as err:
-            reason = str(err).removeprefix("output_activation: ")
-        report.ok = False
-        report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; the "
-                            f"losses that do: {', '.join(f.name for f in accepted_families(output))}"]
-        return report
-    pinned_on_logits = loss is not None and not vm.family(loss).accepts(output)  # --loss ce with logits, say
-    match = None if pinned_on_logits else find_match(observations, b, hidden, output, vm.SPEC, loss, reduction)
-    if match is not None:
-        report.convention = convention_text(match, hidden, output, b, depth)
-        report.loss, report.reduction = _loss_name(match), _reduction_name(match)
-        return report
-    # An identity output the identity's losses do not explain: the code may return logits and apply
-    # softmax or a sigmoid inside its loss (cross-entropy on logits)
-    logits = _LogitReadings(driver, b, seed, observations, pairs)
-    for r in logits if pairs else ():
-        match = find_match(r.observations, b, hidden, r.inner, vm.SPEC, loss, reduction, only=r.family.name)
-        if match is not None:
-            report.convention = convention_text(match, hidden, output, b, depth, logits=r)
-            report.loss, report.reduction = _loss_name(match), _reduction_name(match)
-            report.discovery.append(_discovery_line(r))
-            report.scenarios = len(r.observations)
-            return report
-    report.ok = False
-    if pinned_on_logits:
-        if _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction):
-            return report
-        reason = f"the {loss} loss needs {spec_losses.REQUIREMENTS[spec_losses.get(loss).requires][1]}"
-        report.diagnosis = [f"the pinned --loss {loss} does not fit the code's {output.name} output: {reason}; read as "
-                            f"logits with the activation applied inside the loss, no known mistake explains the "
-                            f"updates either; the losses that fit the output: "
-                            f"{', '.join(f.name for f in accepted_families(output))}"]
-        return report
-    broken = next(((o, p) for o in observations for p in b.params[o.arch] if not np.all(np.isfinite(o.after[p.key]))), None)
-    if broken is not None:
-        obs, p = broken
-        report.diagnosis = [f"the training step leaves {p.name} with NaN or infinite entries (first in scenario "
-                            f"{obs.label}), from finite parameters and data"]
-        report.failed_scenario = obs.label
-        family = _first_family(output, loss)
-        report.parameters = _table(obs, b, hidden, output, family,
-                                   (obs.lr or 1.0) * factors(family)[0].value(obs.arch[-1]), "batch")
-        return report
-    # Right for one-hot targets, not for soft ones (the targets turned into labels by an argmax, say)
-    soft = [o for o in observations if not _one_hot(o.Y)]
-    one_hot = [o for o in observations if _one_hot(o.Y)]
-    if soft and one_hot:
-        m = find_match(one_hot, b, hidden, output, vm.SPEC, loss, reduction)
-        if m is not None:
-            closed = None if output.elementwise else _closed_text(m.family, output)
-            report.diagnosis = [
-                f"the updates are exact for one-hot targets ({loss_phrase(m)}) but not for soft targets "
-                "(probability vectors that are not one-hot): the targets are used as if one-hot, e.g. turned into "
-                "labels by an argmax; the loss's gradient holds for any probability vector y"
-                + (f" (delta = {closed} after {output.name})" if closed else "")]
-            _first_failing_table(report, observations, b, hidden, output, m)
-            report.loss, report.reduction = loss_phrase(m), _reduction_name(m)
-            return report
-    # The first known mistake that explains every scenario (in the order of `_variants`, simplest
-    # first); a second only if it needs another loss (cross-entropy where the first needs squares).
-    explained = []
-    deepest = max(len(a) for a in b.archs) - 1  # one variant names a layer in every architecture
-    for variant, text in _variants(hidden, output, deepest, b.has_biases, sequential=True):
-        if variant.key.endswith(" g(a) out") and any(m.variant.key == "twice out" for _, m in explained):
-            continue  # the same numbers as the Jacobian applied twice, whose diagnosis says so
-        m = find_match(observations, b, hidden, output, variant, loss, reduction)
-        if m is not None and all(m.family is not other.family for _, other in explained):
-            explained.append((f"{text} (with {loss_phrase(m)})" if loss is None else text, m))
-    good = None
-    if explained:
-        report.diagnosis = [text for text, _ in explained]
-        reference = explained[0][1]
-    elif pairs and _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction):
-        return report
-    else:
-        report.diagnosis, family, odd = _ratio_diagnosis(observations, b, hidden, output, depth)
-        # the convention the code seems to follow, from the single-sample scenarios
-        single = [o for o in observations if o.N == 1]
-        reference = find_match(single, b, hidden, output, vm.SPEC, loss, reduction) if single else None
-        if odd:
-            good = {key for o in observations for key in _keys(o, b)} - set(odd)
-            reference = Match(vm.SPEC, family, factors(family)[0], "batch", None)
-    if reference is None:
-        family = _first_family(output, loss)
-        reference = Match(vm.SPEC, family, factors(family)[0], "mean" if reduction == "mean" else "batch", None)
-    report.loss = "the step the other parameters take" if good else loss_phrase(reference)
-    report.reduction = "per scenario" if good else _reduction_name(reference)
-    _first_failing_table(report, observations, b, hidden, output, reference, good)
-    if not report.diagnosis and loss is None and reduction is None:
-        report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
-    elif not report.diagnosis:
-        report.diagnosis = [f"no known mistake explains every scenario under the pinned convention ({pins}); "
-                            "without the pins, verify looks for the convention itself"]
-    return report
+    check = Check(driver, b, activation, output_activation, loss, reduction, seed, report, pins)
+    for stage in STAGES:
+        done = stage(check)
+        if done is not None:
+            return done
+    raise AssertionError("the last stage always returns a report")  # pragma: no cover
 
 
 def _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction) -> bool:
@@ -1307,16 +1317,15 @@ def _logit_diagnosis(report, logits, b, hidden, output, depth, loss, reduction) 
     Tried only once the identity output's own losses and mistakes explain nothing (so code that
     is squared error on an identity output, with a mistake, keeps its diagnosis).
     """
-    deepest = max(len(a) for a in b.archs) - 1
     for r in logits:
-        for variant, text in _variants(hidden, r.inner, deepest, b.has_biases, sequential=True):
-            if variant.key.endswith(" g(a) out") and not r.inner.elementwise:
-                continue  # the softmax Jacobian's diagonal on top is the same numbers as "twice out", said there
-            m = find_match(r.observations, b, hidden, r.inner, variant, loss, reduction, only=r.family.name)
+        for c in _candidates(hidden, r.inner, b):
+            if c.shadowed_by:
+                continue  # the softmax Jacobian's diagonal on top is the same numbers as the Jacobian twice, said there
+            m = find_match(r.observations, b, hidden, r.inner, c.variant, loss, reduction, only=r.family.name)
             if m is None:
                 continue
             # (the squared-error reading of the same numbers is about softmax outputs, which this code does not return)
-            text = text.split(" (read as ")[0]
+            text = c.short
             report.diagnosis = [f"read as logits with {r.inner.name} applied inside the loss ({loss_words(r.family)} "
                                 f"on logits, delta = {r.closed()} with a = {r.inner.name}(z)): {text} "
                                 f"(with {loss_phrase(m)})"]
@@ -1424,16 +1433,14 @@ def verify_gradient_function(
                     if np.max(np.abs(i - c * e)) <= 1e-6 * max(np.max(np.abs(i)), 1e-300):
                         ratios[name] = c
             values = [c for c in ratios.values() if c is not None]
-            if len(values) == len(ratios) and np.allclose(values, values[0], rtol=1e-6):
-                c = values[0]
-                N = X.shape[0]
-                if np.isclose(c, 1 / N):
-                    report.diagnosis.append("every gradient is 1/N of the spec's: a mean over samples where the spec sums")
-                elif np.isclose(c, N):
-                    report.diagnosis.append("every gradient is N times the spec's: a sum over samples where the spec averages")
-                elif np.isclose(c, -1):
-                    report.diagnosis.append("every gradient has the wrong sign")
-                else:
-                    report.diagnosis.append(f"every gradient is {c:.6g} times the spec's")
+            # one constant ratio for every parameter: named by the shared detector (impl._ratio)
+            found = _ratio.detect(values, X.shape[0]) if len(values) == len(ratios) else None
+            if found is not None and found.kind not in ("lr",):
+                words = {
+                    "mean": "every gradient is 1/N of the spec's: a mean over samples where the spec sums",
+                    "sum": "every gradient is N times the spec's: a sum over samples where the spec averages",
+                    "sign": "every gradient has the wrong sign",
+                }
+                report.diagnosis.append(words.get(found.kind, f"every gradient is {values[0]:.6g} times the spec's"))
             return report
     return report

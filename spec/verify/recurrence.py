@@ -36,6 +36,14 @@ import numpy as np
 
 #: How a layer's slope is computed: the spec's f'(z), or a known mistake.
 SLOPES = ("f'(z)", "g(z)", "f'(a)", "1", "twice")
+
+
+@dataclass(frozen=True)
+class OtherSlope:
+    """A layer's slope taken from another activation: its g(a) (the sigmoid's a (1 - a) after a tanh, say) or f'(z)."""
+
+    activation: str  # the other activation's registry name
+    form: str = "g(a)"  # "g(a)": its derivative through the layer's output; "f'(z)": its derivative at z
 #: How a layer's bias gradient reduces delta over the samples: the spec's sum, or a mistake.
 BIAS_REDUCTIONS = ("sum", "mean", "first", "all")
 
@@ -62,6 +70,7 @@ class Variant:
     stale_activations: bool = False
     raw_error: bool = False
     input_z: tuple = ()  # layers whose weight gradient takes z of the layer below instead of its output a
+    no_lr: tuple = ()  # parameters ("W" or "b", layer) whose update leaves out the learning rate (b -= db)
 
     # Layers are named by their number for hidden layers and "out" for the output layer,
     # so that one variant means the same place in networks of different depths.
@@ -71,6 +80,10 @@ class Variant:
 
     def bias_at(self, l: int, D: int) -> str:
         return dict(self.bias).get("out" if l == D else l, "sum")
+
+    def lr_of(self, kind: str, l: int, D: int, lr) -> float:
+        """What divides the step of parameter ``kind`` of layer ``l``: the learning rate where it is left out, else 1."""
+        return lr if (kind, "out" if l == D else l) in self.no_lr else 1.0
 
 
 SPEC = Variant()
@@ -304,13 +317,14 @@ def has_output_form(act) -> bool:
     return _output_form(act) is not None
 
 
-def _slope(act, how: str, z, a):
-    if how.endswith((" g(a)", " f'(z)")):
-        # another activation's derivative: "sigmoid g(a)" is a (1 - a) whatever this layer's f is
+def _slope(act, how, z, a):
+    """The slope of one layer computed as ``how`` (one of `SLOPES`, or an `OtherSlope`)."""
+    if isinstance(how, OtherSlope):
+        # another activation's derivative: the sigmoid's g(a) is a (1 - a) whatever this layer's f is
         from spec import activations
 
-        other = activations.get(how.split(" ")[0])
-        return _output_form(other)(a) if how.endswith("g(a)") else other.derived(1).numpy(z)
+        other = activations.get(how.activation)
+        return _output_form(other)(a) if how.form == "g(a)" else other.derived(1).numpy(z)
     if how == "f'(z)":
         return act.derived(1).numpy(z)
     if how == "g(z)":
@@ -379,20 +393,29 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
     return dW, db
 
 
-def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: float, mode: str):
+def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: float, mode: str, lr=None):
     """The change of every parameter after one call: ``(dW, db)`` lists indexed from 1.
 
     ``step`` multiplies the summed-loss gradient (the learning rate times the
     convention's factor); ``mode`` is ``"batch"`` (one step on all samples),
     ``"mean"`` (one step, divided by the number of samples) or ``"sequential"``
-    (one step per sample, in order).
+    (one step per sample, in order). ``lr`` is the learning rate inside ``step``,
+    needed by a variant that leaves it out of some parameters' updates.
     """
-    N = X.shape[1]
+    N, D = X.shape[1], net.D
+    if variant.no_lr and not lr:
+        raise ValueError("a variant that leaves out the learning rate needs it (lr)")
+
+    def own(kind, l, s):
+        # the step of one parameter: s, or s / lr where the code leaves the learning rate out
+        return s / variant.lr_of(kind, l, D, lr)
+
     if mode in ("batch", "mean"):
         scale = step / N if mode == "mean" else step
         # (stale weights move by the step the code takes, whatever its learning rate)
         dW, db = gradients(net, X, Y, family, variant, lr=scale)
-        return [None] + [-scale * g for g in dW[1:]], [None] + [None if g is None else -scale * g for g in db[1:]]
+        return ([None] + [-own("W", l, scale) * dW[l] for l in range(1, D + 1)],
+                [None] + [None if db[l] is None else -own("b", l, scale) * db[l] for l in range(1, D + 1)])
     moving = net.copy()
     cached = net.forward(X) if variant.stale_activations else None
     for n in range(N):
@@ -402,9 +425,9 @@ def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: floa
         dW, db = gradients(moving, x, y, family, variant, lr=step, cached=one)
         for l in range(1, net.D + 1):
             # theta <- theta - step * dL_n/dtheta, sample after sample
-            moving.W[l] = moving.W[l] - step * dW[l]
+            moving.W[l] = moving.W[l] - own("W", l, step) * dW[l]
             if moving.b[l] is not None:
-                moving.b[l] = moving.b[l] - step * db[l]
+                moving.b[l] = moving.b[l] - own("b", l, step) * db[l]
     dW = [None] + [moving.W[l] - net.W[l] for l in range(1, net.D + 1)]
     db = [None] + [None if net.b[l] is None else moving.b[l] - net.b[l] for l in range(1, net.D + 1)]
     return dW, db

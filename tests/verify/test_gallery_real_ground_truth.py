@@ -14,16 +14,17 @@ This test checks those claims independently of `verify` and of the project's own
 """
 
 import ast
-import importlib.util
 import json
 import re
 import time
-import zlib
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.verify import gallery_harness as h
+from tests.verify.gallery_harness import ACTIVATIONS, MATCH, MISMATCH, get_param, seeded, set_param
 
 REAL = Path(__file__).resolve().parent / "gallery" / "real"
 ENTRIES = json.loads((REAL / "expected.json").read_text())
@@ -31,10 +32,8 @@ FILES = sorted(ENTRIES)
 
 LR = 0.3  # the learning rate passed wherever the code takes one
 N = 5  # samples per batch: differs from every layer width used, so (N, K) and (K, N) cannot be confused
-FD_STEP = 1e-6
-MATCH = 1e-6  # a correct update agrees with the finite differences to this relative error
-MISMATCH = 1e-3  # a planted bug must be at least this far off in the parameters it affects
-# (stale weights and stale activations are second-order effects, about 1e-2 at this learning rate)
+# (MATCH, MISMATCH: gallery_harness's; stale weights and stale activations are
+# second-order effects, about 1e-2 at this learning rate, above MISMATCH)
 
 LAYOUTS = {"samples_features", "features_samples"}
 ORIENTATIONS = {"in_out", "out_in"}
@@ -48,34 +47,9 @@ BUG_KINDS = {
 }
 
 
-# --- the mathematics, written out here (independent of spec/ and impl/) -------------------
+# --- the mathematics: gallery_harness's (ACTIVATIONS, LOSSES), in the entry's style ------
 
-ACTIVATIONS = {
-    "identity": lambda z: z,
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-    "tanh": np.tanh,
-    "relu": lambda z: np.where(z > 0, z, 0.0),
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
-}
-
-
-def _sse(A, Y):
-    return np.sum((A - Y) ** 2)
-
-
-def _bce(A, Y):
-    return -np.sum(Y * np.log(A) + (1 - Y) * np.log1p(-A))
-
-
-LOSSES = {  # A, Y: (samples, outputs)
-    "half_sse": lambda A, Y: 0.5 * _sse(A, Y),
-    "sse": _sse,
-    "mean_samples_half_sse": lambda A, Y: 0.5 * _sse(A, Y) / len(A),
-    "mean_samples_sse": lambda A, Y: _sse(A, Y) / len(A),
-    "mean_all_entries": lambda A, Y: _sse(A, Y) / A.size,
-    "bce_sum": _bce,
-    "bce_mean": lambda A, Y: _bce(A, Y) / len(A),
-}
+LOSSES = {k: h.LOSSES[k] for k in h.ELEMENTWISE_LOSSES}
 
 
 def canonical_layers(entry, arrays):
@@ -113,79 +87,18 @@ def reference_loss(entry, arrays, X, Y):
     return LOSSES[entry["convention"]["loss"]](reference_forward(entry, arrays, X), Y)
 
 
-def fd_gradient(entry, arrays, X, Y):
-    """Central differences of the stated loss, for every entry of every parameter array."""
-    arrays = [np.array(a, dtype=float) for a in arrays]
-    grads = []
-    for a in arrays:
-        g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
-            keep = a[i]
-            a[i] = keep + FD_STEP
-            up = reference_loss(entry, arrays, X, Y)
-            a[i] = keep - FD_STEP
-            down = reference_loss(entry, arrays, X, Y)
-            a[i] = keep
-            g[i] = (up - down) / (2 * FD_STEP)
-        grads.append(g)
-    return grads
-
-
 def expected_updates(entry, arrays, X, Y, lr):
-    """Parameter changes of one step of gradient descent on the stated loss."""
-    if entry["convention"]["update"] == "full_batch":
-        return [-lr * g for g in fd_gradient(entry, arrays, X, Y)]
-    assert entry["convention"]["update"] == "per_sample"
-    current = [np.array(a, dtype=float) for a in arrays]
-    for i in range(len(X)):  # one sample at a time, in order, each from the current parameters
-        grads = fd_gradient(entry, current, X[i : i + 1], Y[i : i + 1])
-        current = [p - lr * g for p, g in zip(current, grads)]
-    return [c - np.asarray(a, dtype=float) for c, a in zip(current, arrays)]
+    """Parameter changes of one step of gradient descent on the stated loss (gallery_harness.expected_updates)."""
+    def loss_on(rows):
+        return lambda arrs: reference_loss(entry, arrs, X[rows], Y[rows])
+
+    return h.expected_updates(loss_on, arrays, len(X), lr, entry["convention"]["update"])
 
 
 # --- driving a class through its entry -----------------------------------------------------
 
-_SUBSCRIPT = re.compile(r"\[(?:(\d+)|'([^']*)'|\"([^\"]*)\")\]")
-
-
-def parse_path(path):
-    """'W1' -> ('W1', []); "params['W1']" -> ('params', ['W1']); 'layers[0]['W']' -> ('layers', [0, 'W'])."""
-    head = re.match(r"[A-Za-z_]\w*", path)
-    assert head, path
-    keys, pos = [], head.end()
-    while pos < len(path):
-        m = _SUBSCRIPT.match(path, pos)
-        assert m, f"cannot parse parameter path {path!r}"
-        keys.append(int(m[1]) if m[1] is not None else (m[2] if m[2] is not None else m[3]))
-        pos = m.end()
-    return head.group(), keys
-
-
-def get_param(obj, path):
-    attr, keys = parse_path(path)
-    value = getattr(obj, attr)
-    for k in keys:
-        value = value[k]
-    return value
-
-
-def set_param(obj, path, value):
-    attr, keys = parse_path(path)
-    if not keys:
-        setattr(obj, attr, value)
-        return
-    container = getattr(obj, attr)
-    for k in keys[:-1]:
-        container = container[k]
-    container[keys[-1]] = value
-
-
-@cache
 def load(file):
-    spec = importlib.util.spec_from_file_location(f"verify_gallery_real_{Path(file).stem}", REAL / file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return h.load(REAL / file)
 
 
 def make_data(entry, sizes, rng):
@@ -288,10 +201,6 @@ def step_lr(entry):
     return entry["drive"].get("lr_value", LR)
 
 
-def seeded(file, salt=0):
-    return np.random.default_rng(zlib.crc32(f"{file}:{salt}".encode()))
-
-
 # --- the checks ----------------------------------------------------------------------------
 
 
@@ -369,13 +278,7 @@ def one_step(file):
 
 def relative_errors(entry, before, after, expected):
     """Per parameter: ||actual change - expected change|| / ||expected change|| (inf on a shape change)."""
-    errors = {}
-    for path, old, new, exp in zip(entry["params"], before, after, expected):
-        if new.shape != old.shape:
-            errors[path] = float("inf")
-        else:
-            errors[path] = float(np.linalg.norm((new - old) - exp) / np.linalg.norm(exp))
-    return errors
+    return h.relative_errors(entry["params"], before, after, expected)
 
 
 @pytest.mark.parametrize("file", FILES)

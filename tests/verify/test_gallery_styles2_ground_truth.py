@@ -21,16 +21,16 @@ Parameters are reached through their paths in truth.json (`layers[0].W`, `W[1]`,
 
 import ast
 import copy
-import importlib.util
 import json
-import re
 import time
-import zlib
 from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from tests.verify import gallery_harness as h
+from tests.verify.gallery_harness import ACTIVATIONS, MATCH, MISMATCH, get_param, parse_path, seeded, set_param
 
 GALLERY = Path(__file__).resolve().parent / "gallery" / "styles2"
 TRUTH = json.loads((GALLERY / "truth.json").read_text())
@@ -38,10 +38,7 @@ FILES = list(TRUTH)
 
 LR = 0.3  # the learning rate given to every class (as an argument or an attribute)
 N = 7  # samples per batch: differs from every layer width used, so (N, K) and (K, N) cannot be confused
-FD_STEP = 1e-6
-MATCH = 1e-6  # a correct update agrees with the finite differences to this relative error...
-MATCH_FLOAT32 = 2e-3  # ...or to this one, for a class that keeps its parameters in float32
-MISMATCH = 1e-3  # a mistake must be at least this far off in the parameters it touches
+MATCH_FLOAT32 = 2e-3  # the agreement (gallery_harness.MATCH) for a class that keeps its parameters in float32
 
 LAYOUTS = {"samples_features", "features_samples"}
 ORIENTATIONS = {"in_out", "out_in"}
@@ -54,36 +51,9 @@ BUG_KINDS = {
 }
 
 
-# --- the mathematics, written out here (independent of spec/ and impl/) -------------------
+# --- the mathematics: gallery_harness's (ACTIVATIONS, LOSSES) ---------------------------
 
-ACTIVATIONS = {
-    "identity": lambda z: z,
-    "sigmoid": lambda z: 1.0 / (1.0 + np.exp(-z)),
-    "tanh": np.tanh,
-    "relu": lambda z: np.where(z > 0, z, 0.0),
-    "leaky_relu": lambda z: np.where(z > 0, z, 0.01 * z),
-    "elu": lambda z: np.where(z > 0, z, np.expm1(np.minimum(z, 0.0))),
-    "softplus": lambda z: np.logaddexp(0.0, z),
-}
-
-
-def _sse(A, Y):
-    return np.sum((A - Y) ** 2)
-
-
-def _bce(A, Y):
-    return -np.sum(Y * np.log(A) + (1 - Y) * np.log1p(-A))
-
-
-LOSSES = {  # A, Y: (samples, outputs)
-    "half_sse": lambda A, Y: 0.5 * _sse(A, Y),
-    "sse": _sse,
-    "mean_samples_half_sse": lambda A, Y: 0.5 * _sse(A, Y) / len(A),
-    "mean_samples_sse": lambda A, Y: _sse(A, Y) / len(A),
-    "mean_all_entries": lambda A, Y: _sse(A, Y) / A.size,
-    "bce_sum": _bce,
-    "bce_mean": lambda A, Y: _bce(A, Y) / len(A),
-}
+LOSSES = {k: h.LOSSES[k] for k in h.ELEMENTWISE_LOSSES}
 
 
 def hidden_activations(entry):
@@ -209,45 +179,7 @@ DRIVE = {
 }
 
 
-# --- parameter paths: `name`, `.name`, `[0]`, `['key']`, read with getattr and indexing -----
-
-_PATH_PART = re.compile(r"\.?([A-Za-z_]\w*)|\[(\d+)\]|\['([^']*)'\]")
-
-
-def parse_path(path):
-    """'layers[0].W' -> [('attr', 'layers'), ('item', 0), ('attr', 'W')]."""
-    parts, pos = [], 0
-    while pos < len(path):
-        m = _PATH_PART.match(path, pos)
-        assert m and (pos > 0 or not path.startswith(".")), f"cannot parse parameter path {path!r}"
-        if m[1] is not None:
-            parts.append(("attr", m[1]))
-        else:
-            parts.append(("item", int(m[2]) if m[2] is not None else m[3]))
-        pos = m.end()
-    assert parts and parts[0][0] == "attr", path
-    return parts
-
-
-def _down(obj, part):
-    kind, key = part
-    return getattr(obj, key) if kind == "attr" else obj[key]
-
-
-def get_param(obj, path):
-    for part in parse_path(path):
-        obj = _down(obj, part)
-    return obj
-
-
-def set_param(obj, path, value):
-    *parents, (kind, key) = parse_path(path)
-    for part in parents:
-        obj = _down(obj, part)
-    if kind == "attr":
-        setattr(obj, key, value)
-    else:
-        obj[key] = value
+# --- parameter paths: `name`, `.name`, `[0]`, `['key']` (gallery_harness.parse_path) -----
 
 
 def test_parameter_paths_parse():
@@ -263,16 +195,8 @@ def test_parameter_paths_parse():
 # --- building and stepping -------------------------------------------------------------------
 
 
-@cache
 def load(file):
-    spec = importlib.util.spec_from_file_location(f"verify_gallery_styles2_{Path(file).stem}", GALLERY / file)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-def seeded(file, salt=0):
-    return np.random.default_rng(zlib.crc32(f"{file}:{salt}".encode()))
+    return h.load(GALLERY / file)
 
 
 def as_float32_exact(a):
@@ -343,36 +267,22 @@ def with_params(file, net, arrays):
     return ref
 
 
-def fd_gradient(file, net, arrays, X, Y, loss):
-    """Central differences, in float64, of the loss through the class's own forward pass."""
-    ref = with_params(file, net, arrays)
-    arrays = [a.copy() for a in arrays]
-    grads = []
-    for path, a in zip(TRUTH[file]["params"], arrays):
-        g = np.zeros_like(a)
-        for i in np.ndindex(a.shape):
-            keep = a[i]
-            values = []
-            for delta in (FD_STEP, -FD_STEP):
-                a[i] = keep + delta
-                set_param(ref, path, a.copy() if a.ndim else float(a))
-                values.append(LOSSES[loss](class_forward(file, ref, X), Y))
-            a[i] = keep
-            set_param(ref, path, a.copy() if a.ndim else float(a))
-            g[i] = (values[0] - values[1]) / (2 * FD_STEP)
-        grads.append(g)
-    return grads
-
-
 def expected_updates(file, net, arrays, X, Y, lr, loss, update):
-    """Parameter changes of one step of gradient descent on `loss`, full-batch or sample by sample."""
-    if update == "full_batch":
-        return [-lr * g for g in fd_gradient(file, net, arrays, X, Y, loss)]
-    current = [a.copy() for a in arrays]
-    for i in range(len(X)):  # one sample at a time, in order, each from the current parameters
-        grads = fd_gradient(file, net, current, X[i : i + 1], Y[i : i + 1], loss)
-        current = [np.asarray(p - lr * g) for p, g in zip(current, grads)]
-    return [c - a for c, a in zip(current, arrays)]
+    """Parameter changes of one step of gradient descent on `loss` through the class's own forward pass.
+
+    Central differences in float64 (gallery_harness), full-batch or sample by sample.
+    """
+    ref = with_params(file, net, arrays)
+
+    def loss_on(rows):
+        def loss_of(arrs):
+            for path, a in zip(TRUTH[file]["params"], arrs):
+                set_param(ref, path, a.copy() if a.ndim else float(a))
+            return LOSSES[loss](class_forward(file, ref, X[rows]), Y[rows])
+
+        return loss_of
+
+    return h.expected_updates(loss_on, arrays, len(X), lr, update)
 
 
 def take_step(file, net, X, Y, lr):
@@ -383,19 +293,8 @@ def take_step(file, net, X, Y, lr):
 
 
 def relative_errors(file, before, after, expected):
-    """Per parameter: ||actual change - expected change|| / ||expected change||.
-
-    inf on a shape change, or when a change is expected to be 0 and is not (one sample
-    standardised over itself is 0: then no weight of the layer above it moves).
-    """
-    errors = {}
-    for path, old, new, exp in zip(TRUTH[file]["params"], before, after, expected):
-        if new.shape != old.shape:
-            errors[path] = float("inf")
-            continue
-        off, scale = np.linalg.norm((new - old) - exp), np.linalg.norm(exp)
-        errors[path] = float(off / scale) if scale else (float("inf") if off else 0.0)
-    return errors
+    """Per parameter: ||actual change - expected change|| / ||expected change|| (gallery_harness.relative_errors)."""
+    return h.relative_errors(TRUTH[file]["params"], before, after, expected)
 
 
 def match_tolerance(file, net):

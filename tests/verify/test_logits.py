@@ -19,36 +19,27 @@ import numpy as np
 import pytest
 
 from spec.verify import judge as verify
+from tests.verify import gallery_harness
 
 LOGITS = Path(__file__).resolve().parent / "gallery" / "logits"
 
 
-def _ce_of_logits(S, Y):
-    S = S - S.max(axis=1, keepdims=True)
-    logp = S - np.log(np.exp(S).sum(axis=1, keepdims=True))
-    return -np.sum(Y * logp)
-
-
-def _bce_of_logits(S, Y):
-    return float(np.sum(np.logaddexp(0, S) - Y * S))
-
-
 # Per file: class, parameters, logits (samples, outputs) from X (samples, features), one step,
-# the loss of the logits and whether it is averaged over the batch, the verdict.
+# the loss of the logits (gallery_harness.LOSSES) and whether it is averaged over the batch, the verdict.
 GALLERY = {
     "correct_ce_logits_labels.py": dict(
         cls="LogitNet", params=lambda n: [n.W1, n.b1, n.W2, n.b2], logits=lambda n, X: n.forward(X),
-        step=lambda n, X, Y, lr: n.step(X, Y.argmax(axis=1), lr), loss=_ce_of_logits, mean=True,
+        step=lambda n, X, Y, lr: n.step(X, Y.argmax(axis=1), lr), loss="ce_logits", mean=True,
         targets="labels", correct=True,
     ),
     "correct_bce_logits.py": dict(
         cls="BinaryLogitClassifier", params=lambda n: [n.W1, n.b1, n.W2, n.b2], logits=lambda n, X: n.forward(X.T).T,
-        step=lambda n, X, Y, lr: n.backward(X.T, Y.T, lr), loss=_bce_of_logits, mean=False,
+        step=lambda n, X, Y, lr: n.backward(X.T, Y.T, lr), loss="bce_logits", mean=False,
         targets="values", correct=True,
     ),
     "bug_ce_logits_jacobian_on_top.py": dict(
         cls="SoftmaxRegressionMLP", params=lambda n: [n.W1, n.b1, n.W2, n.b2], logits=lambda n, X: n.forward(X),
-        step=lambda n, X, Y, lr: n.train(X, Y, lr), loss=_ce_of_logits, mean=True, targets="one-hot",
+        step=lambda n, X, Y, lr: n.train(X, Y, lr), loss="ce_logits", mean=True, targets="one-hot",
         correct=False,
         diagnosis="in the output layer, softmax's derivative is applied twice",
     ),
@@ -66,11 +57,6 @@ def _load(name):
     return module
 
 
-def _loss(entry, net, X, Y):
-    value = entry["loss"](entry["logits"](net, X), Y)
-    return value / len(X) if entry["mean"] else value
-
-
 @pytest.mark.parametrize("name", sorted(GALLERY))
 def test_the_gallery_computes_what_it_is_said_to(name):
     entry, module = GALLERY[name], _load(name)
@@ -85,18 +71,17 @@ def test_the_gallery_computes_what_it_is_said_to(name):
     for p in entry["params"](net):
         p[...] = rng.normal(size=p.shape)
     before = [p.copy() for p in entry["params"](net)]
-    expected, h = [], 1e-6
-    for p in entry["params"](net):
-        g = np.zeros_like(p)
-        for k in np.ndindex(p.shape):
-            old = p[k]
-            p[k] = old + h
-            up = _loss(entry, net, X, Y)
-            p[k] = old - h
-            down = _loss(entry, net, X, Y)
-            p[k] = old
-            g[k] = (up - down) / (2 * h)
-        expected.append(-LR * g)
+    loss = gallery_harness.LOSSES[f"{entry['loss']}_{'mean' if entry['mean'] else 'sum'}"]
+
+    def loss_of(arrays):
+        # the class's own loss of its own logits, at the parameters the differences move
+        for p, v in zip(entry["params"](net), arrays):
+            p[...] = v
+        return loss(entry["logits"](net, X), Y)
+
+    expected = [-LR * g for g in gallery_harness.fd_gradient(loss_of, before)]
+    for p, v in zip(entry["params"](net), before):
+        p[...] = v
     # the forward pass returns logits: not probabilities
     S = entry["logits"](net, X)
     assert S.shape == (N, SIZES[-1]) and (np.any(S < 0) or np.any(S > 1))

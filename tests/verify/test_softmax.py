@@ -26,6 +26,7 @@ from spec import losses as spec_losses
 from spec.verify import judge as verify
 from spec.verify import discover
 from spec.verify import recurrence as vm
+from tests.verify import gallery_harness
 
 SOFTMAX = Path(__file__).resolve().parent / "gallery" / "softmax"
 SEED_STYLE = Path(__file__).resolve().parent / "gallery" / "correct_seed_style.py"
@@ -94,45 +95,26 @@ def _load(name):
     return module
 
 
-def _cross_entropy(P, Y, update):
-    total = -np.sum(Y * np.log(P))
-    return total / len(Y) if update == "mean" else total
-
-
-def _fd_gradient(entry, net, X, Y, h=1e-6):
-    """Central differences of the cross-entropy of the class's own forward pass, for every parameter."""
-    grads = []
-    for p in entry["params"](net):
-        g = np.zeros_like(p)
-        for k in np.ndindex(p.shape):
-            old = p[k]
-            p[k] = old + h
-            up = _cross_entropy(entry["forward"](net, X), Y, entry["update"])
-            p[k] = old - h
-            down = _cross_entropy(entry["forward"](net, X), Y, entry["update"])
-            p[k] = old
-            g[k] = (up - down) / (2 * h)
-        grads.append(g)
-    return grads
-
-
 def _expected_update(entry, module, X, Y, rng):
-    """-lr * the gradient, a whole batch at once or sample after sample; and the class's own update."""
+    """-lr * the gradient of the cross-entropy of the class's own forward pass (gallery_harness's central
+    differences), a whole batch at once or sample after sample; and the class's own update."""
     net = entry["build"](getattr(module, entry["cls"]), SIZES)
     for p in entry["params"](net):
         p[...] = rng.normal(size=p.shape)
     before = [p.copy() for p in entry["params"](net)]
-    if entry["update"] == "per_sample":
-        moving = entry["build"](getattr(module, entry["cls"]), SIZES)
-        for p, v in zip(entry["params"](moving), before):
-            p[...] = v
-        for n in range(len(X)):
-            grads = _fd_gradient(entry, moving, X[n : n + 1], Y[n : n + 1])
-            for p, g in zip(entry["params"](moving), grads):
-                p -= LR * g
-        expected = [p - v for p, v in zip(entry["params"](moving), before)]
-    else:
-        expected = [-LR * g for g in _fd_gradient(entry, net, X, Y)]
+    probe = entry["build"](getattr(module, entry["cls"]), SIZES)  # a copy whose parameters the differences move
+    loss = gallery_harness.LOSSES["ce_mean" if entry["update"] == "mean" else "ce_sum"]
+
+    def loss_on(rows):
+        def loss_of(arrays):
+            for p, v in zip(entry["params"](probe), arrays):
+                p[...] = v
+            return loss(entry["forward"](probe, X[rows]), Y[rows])
+
+        return loss_of
+
+    update = "per_sample" if entry["update"] == "per_sample" else "full_batch"
+    expected = gallery_harness.expected_updates(loss_on, before, len(X), LR, update)
     labels = Y.argmax(axis=1)
     entry["step"](net, X.copy(), Y.copy(), labels.copy(), LR)
     actual = [p - v for p, v in zip(entry["params"](net), before)]
