@@ -21,10 +21,11 @@ derivative, tried last because it fits by accident more often.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 from spec import activations as spec_activations
+from spec.verify import families
 from spec.verify import recurrence as vm
 
 
@@ -192,10 +193,9 @@ register(Mistake(
 
 def _closed_twice(act):
     """``(family, closed text)`` of the first loss after the vector ``act`` whose closed output error holds its Jacobian."""
-    from spec.verify import judge
 
-    for family in judge.accepted_families(act):
-        closed = judge._closed_text(family, act)
+    for family in families.accepted_families(act):
+        closed = families._closed_text(family, act)
         if closed is not None and family.divides_by_output:
             return family, closed
     return None
@@ -203,23 +203,21 @@ def _closed_twice(act):
 
 def _twice_text(ctx, l, _):
     """The softmax-style Jacobian applied on top of an error that already holds it."""
-    from spec.verify import judge
 
     act = ctx.act(l)
     family, closed = _closed_twice(act)
     return (f"in the output layer, {act.name}'s derivative is applied twice: the output error of "
-            f"{judge.loss_words(family)} after {act.name} is already delta = {closed} (the Jacobian cancels in it), "
-            f"and the code multiplies it by the Jacobian's diagonal {judge._jacobian_diagonal_text(act)} once more: "
+            f"{families.loss_words(family)} after {act.name} is already delta = {closed} (the Jacobian cancels in it), "
+            f"and the code multiplies it by the Jacobian's diagonal {families._jacobian_diagonal_text(act)} once more: "
             f"use delta = {closed}")
 
 
 def _twice_note(ctx, l, _):
     """Another loss (squared error after softmax) reads the same numbers: said where the outputs are softmax's."""
-    from spec.verify import judge
 
     family, _ = _closed_twice(ctx.act(l))
-    others = judge.same_error_without_slope(family, ctx.act(l))
-    return (f" (read as {judge.loss_words(others[0], 'short')} instead, the same numbers take only the Jacobian's "
+    others = families.same_error_without_slope(family, ctx.act(l))
+    return (f" (read as {families.loss_words(others[0], 'short')} instead, the same numbers take only the Jacobian's "
             "diagonal for the whole Jacobian: wrong too)" if others else "")
 
 
@@ -331,11 +329,10 @@ def _other_text(ctx, l, other):
     """Another activation's derivative used in this layer."""
     act, form = ctx.act(l), spec_activations.display(other.output_form)
     if not act.elementwise:
-        from spec.verify import judge
 
         return (f"the output layer is {act.name}, but its derivative is taken entry by entry as {other.name}'s, "
                 f"g(a) = {form}: {act.name}'s outputs depend on the whole layer, so delta = J^T dL/da with the "
-                f"whole Jacobian (its diagonal is {judge._jacobian_diagonal_text(act)}, its other entries are not 0)")
+                f"whole Jacobian (its diagonal is {families._jacobian_diagonal_text(act)}, its other entries are not 0)")
     g = _g(act)
     return (f"{where(l)} is {act.name}, but its derivative is {other.name}'s, g(a) = {form}: "
             f"use {act.name}'s" + (f", g(a) = {g}" if g else ""))
