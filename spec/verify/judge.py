@@ -1044,7 +1044,8 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
         reduction: Pin ``"sum"`` or ``"mean"`` over the samples (default: found).
         seed: Seed of the random scenarios.
         timeout: Seconds for everything the code runs, import included.
-        forward, step: Name the forward and training methods (default: found by name).
+        forward: Name the forward method (default: found by name).
+        step: Name the training method (default: found by name).
         layout: ``"samples_features"`` or ``"features_samples"``, the layout of X
             (default: found by running the code).
 
