@@ -185,12 +185,34 @@ def test_gradients_equal_sympy_diff_of_the_whole_network(sizes, hidden, output, 
 
 
 def test_tutorial_loop_takes_the_same_steps_as_the_spec():
-    """The seed's update W <- W - lr delta a^T equals W - lr dL/dW for L summed over samples."""
-    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float)
-    Y = np.array([[0], [1], [1], [0]], float)
-    net = impl.Network((2, 2, 1), seed=5)
-    before = [w.copy() for w in net.weights] + [b.copy() for b in net.biases]
-    dW, db = Oracle((2, 2, 1)).gradients(net.weights, net.biases, X, Y)
-    net.step(X, Y, 0.1)
-    expected = [w - 0.1 * g for w, g in zip(before[:2], dW)] + [b - 0.1 * g for b, g in zip(before[2:], db)]
-    _close(net.weights + net.biases, expected, rel=1e-14)
+    """The tutorial's XOR loop, written out as it is (one sample per column, W1 of shape (hidden, input),
+    the sigmoid's slope as a (1 - a) of the outputs), steps by -lr dL/dW for L the half squared error summed
+    over the samples, with the gradients from the spec's recurrence (`spec.oracle.Oracle`)."""
+    X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], float).T  # (features, samples), as the tutorial stores it
+    y = np.array([[0, 1, 1, 0]], float)
+    rng = np.random.default_rng(5)
+    W1, b1 = rng.normal(size=(2, 2)), rng.normal(size=(2, 1))
+    W2, b2 = rng.normal(size=(1, 2)), rng.normal(size=(1, 1))
+    lr = 0.5
+    oracle = Oracle((2, 2, 1))
+
+    def sigmoid(x):
+        return 1 / (1 + np.exp(-x))
+
+    def sigmoid_derivative(x):
+        return x * (1 - x)
+
+    for _ in range(20):
+        # the spec's step from the current parameters (rows = samples on its side)
+        dW, db = oracle.gradients([W1, W2], [b1[:, 0], b2[:, 0]], X.T, y.T)
+        expected = [W1 - lr * dW[0], b1[:, 0] - lr * db[0], W2 - lr * dW[1], b2[:, 0] - lr * db[1]]
+        # the tutorial: forward, then the updates
+        a1 = sigmoid(np.dot(W1, X) + b1)
+        a2 = sigmoid(np.dot(W2, a1) + b2)
+        err2 = (a2 - y) * sigmoid_derivative(a2)
+        err1 = np.dot(W2.T, err2) * sigmoid_derivative(a1)
+        W2 -= lr * np.dot(err2, a1.T)
+        b2 -= lr * np.sum(err2, axis=1, keepdims=True)
+        W1 -= lr * np.dot(err1, X.T)
+        b1 -= lr * np.sum(err1, axis=1, keepdims=True)
+        _close([W1, b1[:, 0], W2, b2[:, 0]], expected, rel=1e-14)
