@@ -216,3 +216,60 @@ def test_tutorial_loop_takes_the_same_steps_as_the_spec():
         W1 -= lr * np.dot(err1, X.T)
         b1 -= lr * np.sum(err1, axis=1, keepdims=True)
         _close([W1, b1[:, 0], W2, b2[:, 0]], expected, rel=1e-14)
+
+
+def _every_pairing():
+    """(hidden, output, loss): each registered activation as the hidden and as the output layer, with every loss."""
+    cases = []
+    for name in spec_activations.names():
+        outputs = ["softmax", "sigmoid"] if spec_activations.get(name).output_set != "simplex" else ["sigmoid"]
+        for output in outputs:
+            cases += [(name, output, loss) for loss in _losses_for(output)]
+        cases += [("tanh", name, loss) for loss in _losses_for(name)]
+    return sorted(set(cases))
+
+
+PAIRINGS = _every_pairing()
+
+
+def test_the_pairings_cover_every_activation_and_loss():
+    assert {h for h, _, _ in PAIRINGS} == {o for _, o, _ in PAIRINGS} == set(spec_activations.names())
+    assert {loss for _, _, loss in PAIRINGS} == set(spec_losses.names())
+
+
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+@pytest.mark.parametrize("hidden, output, loss", PAIRINGS, ids=["-".join(c) for c in PAIRINGS])
+def test_gradients_step_and_fit_follow_the_spec_recurrence(hidden, output, loss, reduction):
+    """Network.gradients, the trainer's step (Network.step) and fit's loop of mini-batches against
+    -lr times the gradients of the spec's shared recurrence (spec.numeric through Oracle)."""
+    sizes = (3, 4, 3)
+    rng = np.random.default_rng(8)
+    X = rng.uniform(-2, 2, size=(5, 3))
+    requires = spec_losses.get(loss).requires
+    Y = rng.uniform(0.05, 1, size=(5, 3))
+    if requires == "simplex":
+        Y /= Y.sum(axis=1, keepdims=True)
+    elif requires is None:
+        Y = 2 * Y - 1
+    net = impl.Network(sizes, hidden, output, loss, reduction, seed=1)
+    oracle = Oracle(sizes, hidden, output, loss, reduction)
+    lr = 0.1
+
+    def spec_step(weights, biases, X, Y):
+        dW, db = oracle.gradients(weights, biases, X, Y)
+        return [w - lr * g for w, g in zip(weights, dW)] + [b - lr * g for b, g in zip(biases, db)]
+
+    dW, db = net.gradients(X, Y)
+    dW_spec, db_spec = oracle.gradients(net.weights, net.biases, X, Y)
+    _close(dW + db, dW_spec + db_spec)
+    # one step on the whole batch
+    expected = spec_step(net.weights, net.biases, X, Y)
+    net.step(X, Y, lr)
+    _close(net.weights + net.biases, expected, rel=1e-10)
+    # one epoch of fit in batches of 3 and 2, in order
+    weights, biases = [w.copy() for w in net.weights], [b.copy() for b in net.biases]
+    for rows in (slice(0, 3), slice(3, 5)):
+        params = spec_step(weights, biases, X[rows], Y[rows])
+        weights, biases = params[:2], params[2:]
+    net.fit(X, Y, epochs=1, lr=lr, batch_size=3, shuffle=False)
+    _close(net.weights + net.biases, weights + biases, rel=1e-10)
