@@ -289,19 +289,21 @@ class Trainer:
         self.side = 1 - side
         return loss
 
-    def fit(self, X, Y, epochs, lr, batch_size, rng=None, after_epoch=None) -> None:
+    def fit(self, X, Y, epochs, lr, batch_size, history, rng=None, after_epoch=None) -> None:
         r"""Train for ``epochs`` passes over ``(X, Y)``, ``batch_size`` samples per step.
 
         Args:
             X: Inputs, shape ``(samples, n_0)``; only read.
             Y: Targets, shape ``(samples, n_D)``, of the trainer's dtype; only read.
             epochs, lr, batch_size: Checked by the caller; ``batch_size <= samples``.
+            history: A list; after each epoch its loss is appended: the sum
+                of its batches' losses before their updates, summed over the
+                samples, divided by their number for the mean.
             rng: A NumPy generator: each epoch visits the samples in the
                 order of ``rng.permutation(samples)``; ``None``: in order.
-            after_epoch: Called as ``after_epoch(epoch, total)`` after each
-                epoch, ``total`` the sum of its batches' losses before their
-                updates (summed over samples). The current parameters are in
-                ``V``; it may `store` and `load` them.
+            after_epoch: Called as ``after_epoch(epoch)`` after each epoch's
+                loss is appended. The current parameters are in ``V``; it
+                may `store` and `load` them.
 
         Raises:
             NonFinite: From a step (``epoch``, ``batch`` and ``rows`` set), or
@@ -317,26 +319,35 @@ class Trainer:
             Yb = np.empty((batch_size, Y.shape[1]), dtype=self.dtype)
         step = self.step
         starts = range(0, n, batch_size)
+        batch = rows = 0
         for epoch in range(epochs):
-            order = None if rng is None else rng.permutation(n)
-            total = 0.0
-            for batch, start in enumerate(starts):
-                stop = min(start + batch_size, n)
-                if order is None:
-                    Xs, Ys = Xa[start:stop], Y[start:stop]
+            try:
+                if batch_size == n:
+                    # epoch loss = the loss before the single full-batch update (finite, or step raised)
+                    rows = n
+                    total = step(Xa, Y, lr)
                 else:
-                    # the batch's samples in this epoch's order, gathered into the buffers
-                    Xs, Ys = Xb[: stop - start], Yb[: stop - start]
-                    np.take(Xa, order[start:stop], axis=0, out=Xs)
-                    np.take(Y, order[start:stop], axis=0, out=Ys)
-                try:
-                    # total += sum over this batch's samples of L, before the update
-                    loss = step(Xs, Ys, lr)
-                except NonFinite as failure:
-                    failure.epoch, failure.batch, failure.rows = epoch, batch, stop - start
-                    raise
-                total = loss if batch == 0 else total + loss
-            if not math.isfinite(total):
-                raise NonFinite("epoch loss", total, epoch, None, n)
+                    order = None if rng is None else rng.permutation(n)
+                    total = 0.0
+                    for batch, start in enumerate(starts):
+                        rows = min(batch_size, n - start)
+                        if order is None:
+                            Xs, Ys = Xa[start : start + rows], Y[start : start + rows]
+                        else:
+                            # the batch's samples in this epoch's order, gathered into the buffers
+                            Xs, Ys = (Xb, Yb) if rows == batch_size else (Xb[:rows], Yb[:rows])
+                            picked = order[start : start + rows]
+                            np.take(Xa, picked, axis=0, out=Xs)
+                            np.take(Y, picked, axis=0, out=Ys)
+                        # epoch loss += sum over this batch's samples of L, before the update
+                        total += step(Xs, Ys, lr)
+                    if not math.isfinite(total):
+                        raise NonFinite("epoch loss", total, epoch, None, n)
+            except NonFinite as failure:
+                if failure.epoch is None:
+                    failure.epoch, failure.batch, failure.rows = epoch, batch, rows
+                raise
+            # history[epoch] = epoch loss, reduced over the whole data set
+            history.append(total / n if self.mean else total)
             if after_epoch is not None:
-                after_epoch(epoch, total)
+                after_epoch(epoch)

@@ -467,20 +467,17 @@ class Network:
         # True while weights and biases, not the trainer, hold the current parameters
         handed_out = False
 
-        def after_epoch(epoch, total):
+        def after_epoch(epoch):
+            # the callback sees the current parameters, and what it changes in
+            # them (clipping, a learning-rate schedule's restart...) is trained on
             nonlocal handed_out
-            # history[epoch] = the epoch's loss, reduced over the whole data set
-            self.history.append(total / n if self._reduction == "mean" else total)
-            if callback is not None:
-                # the callback sees the current parameters, and what it changes in
-                # them (clipping, a learning-rate schedule's restart...) is trained on
-                trainer.store(self.weights, self.biases)
-                handed_out = True
-                with np.errstate(**outer):
-                    callback(epoch, self.history[-1])
-                self._check_after_callback(epoch)
-                trainer.load(self.weights, self.biases)
-                handed_out = False
+            trainer.store(self.weights, self.biases)
+            handed_out = True
+            with np.errstate(**outer):
+                callback(epoch, self.history[-1])
+            self._check_after_callback(epoch)
+            trainer.load(self.weights, self.biases)
+            handed_out = False
 
         try:
             trainer = self._trainer()
@@ -488,8 +485,8 @@ class Network:
             # overflow on the way to a non-finite loss or update is what the
             # trainer's checks catch (and turn into Diverged): no warnings
             with np.errstate(all="ignore"):
-                trainer.fit(X, Y.astype(self._dtype, copy=False), epochs, lr, batch_size,
-                            self._rng if reorder else None, after_epoch)
+                trainer.fit(X, Y.astype(self._dtype, copy=False), epochs, lr, batch_size, self.history,
+                            self._rng if reorder else None, None if callback is None else after_epoch)
         except _sgd.NonFinite as failure:
             self._take_back(trainer)
             batches = -(-n // batch_size)
