@@ -26,8 +26,6 @@ gradients over the batch is then a single matrix product.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from impl import _persist, _sgd, _validate, losses
@@ -222,17 +220,17 @@ class Network:
     def _forward(self, X):
         """Forward pass on checked input; returns the lists ``z`` and ``a``.
 
-        ``z[l]`` and ``a[l]`` for ``l = 1..L`` have shape ``(samples, n_l)``;
+        ``z[l]`` and ``a[l]`` for ``l = 1..D`` have shape ``(samples, n_l)``;
         ``a[0]`` is ``X`` and ``z[0]`` is ``None``.
         """
         W = [None, *self.weights]
         b = [None, *self.biases]
-        L = len(W) - 1
-        z = [None] * (L + 1)
-        a = [None] * (L + 1)
+        D = len(W) - 1
+        z = [None] * (D + 1)
+        a = [None] * (D + 1)
         a[0] = X
-        for l in range(1, L + 1):
-            f = self._output.f if l == L else self._hidden.f
+        for l in range(1, D + 1):
+            f = self._output.f if l == D else self._hidden.f
             # z[l] = a[l-1] W[l]^T + b[l]   (rows are samples: the transpose of z = W a + b)
             z[l] = a[l - 1] @ W[l].T + b[l]
             # a[l] = f(z[l])
@@ -241,8 +239,8 @@ class Network:
 
     def _loss_value(self, z, a, Y) -> float:
         """Loss of a forward pass, with the reduction applied."""
-        L = len(a) - 1
-        total = self._loss.value(z[L], a[L], Y, self._output)
+        D = len(a) - 1
+        total = self._loss.value(z[D], a[D], Y, self._output)
         return total / Y.shape[0] if self._reduction == "mean" else total
 
     def _backward(self, z, a, Y):
@@ -252,16 +250,16 @@ class Network:
             ``(dW, db)``, lists indexed like `weights` and `biases`.
         """
         W = [None, *self.weights]
-        L = len(W) - 1
-        delta = [None] * (L + 1)
-        dW = [None] * (L + 1)
-        db = [None] * (L + 1)
-        # delta[L] = dLoss/dz[L], one row per sample
-        delta[L] = self._loss.delta_out(z[L], a[L], Y, self._output)
+        D = len(W) - 1
+        delta = [None] * (D + 1)
+        dW = [None] * (D + 1)
+        db = [None] * (D + 1)
+        # delta[D] = dL/dz[D], from the loss, one row per sample
+        delta[D] = self._loss.delta_out(z[D], a[D], Y, self._output)
         if self._reduction == "mean":
-            # Loss = (1/N) sum_samples L, so every delta scales by 1/N
-            delta[L] = delta[L] / Y.shape[0]
-        for l in range(L, 0, -1):
+            # the mean divides the summed loss by N, so every delta scales by 1/N
+            delta[D] = delta[D] / Y.shape[0]
+        for l in range(D, 0, -1):
             # dW[l] = sum over samples of delta[l] a[l-1]^T
             dW[l] = delta[l].T @ a[l - 1]
             # db[l] = sum over samples of delta[l]
@@ -294,10 +292,12 @@ class Network:
         count = _validate.parameter_count(sizes)
         # the trainer's two copies of the parameters and its gradient, made once per network
         trainer = 0 if "_sgd_trainer" in self.__dict__ else 8 * 3 * count
-        # per batch shape: z[l], delta[l], [a[l] | 1] and a temporary f'(z[l]), rows x n_l each
-        batch = 8 * batch_rows * (4 * sum(sizes[1:]) + len(sizes))
-        # [X | 1], and with shuffling the reordered copies of it and of Y
-        data = 8 * data_rows * ((sizes[0] + 1) * (2 if shuffled else 1) + (sizes[-1] if shuffled else 0))
+        # per batch shape: z[l], delta[l], [a[l] | 1] and a temporary f'(z[l]), rows x n_l each, the
+        # output's a - y and delta, and with shuffling the batch's gathered inputs [x | 1] and targets
+        batch = 8 * batch_rows * (4 * sum(sizes[1:]) + len(sizes) + 2 * sizes[-1]
+                                  + (sizes[0] + 1 + sizes[-1] if shuffled else 0))
+        # [X | 1], made once
+        data = 8 * data_rows * (sizes[0] + 1)
         _validate.work_memory(what, [
             (f"training copies of the {count:,} parameters", "sizes", trainer),
             (f"buffers for batches of {batch_rows:,} samples, widths {_validate._short(sizes)}", batch_arg, batch),
@@ -459,71 +459,44 @@ class Network:
         n = X.shape[0]
         if batch_size is None or batch_size >= n:
             batch_size = n
-        mean = self._reduction == "mean"
         reorder = shuffle and batch_size < n
         self._training_memory("fit", batch_size, n, reorder, "batch_size")
-        try:
-            trainer = self._trainer()
-            # [X | 1]: the bias is the last column of each layer's weights while training
-            Xa = _sgd.augment(X, self._dtype)
-            Y = Y.astype(self._dtype, copy=False)
-            if reorder:
-                # the shuffled copies of the data, reused every epoch
-                Xe, Ye = np.empty_like(Xa), np.empty_like(Y)
-        except MemoryError:
-            raise self._out_of_memory("fit", batch_size) from None
-        step = trainer.step
-        starts = range(0, n, batch_size)
         self.history = []
-        trainer.load(self.weights, self.biases)
         # the caller's floating-point error handling, for the callback
         outer = np.geterr()
-        epoch = start = 0
         # True while weights and biases, not the trainer, hold the current parameters
         handed_out = False
+
+        def after_epoch(epoch):
+            # the callback sees the current parameters, and what it changes in
+            # them (clipping, a learning-rate schedule's restart...) is trained on
+            nonlocal handed_out
+            trainer.store(self.weights, self.biases)
+            handed_out = True
+            with np.errstate(**outer):
+                callback(epoch, self.history[-1])
+            self._check_after_callback(epoch)
+            trainer.load(self.weights, self.biases)
+            handed_out = False
+
         try:
+            trainer = self._trainer()
+            trainer.load(self.weights, self.biases)
             # overflow on the way to a non-finite loss or update is what the
             # trainer's checks catch (and turn into Diverged): no warnings
             with np.errstate(all="ignore"):
-                for epoch in range(epochs):
-                    if reorder:
-                        order = self._rng.permutation(n)
-                        np.take(Xa, order, axis=0, out=Xe)
-                        np.take(Y, order, axis=0, out=Ye)
-                    else:
-                        Xe, Ye = Xa, Y
-                    if batch_size == n:
-                        # epoch loss = loss before the single full-batch update
-                        total = step(Xe, Ye, lr)
-                    else:
-                        total = 0.0
-                        for start in starts:
-                            # epoch loss += sum over this batch's samples of L, before the update
-                            total += step(Xe[start : start + batch_size], Ye[start : start + batch_size], lr)
-                        if not math.isfinite(total):
-                            raise _sgd.NonFinite("epoch loss", total)
-                    # history[epoch] = epoch loss, reduced over the whole data set
-                    self.history.append(total / n if mean else total)
-                    if callback is not None:
-                        # the callback sees the current parameters, and what it changes in
-                        # them (clipping, a learning-rate schedule's restart...) is trained on
-                        trainer.store(self.weights, self.biases)
-                        handed_out = True
-                        with np.errstate(**outer):
-                            callback(epoch, self.history[-1])
-                        self._check_after_callback(epoch)
-                        trainer.load(self.weights, self.biases)
-                        handed_out = False
+                trainer.fit(X, Y.astype(self._dtype, copy=False), epochs, lr, batch_size, self.history,
+                            self._rng if reorder else None, None if callback is None else after_epoch)
         except _sgd.NonFinite as failure:
             self._take_back(trainer)
-            rows = min(batch_size, n - start)
-            batch = None if failure.what == "epoch loss" else start // batch_size
-            raise self._diverged(failure, lr, rows, epoch, batch, len(starts), epoch) from None
+            batches = -(-n // batch_size)
+            raise self._diverged(failure, lr, failure.rows, failure.epoch, failure.batch, batches,
+                                 failure.epoch) from None
         except BaseException as error:
             # the callback raised or broke the parameters (what it left stays if it
             # is usable), or training was interrupted between two steps
-            if not handed_out or not self._usable():
-                self._take_back(trainer)
+            if "_sgd_trainer" in self.__dict__ and (not handed_out or not self._usable()):
+                self._take_back(self._sgd_trainer)
             if isinstance(error, MemoryError) and not handed_out:
                 raise self._out_of_memory("fit", batch_size) from None
             raise

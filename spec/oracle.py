@@ -6,8 +6,10 @@ Two oracles, for two jobs:
   \(f\), \(f'\) and the output error \(\delta^{(D)} = \partial\ell(f(z), y)/\partial z\)
   are SymPy expressions lambdified for NumPy, and the recurrence
   \(\delta^{(l)} = (W^{(l+1)})^T\delta^{(l+1)} \odot f'(z^{(l)})\) (proven
-  by `spec.network.prove_backprop`) is evaluated with them. It is written
-  in the column-vector layout of the math, independently of ``impl``. A
+  by `spec.network.prove_backprop`) is evaluated with them by
+  `spec.numeric`, the one NumPy recurrence of the spec side (``verify``
+  uses it too). It is written in the column-vector layout of the math,
+  independently of ``impl``. A
   vector activation (softmax) is applied to each sample's whole column of
   \(z\); at the output \(\delta^{(D)}\) is its lambdified
   `spec.losses.VectorOutputDelta` (the direct derivative for the output
@@ -36,7 +38,7 @@ import functools
 import numpy as np
 import sympy as sp
 
-from spec import activations, losses
+from spec import activations, losses, numeric
 from spec.network import SymbolicNetwork, check_config
 
 
@@ -55,22 +57,18 @@ class Oracle:
         )
 
     def _layers(self, weights, biases, X):
-        """``(z, a)`` lists in column layout: ``a[l]`` has shape ``(n_l, samples)``."""
+        """``(W, b, f, z, a)`` lists in column layout, indexed from 1: ``a[l]`` has shape ``(n_l, samples)``."""
         D = len(self.sizes) - 1
         W = [None, *map(np.asarray, weights)]
-        b = [None, *(np.asarray(v).reshape(-1, 1) for v in biases)]
-        z, a = [None] * (D + 1), [np.asarray(X, dtype=float).T] + [None] * D
-        for l in range(1, D + 1):
-            f = self.output if l == D else self.hidden
-            # z(l) = W(l) a(l-1) + b(l)
-            z[l] = W[l] @ a[l - 1] + b[l]
-            # a(l) = f(z(l)): entry by entry, or (softmax) each sample's column at once along axis 0
-            a[l] = f.numpy_f(z[l])
-        return W, z, a
+        b = [None, *(np.asarray(v).reshape(-1) for v in biases)]
+        # f[l]: the hidden activation for l < D, the output's for l = D
+        f = [None] + [self.hidden] * (D - 1) + [self.output]
+        z, a = numeric.forward(W, b, f, np.asarray(X, dtype=float).T)
+        return W, b, f, z, a
 
     def forward(self, weights, biases, X):
         """Network output, shape ``(samples, n_out)``."""
-        return self._layers(weights, biases, X)[2][-1].T
+        return self._layers(weights, biases, X)[4][-1].T
 
     def loss_value(self, weights, biases, X, Y):
         """The loss with the reduction applied."""
@@ -80,25 +78,14 @@ class Oracle:
         return total / a_out.shape[0] if self.reduction == "mean" else total
 
     def gradients(self, weights, biases, X, Y):
-        """``(dW, db)`` lists shaped like ``weights`` and ``biases``."""
-        W, z, a = self._layers(weights, biases, X)
+        """``(dW, db)`` lists shaped like ``weights`` and ``biases``, by `spec.numeric`'s recurrence."""
+        W, b, f, z, a = self._layers(weights, biases, X)
         D = len(W) - 1
         N = a[0].shape[1]
         Y = np.asarray(Y, dtype=float).reshape(N, -1).T
-        delta, dW, db = [None] * (D + 1), [None] * (D + 1), [None] * (D + 1)
-        # delta(D) = d l(f(z), y) / dz at z(D), times 1/N for the mean
-        delta[D] = self.delta_out.numpy(z[D], Y) * (1.0 / N if self.reduction == "mean" else 1.0)
-        for l in range(D, 0, -1):
-            # dL/dW(l) = sum over samples of delta(l) a(l-1)^T
-            dW[l] = delta[l] @ a[l - 1].T
-            # dL/db(l) = sum over samples of delta(l)
-            db[l] = delta[l].sum(axis=1)
-            if l > 1 and self.hidden.elementwise:
-                # delta(l-1) = (W(l)^T delta(l)) * f'(z(l-1))
-                delta[l - 1] = (W[l].T @ delta[l]) * self.hidden.derived(1).numpy(z[l - 1])
-            elif l > 1:
-                # delta(l-1) = J(z(l-1))^T (W(l)^T delta(l)), per sample: J[k, m, sample] = d a_k / d z_m
-                delta[l - 1] = np.einsum("kms,ks->ms", self.hidden.numpy_jacobian(z[l - 1]), W[l].T @ delta[l])
+        # delta[D] = d l(f(z), y) / dz at z[D], times 1/N for the mean
+        delta_D = self.delta_out.numpy(z[D], Y) * (1.0 / N if self.reduction == "mean" else 1.0)
+        _, dW, db = numeric.backward(W, b, f, z, a, delta_D)
         return dW[1:], db[1:]
 
 

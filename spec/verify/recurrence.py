@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spec import numeric
+
 #: How a layer's slope is computed: the spec's f'(z), or a known mistake.
 SLOPES = ("f'(z)", "g(z)", "f'(a)", "1", "twice")
 
@@ -254,11 +256,7 @@ def families() -> list[Family]:
 
 def vjp(act, z, grad):
     r"""\(J(z)^T \cdot\) ``grad`` column by column: ``grad * f'(z)`` for an elementwise ``act``."""
-    if act.elementwise:
-        return grad * act.derived(1).numpy(z)
-    J = act.numpy_jacobian(z)  # J[i, k, sample] = d a_i / d z_k
-    # delta_k = sum_i J[i, k] grad_i
-    return np.einsum("iks,is->ks", J, grad)
+    return numeric.vjp(act, z, grad)
 
 
 def jacobian_diagonal(act, z):
@@ -289,15 +287,7 @@ class Net:
 
         ``skip_biases``: layers whose bias is left out (to recognise code that forgets it).
         """
-        z, a = [None] * (self.D + 1), [X] + [None] * self.D
-        for l in range(1, self.D + 1):
-            # z(l) = W(l) a(l-1) + b(l)
-            z[l] = self.W[l] @ a[l - 1]
-            if l not in skip_biases and self.b[l] is not None:
-                z[l] = z[l] + self.b[l][:, None]
-            # a(l) = f(z(l))
-            a[l] = self.acts[l].numpy_f(z[l])
-        return z, a
+        return numeric.forward(self.W, self.b, self.acts, X, skip_biases)
 
 
 @functools.lru_cache(maxsize=None)
@@ -369,27 +359,22 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
     """
     D = net.D
     z, a = cached if cached is not None else net.forward(X)
-    delta, dW, db = [None] * (D + 1), [None] * (D + 1), [None] * (D + 1)
     # delta(D) = c * J(z(D))^T dl/da(D), c * dl/da(D) * f'(z(D)) for an elementwise output; for sigmoid with
     # binary cross-entropy that is c (a - y) exactly, for softmax with cross-entropy c (a sum(y) - y)
-    delta[D] = c * output_error(net.acts[D], variant.slope_at(D, D), family, z[D], a[D], Y)
-    W = list(net.W)
-    for l in range(D, 0, -1):
-        # dL/dW(l) = delta(l) a(l-1)^T, summed over samples by the product
-        below = z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1]
-        dW[l] = delta[l] @ below.T
-        # dL/db(l) = delta(l) summed over samples
-        db[l] = None if net.b[l] is None else _reduce_bias(delta[l], variant.bias_at(l, D))
-        if l > 1:
-            if variant.stale:
-                # the mistake: W(l) already moved by -lr dL/dW(l) when delta(l-1) is computed
-                W[l] = net.W[l] - lr * dW[l]
-            # delta(l-1) = (W(l)^T delta(l)) * f'(z(l-1))
-            passed = delta[l]
-            if l == D and variant.raw_error:
-                # the mistake: the output's raw error dl/da passed back instead of delta(D)
-                passed = c * family.dl_da(a[D], Y)
-            delta[l - 1] = (W[l].T @ passed) * _slope(net.acts[l - 1], variant.slope_at(l - 1, D), z[l - 1], a[l - 1])
+    delta_D = c * output_error(net.acts[D], variant.slope_at(D, D), family, z[D], a[D], Y)
+    # the plain recurrence (spec.numeric), with the variant's mistake planted through its hooks
+    _, dW, db = numeric.backward(
+        net.W, net.b, net.acts, z, a, delta_D,
+        # delta(l) = (W(l+1)^T delta(l+1)) * the slope the variant takes at layer l
+        error=lambda l, g: g * _slope(net.acts[l], variant.slope_at(l, D), z[l], a[l]),
+        # the raw-error mistake: the output's dl/da passed back instead of delta(D)
+        sent=(lambda l, d: c * family.dl_da(a[D], Y) if l == D else d) if variant.raw_error else None,
+        # the stale mistake: W(l) already moved by -lr dL/dW(l) when delta(l-1) is computed
+        weights_back=(lambda l, g: net.W[l] - lr * g) if variant.stale else None,
+        # the input-z mistake: dW(l) from z(l-1) instead of a(l-1)
+        inputs=lambda l: z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1],
+        bias_sum=lambda l, d: _reduce_bias(d, variant.bias_at(l, D)),
+    )
     return dW, db
 
 

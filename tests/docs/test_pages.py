@@ -279,6 +279,7 @@ def test_commands_on_the_pages_work_from_the_project_folder(site):
     """A command written for the reader to type names the venv's script, or the page says to activate it."""
     import re
 
+    checked = []
     for html_file in sorted(site.rglob("index.html")):
         text = html.unescape(html_file.read_text())
         for block in re.findall(r"<pre><span></span><code>(.*?)</code></pre>", text, flags=re.S):
@@ -287,6 +288,11 @@ def test_commands_on_the_pages_work_from_the_project_folder(site):
                 command = line.removeprefix("$ ").strip()
                 if re.match(r"(backprop-spec (train|derive|prove|verify|add-activation|remove-activation)|pytest|python -m pytest)\b", command):
                     raise AssertionError(f"{html_file.parent.name}: {line!r} needs the venv: write .venv/bin/...")
+                if command.startswith(".venv/bin/backprop-spec "):
+                    checked.append(command)
+    # the pattern found the code blocks, and in them the commands it is there to check (the pages
+    # have dozens); a theme that renders code blocks differently must not leave this test empty
+    assert len(checked) >= 10, f"the code-block pattern found {len(checked)} venv commands on the pages"
 
 
 def test_api_page_renders_the_returns_sections(site):

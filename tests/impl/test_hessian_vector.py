@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 from impl import Network
 from spec import activations as spec_activations
-from spec import losses
+from spec import losses, numeric
 from spec.network import SymbolicNetwork
 
 #: Smooth activations (no piece boundaries), so that central differences of the gradient are valid everywhere.
@@ -35,30 +35,28 @@ SMOOTH = [n for n in spec_activations.names(elementwise=True) if not spec_activa
 
 def spec_hvp(sizes, hidden, output, weights, biases, X, Y, V, c):
     """The exact H·v of the mse loss (reduction sum) by the R-operator, with the spec's f, f', f''."""
-    acts = [spec_activations.get(hidden)] * (len(sizes) - 2) + [spec_activations.get(output)]
-    L = len(sizes) - 1
-    # column layout: a[0] is (features, samples)
-    a, z, Ra, Rz = [X.T], [None], [np.zeros_like(X.T)], [None]
-    for l in range(1, L + 1):
-        W, b, act = weights[l - 1], biases[l - 1][:, None], acts[l - 1]
-        # z[l] = W[l] a[l-1] + b[l];  R z[l] = V[l] a[l-1] + W[l] R a[l-1] + c[l]
-        z.append(W @ a[l - 1] + b)
-        Rz.append(V[l - 1] @ a[l - 1] + W @ Ra[l - 1] + c[l - 1][:, None])
-        a.append(act.numpy_f(z[l]))
-        Ra.append(act.derived(1).numpy(z[l]) * Rz[l])
-    delta, Rdelta = [None] * (L + 1), [None] * (L + 1)
-    out = acts[-1]
-    # delta[D] = (a[D] - y) f'(z[D])
-    delta[L] = (a[L] - Y.T) * out.derived(1).numpy(z[L])
-    Rdelta[L] = Ra[L] * out.derived(1).numpy(z[L]) + (a[L] - Y.T) * out.derived(2).numpy(z[L]) * Rz[L]
-    for l in range(L - 1, 0, -1):
-        act, W, Vn = acts[l - 1], weights[l], V[l]
-        back = W.T @ delta[l + 1]
-        # delta[l] = (W[l+1]^T delta[l+1]) f'(z[l])
-        delta[l] = back * act.derived(1).numpy(z[l])
-        Rdelta[l] = (Vn.T @ delta[l + 1] + W.T @ Rdelta[l + 1]) * act.derived(1).numpy(z[l]) + back * act.derived(2).numpy(z[l]) * Rz[l]
-    HW = [Rdelta[l] @ a[l - 1].T + delta[l] @ Ra[l - 1].T for l in range(1, L + 1)]
-    Hb = [Rdelta[l].sum(axis=1) for l in range(1, L + 1)]
+    D = len(sizes) - 1
+    f = [None] + [spec_activations.get(hidden)] * (D - 1) + [spec_activations.get(output)]
+    W, b = [None, *weights], [None, *biases]
+    # the plain forward and backward passes: the spec's shared recurrence (spec.numeric), column layout
+    z, a = numeric.forward(W, b, f, X.T)
+    delta, _, _ = numeric.backward(W, b, f, z, a, (a[D] - Y.T) * f[D].derived(1).numpy(z[D]))
+    # their directional derivatives along (V, c)
+    Ra, Rz = [np.zeros_like(a[0])] + [None] * D, [None] * (D + 1)
+    for l in range(1, D + 1):
+        # R z[l] = V[l] a[l-1] + W[l] R a[l-1] + c[l];  R a[l] = f'(z[l]) R z[l]
+        Rz[l] = V[l - 1] @ a[l - 1] + W[l] @ Ra[l - 1] + c[l - 1][:, None]
+        Ra[l] = f[l].derived(1).numpy(z[l]) * Rz[l]
+    Rdelta = [None] * (D + 1)
+    # R delta[D] = R a[D] f'(z[D]) + (a[D] - y) f''(z[D]) R z[D]
+    Rdelta[D] = Ra[D] * f[D].derived(1).numpy(z[D]) + (a[D] - Y.T) * f[D].derived(2).numpy(z[D]) * Rz[D]
+    for l in range(D - 1, 0, -1):
+        # R delta[l] = (V[l+1]^T delta[l+1] + W[l+1]^T R delta[l+1]) f'(z[l]) + (W[l+1]^T delta[l+1]) f''(z[l]) R z[l]
+        back = W[l + 1].T @ delta[l + 1]
+        Rdelta[l] = ((V[l].T @ delta[l + 1] + W[l + 1].T @ Rdelta[l + 1]) * f[l].derived(1).numpy(z[l])
+                     + back * f[l].derived(2).numpy(z[l]) * Rz[l])
+    HW = [Rdelta[l] @ a[l - 1].T + delta[l] @ Ra[l - 1].T for l in range(1, D + 1)]
+    Hb = [Rdelta[l].sum(axis=1) for l in range(1, D + 1)]
     return HW, Hb
 
 
