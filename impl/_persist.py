@@ -380,9 +380,9 @@ def _read(archive, file_size):
         _check_size(key, members[key], *headers[key])
     arrays = {key: _read_data(archive, key, members[key], *headers[key]) for key in layout}
     _check_values(arrays)
-    L = len(sizes) - 1
-    weights = [arrays[f"W{l}"] for l in range(1, L + 1)]
-    biases = [arrays[f"b{l}"] for l in range(1, L + 1)]
+    D = len(sizes) - 1
+    weights = [arrays[f"W{l}"] for l in range(1, D + 1)]
+    biases = [arrays[f"b{l}"] for l in range(1, D + 1)]
     return config, weights, biases, [float(h) for h in arrays["history"]]
 
 

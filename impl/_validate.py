@@ -371,14 +371,14 @@ def parameters(weights, biases, sizes, owner: str = "") -> None:
     at (that would cost as much as the work itself); `trainable` does.
     ``owner`` prefixes the names in messages (``"net."`` for ``net.weights``).
     """
-    L = len(sizes) - 1
-    expected = f"{L} array{'' if L == 1 else 's'} (one per layer, sizes {_short(sizes)})"
+    D = len(sizes) - 1
+    expected = f"{D} array{'' if D == 1 else 's'} (one per layer, sizes {_short(sizes)})"
     for group, values in (("weights", weights), ("biases", biases)):
         if not isinstance(values, list):
             raise TypeError(f"{owner}{group}: expected a list of {expected}, got {type(values).__name__}")
-        if len(values) != L:
+        if len(values) != D:
             raise ValueError(f"{owner}{group}: expected {expected}, got {len(values)}")
-    for l in range(1, L + 1):
+    for l in range(1, D + 1):
         for name, math_name, value, shape in (
             (f"{owner}weights[{l - 1}]", f"W[{l}]", weights[l - 1], (sizes[l], sizes[l - 1])),
             (f"{owner}biases[{l - 1}]", f"b[{l}]", biases[l - 1], (sizes[l],)),

@@ -28,7 +28,7 @@ u = \frac{\partial z^{(l)}_j}{\partial \theta}
   = a^{(l-1)}_k \text{ (weight) or } 1 \text{ (bias)},
 $$
 
-so only layers \( l, \dots, L \) are recomputed per copy, with
+so only layers \( l, \dots, D \) are recomputed per copy, with
 \( z^{(m)} \) of shape ``(copies, n_m, samples)``, and for the output layer
 only the loss terms of output \( j \). This is the same function of
 \( \theta \) the network computes, at the same perturbed point; it only
@@ -278,29 +278,29 @@ class _Batched:
 
     def __init__(self, W, b, hidden: Activation, output: Activation, loss: Loss, X, Y):
         self.W, self.b = W, b
-        self.L = L = len(W) - 1
+        self.D = D = len(W) - 1
         self.hidden, self.output, self.loss = hidden, output, loss
         self.samples = X.shape[0]
-        z, a = [None] * (L + 1), [None] * (L + 1)
+        z, a = [None] * (D + 1), [None] * (D + 1)
         a[0] = np.ascontiguousarray(X.T)
-        for l in range(1, L + 1):
+        for l in range(1, D + 1):
             # z[l] = W[l] a[l-1] + b[l]   (n_l, samples)
             z[l] = W[l] @ a[l - 1] + b[l][:, None]
             # a[l] = f(z[l])
-            a[l] = _apply(output if l == L else hidden, z[l])
+            a[l] = _apply(output if l == D else hidden, z[l])
         self.z, self.a = z, a
         # du[l][k] = dz[l]_j / dW[l][j, k] = a[l-1]_k (per sample), and
         # du[l][-1] = dz[l]_j / db[l][j] = 1: a bias copy takes k = -1
-        self.du = [None] + [np.vstack([a[l - 1], np.ones(self.samples)]) for l in range(1, L + 1)]
+        self.du = [None] + [np.vstack([a[l - 1], np.ones(self.samples)]) for l in range(1, D + 1)]
         self.YT = np.ascontiguousarray(Y.T)
         # column j of W[l] is row j of WT[l]
-        self.WT = [None] + [np.ascontiguousarray(W[l].T) for l in range(1, L + 1)]
+        self.WT = [None] + [np.ascontiguousarray(W[l].T) for l in range(1, D + 1)]
 
     def terms(self, l: int, j, k, step):
         """Loss terms that change when copy ``p`` moves one parameter of layer ``l``.
 
         Args:
-            l: Layer of the perturbed parameters, 1..L.
+            l: Layer of the perturbed parameters, 1..D.
             j: Row (unit) of each copy's parameter, shape ``(P,)``.
             k: Column for a weight ``W[l][j, k]``, -1 for the bias ``b[l][j]``.
             step: Signed step per copy, real or imaginary, shape ``(P,)``.
@@ -311,16 +311,16 @@ class _Batched:
             ``(P, n_L, samples)``. Every term left out is the same in every
             copy as in the base network.
         """
-        L, hidden = self.L, self.hidden
+        D, hidden = self.D, self.hidden
         # z[l]_j of each copy: the base row plus step * dz[l]_j / dtheta   (P, samples)
         zj = self.z[l][j] + step[:, None] * self.du[l][k]
-        act = self.output if l == L else hidden
+        act = self.output if l == D else hidden
         if not act.elementwise:
             # a vector activation: a change in z[l]_j moves every a[l]_i, so each copy
             # gets its whole z[l], the base one with row j replaced   (P, n_l, samples)
             zl = np.repeat(self.z[l][None].astype(zj.dtype), zj.shape[0], axis=0)
             zl[np.arange(zj.shape[0]), j] = zj
-            if l == L:
+            if l == D:
                 # every output's terms change
                 return self._output_terms(zl, self.YT)
             # da = a[l] - base a[l], every row   (P, n_l, samples)
@@ -328,8 +328,8 @@ class _Batched:
             # z[l+1] = base z[l+1] + W[l+1] da
             zm = _affine(self.W[l + 1], da, None)
             zm += self.z[l + 1]
-        elif l == L:
-            # a[L]_j = f(z[L]_j); only output j's terms change
+        elif l == D:
+            # a[D]_j = f(z[D]_j); only output j's terms change
             return self._output_terms(zj, self.YT[j])
         else:
             # a[l]_j = f(z[l]_j), the only row of a[l] that changes, and by how much
@@ -337,12 +337,12 @@ class _Batched:
             # z[l+1] = W[l+1] a[l] + b[l+1] = base z[l+1] + W[l+1][:, j] da   (P, n_{l+1}, samples)
             zm = self.WT[l + 1][j][:, :, None] * da[:, None, :]
             zm += self.z[l + 1]
-        for m in range(l + 1, L):
+        for m in range(l + 1, D):
             # a[m] = f(z[m])
             am = _apply(hidden, zm)
             # z[m+1] = W[m+1] a[m] + b[m+1]: every copy uses the base W[m+1]
             zm = _affine(self.W[m + 1], am, self.b[m + 1])
-        # a[L] = f(z[L]), every output
+        # a[D] = f(z[D]), every output
         return self._output_terms(zm, self.YT)
 
     def _output_terms(self, zL, y):
@@ -357,9 +357,9 @@ class _Batched:
             # the last axis in impl: compute on the transposes
             return _output_terms_units_last(self.loss, output, zL, y)
         if self.loss is mse and not np.iscomplexobj(zL):
-            # a[L] = f(z[L]), in place
+            # a[D] = f(z[D]), in place
             output.f_into(zL, zL)
-            # terms = 1/2 (a[L] - y)^2, in place
+            # terms = 1/2 (a[D] - y)^2, in place
             np.subtract(zL, y, out=zL)
             np.square(zL, out=zL)
             zL *= 0.5
@@ -370,8 +370,8 @@ class _Batched:
     def chunk_size(self, l: int, itemsize: int) -> int:
         """Copies of layer ``l`` per chunk, so that its widest array holds about `_CHUNK_BYTES`."""
         # a vector activation in layer l gives every copy the whole z[l]
-        first = l if not (self.output if l == self.L else self.hidden).elementwise else l + 1
-        widest = max((self.W[m].shape[0] for m in range(first, self.L + 1)), default=1)
+        first = l if not (self.output if l == self.D else self.hidden).elementwise else l + 1
+        widest = max((self.W[m].shape[0] for m in range(first, self.D + 1)), default=1)
         per_copy = itemsize * self.samples * widest
         return int(max(1, min(_CHUNK_BYTES, _MAX_CHUNK_BYTES) // per_copy))
 
@@ -449,22 +449,22 @@ def _numeric_gradients(batched: _Batched, method: str, mean: bool):
         ``(numeric, noise)``, each a list ``[W[1], b[1], W[2], ...]`` of
         arrays shaped like the parameters.
     """
-    L = batched.L
+    D = batched.D
     # the base network's loss terms, (n_L, samples), for the rounding bound
-    base = np.abs(_output_terms_units_last(batched.loss, batched.output, batched.z[L], batched.YT))
-    # a step in W[L][j, :] or b[L][j] moves output j's terms alone, unless the output
+    base = np.abs(_output_terms_units_last(batched.loss, batched.output, batched.z[D], batched.YT))
+    # a step in W[D][j, :] or b[D][j] moves output j's terms alone, unless the output
     # activation mixes the units (softmax), when it moves them all
     output_moves_one = batched.output.elementwise
     jobs, layers = [], []
-    for l in range(1, L + 1):
+    for l in range(1, D + 1):
         h, units, index, j, k, step = _layer_copies(batched, method, l)
         derivative = np.empty(h.size)
         if method == "central":
             # rounding bound: each term the step moves is rounded in L(theta + h) and
             # in L(theta - h); a step in a hidden layer moves every term, one in
-            # W[L][j, :] or b[L][j] the terms of output j
+            # W[D][j, :] or b[D][j] the terms of output j
             # (the base terms stand in for the perturbed ones, which differ by O(h))
-            moved = base.sum(axis=1)[units] if l == L and output_moves_one else base.sum()
+            moved = base.sum(axis=1)[units] if l == D and output_moves_one else base.sum()
             # noise = ulps * eps * 2 sum |terms| / 2h
             noise = _NOISE_ULPS * _EPS * moved / h
         else:
@@ -680,10 +680,10 @@ def check(net, X, Y, method="central", rtol=None, atol=None) -> Report:
 
 def _check(net, X, Y, W, b, method, rtol, atol) -> Report:
     """`check` on validated arguments."""
-    L = len(W) - 1
+    D = len(W) - 1
     dW, db = net.gradients(X, Y)
     names, analytic = [], []
-    for l in range(1, L + 1):
+    for l in range(1, D + 1):
         for name, g, like in ((f"W[{l}]", dW[l - 1], W[l]), (f"b[{l}]", db[l - 1], b[l])):
             g = np.asarray(g)
             if g.shape != like.shape:
