@@ -133,12 +133,21 @@ def _check_layout(sizes, described) -> None:
         raise _Bad(f"is {described['config'][1][0]:,} bytes of JSON; at most {MAX_CONFIG_BYTES:,}", "config")
 
 
-def _check_values(arrays) -> None:
-    """Every weight, bias and loss must be finite."""
+def _check_values(arrays, dtype="float64") -> None:
+    """Every weight, bias and loss must be finite, the weights and biases in the network's ``dtype`` too.
+
+    A float32 network stores float64 copies: 1e39 is finite there but would
+    load as inf, so it is refused by name instead.
+    """
+    largest = float(np.finfo(np.dtype(dtype)).max)
     for key, value in arrays.items():
         if value.dtype.kind == "f" and not np.isfinite(value).all():
             where = tuple(int(i) for i in np.argwhere(~np.isfinite(value))[0])
             raise _Bad(f"expected finite values, got {value[where]} at index {where}", key)
+        if key != "history" and value.dtype.kind == "f" and value.size and np.abs(value).max() > largest:
+            where = tuple(int(i) for i in np.argwhere(np.abs(value) > largest)[0])
+            raise _Bad(f"expected values that {dtype} can hold (|x| <= {largest:.4g}), got {value[where]} "
+                       f"at index {where}", key)
 
 
 def _names(keys) -> str:
@@ -379,7 +388,7 @@ def _read(archive, file_size):
     for key in layout:
         _check_size(key, members[key], *headers[key])
     arrays = {key: _read_data(archive, key, members[key], *headers[key]) for key in layout}
-    _check_values(arrays)
+    _check_values(arrays, config.get("dtype", "float64"))
     D = len(sizes) - 1
     weights = [arrays[f"W{l}"] for l in range(1, D + 1)]
     biases = [arrays[f"b{l}"] for l in range(1, D + 1)]

@@ -709,3 +709,24 @@ def test_save_keeps_the_permission_bits_of_the_file_it_replaces(tmp_path):
     os.chmod(path, 0o640)
     impl.Network([2, 3, 1], seed=5).save(path)
     assert (path.stat().st_mode & 0o777) == 0o640
+
+
+def test_a_float32_file_holding_a_value_float32_cannot_hold_is_refused_by_name(tmp_path):
+    """1e39 is finite in the float64 copy the file stores, but inf in the float32 network it describes."""
+    net = impl.Network([2, 3, 1], seed=0, dtype="float32")
+    path = tmp_path / "m.npz"
+    net.save(path)
+    arrays = _arrays(path)
+    arrays["W2"] = arrays["W2"].copy()
+    arrays["W2"][0, 1] = 1e39
+    _write(path, arrays)
+    with pytest.raises(ValueError, match=r"W2: expected values that float32 can hold .* got 1e\+39 at index \(0, 1\)"):
+        impl.Network.load(path)
+    # the same value in a float64 network is fine
+    net64 = impl.Network([2, 3, 1], seed=0)
+    net64.save(path)
+    arrays = _arrays(path)
+    arrays["W2"] = arrays["W2"].copy()
+    arrays["W2"][0, 1] = 1e39
+    _write(path, arrays)
+    assert impl.Network.load(path).weights[1][0, 1] == 1e39
