@@ -116,12 +116,19 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The whole command line: one sub-command per function below."""
     parser = _Parser(
         prog="backprop-spec",
         description="Backpropagation proven in SymPy, implemented in NumPy, checked against each other.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND", parser_class=_Parser)
+    for add in (_train_command, _derive_command, _prove_command, _verify_command, _add_command, _remove_command):
+        add(commands)
+    return parser
 
+
+def _train_command(commands) -> None:
+    """The ``train`` command's options."""
     train = commands.add_parser(
         "train",
         help="train a network (XOR or the 8x8 digits) and print its results",
@@ -164,6 +171,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--quiet", action="store_true", help="no progress bar")
     train.set_defaults(run=_train)
 
+
+def _derive_command(commands) -> None:
+    """The ``derive`` command's options."""
     derive = commands.add_parser(
         "derive",
         help="print an activation, its derivative, its output form and the proofs",
@@ -181,6 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     derive.set_defaults(run=_derive)
 
+
+def _prove_command(commands) -> None:
+    """The ``prove`` command's options."""
     prove = commands.add_parser(
         "prove",
         help="prove symbolically that backprop computes the gradient, for every parameter",
@@ -231,6 +244,9 @@ def build_parser() -> argparse.ArgumentParser:
     prove.add_argument("--quiet", action="store_true", help="no progress bar")
     prove.set_defaults(run=_prove)
 
+
+def _verify_command(commands) -> None:
+    """The ``verify`` command's options."""
     verify = commands.add_parser(
         "verify",
         help="check your own backprop code against the spec",
@@ -275,6 +291,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     verify.set_defaults(run=_verify)
 
+
+def _add_command(commands) -> None:
+    """The ``add-activation`` command's options."""
     add = commands.add_parser(
         "add-activation",
         help="add a new activation from one SymPy expression in z",
@@ -313,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     add.set_defaults(run=_add_activation)
 
+
+def _remove_command(commands) -> None:
+    """The ``remove-activation`` command's options."""
     remove = commands.add_parser(
         "remove-activation",
         help="remove an activation added with add-activation",
@@ -330,7 +352,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="list the added activations in the folder, orphans included, and remove nothing",
     )
     remove.set_defaults(run=_remove_activation)
-    return parser
 
 
 def main(argv=None) -> int:
