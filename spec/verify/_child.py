@@ -536,7 +536,7 @@ def measure(writable: str | None, user_folder: str | None) -> str:
     if writable:
         try:
             stat = os.statvfs(writable)
-            found.append(f"writable folder {writable} of {_size(stat.f_blocks * stat.f_frsize)}")
+            found.append(f"writable folder {writable} (a file system of {_size(stat.f_blocks * stat.f_frsize)})")
         except OSError:
             pass
     found.append(f"{len(os.environ)} environment variables")
