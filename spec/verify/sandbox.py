@@ -484,8 +484,8 @@ def bwrap_command(bwrap: str, user_file: str, fds, info_fd: int) -> list[str]:
     uts and cgroup namespaces, a new session, no nested user namespaces; the
     whole tree is killed when the checker ends, however it ends. Read-only:
     ``/usr`` (and ``/bin``, ``/lib*`` as they are there), the dynamic
-    linker's cache, Python's prefixes, the folder NumPy is installed in,
-    ``_child.py`` and the user's file's folder. Writable: only a tmpfs of
+    linker's cache, Python's prefixes, the folder NumPy is installed in, the
+    project's ``impl`` package, ``_child.py`` and the user's file's folder. Writable: only a tmpfs of
     `MAX_FOLDER` bytes at `INSIDE_FOLDER`.
     """
     python = os.path.realpath(sys.executable)
@@ -493,6 +493,13 @@ def bwrap_command(bwrap: str, user_file: str, fds, info_fd: int) -> list[str]:
                  os.path.dirname(os.path.dirname(python))]
     numpy_site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
     read_only.append(numpy_site)
+    # the project's own NumPy implementation, which a user's file may import (``from impl import ...``);
+    # only that package, not the project around it
+    import importlib.util
+
+    impl = importlib.util.find_spec("impl")
+    if impl is not None and impl.submodule_search_locations:
+        read_only.extend(impl.submodule_search_locations)
     command = [
         bwrap, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns",
         "--die-with-parent", "--new-session", "--cap-drop", "ALL",
