@@ -263,7 +263,11 @@ def _verify_command(commands) -> None:
             "--activation, --output-activation, --loss and --reduction pin a convention instead. On a mismatch "
             "it names the worst entry and diagnoses known mistakes at any layer. The file runs in a separate "
             "process (imported as a module: code under `if __name__ == '__main__':` does not run) with a time "
-            "limit; what it prints goes to standard error. Exit 0 on a match, 1 on a mismatch or misbehaviour "
+            "limit; what it prints goes to standard error. On Linux with bubblewrap it runs with no network, no "
+            "capabilities, an empty environment, read-only files but for a private folder of 256 MiB (files of at "
+            "most 256 MiB), 4 GiB of address space per process, and, where a cgroup can be made, at most 64 "
+            "processes and 4 GiB of memory all together; without bubblewrap, Landlock and the per-process limits "
+            "only. The report's confinement line says what was measured to apply. Exit 0 on a match, 1 on a mismatch or misbehaviour "
             "(an exception, exit, crash or time-out), 2 if the file cannot be loaded or driven, or its forward pass "
             "matches no registered activations (UNDECIDED)."
         ),

@@ -39,8 +39,10 @@ MAX_VALUES = 4_000_000
 MAX_DEPTH = 3
 #: How many entries of one container `describe` lists.
 MAX_ENTRIES = 64
-#: Address space of the process running the user's code (bytes).
+#: Address space of the process running the user's code, and of each process it starts (bytes).
 MAX_MEMORY = 4 * 2**30
+#: Largest file the user's code may write (bytes; `spec.verify.sandbox.MAX_FOLDER`).
+MAX_FILE = 256 * 2**20
 
 
 class Reply(Exception):
@@ -248,7 +250,9 @@ class Child:
     def handle(self, header, arrays):
         op = header.get("op")
         if op == "load":
-            return {**self.load(header["path"]), "confinement": self.confinement}, []
+            # measured before the user's code runs (it could change what it sees, not what applies)
+            measured = measure(os.environ.get("TMPDIR"), os.path.dirname(os.path.abspath(header["path"])))
+            return {**self.load(header["path"]), "confinement": f"{measured}; {self.confinement}"}, []
         if op == "new":
             obj = self.resolve(header["target"])
             instance = obj(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
@@ -491,15 +495,87 @@ def confine(writable: str) -> str:
     return f"Landlock ABI {abi}: " + ", ".join(parts)
 
 
-def main() -> None:
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= scale:
+            return f"{n / scale:g} {unit}"
+    return f"{n} bytes"
+
+
+#: Whether this process set a per-user process limit (no cgroup counts its processes).
+_NPROC_SET = False
+
+
+def measure(writable: str | None, user_folder: str | None) -> str:
+    """What confines this process, measured from inside it (not what was asked for)."""
+    import resource
+    import socket
+
+    found = [f"uid {os.getuid()}"]
+    try:
+        with open("/proc/self/status") as handle:
+            caps = next(line.split()[1] for line in handle if line.startswith("CapEff:"))
+        found.append("no capabilities" if int(caps, 16) == 0 else f"capabilities {caps}")
+    except (OSError, StopIteration, ValueError):
+        pass
+    try:
+        names = [name for _, name in socket.if_nameindex()]
+        found.append("network: " + (", ".join(names[:4]) if names else "none"))
+    except OSError:
+        pass
+    try:
+        found.append(f"{sum(e.isdigit() for e in os.listdir('/proc'))} processes visible")
+    except OSError:
+        pass
+    for folder, label in ((user_folder, "your folder"), ("/usr", "/usr")):
+        try:
+            if folder and os.statvfs(folder).f_flag & os.ST_RDONLY:
+                found.append(f"{label} read-only")
+        except OSError:
+            pass
+    if writable:
+        try:
+            stat = os.statvfs(writable)
+            found.append(f"writable folder {writable} (a file system of {_size(stat.f_blocks * stat.f_frsize)})")
+        except OSError:
+            pass
+    found.append(f"{len(os.environ)} environment variables")
+    for name, label in (("RLIMIT_AS", "address space"), ("RLIMIT_FSIZE", "file size"), ("RLIMIT_NPROC", "processes")):
+        soft, _ = resource.getrlimit(getattr(resource, name))
+        if soft != resource.RLIM_INFINITY and (name != "RLIMIT_NPROC" or _NPROC_SET):
+            found.append(f"{label} {_size(soft) if name != 'RLIMIT_NPROC' else soft} per {'user' if name == 'RLIMIT_NPROC' else 'process'}")
+    return ", ".join(found)
+
+
+def _limit(name: str, value: int) -> None:
     import resource
 
-    # no core file when the user's code crashes, and at most 4 GiB of memory (a MemoryError, not a
-    # machine brought to its knees)
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    kind = getattr(resource, name)
+    _, hard = resource.getrlimit(kind)
+    if hard != resource.RLIM_INFINITY:
+        value = min(value, hard)  # a lower hard limit already: keep it
     try:
-        resource.setrlimit(resource.RLIMIT_AS, (MAX_MEMORY, MAX_MEMORY))
-    except (ValueError, OSError):  # a lower hard limit already: keep it
+        resource.setrlimit(kind, (value, value if hard == resource.RLIM_INFINITY else hard))
+    except (ValueError, OSError):
+        pass
+
+
+def main() -> None:
+    # no core file when the user's code crashes, at most 4 GiB of memory per process (a MemoryError,
+    # not a machine brought to its knees), and files of at most MAX_FILE bytes (an error, not a full disk)
+    _limit("RLIMIT_CORE", 0)
+    _limit("RLIMIT_AS", MAX_MEMORY)
+    _limit("RLIMIT_FSIZE", MAX_FILE)
+    options = dict(arg.split("=", 1) for arg in sys.argv[4:] if "=" in arg)
+    if "nproc" in options:  # no cgroup to count the processes: the per-user limit instead
+        global _NPROC_SET
+        _limit("RLIMIT_NPROC", int(options["nproc"]))
+        _NPROC_SET = True
+    try:  # this process dies with the checker (without bubblewrap nothing else ensures it)
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, 9, 0, 0, 0)  # PR_SET_PDEATHSIG, SIGKILL
+    except (OSError, AttributeError):
         pass
     requests, replies = int(sys.argv[1]), int(sys.argv[2])
     # The user's prints go to standard error: the checker's standard output stays its own.
@@ -511,13 +587,13 @@ def main() -> None:
     os.close(int(sys.argv[2]))
     writable = sys.argv[3] if len(sys.argv) > 3 else None
     del sys.argv[1:]
-    confinement = "none"
+    landlock = "no Landlock"
     if writable:
         # the only folder the user's code may write to; also its home and temporary folder
         os.environ["HOME"] = os.environ["TMPDIR"] = os.environ["MPLCONFIGDIR"] = writable
-        confinement = confine(writable)
+        landlock = confine(writable)
     try:
-        Child(requests, replies, confinement).serve()
+        Child(requests, replies, landlock).serve()
     except OSError:
         # the user's code closed or broke the pipes: the checker sees the process end
         os._exit(3)

@@ -888,7 +888,7 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             return _failed_while_reading("while reading the code", f"{err.request} {err}", box)
         except sandbox.RequestFailed as err:
             raise ProtocolError(f"{err.request}: {err}") from None
-        binding.lines.append(f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:200]}")
+        binding.lines.append(f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:1000]}")
         report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
         report.output_lines = box.output.lines
         return report

@@ -15,6 +15,15 @@ what the user's code did, where, and during which request:
 * `TimedOut`: no answer within the time limit (an infinite loop, a prompt);
 * `Died`: the process ended (``os._exit``, a crash, a signal);
 * `Misbehaved`: the answer broke the protocol (the code wrote into its pipes).
+
+Where bubblewrap (``bwrap``) is installed and works, the child runs inside it
+(`bwrap_command`): its own user, network, pid, ipc, uts and cgroup
+namespaces, no capabilities, an empty environment, the file system read-only
+but for a size-limited private tmpfs, and only the folders Python, NumPy and
+the user's file need. A cgroup (`Cgroup`) caps the processes and the memory
+of the whole tree where one can be made. Where bubblewrap is missing or
+fails, the child confines itself as far as the kernel lets it (Landlock,
+limits); the report's confinement line says what was measured to apply.
 """
 
 from __future__ import annotations
@@ -41,6 +50,18 @@ CHILD = Path(__file__).with_name("_child.py")
 MAX_FRAME = 40 * 2**20
 #: Lines of the user's own output passed on to standard error before the rest is only counted.
 MAX_ECHOED_LINES = 200
+#: Characters of one line of the user's output passed on; the rest of the line is dropped.
+MAX_LINE = 500
+#: Bytes read from the user's output at a time (never more is held, whatever it prints).
+CHUNK = 1 << 16
+#: Processes (and threads) the user's code may have at once, all together (a cgroup's pids.max).
+MAX_PROCESSES = 64
+#: Memory of all the user's processes together (a cgroup's memory limit, tmpfs pages included).
+MAX_TREE_MEMORY = 4 * 2**30
+#: Size of the private folder (its tmpfs under bubblewrap) and of any one file the code writes.
+MAX_FOLDER = 256 * 2**20
+#: Where the private folder is, inside bubblewrap (its HOME and TMPDIR).
+INSIDE_FOLDER = "/tmp"
 
 
 class SandboxError(Exception):
@@ -102,34 +123,87 @@ class Sandbox:
         self.echo = sys.stderr if echo is None else echo
         self.output = Output()
         self.requests = 0
-        requests_read, self._to_child = os.pipe()
-        self._from_child, replies_write = os.pipe()
-        env = dict(os.environ)
-        # the child is one of many short processes: one BLAS thread each
-        env.setdefault("OPENBLAS_NUM_THREADS", "1")
-        env.setdefault("OMP_NUM_THREADS", "1")
-        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        self.folder = None
+        self.cgroup = None
+        self.confined_by = self.bwrap_failed = ""
         # Whatever the code starts and leaves behind, even in a session of its own, becomes this
         # process's child when its parent ends (Linux), so that close() can find and kill it.
         _become_subreaper()
         self._children_before = set(_children())
-        # the one folder the user's code may write to (Landlock, where the kernel has it)
-        self.folder = tempfile.mkdtemp(prefix="backprop-spec-verify-")
+        self.cgroup = Cgroup.make()
         try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-P", str(CHILD), str(requests_read), str(replies_write), self.folder],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.STDOUT,
-                pass_fds=(requests_read, replies_write),
-                start_new_session=True,  # Ctrl-C reaches the checker only; close() kills the whole group
-                env=env,
-            )
+            self.process = self._start()
+        except BaseException:
+            if self.cgroup is not None:
+                self.cgroup.remove()
+            raise
+        self._echo_thread = threading.Thread(target=self._pass_on_output, daemon=True)
+        self._echo_thread.start()
+
+    def _start(self) -> subprocess.Popen:
+        """Start the child: inside bubblewrap where it works, else directly (with a folder on disk)."""
+        requests_read, self._to_child = os.pipe()
+        self._from_child, replies_write = os.pipe()
+        fds = (requests_read, replies_write)
+        try:
+            bwrap = shutil.which("bwrap")
+            if bwrap is not None and sys.platform.startswith("linux"):
+                info_read, info_write = os.pipe()
+                try:
+                    command = bwrap_command(bwrap, self.path, fds, info_write)
+                    process = self._popen(command, (*fds, info_write))
+                    os.close(info_write)
+                    # bubblewrap reports the sandbox's pid once it is set up; one that cannot set up
+                    # its namespaces (no user namespaces here) exits with a message instead
+                    started = _read_until_eof(info_read, time.monotonic() + 20)
+                finally:
+                    for fd in (info_read, info_write):
+                        try:
+                            os.close(fd)
+                        except OSError:
+                            pass
+                if b"child-pid" in started:
+                    self.confined_by = "bubblewrap"
+                    return process
+                self.bwrap_failed = _stop(process)
+            # no bubblewrap: the one folder the code may write to (Landlock, where the kernel has it)
+            self.folder = tempfile.mkdtemp(prefix="backprop-spec-verify-")
+            command = [_python(), "-P", str(CHILD), str(fds[0]), str(fds[1]), self.folder]
+            if self.cgroup is None:
+                # no cgroup: a process limit per user (it counts all of this user's processes)
+                command.append(f"nproc={MAX_PROCESSES + _processes_of(os.getuid())}")
+            return self._popen(command, fds, child_env(self.folder))
         finally:
             os.close(requests_read)
             os.close(replies_write)
-        self._echo_thread = threading.Thread(target=self._pass_on_output, daemon=True)
-        self._echo_thread.start()
+
+    def _popen(self, command, fds, env=None) -> subprocess.Popen:
+        if self.cgroup is not None:
+            # the shell joins the cgroup, then becomes the sandbox: nothing runs outside it
+            command = ["/bin/sh", "-c", self.cgroup.join_script(), "sh", *command]
+        return subprocess.Popen(
+            command,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            pass_fds=fds,
+            start_new_session=True,  # Ctrl-C reaches the checker only; close() kills the whole group
+            env=env if env is not None else child_env(INSIDE_FOLDER),
+        )
+
+    def confinement(self, measured: str) -> str:
+        """The report's confinement line: what the child measured, and the cgroup limits read back."""
+        if self.confined_by:
+            parts = [f"{self.confined_by}: {measured}"]
+        elif self.bwrap_failed:
+            parts = [f"bubblewrap failed ({self.bwrap_failed}): {measured}"]
+        else:
+            parts = [f"no bubblewrap: {measured}"]
+        if self.cgroup is not None:
+            parts.append(self.cgroup.describe(self.process.pid))
+        else:
+            parts.append("no cgroup (no limit on the number of processes or on their memory together)")
+        return "; ".join(parts)
 
     # --- life cycle ---
 
@@ -158,23 +232,50 @@ class Sandbox:
                 pass
         self._to_child = self._from_child = -1
         self._echo_thread.join(timeout=1)
-        shutil.rmtree(self.folder, ignore_errors=True)
+        if self.cgroup is not None:
+            self.cgroup.remove()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def _pass_on_output(self) -> None:
-        stream = self.process.stdout
-        for raw in iter(stream.readline, b""):
-            self.output.lines += 1
-            if self.output.echoed < MAX_ECHOED_LINES:
-                self.output.echoed += 1
-                line = raw.decode("utf-8", "replace").rstrip("\n")
-                # escape sequences and other control characters shown, not obeyed
-                line = "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in line)
-                try:
-                    self.echo.write(f"  [your code] {line}\n")
-                    self.echo.flush()
-                except (OSError, ValueError):
-                    pass
-        stream.close()
+        """Pass the user's output on, line by line, reading fixed-size chunks: a line without end
+        (gigabytes without a newline) is cut at `MAX_LINE` characters and the rest dropped."""
+        fd = self.process.stdout.fileno()
+        line, dropped = b"", False
+        while True:
+            try:
+                chunk = os.read(fd, CHUNK)
+            except OSError:
+                break
+            if not chunk:
+                break
+            *ends, rest = chunk.split(b"\n")
+            for end in ends:
+                self._echo_line(line + end if not dropped else line, dropped)
+                line, dropped = b"", False
+            if not dropped:
+                line += rest
+                if len(line) > 4 * MAX_LINE:  # enough bytes for MAX_LINE characters of UTF-8
+                    line, dropped = line[: 4 * MAX_LINE], True
+        if line or dropped:
+            self._echo_line(line, dropped)
+        self.process.stdout.close()
+
+    def _echo_line(self, raw: bytes, cut: bool) -> None:
+        self.output.lines += 1
+        if self.output.echoed >= MAX_ECHOED_LINES:
+            return
+        self.output.echoed += 1
+        line = raw.decode("utf-8", "replace")
+        if cut or len(line) > MAX_LINE:
+            line = line[:MAX_LINE] + "…"
+        # escape sequences and other control characters shown, not obeyed
+        line = "".join(c if c.isprintable() or c in "\t…" else repr(c)[1:-1] for c in line)
+        try:
+            self.echo.write(f"  [your code] {line}\n")
+            self.echo.flush()
+        except (OSError, ValueError):
+            pass
 
     def remaining(self) -> float:
         return self.deadline - time.monotonic()
@@ -216,8 +317,9 @@ class Sandbox:
 
     def load(self, what: str) -> dict:
         """Import the file; its classes and functions, as `spec.verify._child` describes them."""
-        reply, _ = self.request({"op": "load", "path": self.path}, what=what)
+        reply, _ = self.request({"op": "load", "path": os.path.abspath(self.path)}, what=what)
         self._expect(isinstance(reply.get("classes"), dict) and isinstance(reply.get("functions"), dict), what)
+        reply["confinement"] = self.confinement(str(reply.get("confinement", "none"))[:600])
         return reply
 
     def new(self, target: str, args: list, what: str, kwargs=None, arrays=()) -> tuple[int, dict]:
@@ -341,6 +443,8 @@ class Sandbox:
         except subprocess.TimeoutExpired:
             code = None
         self.close()
+        if code is not None and code > 128 and self.confined_by == "bubblewrap":
+            code = 128 - code  # bubblewrap exits with 128 + the signal that killed the child
         if code is not None and code < 0:
             try:
                 name = signal.Signals(-code).name
@@ -348,6 +452,291 @@ class Sandbox:
                 name = f"signal {-code}"
             return Died(f"crashed: the process running it was killed by {name}", what)
         return Died(f"ended the process running it, with exit status {code} (os._exit, or a crash)", what)
+
+
+def _python() -> str:
+    return sys.executable
+
+
+def child_env(folder: str) -> dict:
+    """The child's whole environment: what Python needs, nothing of the caller's (no secrets)."""
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": folder,
+        "TMPDIR": folder,
+        "MPLCONFIGDIR": folder,
+        "LANG": "C.UTF-8",
+        # the child is one of many short processes: one BLAS thread each
+        "OPENBLAS_NUM_THREADS": "1",
+        "OMP_NUM_THREADS": "1",
+        "PYTHONDONTWRITEBYTECODE": "1",
+    }
+
+
+def _under(path: str, folders) -> bool:
+    return any(path == f or path.startswith(f.rstrip("/") + "/") for f in folders)
+
+
+def bwrap_command(bwrap: str, user_file: str, fds, info_fd: int) -> list[str]:
+    """The bubblewrap command line that runs the child.
+
+    New user (uid 65534, no capabilities), network (only ``lo``), pid, ipc,
+    uts and cgroup namespaces, a new session, no nested user namespaces; the
+    whole tree is killed when the checker ends, however it ends. Read-only:
+    ``/usr`` (and ``/bin``, ``/lib*`` as they are there), the dynamic
+    linker's cache, Python's prefixes, the folder NumPy is installed in, the
+    project's ``impl`` package, ``_child.py`` and the user's file's folder. Writable: only a tmpfs of
+    `MAX_FOLDER` bytes at `INSIDE_FOLDER`.
+    """
+    python = os.path.realpath(sys.executable)
+    read_only = ["/usr", sys.base_prefix, sys.prefix, sys.base_exec_prefix, sys.exec_prefix,
+                 os.path.dirname(os.path.dirname(python))]
+    numpy_site = os.path.dirname(os.path.dirname(os.path.realpath(np.__file__)))
+    read_only.append(numpy_site)
+    # the project's own NumPy implementation, which a user's file may import (``from impl import ...``);
+    # only that package, not the project around it
+    import importlib.util
+
+    impl = importlib.util.find_spec("impl")
+    if impl is not None and impl.submodule_search_locations:
+        read_only.extend(impl.submodule_search_locations)
+    command = [
+        bwrap, "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534", "--disable-userns",
+        "--die-with-parent", "--new-session", "--cap-drop", "ALL",
+        "--size", str(MAX_FOLDER), "--tmpfs", INSIDE_FOLDER,
+        "--proc", "/proc", "--dev", "/dev",
+    ]
+    for top in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+        if os.path.islink(top):
+            command += ["--symlink", os.readlink(top), top]
+        elif os.path.isdir(top):
+            read_only.append(top)
+    for extra in ("/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime"):
+        if os.path.exists(extra):
+            read_only.append(extra)
+    user_folder = os.path.dirname(os.path.abspath(user_file))
+    # the folder, for the imports of the files beside it; not "/" or the private folder itself
+    read_only.append(user_file if _under(INSIDE_FOLDER, [user_folder]) else user_folder)
+    read_only.append(str(CHILD))
+    seen = []
+    for path in read_only:
+        path = os.path.abspath(path)
+        if path in seen or not os.path.exists(path) or _under(path, [p for p in seen if os.path.isdir(p)]):
+            continue
+        seen.append(path)
+        command += ["--ro-bind", path, path]
+    command += ["--chdir", INSIDE_FOLDER, "--info-fd", str(info_fd), "--"]
+    command += [sys.executable, "-P", str(CHILD), str(fds[0]), str(fds[1]), INSIDE_FOLDER]
+    return command
+
+
+def _read_until_eof(fd: int, deadline: float, limit: int = 4096) -> bytes:
+    """What arrives on ``fd`` until it closes (or ``deadline``, or ``limit`` bytes)."""
+    data = b""
+    while len(data) < limit:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            break
+        ready, _, _ = select.select([fd], [], [], left)
+        if not ready:
+            break
+        chunk = os.read(fd, limit)
+        if not chunk:
+            break
+        data += chunk  # read to the end: bubblewrap dies of SIGPIPE if its reader leaves early
+    return data
+
+
+def _stop(process: subprocess.Popen) -> str:
+    """Kill a child that did not start right; its first line of output (bubblewrap's error)."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
+    process.wait()
+    said = b""
+    if process.stdout is not None:
+        said = process.stdout.read(500)
+        process.stdout.close()
+    text = said.decode("utf-8", "replace").strip().splitlines()
+    return text[0][:200] if text else f"exit status {process.returncode}"
+
+
+class Cgroup:
+    """A fresh cgroup that caps the processes and memory of the whole sandbox, removed afterwards.
+
+    Tries cgroup v2 (a delegated subtree with the ``pids`` and ``memory``
+    controllers), then v1 (a child of this process's ``pids`` and ``memory``
+    cgroups). `make` returns None where neither can be made (no permission,
+    no controllers, not Linux).
+    """
+
+    PREFIX = "backprop-spec-"
+
+    def __init__(self, version: int, folders: dict):
+        self.version, self.folders = version, folders  # controller -> the cgroup's folder
+
+    @classmethod
+    def make(cls) -> "Cgroup | None":
+        if not sys.platform.startswith("linux"):
+            return None
+        mine = _own_cgroups()
+        for attempt in (cls._make_v2, cls._make_v1):
+            try:
+                made = attempt(mine)
+            except OSError:
+                made = None
+            if made is not None:
+                return made
+        return None
+
+    @classmethod
+    def _name(cls) -> str:
+        return f"{cls.PREFIX}{os.getpid()}-{time.monotonic_ns()}"
+
+    @classmethod
+    def _clean_stale(cls, parent: str) -> None:
+        """Remove the empty cgroups a checker that was killed left behind (its pid is in the name)."""
+        try:
+            names = [n for n in os.listdir(parent) if n.startswith(cls.PREFIX)]
+        except OSError:
+            return
+        for name in names:
+            try:
+                pid = int(name[len(cls.PREFIX):].split("-")[0])
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                try:
+                    os.rmdir(os.path.join(parent, name))
+                except OSError:
+                    pass
+            except (ValueError, PermissionError):
+                pass
+
+    @classmethod
+    def _make_v2(cls, mine) -> "Cgroup | None":
+        mount, path = _mount_point("cgroup2"), mine.get("")
+        if mount is None or path is None:
+            return None
+        parent = os.path.join(mount, path.lstrip("/"))
+        with open(os.path.join(parent, "cgroup.controllers")) as handle:
+            if not {"pids", "memory"} <= set(handle.read().split()):
+                return None
+        cls._clean_stale(parent)
+        folder = os.path.join(parent, cls._name())
+        os.mkdir(folder)
+        made = cls(2, {"pids": folder, "memory": folder})
+        try:
+            with open(os.path.join(folder, "pids.max"), "w") as handle:
+                handle.write(str(MAX_PROCESSES))
+            with open(os.path.join(folder, "memory.max"), "w") as handle:
+                handle.write(str(MAX_TREE_MEMORY))
+            with open(os.path.join(folder, "memory.swap.max"), "w") as handle:
+                handle.write("0")
+        except OSError:
+            made.remove()
+            return None
+        return made
+
+    @classmethod
+    def _make_v1(cls, mine) -> "Cgroup | None":
+        folders = {}
+        made = cls(1, folders)
+        try:
+            for controller, limits in (
+                ("pids", {"pids.max": MAX_PROCESSES}),
+                ("memory", {"memory.limit_in_bytes": MAX_TREE_MEMORY}),
+            ):
+                mount, path = _mount_point("cgroup", controller), mine.get(controller)
+                if mount is None or path is None:
+                    made.remove()
+                    return None
+                parent = os.path.join(mount, path.lstrip("/"))
+                cls._clean_stale(parent)
+                folder = os.path.join(parent, cls._name())
+                os.mkdir(folder)
+                folders[controller] = folder
+                for name, value in limits.items():
+                    with open(os.path.join(folder, name), "w") as handle:
+                        handle.write(str(value))
+            try:  # no swap either, where swap is accounted
+                with open(os.path.join(folders["memory"], "memory.memsw.limit_in_bytes"), "w") as handle:
+                    handle.write(str(MAX_TREE_MEMORY))
+            except OSError:
+                pass
+        except OSError:
+            made.remove()
+            return None
+        return made
+
+    def join_script(self) -> str:
+        """A shell script that moves the shell into the cgroup, then runs its arguments in its place."""
+        files = sorted({os.path.join(f, "cgroup.procs") for f in self.folders.values()})
+        joins = "".join(f"echo $$ > '{f}' || exit 125; " for f in files)
+        return joins + 'exec "$@"'
+
+    def describe(self, pid: int) -> str:
+        """The limits read back from the cgroup, if the sandbox is in it."""
+        pids_folder, memory_folder = self.folders["pids"], self.folders["memory"]
+        try:
+            with open(os.path.join(pids_folder, "cgroup.procs")) as handle:
+                inside = str(pid) in handle.read().split()
+            with open(os.path.join(pids_folder, "pids.max")) as handle:
+                processes = handle.read().strip()
+            name = "memory.max" if self.version == 2 else "memory.limit_in_bytes"
+            with open(os.path.join(memory_folder, name)) as handle:
+                memory = int(handle.read().strip())
+        except (OSError, ValueError):
+            return "cgroup limits could not be read back"
+        if not inside:
+            return "cgroup made but the sandbox is not in it (no limit on processes or memory together)"
+        return f"cgroup v{self.version}: at most {processes} processes, {memory / 2**30:g} GiB of memory, all together"
+
+    def remove(self) -> None:
+        for folder in set(self.folders.values()):
+            for _ in range(50):
+                try:
+                    os.rmdir(folder)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:  # the last processes are still being reaped
+                    time.sleep(0.02)
+        self.folders = {k: v for k, v in self.folders.items() if os.path.isdir(v)}
+
+
+def _own_cgroups() -> dict:
+    """This process's cgroup per controller ("" for cgroup v2), from /proc/self/cgroup."""
+    found = {}
+    try:
+        with open("/proc/self/cgroup") as handle:
+            for line in handle:
+                _, controllers, path = line.rstrip("\n").split(":", 2)
+                for controller in controllers.split(",") if controllers else [""]:
+                    found[controller] = path
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def _mount_point(fstype: str, controller: str = "") -> str | None:
+    """Where a cgroup file system (v2, or v1 with ``controller``) is mounted read-write (/proc/self/mountinfo)."""
+    try:
+        with open("/proc/self/mountinfo") as handle:
+            lines = handle.readlines()
+    except OSError:
+        return None
+    for line in lines:
+        left, _, right = line.partition(" - ")
+        fields, after = left.split(), right.split()
+        if len(fields) < 6 or len(after) < 3 or after[0] != fstype:
+            continue
+        if "rw" not in fields[5].split(",") or fields[3] != "/":
+            continue
+        if controller and controller not in after[2].split(","):
+            continue
+        return fields[4]
+    return None
 
 
 def _indices_fit(value, n_arrays: int, depth: int = 0) -> bool:
@@ -378,6 +767,21 @@ def _become_subreaper() -> None:
         libc.prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE
     except (OSError, AttributeError):  # not Linux: the process group kill is all there is
         pass
+
+
+def _processes_of(uid: int) -> int:
+    """How many processes ``uid`` has now (from /proc; 0 where there is none)."""
+    count = 0
+    try:
+        entries = [e for e in os.listdir("/proc") if e.isdigit()]
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            count += os.stat(f"/proc/{entry}").st_uid == uid
+        except OSError:
+            pass
+    return count
 
 
 def _children() -> list[int]:

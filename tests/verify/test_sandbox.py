@@ -3,6 +3,7 @@ prints or tampers is a finding, never a pass, and never takes the checker down."
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -63,32 +64,48 @@ def line_of(path, text):
     return next(k for k, line in enumerate(path.read_text().splitlines(), start=1) if text in line)
 
 
-def printed_pids(err, tag):
-    """The pids the user's code printed as ``TAG pid ...`` (its output reaches stderr as ``[your code] ...``)."""
-    for line in err.splitlines():
-        if line.startswith(f"  [your code] {tag} "):
-            return [int(p) for p in line.split()[3:]]
-    pytest.fail(f"the user's code never printed {tag}: {err}")
+def name_self(marker):
+    """User code that renames its process to ``marker`` (seen in /proc/PID/comm from outside any namespace:
+    pids printed inside a pid namespace mean nothing outside it)."""
+    return f"__import__('ctypes').CDLL(None).prctl(15, {marker.encode()!r}, 0, 0, 0)"  # PR_SET_NAME
 
 
-def assert_dead(pids):
-    """Every process whose pid the user's code reported has been killed."""
-    for pid in pids:
-        for _ in range(50):
-            try:
-                os.kill(pid, 0)
-            except ProcessLookupError:
-                break
-            # a killed child that nobody reaped yet is a zombie: not running
-            try:
-                with open(f"/proc/{pid}/stat") as stat:
-                    if stat.read().split(")")[-1].split()[0] == "Z":
-                        break
-            except FileNotFoundError:
-                break
-            time.sleep(0.1)
-        else:
-            pytest.fail(f"process {pid} started by the user's code is still running")
+def running(marker):
+    """Pids of live (not zombie) processes named ``marker``."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                name, state = stat.read().rsplit(")", 1)
+        except OSError:
+            continue
+        if name.split("(", 1)[1] == marker and state.split()[0] != "Z":
+            found.append(int(entry))
+    return found
+
+
+def assert_gone(marker, within=5.0):
+    """Every process the user's code named ``marker`` has ended within a few seconds."""
+    deadline = time.monotonic() + within
+    while running(marker):
+        if time.monotonic() > deadline:
+            pytest.fail(f"processes named {marker} started by the user's code still run: {running(marker)}")
+        time.sleep(0.1)
+
+
+def has_bwrap():
+    return shutil.which("bwrap") is not None
+
+
+def need_bwrap():
+    """Skip (or fail, with REQUIRE_SANDBOX=1, as in CI) where bubblewrap is missing."""
+    if not has_bwrap():
+        if os.environ.get("REQUIRE_SANDBOX") == "1":
+            pytest.fail("bubblewrap (bwrap) is not installed (REQUIRE_SANDBOX=1)")
+        pytest.skip("bubblewrap (bwrap) is not installed: the code is only confined by Landlock "
+                    "(set REQUIRE_SANDBOX=1 to make this a failure)")
 
 
 def test_the_correct_class_passes(tmp_path):
@@ -134,12 +151,13 @@ def test_a_crash_is_a_failure_naming_the_signal(tmp_path):
 
 
 def test_an_endless_loop_times_out_and_every_process_it_started_is_killed(tmp_path):
-    path = user_file(tmp_path, """
-        import os, signal, subprocess
+    marker = f"bps-loop-{os.getpid() % 10000}"
+    path = user_file(tmp_path, f"""
+        import os, signal, subprocess, sys
         # ignores polite signals, and leaves a grandchild behind
         signal.signal(signal.SIGTERM, signal.SIG_IGN)
-        sleeper = subprocess.Popen(["sleep", "300"])
-        print("PIDS", os.getpid(), sleeper.pid, flush=True)
+        {name_self(marker)}
+        sleeper = subprocess.Popen([sys.executable, "-c", "{name_self(marker)}; import time; time.sleep(300)"])
         class Net(Net):
             def backward(self, X, y, learning_rate):
                 while True:
@@ -148,7 +166,7 @@ def test_an_endless_loop_times_out_and_every_process_it_started_is_killed(tmp_pa
     code, out, err = run(path, "--timeout", "2")
     assert code == 1, out + err
     assert "Net.backward(X, y, learning_rate) gave no answer within the time limit of 2 s" in out
-    assert_dead(printed_pids(err, "PIDS"))
+    assert_gone(marker)
 
 
 def test_a_hang_at_import_cannot_be_driven(tmp_path):
@@ -280,11 +298,12 @@ def test_a_syntax_error_names_the_line(tmp_path):
 
 
 def test_ctrl_c_kills_the_child_and_exits_130(tmp_path):
-    path = user_file(tmp_path, """
-        import os
+    marker = f"bps-int-{os.getpid() % 10000}"
+    path = user_file(tmp_path, f"""
         class Net(Net):
             def forward(self, X):
-                print("STARTED", os.getpid(), flush=True)
+                {name_self(marker)}
+                print("STARTED", flush=True)
                 while True:
                     pass
     """)
@@ -294,12 +313,12 @@ def test_ctrl_c_kills_the_child_and_exits_130(tmp_path):
     )
     # the user's output reaches the checker's stderr: wait for the forward pass to start
     first = proc.stderr.readline()
-    assert first.startswith("  [your code] STARTED "), first
+    assert first.startswith("  [your code] STARTED"), first
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130
     assert err.strip() == "backprop-spec: verify interrupted" and out == ""
-    assert_dead([int(first.split()[-1])])
+    assert_gone(marker)
 
 
 @pytest.mark.parametrize("option, value", [("--timeout", "0"), ("--timeout", "soon"), ("--seed", "-1")])
@@ -326,20 +345,23 @@ def test_a_forward_pass_no_registered_activation_explains_is_undecided_not_faile
 
 def test_a_process_that_escapes_into_a_session_of_its_own_is_killed_too(tmp_path):
     # a double fork into a new session leaves the process group the sandbox kills
-    path = user_file(tmp_path, """
+    marker = f"bps-esc-{os.getpid() % 10000}"
+    path = user_file(tmp_path, f"""
         import os, time
         first = os.fork()
         if first == 0:
             os.setsid()
             if os.fork() == 0:
-                print("ESCAPED", os.getpid(), flush=True)
+                {name_self(marker)}
+                print("ESCAPED", flush=True)
                 time.sleep(300)
             os._exit(0)
         os.waitpid(first, 0)
     """)
     code, out, err = run(path)
     assert code == 0, out + err
-    assert_dead(printed_pids(err, "ESCAPED"))
+    assert "[your code] ESCAPED" in err
+    assert_gone(marker)
 
 
 @pytest.mark.parametrize("how", ["one entry", "every entry"])
@@ -435,7 +457,9 @@ def test_the_code_cannot_write_outside_its_own_folder(tmp_path):
     code, out, err = run(path)
     assert code == 0, out + err
     assert project_file.read_text() == "original\n"
-    assert "[your code] write refused 13" in err and "[your code] scratch ok" in err and "WROTE" not in err
+    # refused by Landlock (EACCES) or, under bubblewrap, by a read-only mount (EROFS)
+    refused = "[your code] write refused 30" if has_bwrap() else "[your code] write refused 13"
+    assert refused in err and "[your code] scratch ok" in err and "WROTE" not in err
     assert "no file writes outside a private folder" in out
 
 
@@ -451,8 +475,13 @@ def test_the_code_cannot_stop_or_kill_the_checker(tmp_path):
                 print("signal refused", err.errno)
     """)
     code, out, err = run(path, guard=60)
+    # the checker ran on to a verdict: neither stopped nor killed
     assert code == 0, out + err
-    assert err.count("[your code] signal refused 1") == 2 and "SIGNALLED" not in err
+    if has_bwrap():
+        # in its own pid namespace the checker has no pid: its parent is bubblewrap's init
+        assert "2 processes visible" in out
+    else:
+        assert err.count("[your code] signal refused 1") == 2 and "SIGNALLED" not in err
     assert "no signals to the checker" in out
 
 
@@ -466,3 +495,277 @@ def test_a_training_method_that_changes_nothing_is_a_finding(tmp_path):
     assert code == 1, out + err
     assert "Net.backward(X, y, learning_rate) ran but changed no parameter and returned no gradients" in out
 
+
+
+# --- the audit's findings: what a hostile file must not be able to do (bubblewrap) --------------
+
+
+def test_a_file_outside_its_folder_cannot_be_read_into_the_report(tmp_path, tmp_path_factory):
+    need_bwrap()
+    secret = tmp_path_factory.mktemp("elsewhere") / "secret.txt"
+    secret.write_text("MARKER-SECRET-FILE-4711")
+    path = user_file(tmp_path, f"""
+        text = "nothing"
+        try:
+            text = open({str(secret)!r}).read()
+        except OSError as err:
+            print("read refused", type(err).__name__)
+        print(text)
+        class Net(Net):
+            def backward(self, X, y, learning_rate):
+                raise ValueError(text)
+    """)
+    for args in ((path,), (path, "--json")):
+        code, out, err = run(*args)
+        assert code == 1, out + err
+        assert "MARKER-SECRET-FILE" not in out + err
+        assert "[your code] read refused FileNotFoundError" in err
+
+
+def test_the_environment_of_whoever_runs_verify_is_not_inherited(tmp_path):
+    need_bwrap()
+    path = user_file(tmp_path, """
+        import os
+        print("ENV", sorted(os.environ))
+        for pid in os.listdir("/proc"):
+            try:
+                print("PROC", pid, open(f"/proc/{pid}/environ", "rb").read().replace(b"\\0", b" ").decode())
+            except (OSError, UnicodeDecodeError):
+                pass
+    """)
+    proc = subprocess.run(
+        [sys.executable, "-m", "spec.cli", "verify", str(path)], capture_output=True, text=True, timeout=120,
+        env={**os.environ, "X_SECRET": "MARKER-SECRET-ENV-4711"},
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "[your code] ENV " in proc.stderr and "X_SECRET" not in proc.stderr
+    assert "MARKER-SECRET-ENV" not in proc.stdout + proc.stderr
+
+
+def test_the_code_reaches_no_socket_of_the_machine(tmp_path, tmp_path_factory):
+    import socket
+
+    need_bwrap()
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(0.5)
+    folder = tmp_path_factory.mktemp("sock")
+    unix = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    unix.bind(str(folder / "s"))
+    unix.listen(1)
+    unix.settimeout(0.5)
+    path = user_file(tmp_path, f"""
+        import os, socket
+        def attempt(name, action):
+            try:
+                action()
+                print("DONE", name)
+            except OSError as err:
+                print("REFUSED", name, err.errno)
+        def udp():
+            s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            s.sendto(b"hello", ("127.0.0.1", {udp.getsockname()[1]}))
+        def unix():
+            socket.socket(socket.AF_UNIX, socket.SOCK_STREAM).connect({str(folder / "s")!r})
+        attempt("udp", udp)
+        attempt("unix", unix)
+        attempt("raw", lambda: socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP))
+        attempt("packet", lambda: socket.socket(socket.AF_PACKET, socket.SOCK_RAW))
+        def unshare():
+            import ctypes
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.unshare(0x40000000) != 0:  # CLONE_NEWNET
+                raise OSError(ctypes.get_errno(), "unshare")
+        attempt("unshare", unshare)
+        print("CAPS", [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0])
+        print("IFACES", [n for _, n in socket.if_nameindex()])
+    """)
+    try:
+        code, out, err = run(path)
+        assert code == 0, out + err
+        with pytest.raises(socket.timeout):
+            udp.recvfrom(100)
+        with pytest.raises(socket.timeout):
+            unix.accept()
+    finally:
+        udp.close()
+        unix.close()
+    for name in ("unix", "raw", "packet", "unshare"):
+        assert f"[your code] REFUSED {name} " in err, err
+    assert "[your code] CAPS 0000000000000000" in err and "[your code] IFACES ['lo']" in err
+    assert "no capabilities, network: lo," in out
+
+
+def test_files_it_cannot_write_keep_their_mode_owner_times_and_flags(tmp_path, tmp_path_factory):
+    need_bwrap()
+    outside = tmp_path_factory.mktemp("outside") / "project.py"
+    outside.write_text("x = 1\n")
+    beside = tmp_path / "beside.py"  # in its own folder: visible, read-only
+    beside.write_text("y = 2\n")
+    before = {p: os.stat(p) for p in (outside, beside)}
+    path = user_file(tmp_path, f"""
+        import fcntl, os, struct
+        for target in ({str(outside)!r}, {str(beside)!r}):
+            for name, action in (
+                ("chmod", lambda: os.chmod(target, 0o777)),
+                ("chown", lambda: os.chown(target, 65534, 65534)),
+                ("utime", lambda: os.utime(target, (0, 0))),
+                ("chattr", lambda: fcntl.ioctl(os.open(target, os.O_RDONLY), 0x40086602, struct.pack("l", 0x10))),
+            ):
+                try:
+                    action()
+                    print("CHANGED", name, target)
+                except OSError as err:
+                    print("REFUSED", name, err.errno)
+    """)
+    code, out, err = run(path)
+    assert code == 0, out + err
+    assert "CHANGED" not in err and err.count("[your code] REFUSED") == 8
+    for p, stat in before.items():
+        now = os.stat(p)
+        assert (now.st_mode, now.st_uid, now.st_gid, now.st_mtime_ns) == (
+            stat.st_mode, stat.st_uid, stat.st_gid, stat.st_mtime_ns)
+    flags = subprocess.run(["lsattr", str(beside)], capture_output=True, text=True)
+    assert flags.returncode != 0 or "i" not in flags.stdout.split()[0]
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL])
+def test_nothing_outlives_verify_however_it_ends(tmp_path, sig):
+    need_bwrap()
+    marker = f"bps-{sig.name[3:7].lower()}-{os.getpid() % 10000}"
+    path = user_file(tmp_path, f"""
+        import os, time
+        {name_self(marker)}
+        if os.fork() == 0:
+            os.setsid()
+            {name_self(marker)}
+            while True:
+                time.sleep(1)
+        class Net(Net):
+            def forward(self, X):
+                print("STARTED", flush=True)
+                while True:
+                    pass
+    """)
+    scratch = tmp_path / "tmp"  # the checker's temporary folder: a private folder on disk would be made here
+    scratch.mkdir()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "spec.cli", "verify", str(path)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        text=True, env={**os.environ, "TMPDIR": str(scratch)},
+    )
+    try:
+        assert proc.stderr.readline().startswith("  [your code] STARTED")
+        assert len(running(marker)) == 2
+        proc.send_signal(sig)
+        proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert_gone(marker)
+    assert not list(scratch.iterdir())
+
+
+def test_the_number_of_processes_is_limited(tmp_path):
+    from spec.verify.sandbox import MAX_PROCESSES
+
+    need_bwrap()
+    marker = f"bps-fork-{os.getpid() % 10000}"
+    path = user_file(tmp_path, f"""
+        import os, time
+        started = 0
+        for _ in range(300):
+            try:
+                if os.fork() == 0:
+                    {name_self(marker)}
+                    time.sleep(300)
+                    os._exit(0)
+                started += 1
+            except OSError:
+                break
+        print("STARTED", started, flush=True)
+    """)
+    code, out, err = run(path)
+    assert code == 0, out + err
+    started = int(err.split("[your code] STARTED ")[1].split()[0])
+    assert started < MAX_PROCESSES
+    assert f"at most {MAX_PROCESSES} processes" in out
+    assert_gone(marker)
+
+
+def test_memory_is_limited_for_all_its_processes_together(tmp_path):
+    need_bwrap()
+    path = user_file(tmp_path, """
+        import os, time
+        import numpy as np
+        children = []
+        for k in range(3):
+            pid = os.fork()
+            if pid == 0:
+                try:
+                    block = np.ones(1_500_000_000 // 8)  # 1.5 GB, every page touched
+                    time.sleep(4)  # held while the others allocate theirs
+                    os._exit(0)
+                except MemoryError:
+                    os._exit(1)
+            children.append(pid)
+        codes = [os.waitpid(pid, 0)[1] for pid in children]
+        print("HELD", sum(code == 0 for code in codes), flush=True)
+    """)
+    code, out, err = run(path, "--timeout", "100", guard=200)
+    assert code == 0, out + err
+    assert int(err.split("[your code] HELD ")[1].split()[0]) < 3
+    assert "4 GiB of memory, all together" in out
+
+
+def test_its_folder_cannot_fill_the_disk(tmp_path):
+    need_bwrap()
+    path = user_file(tmp_path, """
+        import os, tempfile
+        written = 0
+        try:
+            with open(os.path.join(tempfile.gettempdir(), "big"), "wb") as f:
+                block = b"x" * 2**24
+                while written < 2**30:
+                    f.write(block)
+                    f.flush()
+                    written += len(block)
+        except OSError as err:
+            print("REFUSED", err.errno, written)
+        print("WROTE", written, flush=True)
+    """)
+    started = time.monotonic()
+    code, out, err = run(path)
+    assert code == 0, out + err
+    assert "[your code] REFUSED" in err
+    assert int(err.split("[your code] WROTE ")[1].split()[0]) <= 256 * 2**20
+    assert time.monotonic() - started < 30
+
+
+def test_an_endless_line_of_output_does_not_grow_the_checker(tmp_path):
+    # the checker (the Sandbox, reading the child's output) in a process of its own, to measure its memory
+    path = tmp_path / "talker.py"
+    path.write_text(textwrap.dedent("""
+        import os
+        chunk = b"y" * 65536
+        for _ in range(16384):  # 1 GiB without a newline
+            os.write(1, chunk)
+        os.write(1, b"\\nshort line\\n")
+    """))
+    script = textwrap.dedent(f"""
+        import io, resource
+        from spec.verify.sandbox import Sandbox
+        echo = io.StringIO()
+        with Sandbox({str(path)!r}, timeout=100, echo=echo) as box:
+            box.load("load")
+            box.close()
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+        print("RSS", rss, "LINES", box.output.lines, "LONGEST", max(map(len, echo.getvalue().splitlines())))
+        print(echo.getvalue()[-200:])
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=200)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    words = proc.stdout.split()
+    rss, lines, longest = int(words[1]), int(words[3]), int(words[5])
+    assert rss < 300, proc.stdout
+    assert lines == 2 and longest <= 500 + len("  [your code] …")
+    assert "[your code] short line" in proc.stdout and "y…" in proc.stdout
