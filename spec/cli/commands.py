@@ -804,6 +804,7 @@ def _prove_general() -> int:
 def _verify(args) -> int:
     from spec import activations
     from spec.verify import judge as verify
+    from spec.verify import text
 
     # the options first: a bad one is a usage error, before any user code runs
     from spec import losses
@@ -832,7 +833,7 @@ def _verify(args) -> int:
 
             print(json.dumps({"ok": False, "protocol_error": str(err)}, indent=2))
         else:
-            print(f"cannot verify {args.target}: {err}", file=sys.stderr)
+            print(f"cannot verify {text.escape(args.target)}: {text.escape(str(err), 10**6)}", file=sys.stderr)
         return 2
     print(report.to_json() if args.json else report)
     # 2: read but not judged (a forward pass no registered activations explain)

@@ -249,10 +249,13 @@ class Child:
 
     def handle(self, header, arrays):
         op = header.get("op")
-        if op == "load":
-            # measured before the user's code runs (it could change what it sees, not what applies)
+        if op == "measure":
+            # asked and answered before the user's code is imported: once it runs it could forge any
+            # answer of this process, so the checker takes the confinement from this one only
             measured = measure(os.environ.get("TMPDIR"), os.path.dirname(os.path.abspath(header["path"])))
-            return {**self.load(header["path"]), "confinement": f"{measured}; {self.confinement}"}, []
+            return {"confinement": f"{measured}; {self.confinement}"}, []
+        if op == "load":
+            return self.load(header["path"]), []
         if op == "new":
             obj = self.resolve(header["target"])
             instance = obj(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))

@@ -45,7 +45,7 @@ import numpy as np
 from spec import activations as spec_activations
 from spec import losses as spec_losses
 from impl import _ratio
-from spec.verify import sandbox
+from spec.verify import sandbox, text
 from spec.verify import discover
 from spec.verify import recurrence as vm
 from spec.verify.describe import describe
@@ -119,7 +119,7 @@ class Report:
             lines += [f"  {line}" for line in self.discovery]
         if self.ok:
             lines.insert(0, f"PASS: {self.convention} (all {self.scenarios} scenarios)")
-            return "\n".join(lines)
+            return _shown(lines)
         if self.undecided:
             head = "cannot judge: the forward pass matches no registered activations"
         elif not self.forward_ok:
@@ -146,7 +146,12 @@ class Report:
         if self.diagnosis:
             lines.append("  diagnosis:")
             lines += [f"    - {d}" for d in self.diagnosis]
-        return "\n".join(lines)
+        return _shown(lines)
+
+
+def _shown(lines: list[str]) -> str:
+    """The report's lines joined, each escaped: text from the user's code never adds a line or moves the cursor."""
+    return "\n".join(text.escape(line, limit=10**6) for line in lines)
 
 
 # --- scenarios --------------------------------------------------------------------------------
@@ -984,11 +989,12 @@ class Check:
 
 def _stage_unsupported(c: Check) -> Report | None:
     """An architecture the code failed at while being read (not a limitation of the reading): stop there."""
-    for arch, text, limitation in c.b.unsupported:
+    for arch, failure, limitation in c.b.unsupported:
         if not limitation:
-            suffix = "; valid input at this architecture must work" if " raised " in text or "called sys.exit" in text else ""
-            _stop(c.report, f"sizes {'-'.join(map(str, arch))}", text + suffix)
-            c.report.diagnosis += _shape_hint(text, discover._samples_for(arch))
+            suffix = ("; valid input at this architecture must work"
+                      if " raised " in failure or "called sys.exit" in failure else "")
+            _stop(c.report, f"sizes {'-'.join(map(str, arch))}", failure + suffix)
+            c.report.diagnosis += _shape_hint(failure, discover._samples_for(arch))
             return c.report
     return None
 

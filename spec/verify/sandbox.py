@@ -45,6 +45,8 @@ from pathlib import Path
 
 import numpy as np
 
+from spec.verify import text
+
 CHILD = Path(__file__).with_name("_child.py")
 #: Largest frame accepted from the child (bytes): 4 million float64 values and a header.
 MAX_FRAME = 40 * 2**20
@@ -270,7 +272,7 @@ class Sandbox:
         if cut or len(line) > MAX_LINE:
             line = line[:MAX_LINE] + "…"
         # escape sequences and other control characters shown, not obeyed
-        line = "".join(c if c.isprintable() or c in "\t…" else repr(c)[1:-1] for c in line)
+        line = text.escape(line, MAX_LINE + 1)
         try:
             self.echo.write(f"  [your code] {line}\n")
             self.echo.flush()
@@ -317,9 +319,12 @@ class Sandbox:
 
     def load(self, what: str) -> dict:
         """Import the file; its classes and functions, as `spec.verify._child` describes them."""
+        # the confinement is asked first, before the user's code runs and could forge the answer
+        measured, _ = self.request({"op": "measure", "path": os.path.abspath(self.path)}, what=what)
+        confinement = self.confinement(str(measured.get("confinement", "none"))[:600])
         reply, _ = self.request({"op": "load", "path": os.path.abspath(self.path)}, what=what)
         self._expect(isinstance(reply.get("classes"), dict) and isinstance(reply.get("functions"), dict), what)
-        reply["confinement"] = self.confinement(str(reply.get("confinement", "none"))[:600])
+        reply["confinement"] = confinement
         return reply
 
     def new(self, target: str, args: list, what: str, kwargs=None, arrays=()) -> tuple[int, dict]:
@@ -415,7 +420,8 @@ class Sandbox:
         if not isinstance(reply, dict) or not isinstance(reply.get("arrays"), int) or not 0 <= reply["arrays"] <= 64:
             self.close()
             raise Misbehaved("sent an answer the checker does not understand", what)
-        return reply
+        # every string in it (names, messages) came from the user's code: escaped before anything reads it
+        return text.clean(reply)
 
     def _receive_array(self, what: str) -> np.ndarray:
         payload = self._frame(what)
