@@ -6,6 +6,8 @@ and `describe` says it.
 
 from __future__ import annotations
 
+import numpy as np
+
 from spec.verify.discover import Binding, _describe_call, path_text
 
 
@@ -68,7 +70,12 @@ def describe(b: Binding) -> list[str]:
     sizes = ", ".join("-".join(map(str, a)) for a in b.archs)
     lines.append(f"driven at sizes {sizes}")
     if b.dtype != "float64":
-        lines.append(f"parameters in {b.dtype}: compared to a relative {b.rtol:g} (float64 code: 1e-07)")
+        eps = float(np.finfo(np.dtype(b.dtype)).eps)
+        lines.append(
+            f"parameters in {b.dtype}: each update must match to within {b.dtype}'s rounding, "
+            f"8 eps (|before| + |after|) + 32 N eps max|update| per entry with eps = {eps:.2g} and N samples "
+            f"(float64 code: a relative 1e-07)"
+        )
     for arch_, text, limitation in b.unsupported:
         if limitation:
             lines.append(f"not driven at sizes {'-'.join(map(str, arch_))}: {text}")

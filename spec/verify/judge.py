@@ -428,16 +428,44 @@ def _predicted(obs, b, hidden, output, variant, family, step, mode):
     return out
 
 
-def _close(observed, predicted, rtol=RTOL) -> bool:
+def _close(observed, predicted, rtol=RTOL, narrow=None) -> bool:
+    """Whether every parameter's update matches, to ``rtol`` of its largest entry (float64 code).
+
+    ``narrow``: for code whose parameters are float32 (or float16), ``(eps, stored, N)``: its
+    machine epsilon, each parameter's ``|before| + |after|`` (an update read as the difference
+    of two stored numbers is off by up to about eps times them) and the batch size. Each entry
+    must then match within that storage error plus the rounding of the update's own sums,
+    ``32 N eps`` of the parameter's largest entry: a bound from the arithmetic, so that 0.15 %
+    too large an update fails in float32 as it does in float64.
+    """
     scale = max((float(np.max(np.abs(p))) for p in predicted), default=0.0)
-    for o, p in zip(observed, predicted):
+    for k, (o, p) in enumerate(zip(observed, predicted)):
         # a NaN compares false with everything: a non-finite update never matches
         if o.shape != p.shape or not np.all(np.isfinite(p)) or not np.all(np.isfinite(o)):
             return False
-        tol = rtol * max(float(np.max(np.abs(p))), 1e-9 * scale, 1e-300)
-        if float(np.max(np.abs(o - p))) > tol:
+        largest = max(float(np.max(np.abs(p))), 1e-9 * scale, 1e-300)
+        if narrow is None:
+            if float(np.max(np.abs(o - p))) > rtol * largest:
+                return False
+            continue
+        eps, stored, N = narrow
+        # |observed - predicted| <= 8 eps (|before| + |after|) + 32 N eps max|predicted|, entry by entry
+        if np.any(np.abs(o - p) > 8 * eps * stored[k] + 32 * N * eps * largest):
             return False
     return True
+
+
+def _narrow(obs: Observation, b: discover.Binding):
+    """``(eps, stored, N)`` for `_close` when the code's parameters are float32 or float16, else None."""
+    if b.dtype == "float64":
+        return None
+    eps = float(np.finfo(np.dtype(b.dtype)).eps)
+    params = b.params[obs.arch]
+    if b.step_returns_gradients:
+        stored = [np.zeros_like(obs.after[p.key]) for p in params]  # gradients: no difference of stored numbers
+    else:
+        stored = [np.abs(obs.before[p.key]) + np.abs(obs.after[p.key]) for p in params]
+    return eps, stored, obs.N
 
 
 def _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known) -> Match | None:
@@ -462,7 +490,8 @@ def _explains(observations, b, hidden, output, variant, family, factor, mode, lr
     for obs in observations:
         lr = 1.0 if b.step_returns_gradients else (obs.lr if lr_known else eta)
         step = lr * factor.value(obs.arch[-1])
-        if not _close(_observed_update(obs, b), _predicted(obs, b, hidden, output, variant, family, step, mode), b.rtol):
+        predicted = _predicted(obs, b, hidden, output, variant, family, step, mode)
+        if not _close(_observed_update(obs, b), predicted, b.rtol, _narrow(obs, b)):
             return None
     return Match(variant, family, factor, mode, eta)
 
