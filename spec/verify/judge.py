@@ -331,18 +331,58 @@ def identify_activations(observations, b, hidden=None, output=None, skip_biases=
                 return H, O
     # another activation in each hidden layer (only where every scenario has the same depth)
     if hidden is None and depth > 2 and len({len(o.arch) for o in observations}) == 1:
-        import itertools
-
-        first = observations[0]
-        for combo in itertools.product(names, repeat=depth - 1):
-            H = tuple(spec_activations.get(h) for h in combo)
-            for o in outputs:
-                O = spec_activations.get(o)
-                if _forward_error(first, b, H, O, skip_biases) <= b.rtol and all(
-                    _forward_error(obs, b, H, O, skip_biases) <= b.rtol for obs in observations
-                ):
-                    return H, O
+        return _mixed_hidden(observations, b, names, outputs, depth, skip_biases)
     return None
+
+
+#: Most forward passes `identify_activations` tries for mixed hidden activations: every
+#: combination while there are at most this many, else layer by layer.
+MAX_COMBINATIONS = 2000
+
+
+def _mixed_hidden(observations, b, names, outputs, depth, skip_biases):
+    """Hidden layers with different activations: every combination when few, else a search one layer at a time.
+
+    With 12 registered activations a 7-layer network has 12^6 = 3 million combinations: too many
+    to try. Layer by layer, each hidden layer in turn takes the activation that brings the first
+    scenario's output closest to the code's, the others held, for a few sweeps over the layers;
+    the work grows with the depth (at most `SWEEPS` x depth x activations x outputs passes), not
+    exponentially, and a code whose activation is not registered ends in None just as fast.
+    """
+    import itertools
+
+    first = observations[0]
+
+    def fits(H, O):
+        return _forward_error(first, b, H, O, skip_biases) <= b.rtol and all(
+            _forward_error(obs, b, H, O, skip_biases) <= b.rtol for obs in observations
+        )
+
+    acts = [spec_activations.get(n) for n in names]
+    for o in outputs:
+        O = spec_activations.get(o)
+        if len(acts) ** (depth - 1) <= MAX_COMBINATIONS:
+            for H in itertools.product(acts, repeat=depth - 1):
+                if fits(H, O):
+                    return H, O
+            continue
+        # start from the single activation that fits best, then improve one layer at a time
+        H = list(min(((a,) * (depth - 1) for a in acts), key=lambda h: _forward_error(first, b, h, O, skip_biases)))
+        for _ in range(SWEEPS):
+            changed = False
+            for l in range(depth - 1):
+                best = min(acts, key=lambda a: _forward_error(first, b, (*H[:l], a, *H[l + 1:]), O, skip_biases))
+                if best is not H[l]:
+                    H[l], changed = best, True
+            if fits(tuple(H), O):
+                return tuple(H), O
+            if not changed:
+                break
+    return None
+
+
+#: Sweeps over the hidden layers of the layer-by-layer search.
+SWEEPS = 4
 
 
 def _closest_forward(observations, b, hidden=None, output=None):
