@@ -206,6 +206,153 @@ def _describe_module(module, path):
     return {"classes": classes, "functions": functions, "path": path}
 
 
+# --- observe mode: a script that trains when run -----------------------------------------
+
+
+class _Observed(BaseException):
+    """Raised from the tracer once enough iterations of the training loop are seen: the script stops there."""
+
+
+class _NoIPython:
+    """What ``get_ipython()`` returns in observe mode: every attribute a no-op."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __getattr__(self, name):
+        return lambda *args, **kwargs: None
+
+
+#: Arrays larger than this are not copied at every iteration (only referenced: data, not parameters).
+SNAPSHOT_VALUES = 200_000
+#: How many arrays one snapshot holds at most.
+SNAPSHOT_ARRAYS = 256
+
+
+def _loop_lines(source: str) -> set:
+    import ast
+
+    return {node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.For, ast.While))}
+
+
+class Observer:
+    """Watches a script train: snapshots the float arrays in scope at every pass through a loop's header.
+
+    A loop's pass k (its header reached for the k-th time) closes iteration k. The
+    arrays that existed when the loop was entered and that change in every
+    iteration, the same ones each time, are its parameters; once one loop has
+    shown ``iterations`` such iterations in a row, `_Observed` stops the script.
+    """
+
+    def __init__(self, user_file, source, iterations, namespace):
+        self.user_file, self.iterations, self.namespace = user_file, iterations, namespace
+        self.lines = _loop_lines(source)
+        self.loops = {}  # (code, line) -> state
+        self.found = None
+
+    def global_trace(self, frame, event, arg):
+        if frame.f_code.co_filename != self.user_file:
+            return None
+        return self.local_trace
+
+    def local_trace(self, frame, event, arg):
+        if event == "line" and frame.f_lineno in self.lines:
+            self.hit(frame)
+        return self.local_trace
+
+    def scope(self, frame):
+        """``{path: array}`` for the float arrays in the frame's globals, locals and objects in them."""
+        found = {}
+        seen = set()
+
+        def walk(path, value, depth):
+            if len(found) >= SNAPSHOT_ARRAYS or id(value) in seen:
+                return
+            if isinstance(value, np.ndarray):
+                if value.dtype.kind == "f" and value.size > 0:
+                    found[path] = value
+                return
+            if depth >= 3 or isinstance(value, (str, bytes, int, float, type, types.ModuleType)) or inspect.isroutine(value):
+                return
+            seen.add(id(value))
+            if isinstance(value, (list, tuple)):
+                for k, v in enumerate(value[:MAX_ENTRIES]):
+                    walk(path + (("key", k),), v, depth + 1)
+            elif isinstance(value, dict):
+                for k, v in list(value.items())[:MAX_ENTRIES]:
+                    if isinstance(k, (str, int)) and not isinstance(k, bool):
+                        walk(path + (("key", k),), v, depth + 1)
+            else:
+                state = getattr(value, "__dict__", None)
+                if isinstance(state, dict):
+                    for k, v in list(state.items())[:MAX_ENTRIES]:
+                        if isinstance(k, str) and not k.startswith("__"):
+                            walk(path + (("attr", k),), v, depth + 1)
+
+        names = dict(frame.f_globals)
+        if frame.f_locals is not frame.f_globals:
+            names.update(frame.f_locals)
+        for name, value in names.items():
+            if not name.startswith("__"):
+                walk((("attr", name),), value, 0)
+        return found
+
+    def hit(self, frame):
+        key = (frame.f_code, frame.f_lineno)
+        arrays = self.scope(frame)
+        snap = {p: (a.copy() if a.size <= SNAPSHOT_VALUES else a) for p, a in arrays.items()}
+        state = self.loops.get(key)
+        if state is None:
+            self.loops[key] = {"entry": set(snap), "snaps": [snap], "params": None}
+            return
+        previous = state["snaps"][-1]
+        changed = tuple(p for p in snap if p in state["entry"] and p in previous and previous[p].shape == snap[p].shape
+                        and snap[p].size <= SNAPSHOT_VALUES and not np.array_equal(previous[p], snap[p]))
+        if not changed or changed != state["params"]:
+            state["params"] = changed or None
+            state["snaps"] = [previous]
+        state["snaps"].append(snap)
+        if state["params"] and len(state["snaps"]) > self.iterations:
+            self.found = (key, state)
+            raise _Observed()
+
+    def answer(self):
+        if self.found is None:
+            return {"found": False, "loops": len(self.loops)}, []  # the module is described by `Child.observe`
+        (code, line), state = self.found
+        params = list(state["params"])
+        out, header_steps = [], []
+        last = {}
+        for snap in state["snaps"]:
+            entries = {}
+            for path, array in snap.items():
+                if array.size > MAX_VALUES:
+                    continue
+                before = last.get(path)
+                if before is not None and out[before].shape == array.shape and np.array_equal(out[before], array):
+                    entries[_path_key(path)] = before
+                    continue
+                out.append(np.asarray(array, dtype=np.float64))
+                last[path] = len(out) - 1
+                entries[_path_key(path)] = len(out) - 1
+            header_steps.append(entries)
+        return {"found": True, "line": line, "function": code.co_name, "params": [_path_key(p) for p in params],
+                "entry": sorted(_path_key(p) for p in state["entry"]), "snapshots": header_steps}, out
+
+
+def _loops_of(err) -> int:
+    try:
+        value = getattr(err, "_observed_loops", 0)
+    except BaseException:
+        return 0
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def _path_key(path) -> str:
+    """A path as JSON text: ``[["attr", "dense1"], ["attr", "weights"]]``."""
+    return json.dumps([list(step) for step in path])
+
+
 # --- the request loop ------------------------------------------------------------------
 
 
@@ -237,6 +384,7 @@ class Child:
                     "type": type(err).__name__,
                     "error": _safe_str(err),
                     "where": _where_in_user_code(err, self.user_file),
+                    "loops": _loops_of(err),
                 }
                 out_arrays = []
             reply["arrays"] = len(out_arrays)
@@ -256,6 +404,8 @@ class Child:
             return {"confinement": f"{measured}; {self.confinement}"}, []
         if op == "load":
             return self.load(header["path"]), []
+        if op == "observe":
+            return self.observe(header["path"], header["source"], int(header.get("iterations", 3)))
         if op == "new":
             obj = self.resolve(header["target"])
             instance = obj(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
@@ -310,6 +460,37 @@ class Child:
         spec_.loader.exec_module(module)
         self.module = module
         return _describe_module(module, path)
+
+    def observe(self, path, source, iterations):
+        """Run ``source`` (the user's file, or a notebook's cells) as ``__main__`` under a tracer; see `Observer`."""
+        self.user_file = os.path.abspath(path)
+        folder = os.path.dirname(self.user_file)
+        sys.path.insert(0, folder)
+        sys.argv = [self.user_file]
+        code = compile(source, self.user_file, "exec")
+        module = types.ModuleType("__main__")
+        module.__file__ = self.user_file
+        module.__builtins__ = __builtins__
+        module.get_ipython = _NoIPython
+        observer = Observer(self.user_file, source, iterations, module.__dict__)
+        sys.settrace(observer.global_trace)
+        try:
+            exec(code, module.__dict__)
+        except _Observed:
+            pass
+        except BaseException as err:
+            try:  # how far it got: a failure inside a training loop is the code misbehaving, not a missing module
+                err._observed_loops = len(observer.loops)
+            except BaseException:
+                pass
+            raise
+        finally:
+            sys.settrace(None)
+        self.module = module
+        reply, arrays = observer.answer()
+        if not reply["found"]:  # nothing trained: what the run defined may still be driven
+            reply["module"] = _describe_module(module, path)
+        return reply, arrays
 
     def resolve(self, target, handle=None):
         """A callable by name: ``Class``, ``function`` or, with a handle, ``method`` of that object."""

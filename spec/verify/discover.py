@@ -229,6 +229,7 @@ class Binding:
     dtype: str = "float64"
     lines: list = field(default_factory=list)  # what discovery found, one line each
     unsupported: list = field(default_factory=list)  # (arch, reason) that could not be driven
+    observed: bool = False  # a script watched on its own data (`spec.verify.observe`), not driven
 
     @property
     def lr_known(self) -> bool:

@@ -47,6 +47,7 @@ from spec import losses as spec_losses
 from impl import _ratio
 from spec.verify import sandbox, text
 from spec.verify import discover
+from spec.verify import observe
 from spec.verify import recurrence as vm
 from spec.verify.describe import describe
 from spec.verify.families import (  # noqa: F401  (re-exported: the judge's words)
@@ -517,10 +518,13 @@ def _explains(observations, b, hidden, output, variant, family, factor, mode, lr
     if not lr_known:
         # the step eta * c from the single-sample scenarios, where every mode agrees
         etas = []
+        # a script observed on its own data may have no single-sample step: the step is then measured
+        # on its batches, in the mode tried (a rate and a mean over the samples cannot be told apart there)
+        fit_all = b.observed and not any(obs.N == 1 for obs in observations)
         for obs in observations:
-            if obs.N != 1:
+            if obs.N != 1 and not fit_all:
                 continue
-            unit = _predicted(obs, b, hidden, output, variant, family, 1.0, "batch")
+            unit = _predicted(obs, b, hidden, output, variant, family, 1.0, mode if fit_all else "batch")
             s = vm.fit_step(_observed_update(obs, b), unit, b.rtol)
             if s is None or s <= 0:
                 return None
@@ -940,9 +944,25 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
     if activation is not None:
         spec_activations.require_elementwise(spec_activations.get(activation), "activation (the hidden layers')")
     path, name = _split_target(target)
+    try:
+        source = observe.prepare(path)
+    except observe.CannotRun as err:
+        raise ProtocolError(str(err)) from None
+    pins = (activation, loss, reduction, seed, output_activation)
+    observing = path.suffix == ".ipynb" or (name is None and (source.skipped or observe.trains_when_run(source.text)))
     with sandbox.Sandbox(path, timeout=timeout) as box:
         try:
-            module = box.load(what=f"importing {path.name}")
+            if observing:
+                done = _observe_file(box, path, source, pins)
+                if isinstance(done, Report):
+                    return done
+                # its loops trained nothing: its classes or functions (as the run left them) are driven as usual
+                module = done
+            else:
+                module = box.load(what=f"importing {path.name}")
+        except sandbox.UserError as err:
+            cause = observe.cause(path, source.text, err)
+            raise ProtocolError(cause or f"importing {path} {err}") from None
         except sandbox.SandboxError as err:
             raise ProtocolError(f"importing {path} {err}") from None
         try:
@@ -957,6 +977,10 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             return _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text, box,
                                          discover._samples_for(err.arch))
         except discover.DiscoveryError as err:
+            wrong = observe.misspelt_init(source.text)
+            if wrong:  # the real cause, not the shapes it led to
+                raise ProtocolError(f"cannot drive {path.name}: {wrong}: Python never calls it, so the object is "
+                                    f"built without its parameters ({err})") from None
             raise ProtocolError(str(err)) from None
         except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
             # it ended, hung or broke the protocol while being read: misbehaviour, not a layout question
@@ -965,6 +989,48 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             raise ProtocolError(f"{err.request}: {err}") from None
         binding.lines.append(f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:1000]}")
         report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
+        report.output_lines = box.output.lines
+        return report
+
+
+def _observe_file(box, path: Path, source, pins) -> Report | dict:
+    """Observe mode (`spec.verify.observe`): run the script or notebook, watch its loop, judge what it did.
+
+    When the run ends and no loop trained, the module as the run left it (`sandbox.Sandbox.load`'s
+    description) for a file that defines classes or functions, to be driven as usual.
+    """
+    activation, loss, reduction, seed, output_activation = pins
+    if True:
+        try:
+            reply, arrays, confinement = box.observe(source.text, observe.ITERATIONS, what=f"running {path.name}")
+        except sandbox.UserError as err:
+            cause = observe.cause(path, source.text, err, source)
+            if cause:
+                raise ProtocolError(cause) from None
+            if err.loops:  # it failed inside its loops: the code misbehaved while being watched
+                return _failed_while_reading("while observing the script's loop", f"{err.request} {err}", box)
+            raise ProtocolError(f"cannot run {path.name}: {err}") from None
+        except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
+            # nothing came back from the run: nothing could be judged
+            raise ProtocolError(f"{err.request} {err}") from None
+        except sandbox.RequestFailed as err:
+            raise ProtocolError(f"{err.request}: {err}") from None
+        if not reply["found"]:
+            module = reply.get("module")
+            if path.suffix != ".ipynb" and observe.defines_code(source.text) and isinstance(module, dict) and \
+                    isinstance(module.get("classes"), dict) and isinstance(module.get("functions"), dict):
+                return dict(module, confinement=confinement)
+            raise ProtocolError(
+                f"{path.name} ran to its end and no loop in it changed the same float arrays in {observe.ITERATIONS} "
+                "iterations in a row: verify saw nothing train (a class with forward and training methods, or "
+                "forward and gradient functions, can be driven instead)")
+        try:
+            seen = observe.identify(reply, arrays, source, path)
+        except discover.DiscoveryError as err:
+            raise ProtocolError(str(err)) from None
+        seen.binding.lines.append(f"your code ran in its own process; confined: {str(confinement)[:1000]}")
+        report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
+                       loss, reduction, seed)
         report.output_lines = box.output.lines
         return report
 
@@ -1071,6 +1137,11 @@ def _stage_unsupported(c: Check) -> Report | None:
 
 def _stage_drive(c: Check) -> Report | None:
     """Drive every scenario; misbehaviour ends the check (recorded by `_run_all`)."""
+    observed = getattr(c.driver, "observed", None)
+    if observed is not None:  # a script's own iterations (`spec.verify.observe`): nothing more to drive
+        c.report.scenarios = len(observed)
+        c.observations = list(observed)
+        return None
     c.observations = _run_all(c.driver, c.b, c.seed, c.report)
     return c.report if c.observations is None else None
 

@@ -83,6 +83,7 @@ class UserError(SandboxError):
     def __init__(self, message, request, type_name, where):
         super().__init__(message, request)
         self.type_name, self.where = type_name, where
+        self.loops, self.message = 0, ""  # loops the observed script had entered; the exception's own text
 
 
 class TimedOut(SandboxError):
@@ -316,7 +317,11 @@ class Sandbox:
                 text = f"raised {type_name}: {message}" if message else f"raised {type_name}"
                 if type_name == "SystemExit":
                     text = f"called sys.exit({message})"
-                raise UserError(text + (f" (at {where})" if where else ""), what, type_name, where)
+                error = UserError(text + (f" (at {where})" if where else ""), what, type_name, where)
+                loops = reply.get("loops", 0)
+                error.loops = loops if isinstance(loops, int) and not isinstance(loops, bool) else 0
+                error.message = message
+                raise error
             raise RequestFailed(str(reply.get("error", "the request failed")), what)
         return reply, out
 
@@ -331,6 +336,23 @@ class Sandbox:
         self._expect(isinstance(reply.get("classes"), dict) and isinstance(reply.get("functions"), dict), what)
         reply["confinement"] = confinement
         return reply
+
+    def observe(self, source: str, iterations: int, what: str) -> tuple[dict, list[np.ndarray], str]:
+        """Run ``source`` as the user's file, as ``__main__``, until its training loop has done ``iterations``.
+
+        The answer (`spec.verify._child.Observer.answer`), its arrays, and the confinement line.
+        """
+        measured, _ = self.request({"op": "measure", "path": os.path.abspath(self.path)}, what=what)
+        confinement = self.confinement(str(measured.get("confinement", "none"))[:600])
+        reply, arrays = self.request({"op": "observe", "path": os.path.abspath(self.path), "source": source,
+                                      "iterations": int(iterations)}, what=what)
+        self._expect(isinstance(reply.get("found"), bool), what)
+        if reply["found"]:
+            snapshots = reply.get("snapshots")
+            self._expect(isinstance(snapshots, list) and all(
+                isinstance(s, dict) and all(isinstance(i, int) and 0 <= i < len(arrays) for i in s.values())
+                for s in snapshots) and isinstance(reply.get("params"), list), what)
+        return reply, arrays, confinement
 
     def new(self, target: str, args: list, what: str, kwargs=None, arrays=()) -> tuple[int, dict]:
         """Instantiate ``target(*args, **kwargs)``; the handle of the new object and its attributes.
@@ -480,6 +502,8 @@ def child_env(folder: str) -> dict:
         "HOME": folder,
         "TMPDIR": folder,
         "MPLCONFIGDIR": folder,
+        # plots of a script or notebook go nowhere: no display
+        "MPLBACKEND": "Agg",
         "LANG": "C.UTF-8",
         # the child is one of many short processes: one BLAS thread each
         "OPENBLAS_NUM_THREADS": "1",

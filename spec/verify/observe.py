@@ -1,0 +1,431 @@
+"""Observe mode: `verify` on a script (or notebook) that trains when it is run.
+
+Such a file has no class or functions to drive: its parameters are module
+variables (or locals, or attributes of layer objects) and its training loop runs
+at import. `prepare` reads the file (a notebook's code cells in order, IPython
+magics and shell lines left out and listed); the sandbox's child runs it as
+``__main__`` under a tracer (`spec.verify._child.Observer`) that stops it after a
+few iterations of the loop whose iterations change the same float arrays every
+time; `identify` turns what was seen into `Observation` s in the math's layout:
+the parameters (arrays that existed before the loop and whose shapes chain from
+the inputs to the outputs), the inputs, targets and outputs (arrays in scope
+matched by shape and confirmed by the spec's forward pass). The judging is the
+one every class gets (`spec.verify.judge.judge`).
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from spec.verify import discover, sandbox
+
+#: Iterations of the training loop observed before the script is stopped.
+ITERATIONS = 3
+
+
+class CannotRun(Exception):
+    """The file cannot be run as written; the message is the cause, with the file and line."""
+
+
+@dataclass
+class Source:
+    """The code to run, and what was left out of it."""
+
+    text: str
+    kind: str  # "script" or "notebook"
+    skipped: list = field(default_factory=list)  # (where, line text) of magics and shell lines
+    cells: list = field(default_factory=list)  # for a notebook: (first line in text, cell number) per code cell
+
+    def where(self, line: int) -> str:
+        """``line`` of the joined text as the notebook's cell and line (or the line, for a script)."""
+        if self.kind != "notebook" or not self.cells:
+            return f"line {line}"
+        start, cell = max((c for c in self.cells if c[0] <= line), default=self.cells[0])
+        return f"cell {cell}, line {line - start + 1}"
+
+
+_MAGIC = re.compile(r"^\s*(%|!|\?)")
+
+
+def _strip_magics(lines, where):
+    """Lines with IPython magics and shell commands replaced by ``pass`` (same indentation, same line numbers)."""
+    out, skipped = [], []
+    for k, line in enumerate(lines):
+        if _MAGIC.match(line):
+            indent = line[: len(line) - len(line.lstrip())]
+            out.append(f"{indent}pass")
+            skipped.append((where(k), line.strip()))
+        else:
+            out.append(line)
+    return out, skipped
+
+
+def prepare(path: Path) -> Source:
+    """The file as code to run: a notebook's code cells joined, magics skipped where they would not parse."""
+    if path.suffix == ".ipynb":
+        import nbformat
+
+        try:
+            nb = nbformat.read(str(path), as_version=4)
+        except Exception as err:  # nbformat raises several kinds for a file that is not a notebook
+            raise CannotRun(f"{path.name} is not a notebook nbformat can read: {type(err).__name__}: {err}") from None
+        lines, cells, skipped = [], [], []
+        code_cells = [c for c in nb.cells if c.cell_type == "code"]
+        for number, cell in enumerate(nb.cells, 1):
+            if cell.cell_type != "code":
+                continue
+            cell_lines = cell.source.splitlines()
+            cells.append((len(lines) + 1, number))
+            kept, gone = _strip_magics(cell_lines, lambda k, n=number: f"cell {n}, line {k + 1}")
+            lines += kept + [""]
+            skipped += gone
+        del code_cells
+        source = Source("\n".join(lines) + "\n", "notebook", skipped, cells)
+    else:
+        text = path.read_text(encoding="utf-8", errors="replace")
+        source = Source(text, "script")
+        try:
+            ast.parse(text)
+        except SyntaxError:
+            kept, gone = _strip_magics(text.splitlines(), lambda k: f"line {k + 1}")
+            if gone:  # an exported notebook: its %matplotlib inline is not Python
+                source = Source("\n".join(kept) + "\n", "script", gone)
+    try:
+        ast.parse(source.text)
+    except SyntaxError as err:
+        raise CannotRun(syntax_cause(path, source, err)) from None
+    return source
+
+
+_PY2 = (
+    (re.compile(r"^\s*print\s+[^\s(=]"), "a print statement (print x)"),
+    (re.compile(r"\bxrange\s*\("), "xrange"),
+    (re.compile(r"^\s*except\s+[\w.]+\s*,\s*\w+\s*:"), "except E, e"),
+    (re.compile(r"^\s*exec\s+[\"']"), "an exec statement"),
+    (re.compile(r"\braw_input\s*\("), "raw_input"),
+)
+
+
+def syntax_cause(path, source: Source, err: SyntaxError) -> str:
+    line = err.lineno or 0
+    text = source.text.splitlines()[line - 1] if 0 < line <= len(source.text.splitlines()) else ""
+    py2 = next((what for pattern, what in _PY2 if pattern.search(text)), None)
+    if py2 is None:
+        py2 = next((what for pattern, what in _PY2[:2] for t in source.text.splitlines() if pattern.search(t)), None)
+    head = f"{path.name}:{source.where(line).replace('line ', '') if source.kind == 'script' else source.where(line)}"
+    why = f"SyntaxError: {err.msg}"
+    if py2:
+        why += f"; this is Python 2 code ({py2}): it must be ported to Python 3 to run"
+    return f"cannot run {head}: {why}" + (f": {text.strip()[:120]}" if text.strip() else "")
+
+
+def _guard(node) -> bool:
+    """``if __name__ == "__main__":``."""
+    return (isinstance(node, ast.If) and isinstance(node.test, ast.Compare)
+            and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
+
+
+def trains_when_run(text: str) -> bool:
+    """Whether the module's own top-level code (outside ``if __name__ == "__main__"``) holds a loop.
+
+    Importing such a file runs its training: it is observed, not imported and driven.
+    """
+    tree = ast.parse(text)
+    defined = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    def loops(nodes):
+        for node in nodes:
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _guard(node):
+                continue
+            for sub in ast.walk(node):
+                if isinstance(sub, (ast.For, ast.While)):
+                    return True
+                # a call at top level of a function of the file that loops: train()
+                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in defined:
+                    if any(isinstance(s, (ast.For, ast.While)) for s in ast.walk(defined[sub.func.id])):
+                        return True
+        return False
+
+    return loops(tree.body)
+
+
+def defines_code(text: str) -> bool:
+    """Whether the file defines a class or a function (something to drive when its loops train nothing)."""
+    return any(isinstance(n, (ast.ClassDef, ast.FunctionDef)) for n in ast.parse(text).body)
+
+
+# --- from what was seen to observations -----------------------------------------------------------
+
+
+def _path(key: str) -> tuple:
+    return tuple({"attr": name} if kind == "attr" else {"key": name} for kind, name in json.loads(key))
+
+
+def _name(key: str) -> str:
+    return discover.path_text(_path(key))
+
+
+def _last(key: str) -> str:
+    return str(json.loads(key)[-1][1])
+
+
+def chain(shapes: list[tuple]) -> tuple | None:
+    """How arrays of these shapes (in the order the code made them) read as a network, or None.
+
+    ``(widths, [(index, layer, kind)], transposed)``: each weight's layer, each bias's;
+    of the readings, the one with the most layers.
+    """
+    ambiguous = [k for k, s in enumerate(shapes) if len(s) == 2 and min(s) == 1]
+    best = None
+    for as_weight in itertools.product((True, False), repeat=min(len(ambiguous), 8)):
+        weight = {k for k, s in enumerate(shapes) if len(s) == 2 and min(s) > 1}
+        weight |= {k for k, w in zip(ambiguous, as_weight) if w}
+        if any(len(s) > 2 or len(s) == 0 for s in shapes):
+            return None
+        order = [k for k in range(len(shapes)) if k in weight]
+        if not order:
+            continue
+        for transposed in (True, False):
+            ins = [shapes[k][0 if transposed else 1] for k in order]
+            outs = [shapes[k][1 if transposed else 0] for k in order]
+            if any(outs[i] != ins[i + 1] for i in range(len(order) - 1)):
+                continue
+            widths = (ins[0], *outs)
+            roles, taken, ok = [], set(), True
+            for i, k in enumerate(order):
+                roles.append((k, i + 1, "W"))
+            for k in range(len(shapes)):
+                if k in weight:
+                    continue
+                size = int(np.prod(shapes[k]))
+                # the layer of the weight made just before it, else the first free layer of that width
+                before = [i + 1 for i, w in enumerate(order) if w < k]
+                layers = ([before[-1]] if before else []) + list(range(1, len(widths)))
+                layer = next((l for l in layers if widths[l] == size and l not in taken), None)
+                if layer is None:
+                    ok = False
+                    break
+                taken.add(layer)
+                roles.append((k, layer, "b"))
+            if ok and (best is None or len(order) > len(best[0]) - 1):
+                best = (widths, sorted(roles, key=lambda r: (r[1], r[2] != "W")), transposed)
+    return best
+
+
+_X_NAMES = re.compile(r"^(x|xs|x_?train|x_?batch|inputs?|data|features|l0|a0|layer_?0|x_?i|xi|sample)$", re.I)
+_Y_NAMES = re.compile(r"^(y|ys|y_?train|y_?batch|targets?|labels?|t|y_?i|yi|y_?true|expected|d|outputs?_?expected)$", re.I)
+_OUT_NAMES = re.compile(r"out|pred|y_?hat|final|^(a|h|l|layer|activation|o)_?\d+$", re.I)
+
+
+def _fits(shape, n, N):
+    """The layout in which an array of ``shape`` holds ``n`` values per sample for N samples, or None."""
+    if N == 1 and shape in ((n,), (1, n)):
+        return "samples_features"
+    if N == 1 and shape == (n, 1):
+        return "features_samples"
+    if len(shape) == 2 and shape == (N, n):
+        return "samples_features"
+    if len(shape) == 2 and shape == (n, N):
+        return "features_samples"
+    if n == 1 and shape == (N,):
+        return "samples_features"
+    return None
+
+
+def _math(array, layout, n, N):
+    a = np.asarray(array, dtype=np.float64)
+    if layout == "samples_features":
+        return a.reshape(N, n).T.copy()
+    return a.reshape(n, N).copy()
+
+
+@dataclass
+class Seen:
+    """What observing found: the reading, the observations, the lines for the report."""
+
+    binding: discover.Binding
+    observations: list
+    lines: list
+
+
+def identify(reply: dict, arrays: list, source: Source, path: Path) -> Seen:
+    """The observed iterations as `Observation` s (math layout), or a `discover.DiscoveryError` saying what is missing."""
+    from spec.verify import judge
+
+    snaps = [{k: arrays[i] for k, i in s.items()} for s in reply["snapshots"]]
+    keys = [k for k in reply["params"]]
+    shapes = [snaps[0][k].shape for k in keys]
+    reading = chain(shapes)
+    loop = f"the loop at {source.where(int(reply['line']))}" + (f" (in {reply['function']})" if reply["function"] != "<module>" else "")
+    if reading is None:
+        raise discover.DiscoveryError(
+            f"{loop} changes {', '.join(f'{_name(k)} {tuple(s)}' for k, s in zip(keys, shapes))} every iteration, "
+            "but their shapes do not chain from the inputs to the outputs")
+    widths, roles, transposed = reading
+    params = [discover.Param(_path(keys[k]), layer, kind, tuple(shapes[k]),
+                             transposed=transposed and kind == "W" and len(shapes[k]) == 2)
+              for k, layer, kind in roles]
+    arch = tuple(int(w) for w in widths)
+    n0, nD = arch[0], arch[-1]
+    entry = set(reply["entry"])
+    others = [k for k in snaps[-1] if k not in keys]
+
+    def rank(k, names):
+        return (not names.search(_last(k)), k not in entry)
+
+    Xs = []
+    for k in sorted(others, key=lambda k: rank(k, _X_NAMES)):
+        shape = snaps[-1][k].shape
+        for N in sorted({d for d in shape} | {1}):
+            layout = _fits(shape, n0, N)
+            if layout is not None and (k, N) not in [(x[0], x[1]) for x in Xs]:
+                Xs.append((k, N, layout))
+    depth = len(arch) - 1
+    b = discover.Binding(cls="(script)", constructor=[], archs=[arch], params={arch: params},
+                         has_biases=any(p.kind == "b" for p in params), x_layout="samples_features",
+                         forward="", forward_args=[], lr_via="fixed", observed=True)
+
+    def observations(xk, N, xl, yk, ok_):
+        out = []
+        for i in range(1, len(snaps)):
+            before = {p.key: p.to_math(snaps[i - 1][k]) for p, k in zip(params, [keys[r[0]] for r in roles])}
+            after = {p.key: p.to_math(snaps[i][k]) for p, k in zip(params, [keys[r[0]] for r in roles])}
+            s = snaps[i]
+            if any(k not in s for k in (xk, yk, ok_)):
+                return None
+            yl, ol = _fits(s[yk].shape, nD, N), _fits(s[ok_].shape, nD, N)
+            xl_ = _fits(s[xk].shape, n0, N)
+            if None in (yl, ol, xl_):
+                return None
+            out.append(judge.Observation(f"the file's own data, iteration {i} of the {loop}", arch, before,
+                                         _math(s[xk], xl_, n0, N), _math(s[yk], yl, nD, N), None,
+                                         _math(s[ok_], ol, nD, N), after))
+        return out
+
+    choice = None
+    for xk, N, xl in Xs:
+        outs = [k for k in others if k != xk and _fits(snaps[-1][k].shape, nD, N)]
+        ys = sorted(outs, key=lambda k: rank(k, _Y_NAMES))
+        for ok_ in sorted(outs, key=lambda k: (k in entry, not _OUT_NAMES.search(_last(k)))):
+            for yk in [y for y in ys if y != ok_][:3]:
+                obs = observations(xk, N, xl, yk, ok_)
+                if not obs:
+                    continue
+                if choice is None:
+                    choice = (xk, N, xl, yk, ok_, obs)
+                if judge.identify_activations(obs, b) is not None:
+                    choice = (xk, N, xl, yk, ok_, obs)
+                    break
+            else:
+                continue
+            break
+        else:
+            continue
+        break
+    if choice is None:
+        raise discover.DiscoveryError(
+            f"{loop} trains {', '.join(_name(k) for k in keys)} (sizes {'-'.join(map(str, arch))}), but no inputs "
+            f"({n0} per sample), targets and outputs ({nD} per sample) were found among the arrays in scope")
+    xk, N, xl, yk, ok_, obs = choice
+    b.x_layout = xl
+    described = []
+    for p in params:
+        what = ("W" if p.kind == "W" else "b") + str(p.layer)
+        extra = " (in, out)" if p.transposed else ""
+        described.append(f"{p.name} {p.shape} as {what}{extra}")
+    what_ran = "notebook's code cells" if source.kind == "notebook" else "file"
+    lines = [
+        f"observed: ran the {what_ran} as __main__ and stopped it after {len(obs)} iterations of {loop}, "
+        f"which changed the same arrays every time",
+        f"sizes {'-'.join(map(str, arch))} ({depth} layer{'s' if depth > 1 else ''}); parameters: "
+        + ", ".join(described) + ("" if b.has_biases else "; no biases"),
+        f"inputs: {_name(xk)} {snaps[-1][xk].shape} ({'samples in rows' if xl == 'samples_features' else 'samples in columns'}); "
+        f"targets: {_name(yk)} {snaps[-1][yk].shape}; outputs: {_name(ok_)} {snaps[-1][ok_].shape}; "
+        f"{N} sample{'s' if N > 1 else ''} per step",
+        "the learning rate: written into the code (the step size is measured)",
+        f"only the file's own data was seen ({len(obs)} steps): a class or functions that verify can drive "
+        "are checked on many more scenarios (sizes, scales, rates)",
+    ]
+    if source.skipped:
+        shown = "; ".join(f"{w}: {t[:60]}" for w, t in source.skipped[:8])
+        more = f" (and {len(source.skipped) - 8} more)" if len(source.skipped) > 8 else ""
+        lines.append(f"skipped {len(source.skipped)} IPython magic or shell line{'s' if len(source.skipped) > 1 else ''} "
+                     f"(not Python): {shown}{more}")
+    b.lines = lines
+    return Seen(b, obs, lines)
+
+
+class ObservedDriver:
+    """The judge's driver for a script: the observed iterations, and no new scenarios."""
+
+    def __init__(self, box: sandbox.Sandbox, observations: list):
+        self.box, self.observed = box, observations
+
+    def run(self, b, arch, math, X, Y, lr):
+        raise sandbox.RequestFailed("a script's own loop cannot be driven with other data", "observing the script")
+
+
+# --- why a file cannot run ------------------------------------------------------------------------
+
+_MISSPELT_INIT = ("_init_", "init", "__init_", "_init__", "__int__", "__intit__", "__inti__", "__init")
+
+
+def misspelt_init(text: str) -> str | None:
+    """``Class.name at line N`` for a class whose constructor is misspelt (``_init_``, ``init``) and has no ``__init__``."""
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            methods = {m.name: m for m in node.body if isinstance(m, ast.FunctionDef)}
+            if "__init__" in methods:
+                continue
+            for name in _MISSPELT_INIT:
+                if name in methods:
+                    return f"class {node.name} defines {name}() at line {methods[name].lineno}, not __init__()"
+    return None
+
+
+def _line_of(where: str) -> int | None:
+    m = re.search(r":(\d+)", where or "")
+    return int(m.group(1)) if m else None
+
+
+def cause(path: Path, source_text: str, err: sandbox.UserError, source: Source | None = None) -> str | None:
+    """The reason the file cannot run, as the report's first line, or None when it is not one of those."""
+    where = err.where or path.name
+    line = _line_of(err.where)
+    shown = source.where(line) if (source is not None and line) else (f"line {line}" if line else "")
+    at = f"{path.name} {shown}" if shown else path.name
+    message = getattr(err, "message", "") or str(err)
+    kind = err.type_name
+    if kind == "SyntaxError":
+        return f"cannot run {at}: SyntaxError: {message}"
+    if kind in ("ModuleNotFoundError", "ImportError"):
+        m = re.search(r"No module named '([^']+)'", message)
+        name = m.group(1) if m else None
+        if name:
+            return (f"cannot run {at}: {kind}: the module {name!r} is not there: it must be importable from the "
+                    f"file's folder ({path.resolve().parent}) or installed where verify runs")
+        return f"cannot run {at}: {kind}: {message}"
+    if kind == "NameError":
+        m = re.search(r"name '([^']+)' is not defined", message)
+        name = m.group(1) if m else "a name"
+        return (f"cannot run {at}: NameError: {name!r} is used but never defined or imported"
+                + (f" (in {where.split(' in ', 1)[1]})" if " in " in where and not where.endswith("<module>") else ""))
+    if kind == "EOFError" and re.search(r"\binput\s*\(", source_text):
+        return (f"cannot run {at}: the file needs input: it calls input(), and standard input is closed while "
+                "verify runs it; give the values in the code")
+    if kind == "TypeError":
+        wrong = misspelt_init(source_text)
+        if wrong and ("takes no arguments" in message or "positional argument" in message):
+            return f"cannot run {at}: {wrong}: Python never calls it, so the object is built without its parameters"
+    return None
