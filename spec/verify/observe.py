@@ -119,7 +119,7 @@ def syntax_cause(path, source: Source, err: SyntaxError) -> str:
     py2 = next((what for pattern, what in _PY2 if pattern.search(text)), None)
     if py2 is None:
         py2 = next((what for pattern, what in _PY2[:2] for t in source.text.splitlines() if pattern.search(t)), None)
-    head = f"{path.name}:{source.where(line).replace('line ', '') if source.kind == 'script' else source.where(line)}"
+    head = f"{path.name} {source.where(line)}"
     why = f"SyntaxError: {err.msg}"
     if py2:
         why += f"; this is Python 2 code ({py2}): it must be ported to Python 3 to run"
@@ -176,13 +176,18 @@ def _last(key: str) -> str:
     return str(json.loads(key)[-1][1])
 
 
-def chain(shapes: list[tuple]) -> tuple | None:
+_BIAS_NAMES = re.compile(r"^(b|bias)|bias", re.I)
+
+
+def chain(shapes: list[tuple], names=None) -> tuple | None:
     """How arrays of these shapes (in the order the code made them) read as a network, or None.
 
     ``(widths, [(index, layer, kind)], transposed)``: each weight's layer, each bias's;
     of the readings, the one with the most layers.
     """
-    ambiguous = [k for k, s in enumerate(shapes) if len(s) == 2 and min(s) == 1]
+    names = names or [""] * len(shapes)
+    # a (1, n) or (n, 1) array is a weight of a one-unit layer or a bias kept as a row: named like a bias, a bias
+    ambiguous = [k for k, s in enumerate(shapes) if len(s) == 2 and min(s) == 1 and not _BIAS_NAMES.search(names[k])]
     best = None
     for as_weight in itertools.product((True, False), repeat=min(len(ambiguous), 8)):
         weight = {k for k, s in enumerate(shapes) if len(s) == 2 and min(s) > 1}
@@ -262,7 +267,7 @@ def identify(reply: dict, arrays: list, source: Source, path: Path) -> Seen:
     snaps = [{k: arrays[i] for k, i in s.items()} for s in reply["snapshots"]]
     keys = [k for k in reply["params"]]
     shapes = [snaps[0][k].shape for k in keys]
-    reading = chain(shapes)
+    reading = chain(shapes, [_last(k) for k in keys])
     loop = f"the loop at {source.where(int(reply['line']))}" + (f" (in {reply['function']})" if reply["function"] != "<module>" else "")
     if reading is None:
         raise discover.DiscoveryError(
@@ -304,12 +309,12 @@ def identify(reply: dict, arrays: list, source: Source, path: Path) -> Seen:
             xl_ = _fits(s[xk].shape, n0, N)
             if None in (yl, ol, xl_):
                 return None
-            out.append(judge.Observation(f"the file's own data, iteration {i} of the {loop}", arch, before,
+            out.append(judge.Observation(f"the file's own data, iteration {i} of {loop}", arch, before,
                                          _math(s[xk], xl_, n0, N), _math(s[yk], yl, nD, N), None,
                                          _math(s[ok_], ol, nD, N), after))
         return out
 
-    choice = None
+    choice, explained = None, []
     for xk, N, xl in Xs:
         outs = [k for k in others if k != xk and _fits(snaps[-1][k].shape, nD, N)]
         ys = sorted(outs, key=lambda k: rank(k, _Y_NAMES))
@@ -320,15 +325,15 @@ def identify(reply: dict, arrays: list, source: Source, path: Path) -> Seen:
                     continue
                 if choice is None:
                     choice = (xk, N, xl, yk, ok_, obs)
-                if judge.identify_activations(obs, b) is not None:
-                    choice = (xk, N, xl, yk, ok_, obs)
+                found = judge.identify_activations(obs, b)
+                if found is not None:
+                    # a layer's z is an identity output's forward pass too: the array after an activation wins
+                    explained.append(((found[1].name == "identity"), (xk, N, xl, yk, ok_, obs)))
                     break
-            else:
-                continue
+        if explained:
             break
-        else:
-            continue
-        break
+    if explained:
+        choice = min(explained, key=lambda e: e[0])[1]
     if choice is None:
         raise discover.DiscoveryError(
             f"{loop} trains {', '.join(_name(k) for k in keys)} (sizes {'-'.join(map(str, arch))}), but no inputs "
