@@ -1000,39 +1000,38 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     description) for a file that defines classes or functions, to be driven as usual.
     """
     activation, loss, reduction, seed, output_activation = pins
-    if True:
-        try:
-            reply, arrays, confinement = box.observe(source.text, observe.ITERATIONS, what=f"running {path.name}")
-        except sandbox.UserError as err:
-            cause = observe.cause(path, source.text, err, source)
-            if cause:
-                raise ProtocolError(cause) from None
-            if err.loops:  # it failed inside its loops: the code misbehaved while being watched
-                return _failed_while_reading("while observing the script's loop", f"{err.request} {err}", box)
-            raise ProtocolError(f"cannot run {path.name}: {err}") from None
-        except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
-            # nothing came back from the run: nothing could be judged
-            raise ProtocolError(f"{err.request} {err}") from None
-        except sandbox.RequestFailed as err:
-            raise ProtocolError(f"{err.request}: {err}") from None
-        if not reply["found"]:
-            module = reply.get("module")
-            if path.suffix != ".ipynb" and observe.defines_code(source.text) and isinstance(module, dict) and \
-                    isinstance(module.get("classes"), dict) and isinstance(module.get("functions"), dict):
-                return dict(module, confinement=confinement)
-            raise ProtocolError(
-                f"{path.name} ran to its end and no loop in it changed the same float arrays in {observe.ITERATIONS} "
-                "iterations in a row: verify saw nothing train (a class with forward and training methods, or "
-                "forward and gradient functions, can be driven instead)")
-        try:
-            seen = observe.identify(reply, arrays, source, path)
-        except discover.DiscoveryError as err:
-            raise ProtocolError(str(err)) from None
-        seen.binding.lines.append(f"your code ran in its own process; confined: {str(confinement)[:1000]}")
-        report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
-                       loss, reduction, seed)
-        report.output_lines = box.output.lines
-        return report
+    try:
+        reply, arrays, confinement = box.observe(source.text, observe.ITERATIONS, what=f"running {path.name}")
+    except sandbox.UserError as err:
+        cause = observe.cause(path, source.text, err, source)
+        if cause:
+            raise ProtocolError(cause) from None
+        if err.loops:  # it failed inside its loops: the code misbehaved while being watched
+            return _failed_while_reading("while observing the script's loop", f"{err.request} {err}", box)
+        raise ProtocolError(f"cannot run {path.name}: {err}") from None
+    except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
+        # nothing came back from the run: nothing could be judged
+        raise ProtocolError(f"{err.request} {err}") from None
+    except sandbox.RequestFailed as err:
+        raise ProtocolError(f"{err.request}: {err}") from None
+    if not reply["found"]:
+        module = reply.get("module")
+        if path.suffix != ".ipynb" and observe.defines_code(source.text) and isinstance(module, dict) and \
+                isinstance(module.get("classes"), dict) and isinstance(module.get("functions"), dict):
+            return dict(module, confinement=confinement)
+        raise ProtocolError(
+            f"{path.name} ran to its end and no loop in it changed the same float arrays in {observe.ITERATIONS} "
+            "iterations in a row: verify saw nothing train (a class with forward and training methods, or "
+            "forward and gradient functions, can be driven instead)")
+    try:
+        seen = observe.identify(reply, arrays, source, path, Observation, identify_activations)
+    except discover.DiscoveryError as err:
+        raise ProtocolError(str(err)) from None
+    seen.binding.lines.append(f"your code ran in its own process; confined: {str(confinement)[:1000]}")
+    report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
+                   loss, reduction, seed)
+    report.output_lines = box.output.lines
+    return report
 
 
 def _described(binding: discover.Binding) -> discover.Binding:

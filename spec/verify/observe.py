@@ -260,9 +260,13 @@ class Seen:
     lines: list
 
 
-def identify(reply: dict, arrays: list, source: Source, path: Path) -> Seen:
-    """The observed iterations as `Observation` s (math layout), or a `discover.DiscoveryError` saying what is missing."""
-    from spec.verify import judge
+def identify(reply: dict, arrays: list, source: Source, path: Path, observation, forward_fits) -> Seen:
+    """The observed iterations as observations (math layout), or a `discover.DiscoveryError` saying what is missing.
+
+    ``observation`` makes one (`spec.verify.judge.Observation`); ``forward_fits(observations, binding)`` is
+    the (hidden, output) activations whose forward pass they are, or None (`spec.verify.judge.identify_activations`):
+    both passed in, so that this module does not import the judge that imports it.
+    """
 
     snaps = [{k: arrays[i] for k, i in s.items()} for s in reply["snapshots"]]
     keys = [k for k in reply["params"]]
@@ -309,7 +313,7 @@ def identify(reply: dict, arrays: list, source: Source, path: Path) -> Seen:
             xl_ = _fits(s[xk].shape, n0, N)
             if None in (yl, ol, xl_):
                 return None
-            out.append(judge.Observation(f"the file's own data, iteration {i} of {loop}", arch, before,
+            out.append(observation(f"the file's own data, iteration {i} of {loop}", arch, before,
                                          _math(s[xk], xl_, n0, N), _math(s[yk], yl, nD, N), None,
                                          _math(s[ok_], ol, nD, N), after))
         return out
@@ -325,7 +329,7 @@ def identify(reply: dict, arrays: list, source: Source, path: Path) -> Seen:
                     continue
                 if choice is None:
                     choice = (xk, N, xl, yk, ok_, obs)
-                found = judge.identify_activations(obs, b)
+                found = forward_fits(obs, b)
                 if found is not None:
                     # a layer's z is an identity output's forward pass too: the array after an activation wins
                     explained.append(((found[1].name == "identity"), (xk, N, xl, yk, ok_, obs)))
