@@ -43,6 +43,12 @@ class Source:
     skipped: list = field(default_factory=list)  # (where, line text) of magics and shell lines
     cells: list = field(default_factory=list)  # for a notebook: (first line in text, cell number) per code cell
 
+    def at(self, name: str, line: int | None) -> str:
+        """``net.py:12`` for a script, ``nb.ipynb cell 3, line 2`` for a notebook."""
+        if not line:
+            return name
+        return f"{name}:{line}" if self.kind != "notebook" or not self.cells else f"{name} {self.where(line)}"
+
     def where(self, line: int) -> str:
         """``line`` of the joined text as the notebook's cell and line (or the line, for a script)."""
         if self.kind != "notebook" or not self.cells:
@@ -119,7 +125,7 @@ def syntax_cause(path, source: Source, err: SyntaxError) -> str:
     py2 = next((what for pattern, what in _PY2 if pattern.search(text)), None)
     if py2 is None:
         py2 = next((what for pattern, what in _PY2[:2] for t in source.text.splitlines() if pattern.search(t)), None)
-    head = f"{path.name} {source.where(line)}"
+    head = source.at(path.name, line)
     why = f"SyntaxError: {err.msg}"
     if py2:
         why += f"; this is Python 2 code ({py2}): it must be ported to Python 3 to run"
@@ -412,8 +418,7 @@ def cause(path: Path, source_text: str, err: sandbox.UserError, source: Source |
     """The reason the file cannot run, as the report's first line, or None when it is not one of those."""
     where = err.where or path.name
     line = _line_of(err.where)
-    shown = source.where(line) if (source is not None and line) else (f"line {line}" if line else "")
-    at = f"{path.name} {shown}" if shown else path.name
+    at = (source or Source(source_text, "script")).at(path.name, line)
     message = getattr(err, "message", "") or str(err)
     kind = err.type_name
     if kind == "SyntaxError":
