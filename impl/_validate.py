@@ -276,8 +276,12 @@ def _numeric(value, arg: str) -> np.ndarray:
     return array
 
 
-def inputs(X, n_in: int) -> np.ndarray:
-    """``X`` as a finite float64 array of shape ``(samples, n_in)``, samples >= 1."""
+def inputs(X, n_in: int, dtype=np.float64) -> np.ndarray:
+    """``X`` as a finite float64 array of shape ``(samples, n_in)``, samples >= 1.
+
+    ``dtype``: the precision the values will be computed in (a float32 network's):
+    each must be finite there too (1e39 is finite in float64, inf in float32).
+    """
     X = _numeric(X, "X")
     if X.ndim != 2 or X.shape[1] != n_in:
         raise ValueError(
@@ -285,7 +289,23 @@ def inputs(X, n_in: int) -> np.ndarray:
         )
     if X.shape[0] == 0:
         raise ValueError(f"X: expected at least one sample, got shape {X.shape}")
+    representable(X, "X", dtype)
     return X
+
+
+def representable(values: np.ndarray, arg: str, dtype) -> None:
+    """Every entry of the float64 array ``values`` is finite in ``dtype`` (float32's largest is about 3.4e38)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float64 or values.size == 0:
+        return
+    largest = float(np.finfo(dtype).max)
+    too_big = np.abs(values) > largest
+    if too_big.any():
+        where = tuple(int(i) for i in np.argwhere(too_big)[0])
+        raise ValueError(
+            f"{arg}: expected values a {dtype.name} network can hold (|x| <= {largest:.4g}), "
+            f"got {values[where]} at index {where}"
+        )
 
 
 def targets(Y, n_samples: int, n_out: int, loss: losses.Loss) -> np.ndarray:
@@ -362,7 +382,7 @@ def one_hot(labels: np.ndarray, n_classes: int) -> np.ndarray:
     return out
 
 
-def parameters(weights, biases, sizes, owner: str = "") -> None:
+def parameters(weights, biases, sizes, owner: str = "", dtype=None) -> None:
     """Check the structure of the parameters against ``sizes``, in O(layers).
 
     ``weights`` and ``biases`` must be lists with one array per layer, each
@@ -386,6 +406,12 @@ def parameters(weights, biases, sizes, owner: str = "") -> None:
             if not isinstance(value, np.ndarray) or value.dtype.kind != "f":
                 kind = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
                 raise TypeError(f"{name}: expected a float ndarray of shape {shape} for {math_name}, got {kind}")
+            if dtype is not None and np.dtype(dtype) != np.float64 and value.dtype != np.dtype(dtype):
+                # a float32 network computes in float32: a float64 array would make it mixed precision
+                raise TypeError(
+                    f"{name}: this network computes in {np.dtype(dtype).name}, got a {value.dtype} array for "
+                    f"{math_name}; assign value.astype(np.{np.dtype(dtype).name}) (mixed precision is refused)"
+                )
             if value.shape != shape:
                 raise ValueError(
                     f"{name}: expected shape {shape} for {math_name} "
@@ -393,13 +419,13 @@ def parameters(weights, biases, sizes, owner: str = "") -> None:
                 )
 
 
-def trainable(weights, biases, sizes) -> None:
+def trainable(weights, biases, sizes, dtype=None) -> None:
     """Check that `fit` and `step` can update the parameters in place, before any work.
 
     On top of `parameters`: every array must be writeable (training writes its
     results into these arrays) and hold finite values.
     """
-    parameters(weights, biases, sizes)
+    parameters(weights, biases, sizes, dtype=dtype)
     for group, values in (("weights", weights), ("biases", biases)):
         for index, value in enumerate(values):
             if not value.flags.writeable:

@@ -99,6 +99,10 @@ class Network:
             and `fit`, `step`, `forward` and `predict` compute in float32.
             `loss_value` and `gradients` (and so ``impl.gradcheck``) still
             compute in float64, from the float32 parameters' exact values.
+            Arrays assigned into a float32 network's `weights` or `biases`
+            must be float32 (a float64 one is refused naming it, not mixed
+            in), and inputs and targets must be finite in float32 (1e39 is
+            refused naming ``X`` or ``Y``, not turned into inf).
 
     Attributes:
         weights: ``weights[l-1]`` is \(W^{(l)}\), shape ``(n_l, n_{l-1})``, of the network's dtype.
@@ -304,9 +308,11 @@ class Network:
             (f"copies of the {data_rows:,} samples", "X", data),
         ])
 
-    def _check_data(self, X, Y):
-        X = _validate.inputs(X, self._sizes[0])
+    def _check_data(self, X, Y, dtype=np.float64):
+        """``X`` and ``Y`` validated; ``dtype`` the precision they will be computed in (`step`, `fit`)."""
+        X = _validate.inputs(X, self._sizes[0], dtype)
         Y = _validate.targets(Y, X.shape[0], self._sizes[-1], self._loss)
+        _validate.representable(Y, "Y", dtype)
         return X, Y
 
     # --- public API, validated -------------------------------------------
@@ -320,8 +326,8 @@ class Network:
         1e308), the result holds inf or nan, as IEEE arithmetic gives it,
         and no warning is printed; `fit` and `step` raise `Diverged` instead.
         """
-        _validate.parameters(self.weights, self.biases, self._sizes)
-        X = _validate.inputs(X, self._sizes[0])
+        _validate.parameters(self.weights, self.biases, self._sizes, dtype=self._dtype)
+        X = _validate.inputs(X, self._sizes[0], self._dtype)
         self._pass_memory("forward", X.shape[0], 2)
         with np.errstate(all="ignore"):
             # in the network's precision (float32 inputs meet float32 parameters)
@@ -329,7 +335,7 @@ class Network:
 
     def loss_value(self, X, Y) -> float:
         """Loss on ``(X, Y)``, with the reduction applied (inf or nan, without a warning, where it overflows)."""
-        _validate.parameters(self.weights, self.biases, self._sizes)
+        _validate.parameters(self.weights, self.biases, self._sizes, dtype=self._dtype)
         X, Y = self._check_data(X, Y)
         self._pass_memory("loss_value", X.shape[0], 2)
         with np.errstate(all="ignore"):
@@ -343,7 +349,7 @@ class Network:
             ``(dW, db)``: lists of arrays shaped like `weights` and `biases`
             (inf or nan, without a warning, where the arithmetic overflows).
         """
-        _validate.parameters(self.weights, self.biases, self._sizes)
+        _validate.parameters(self.weights, self.biases, self._sizes, dtype=self._dtype)
         X, Y = self._check_data(X, Y)
         self._pass_memory("gradients", X.shape[0], 4, gradients=True)
         with np.errstate(all="ignore"):
@@ -360,9 +366,9 @@ class Network:
             Diverged: The loss or the updated parameters are not finite; the
                 network is left unchanged.
         """
-        X, Y = self._check_data(X, Y)
+        X, Y = self._check_data(X, Y, self._dtype)
         lr = _validate.learning_rate(lr)
-        _validate.trainable(self.weights, self.biases, self._sizes)
+        _validate.trainable(self.weights, self.biases, self._sizes, dtype=self._dtype)
         self._training_memory("step", X.shape[0], X.shape[0], False, "X")
         try:
             trainer = self._trainer()
@@ -448,13 +454,13 @@ class Network:
                 `history` the completed epochs. No NumPy overflow warning is
                 printed on the way.
         """
-        X, Y = self._check_data(X, Y)
+        X, Y = self._check_data(X, Y, self._dtype)
         epochs = _validate.positive_int(epochs, "epochs")
         lr = _validate.learning_rate(lr)
         batch_size = _validate.optional_positive_int(batch_size, "batch_size")
         shuffle = _validate.flag(shuffle, "shuffle")
         callback = _validate.optional_callable(callback, "callback")
-        _validate.trainable(self.weights, self.biases, self._sizes)
+        _validate.trainable(self.weights, self.biases, self._sizes, dtype=self._dtype)
 
         n = X.shape[0]
         if batch_size is None or batch_size >= n:
@@ -516,7 +522,7 @@ class Network:
     def _usable(self) -> bool:
         """Whether `fit` could go on training from `weights` and `biases` as they are."""
         try:
-            _validate.trainable(self.weights, self.biases, self._sizes)
+            _validate.trainable(self.weights, self.biases, self._sizes, dtype=self._dtype)
         except (TypeError, ValueError):
             return False
         return True
@@ -524,7 +530,7 @@ class Network:
     def _check_after_callback(self, epoch) -> None:
         """Raise, naming the callback, if it left parameters that training cannot go on from."""
         try:
-            _validate.trainable(self.weights, self.biases, self._sizes)
+            _validate.trainable(self.weights, self.biases, self._sizes, dtype=self._dtype)
         except (TypeError, ValueError) as error:
             raise type(error)(
                 f"callback: after epoch {epoch}, {error}. fit stopped; the network keeps the "
@@ -534,7 +540,7 @@ class Network:
     def _take_back(self, trainer) -> None:
         """Put the trainer's current parameters into `weights` and `biases`, in place if they allow it."""
         try:
-            _validate.parameters(self.weights, self.biases, self._sizes)
+            _validate.parameters(self.weights, self.biases, self._sizes, dtype=self._dtype)
             in_place = all(p.flags.writeable for p in self.weights + self.biases)
         except (TypeError, ValueError):
             in_place = False
@@ -587,7 +593,7 @@ class Network:
                 targets shaped like the outputs (one-hot rows, whose largest
                 entry is the label; with one output, 1 where >= 0.5).
         """
-        _validate.parameters(self.weights, self.biases, self._sizes)
+        _validate.parameters(self.weights, self.biases, self._sizes, dtype=self._dtype)
         X = _validate.inputs(X, self._sizes[0])
         n_out = self._sizes[-1]
         if _validate._is_label_vector(y) and (n_out > 1 or np.ndim(y) == 1):

@@ -430,17 +430,31 @@ def induction() -> list[Step]:
     return [Step(text, True, "written out, not a SymPy proof", "d", "stated") for text in INDUCTION]
 
 
-def prove_general() -> GeneralProof:
-    """Every step, (a) to (d), in order: the backprop recurrence for every width and depth."""
+class GeneralProofTimeout(Exception):
+    """`prove_general` ran out of its time budget after ``done`` of ``total`` groups of steps."""
+
+    def __init__(self, done: int, total: int, seconds: float):
+        self.done, self.total, self.seconds = done, total, seconds
+        super().__init__(
+            f"stopped after {seconds:.1f} s, the time limit, with {done} of {total} groups of steps checked"
+        )
+
+
+def prove_general(timeout: float | None = None) -> GeneralProof:
+    """Every step, (a) to (d), in order: the backprop recurrence for every width and depth.
+
+    Args:
+        timeout: Seconds after which to stop with `GeneralProofTimeout`, checked
+            before each group of steps (each takes about a second), or None for no limit.
+    """
     start = time.perf_counter()
-    steps = [
-        *local_derivatives(),
-        chain_rule_premise(),
-        *one_layer_lemma(),
-        chain_rule_instances(),
-        *base_case(),
-        *induction(),
-    ]
+    groups = (local_derivatives, lambda: [chain_rule_premise()], one_layer_lemma,
+              lambda: [chain_rule_instances()], base_case, induction)
+    steps = []
+    for done, group in enumerate(groups):
+        if timeout is not None and time.perf_counter() - start > timeout:
+            raise GeneralProofTimeout(done, len(groups), time.perf_counter() - start)
+        steps += group()
     return GeneralProof(steps, time.perf_counter() - start, EVIDENCE_WIDTHS)
 
 

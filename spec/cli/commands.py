@@ -730,7 +730,7 @@ def _prove(args) -> int:
                 f"--general: proves every width, activation and loss at once and takes no {options}; "
                 "give either --general or the network's options"
             )
-        return _prove_general()
+        return _prove_general(args.timeout)
     for name, default in PROVE_NETWORK_OPTIONS.items():
         if getattr(args, name) is None:
             setattr(args, name, default)
@@ -774,10 +774,14 @@ def _prove(args) -> int:
     return 0 if result.ok else 1
 
 
-def _prove_general() -> int:
+def _prove_general(timeout: float) -> int:
     from spec import general
 
-    result = general.prove_general()
+    try:
+        result = general.prove_general(timeout)
+    except general.GeneralProofTimeout as err:
+        print(f"NOT PROVEN: {err}; raise --timeout to finish", file=sys.stderr)
+        return 1
     print(
         "backprop for every width and every depth: layer l has nₗ units and is fed by n₍ₗ₋₁₎ (integer symbols), "
         "layers l = 1 … D with D the last; σ any differentiable elementwise hidden activation, L the loss of one "

@@ -108,6 +108,7 @@ class Report:
     output_lines: int = 0
     quantity: str = "update"  # what the table compares: "update", or "gradient" for code that returns them
     undecided: bool = False  # the code could be read but not judged (its forward pass matches no registered activations)
+    why_undecided: str | None = None  # another reason it could not be judged (the checker ran out of time)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -121,7 +122,7 @@ class Report:
             lines.insert(0, f"PASS: {self.convention} (all {self.scenarios} scenarios)")
             return _shown(lines)
         if self.undecided:
-            head = "cannot judge: the forward pass matches no registered activations"
+            head = f"cannot judge: {self.why_undecided or 'the forward pass matches no registered activations'}"
         elif not self.forward_ok:
             head = "the forward pass is not the spec's"
         elif self.error:
@@ -1303,7 +1304,14 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
     if pins:
         report.discovery.append(f"pinned: {pins}")
     check = Check(driver, b, activation, output_activation, loss, reduction, seed, report, pins)
-    for stage in STAGES:
+    box = getattr(driver, "box", None) or getattr(getattr(driver, "runner", None), "box", None)
+    for count, stage in enumerate(STAGES):
+        # the checker's own comparisons count against --timeout too, not only the user's code
+        if box is not None and box.remaining() <= 0:
+            report.ok, report.undecided = False, True
+            report.why_undecided = (f"the checker's own comparisons did not finish within the time limit of "
+                                    f"{box.timeout:g} s ({count} of {len(STAGES)} stages done); raise --timeout")
+            return report
         done = stage(check)
         if done is not None:
             return done

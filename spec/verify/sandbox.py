@@ -50,6 +50,9 @@ from spec.verify import text
 CHILD = Path(__file__).with_name("_child.py")
 #: Largest frame accepted from the child (bytes): 4 million float64 values and a header.
 MAX_FRAME = 40 * 2**20
+#: Largest answer in all (its header and every array together), bytes: 64 arrays each just under
+#: `MAX_FRAME` would otherwise take the checker to gigabytes.
+MAX_ANSWER = 128 * 2**20
 #: Lines of the user's own output passed on to standard error before the rest is only counted.
 MAX_ECHOED_LINES = 200
 #: Characters of one line of the user's output passed on; the rest of the line is dropped.
@@ -125,6 +128,7 @@ class Sandbox:
         self.echo = sys.stderr if echo is None else echo
         self.output = Output()
         self.requests = 0
+        self._answer_bytes = 0
         self.folder = None
         self.cgroup = None
         self.confined_by = self.bwrap_failed = ""
@@ -297,6 +301,7 @@ class Sandbox:
                 self._send(buffer.getvalue())
         except (BrokenPipeError, OSError):
             raise self._ended(what) from None
+        self._answer_bytes = 0  # what this answer has sent so far, against MAX_ANSWER
         reply = self._receive_header(what)
         out = [self._receive_array(what) for _ in range(reply["arrays"])]
         if reply.get("id") != self.requests:
@@ -408,6 +413,10 @@ class Sandbox:
         if n > MAX_FRAME:
             self.close()
             raise Misbehaved(f"sent an answer of {n} bytes into the checker's pipe (at most {MAX_FRAME})", what)
+        self._answer_bytes += n
+        if self._answer_bytes > MAX_ANSWER:
+            self.close()
+            raise Misbehaved(f"sent answers of more than {MAX_ANSWER} bytes in all for one request", what)
         return self._read(n, what)
 
     def _receive_header(self, what: str) -> dict:

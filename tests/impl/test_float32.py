@@ -86,3 +86,34 @@ def test_float32_divergence_is_caught_where_float32_overflows():
 def test_dtype_is_checked():
     with pytest.raises(ValueError, match="dtype: expected one of float64, float32, got 'float16'"):
         impl.Network((2, 2, 1), dtype="float16")
+
+
+def test_inputs_beyond_float32_are_refused_naming_the_argument():
+    """1e39 is finite in float64 but inf in float32: the float32 network refuses it (it returned NaN before)."""
+    net = impl.Network((2, 3, 2), loss="ce", seed=0, dtype="float32")
+    X = np.array([[0.5, 1e39], [0.0, 1.0]])
+    for call in (net.forward, net.predict, net.predict_proba):
+        with pytest.raises(ValueError, match=r"X: expected values a float32 network can hold .* got 1e\+39 at index \(0, 1\)"):
+            call(X)
+    with pytest.raises(ValueError, match=r"X: expected values a float32 network can hold"):
+        net.score(X, [0, 1])
+    weights = [W.copy() for W in net.weights]
+    for train in (lambda: net.step(X, [0, 1], 0.1), lambda: net.fit(X, [0, 1], epochs=2, lr=0.1)):
+        with pytest.raises(ValueError, match=r"X: expected values a float32 network can hold"):
+            train()
+    for W, W0 in zip(net.weights, weights):
+        np.testing.assert_array_equal(W, W0)  # a rejected call changes nothing
+    # the same inputs in a float64 network are ordinary numbers
+    assert np.all(np.isfinite(impl.Network((2, 3, 2), loss="ce", seed=0).forward(X)))
+
+
+def test_a_float64_array_assigned_into_a_float32_network_is_refused_naming_it():
+    net = impl.Network((2, 3, 1), seed=0, dtype="float32")
+    X = np.array([[0.5, 0.25]])
+    net.weights[1] = net.weights[1].astype(np.float64)
+    with pytest.raises(TypeError, match=r"weights\[1\]: this network computes in float32, got a float64 array for W\[2\]"):
+        net.forward(X)
+    with pytest.raises(TypeError, match=r"weights\[1\]: this network computes in float32"):
+        net.fit(X, [1.0], epochs=1, lr=0.1)
+    net.weights[1] = net.weights[1].astype(np.float32)
+    assert net.forward(X).dtype == np.float32

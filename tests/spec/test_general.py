@@ -207,3 +207,12 @@ def test_prove_without_general_keeps_its_defaults():
     code, out, _ = run("prove", "--quiet")
     assert code == 0
     assert out.startswith("network 2-2-1, hidden sigmoid, output sigmoid, loss mse (sum over a batch of 2 symbolic samples)")
+
+
+def test_the_general_proof_honours_the_time_limit(capsys):
+    """``prove --general --timeout 0.01``: stopped after the first group of steps, said so, exit 1 (it ran to the end)."""
+    code = cli.main(["prove", "--general", "--timeout", "0.01"])
+    captured = capsys.readouterr()
+    assert code == 1
+    assert captured.err.startswith("NOT PROVEN: stopped after ") and "of 6 groups of steps checked" in captured.err
+    assert "PROVEN:" not in captured.out

@@ -771,3 +771,47 @@ def test_an_endless_line_of_output_does_not_grow_the_checker(tmp_path):
     assert rss < 300, proc.stdout
     assert lines == 2 and longest <= 500 + len("  [your code] …")
     assert "[your code] short line" in proc.stdout and "y…" in proc.stdout
+
+
+def test_an_answer_of_many_large_arrays_is_refused_before_it_fills_the_checker(tmp_path):
+    """10 arrays of 30 MB, each under the per-array cap: refused once the answer passes MAX_ANSWER in all."""
+    path = tmp_path / "hoarder.py"
+    path.write_text(textwrap.dedent("""
+        import numpy as np
+
+        def big():
+            return tuple(np.full(3_900_000, float(k)) for k in range(10))
+    """))
+    script = textwrap.dedent(f"""
+        from spec.verify.sandbox import MAX_ANSWER, Misbehaved, Sandbox
+        with Sandbox({str(path)!r}, timeout=100) as box:
+            box.load("load")
+            try:
+                box.call(None, "big", [], [], "calling big()")
+                print("ACCEPTED")
+            except Misbehaved as err:
+                print("REFUSED", err)
+        peak = next(int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmHWM:")) // 1024
+        print("PEAK", peak, "CAP", MAX_ANSWER // 2**20)
+    """)
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=200)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "REFUSED" in proc.stdout and "bytes in all for one request" in proc.stdout, proc.stdout
+    words = proc.stdout.split()
+    peak, cap = int(words[words.index("PEAK") + 1]), int(words[words.index("CAP") + 1])
+    assert peak < cap + 200, proc.stdout  # the answer's cap plus the interpreter and NumPy, not 300 MB
+
+
+def test_without_bubblewrap_verify_still_works_and_says_what_is_missing(tmp_path):
+    """No ``bwrap`` on the PATH (macOS, a container without it): the older confinement runs, and the
+    report's confinement line says so, with what it measured (here: root's capabilities, the network)."""
+    path = user_file(tmp_path, "")
+    proc = subprocess.run(
+        [sys.executable, "-m", "spec.cli", "verify", str(path)],
+        capture_output=True, text=True, timeout=300, env=dict(os.environ, PATH=str(tmp_path / "no-bin")),
+    )
+    assert proc.returncode == 0 and proc.stdout.startswith("PASS: "), proc.stdout + proc.stderr
+    confined = [line for line in proc.stdout.splitlines() if "confined:" in line]
+    assert len(confined) == 1 and "confined: no bubblewrap: uid " in confined[0], confined
+    # measured, not claimed: the line reports the uid and the capabilities the child really had
+    assert ", capabilities " in confined[0] or ", no capabilities" in confined[0]
