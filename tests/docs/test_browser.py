@@ -250,7 +250,9 @@ class _Watch:
             route.abort()
 
     def _request_failed(self, request):
-        if urlsplit(request.url).hostname == "127.0.0.1":
+        # net::ERR_ABORTED is the browser cancelling its own request (the page moved on or closed while
+        # the favicon was still loading, seen under load): the site served it; a missing file is a 404 below
+        if urlsplit(request.url).hostname == "127.0.0.1" and request.failure != "net::ERR_ABORTED":
             self.failed.append(f"{request.url}: {request.failure}")
 
     def _response(self, response):
