@@ -235,6 +235,103 @@ def _loop_lines(source: str) -> set:
     return {node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.For, ast.While))}
 
 
+def _scope(frame) -> dict:
+    """``{path: array}`` for the float arrays in the frame's globals, locals and objects in them."""
+    found = {}
+    seen = set()
+
+    def walk(path, value, depth):
+        if len(found) >= SNAPSHOT_ARRAYS or id(value) in seen:
+            return
+        if isinstance(value, np.ndarray):
+            if value.dtype.kind == "f" and value.size > 0:
+                found[path] = value
+            return
+        if depth >= 3 or isinstance(value, (str, bytes, int, float, type, types.ModuleType)) or inspect.isroutine(value):
+            return
+        seen.add(id(value))
+        if isinstance(value, (list, tuple)):
+            for k, v in enumerate(value[:MAX_ENTRIES]):
+                walk(path + (("key", k),), v, depth + 1)
+        elif isinstance(value, dict):
+            for k, v in list(value.items())[:MAX_ENTRIES]:
+                if isinstance(k, (str, int)) and not isinstance(k, bool):
+                    walk(path + (("key", k),), v, depth + 1)
+        else:
+            state = getattr(value, "__dict__", None)
+            if isinstance(state, dict):
+                for k, v in list(state.items())[:MAX_ENTRIES]:
+                    if isinstance(k, str) and not k.startswith("__"):
+                        walk(path + (("attr", k),), v, depth + 1)
+
+    names = dict(frame.f_globals)
+    if frame.f_locals is not frame.f_globals:
+        names.update(frame.f_locals)
+    for name, value in names.items():
+        if not name.startswith("__"):
+            walk((("attr", name),), value, 0)
+    return found
+
+
+#: What one recorded window may hold: line events, and (line, name, array) records.
+RECORD_EVENTS = 20_000
+RECORD_ENTRIES = 2_000
+#: Total float64 values of the recorded arrays sent back.
+RECORD_VALUES = 4_000_000
+
+
+class Recorder:
+    """Records which float arrays each line of the user's file sets, in the order the lines ran.
+
+    Between two line events of one frame (or a line and the frame's return) the
+    arrays in the frame's scope that are new or changed were set by the earlier
+    line; each becomes a record ``(line, function, path, copy)``. A call made by a
+    line is recorded inside the callee first, then the caller's own assignment.
+    Used for one window at a time (one iteration of a training loop, one driven
+    call), so that the checker can find the line whose value departs from the spec.
+    """
+
+    def __init__(self, user_file):
+        self.user_file = user_file
+        self.frames = {}  # frame -> (line, {path: copy})
+        self.records, self.events, self.full = [], 0, False
+
+    def start(self):
+        self.frames, self.records, self.events, self.full = {}, [], 0, False
+
+    def see(self, frame, event):
+        """One line or return event of a frame of the user's file."""
+        if self.full:
+            return
+        self.events += 1
+        if self.events > RECORD_EVENTS or len(self.records) > RECORD_ENTRIES:
+            self.full = True
+            return
+        now = {p: a for p, a in _scope(frame).items() if a.size <= SNAPSHOT_VALUES}
+        line, before = self.frames.get(frame, (None, None))
+        if line is not None:
+            for path, array in now.items():
+                old = before.get(path)
+                if old is None or old.shape != array.shape or not np.array_equal(old, array, equal_nan=True):
+                    self.records.append((line, frame.f_code.co_name, path, array.copy()))
+        if event == "return":
+            self.frames.pop(frame, None)
+        else:
+            self.frames[frame] = (frame.f_lineno, {p: a.copy() for p, a in now.items()})
+
+    def answer(self):
+        """``(records, arrays)``: each record ``[line, function, path key, array index]``."""
+        records, arrays, total = [], [], 0
+        for line, function, path, array in self.records:
+            total += array.size
+            if total > RECORD_VALUES:
+                self.full = True
+                break
+            records.append([line, function, _path_key(path), len(arrays)])
+            arrays.append(np.asarray(array, dtype=np.float64))
+        return records, arrays
+
+
 class Observer:
     """Watches a script train: snapshots the float arrays in scope at every pass through a loop's header.
 
@@ -249,6 +346,8 @@ class Observer:
         self.lines = _loop_lines(source)
         self.loops = {}  # (code, line) -> state
         self.found = None
+        # the lines of the candidate loop's latest iteration (`Recorder`), for the line of a mistake
+        self.recorder, self.recording = Recorder(user_file), None
 
     def global_trace(self, frame, event, arg):
         if frame.f_code.co_filename != self.user_file:
@@ -256,62 +355,41 @@ class Observer:
         return self.local_trace
 
     def local_trace(self, frame, event, arg):
+        if self.recording is not None and event in ("line", "return"):
+            self.recorder.see(frame, event)
         if event == "line" and frame.f_lineno in self.lines:
             self.hit(frame)
         return self.local_trace
 
-    def scope(self, frame):
-        """``{path: array}`` for the float arrays in the frame's globals, locals and objects in them."""
-        found = {}
-        seen = set()
-
-        def walk(path, value, depth):
-            if len(found) >= SNAPSHOT_ARRAYS or id(value) in seen:
-                return
-            if isinstance(value, np.ndarray):
-                if value.dtype.kind == "f" and value.size > 0:
-                    found[path] = value
-                return
-            if depth >= 3 or isinstance(value, (str, bytes, int, float, type, types.ModuleType)) or inspect.isroutine(value):
-                return
-            seen.add(id(value))
-            if isinstance(value, (list, tuple)):
-                for k, v in enumerate(value[:MAX_ENTRIES]):
-                    walk(path + (("key", k),), v, depth + 1)
-            elif isinstance(value, dict):
-                for k, v in list(value.items())[:MAX_ENTRIES]:
-                    if isinstance(k, (str, int)) and not isinstance(k, bool):
-                        walk(path + (("key", k),), v, depth + 1)
-            else:
-                state = getattr(value, "__dict__", None)
-                if isinstance(state, dict):
-                    for k, v in list(state.items())[:MAX_ENTRIES]:
-                        if isinstance(k, str) and not k.startswith("__"):
-                            walk(path + (("attr", k),), v, depth + 1)
-
-        names = dict(frame.f_globals)
-        if frame.f_locals is not frame.f_globals:
-            names.update(frame.f_locals)
-        for name, value in names.items():
-            if not name.startswith("__"):
-                walk((("attr", name),), value, 0)
-        return found
-
     def hit(self, frame):
         key = (frame.f_code, frame.f_lineno)
-        arrays = self.scope(frame)
+        arrays = _scope(frame)
         snap = {p: (a.copy() if a.size <= SNAPSHOT_VALUES else a) for p, a in arrays.items()}
         state = self.loops.get(key)
         if state is None:
-            self.loops[key] = {"entry": set(snap), "snaps": [snap], "params": None}
+            self.loops[key] = {"entry": set(snap), "snaps": [snap], "params": None, "records": None}
             return
         previous = state["snaps"][-1]
         changed = tuple(p for p in snap if p in state["entry"] and p in previous and previous[p].shape == snap[p].shape
                         and snap[p].size <= SNAPSHOT_VALUES and not np.array_equal(previous[p], snap[p]))
+        # a training step moves most entries of some parameter; a loop filling an array (one-hot
+        # targets, a row at a time) changes a sliver of it: not a training loop
+        if changed and max(np.mean(previous[p] != snap[p]) for p in changed) < 0.1:
+            changed = ()
         if not changed or changed != state["params"]:
             state["params"] = changed or None
             state["snaps"] = [previous]
         state["snaps"].append(snap)
+        if self.recording == key:
+            # the iteration that just ended, line by line (the one between the last two snapshots)
+            state["records"] = (self.recorder.records, self.recorder.full)
+        if state["params"]:
+            if self.recording != key:
+                state["records"] = None
+            self.recording = key
+            self.recorder.start()
+        elif self.recording == key:
+            self.recording = None
         if state["params"] and len(state["snaps"]) > self.iterations:
             self.found = (key, state)
             raise _Observed()
@@ -336,8 +414,15 @@ class Observer:
                 last[path] = len(out) - 1
                 entries[_path_key(path)] = len(out) - 1
             header_steps.append(entries)
-        return {"found": True, "line": line, "function": code.co_name, "params": [_path_key(p) for p in params],
-                "entry": sorted(_path_key(p) for p in state["entry"]), "snapshots": header_steps}, out
+        reply = {"found": True, "line": line, "function": code.co_name, "params": [_path_key(p) for p in params],
+                 "entry": sorted(_path_key(p) for p in state["entry"]), "snapshots": header_steps}
+        if state["records"] is not None:
+            self.recorder.records, full = state["records"]
+            records, arrays = self.recorder.answer()
+            reply["records"] = [[ln, fn, key, index + len(out)] for ln, fn, key, index in records]
+            reply["records_complete"] = not (full or self.recorder.full)
+            out += arrays
+        return reply, out
 
 
 def _loops_of(err) -> int:

@@ -47,7 +47,7 @@ from spec import losses as spec_losses
 from impl import _ratio
 from spec.verify import sandbox, text
 from spec.verify import discover
-from spec.verify import observe
+from spec.verify import locate, observe
 from spec.verify import recurrence as vm
 from spec.verify.describe import describe
 from spec.verify.families import (  # noqa: F401  (re-exported: the judge's words)
@@ -110,6 +110,7 @@ class Report:
     quantity: str = "update"  # what the table compares: "update", or "gradient" for code that returns them
     undecided: bool = False  # the code could be read but not judged (its forward pass matches no registered activations)
     why_undecided: str | None = None  # another reason it could not be judged (the checker ran out of time)
+    located: list[str] = field(default_factory=list)  # the line where the code departs from the spec (`locate`)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
@@ -148,6 +149,9 @@ class Report:
         if self.diagnosis:
             lines.append("  diagnosis:")
             lines += [f"    - {d}" for d in self.diagnosis]
+        if self.located:
+            lines.append("  where the code departs from the spec:")
+            lines += [f"    - {d}" for d in self.located]
         return _shown(lines)
 
 
@@ -582,6 +586,16 @@ def find_match(observations, b, hidden, output, variant, loss=None, reduction=No
                 if match is not None:
                     return match
     return None
+
+
+@dataclass
+class Found:
+    """What the judge read a failing step as: the mistake's variant, the convention, the activations."""
+
+    variant: vm.Variant
+    match: Match
+    hidden: object
+    output: object
 
 
 def loss_phrase(m: Match) -> str:
@@ -1031,7 +1045,39 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
                    loss, reduction, seed)
     report.output_lines = box.output.lines
+    records = locate.records_from(reply.get("records"), arrays)
+    if records:
+        # the records are the last observed iteration, line by line
+        _locate(report, seen.binding, seen.observations[-1], records, source.text.splitlines(), source.where)
     return report
+
+
+def _locate(report: Report, b: discover.Binding, obs: Observation, records: list, source_lines: list, where) -> None:
+    """The line where the code departs from the spec (`spec.verify.locate`), into ``report.located``."""
+    found = getattr(report, "found", None)
+    if report.ok or report.undecided or found is None or b.step_returns_gradients:
+        return
+    m = found.match
+    params = b.params[obs.arch]
+    if any(p.fold for p in params):
+        return  # a bias folded into the weights' array: no layer's quantity has the array's shape
+    X, Y = obs.X, obs.Y
+    if m.mode == "sequential":  # one step per sample: the first sample's step comes first
+        X, Y = X[:, :1], Y[:, :1]
+    c = m.factor.value(obs.arch[-1]) / (X.shape[1] if m.mode == "mean" else 1)
+    # the step on the summed loss's gradient: the learning rate times the convention's factor
+    step = (obs.lr if obs.lr is not None else (m.eta or 1.0)) * c
+    failing = set()
+    for row in report.parameters:
+        if not row.ok:
+            failing |= {(p.kind, p.layer) for p in params if _display(p) == row.name}
+    net = _net(obs, b, found.hidden, found.output)
+    named = {(p.kind, p.layer): (p.name, obs.before[p.key]) for p in params}
+    with np.errstate(all="ignore"):
+        spot = locate.locate(records, source_lines, net, X, Y, m.family, found.variant, step, c, named,
+                             sorted(failing), where, rtol=max(locate.RTOL, 10 * b.rtol))
+    if spot is not None:
+        report.located = [spot.text]
 
 
 def _described(binding: discover.Binding) -> discover.Binding:
@@ -1306,6 +1352,8 @@ def _stage_mistakes(c: Check) -> Report | None:
     if not explained:
         return None
     c.report.diagnosis = [text for text, _, _ in explained]
+    # what `locate` needs to find the line (an attribute, not a field: not part of the JSON report)
+    c.report.found = Found(explained[0][2].variant, explained[0][1], c.hidden, c.output)
     return _finish(c, explained[0][1])
 
 
@@ -1328,6 +1376,8 @@ def _stage_ratios(c: Check) -> Report:
         good = {key for o in c.observations for key in _keys(o, b)} - set(odd)
         reference = Match(vm.SPEC, family, factors(family)[0], "batch", None)
     _finish(c, reference, good)
+    if reference is not None:
+        report.found = Found(vm.SPEC, reference, c.hidden, c.output)
     if not report.diagnosis and c.loss is None and c.reduction is None:
         report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
     elif not report.diagnosis:

@@ -357,16 +357,33 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
     ``cached`` is a forward pass ``(z, a)`` to use instead of a fresh one (stale
     activations); ``lr`` is needed by the stale-weights variant only.
     """
+    q = quantities(net, X, Y, family, variant, c, lr, cached)
+    return q["dW"], q["db"]
+
+
+def quantities(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float = 1.0, lr=None, cached=None) -> dict:
+    """Every quantity of one backprop pass under ``variant``, lists indexed from 1 (`gradients` keeps two).
+
+    ``z``, ``a`` (``a[0]`` is X), ``dl_da`` (the output's dL/da, times ``c``), ``delta``,
+    ``sent`` (``sent[l]`` = W[l+1]^T delta[l+1], what layer l receives before its slope),
+    ``dW`` and ``db``: what `spec.verify.locate` compares a code's lines with.
+    """
     D = net.D
     z, a = cached if cached is not None else net.forward(X)
     # delta(D) = c * J(z(D))^T dl/da(D), c * dl/da(D) * f'(z(D)) for an elementwise output; for sigmoid with
     # binary cross-entropy that is c (a - y) exactly, for softmax with cross-entropy c (a sum(y) - y)
     delta_D = c * output_error(net.acts[D], variant.slope_at(D, D), family, z[D], a[D], Y)
-    # the plain recurrence (spec.numeric), with the variant's mistake planted through its hooks
-    _, dW, db = numeric.backward(
-        net.W, net.b, net.acts, z, a, delta_D,
+    sent = [None] * (D + 1)
+
+    def error(l, g):
         # delta(l) = (W(l+1)^T delta(l+1)) * the slope the variant takes at layer l
-        error=lambda l, g: g * _slope(net.acts[l], variant.slope_at(l, D), z[l], a[l]),
+        sent[l] = g
+        return g * _slope(net.acts[l], variant.slope_at(l, D), z[l], a[l])
+
+    # the plain recurrence (spec.numeric), with the variant's mistake planted through its hooks
+    delta, dW, db = numeric.backward(
+        net.W, net.b, net.acts, z, a, delta_D,
+        error=error,
         # the raw-error mistake: the output's dl/da passed back instead of delta(D)
         sent=(lambda l, d: c * family.dl_da(a[D], Y) if l == D else d) if variant.raw_error else None,
         # the stale mistake: W(l) already moved by -lr dL/dW(l) when delta(l-1) is computed
@@ -375,7 +392,7 @@ def gradients(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float 
         inputs=lambda l: z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1],
         bias_sum=lambda l, d: _reduce_bias(d, variant.bias_at(l, D)),
     )
-    return dW, db
+    return {"z": z, "a": a, "dl_da": c * family.dl_da(a[D], Y), "delta": delta, "sent": sent, "dW": dW, "db": db}
 
 
 def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: float, mode: str, lr=None):

@@ -1,0 +1,277 @@
+r"""The line of a mistake: which line of the user's code first departs from the spec.
+
+Once the judge has named a mistake (a `spec.verify.recurrence.Variant`), the
+step is run once more with its lines recorded (`spec.verify._child.Recorder`:
+every float array each line sets, in the order the lines ran). Each recorded
+array is compared, in either layout, with the quantities of one backprop pass
+on the same parameters and data (`spec.verify.recurrence.quantities`): the
+spec's and the mistake's. The quantities are visited in the order backprop
+computes them,
+
+$$
+\delta^{(D)},\ \frac{\partial L}{\partial W^{(D)}},\ \frac{\partial L}{\partial b^{(D)}},\
+(W^{(D)})^T\delta^{(D)},\ \delta^{(D-1)},\ \dots,\ \frac{\partial L}{\partial b^{(1)}},
+$$
+
+and the first one where the mistake's value differs from the spec's is where the
+code goes wrong. The line is the first line that holds the mistake's value there
+(up to the code's own constant: a sign, the convention's factor, the step) and
+holds no quantity of the spec, or whose name says it is that quantity
+(``delta2 = a - y``); failing that, the line that updates a parameter whose
+update is wrong.
+
+A value is compared up to a constant factor only when it has more than two
+entries (a one-sample, one-output error is a single number, proportional to any
+other): smaller ones must match with one of the factors code uses (`_factors`).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from spec.verify import discover, text
+from spec.verify import recurrence as vm
+
+#: Relative agreement of a recorded value with a quantity (float64 code; float32 code gets `FLOAT32`).
+RTOL = 1e-6
+FLOAT32 = 1e-3
+
+
+@dataclass
+class Record:
+    """One array a line of the user's code set: ``line`` in the file run, the function, the name, the value."""
+
+    line: int
+    function: str
+    name: str
+    value: np.ndarray
+
+
+def records_from(raw: list, arrays: list) -> list[Record]:
+    """The child's ``[line, function, path key, array index]`` lists as records (malformed entries dropped)."""
+    out = []
+    for entry in raw or []:
+        try:
+            line, function, key, index = entry
+            steps = json.loads(key)
+            path = tuple({"attr": n} if kind == "attr" else {"key": n} for kind, n in steps)
+            out.append(Record(int(line), str(function), discover.path_text(path), arrays[int(index)]))
+        except (ValueError, TypeError, IndexError, KeyError):
+            continue
+    return out
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """A quantity of the recurrence at one layer: ``kind`` is delta, dW, db or sent."""
+
+    kind: str
+    layer: int
+
+    def label(self, D: int) -> str:
+        l = self.layer
+        return {"delta": f"δ⁽{l}⁾", "dW": f"∂L/∂W⁽{l}⁾", "db": f"∂L/∂b⁽{l}⁾",
+                "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾"}[self.kind]
+
+
+def checkpoints(D: int, has_bias) -> list[Checkpoint]:
+    """The quantities in the order backprop computes them, output layer first."""
+    out = []
+    for l in range(D, 0, -1):
+        out += [Checkpoint("delta", l), Checkpoint("dW", l)] + ([Checkpoint("db", l)] if has_bias(l) else [])
+        if l > 1:
+            out.append(Checkpoint("sent", l - 1))
+    return out
+
+
+#: Names that say what a line computes (for a value that is also some other quantity of the spec).
+_NAMES = {
+    "delta": re.compile(r"delta|^d_?z|_dz$|^dz|^d\d|_d$|err(or)?_?term|^grad_?z|dinputs?", re.I),
+    "dW": re.compile(r"^d_?w|dweights?|grad_?w|nabla_?w|^g_?w|w_?grad|_dw$", re.I),
+    "db": re.compile(r"^d_?b|dbias(es)?|grad_?b|nabla_?b|^g_?b|b_?grad|_db$", re.I),
+    "sent": re.compile(r"^$"),
+}
+
+
+def _views(value: np.ndarray, shape: tuple):
+    """The recorded value as arrays of the quantity's shape: as stored, and transposed (either layout)."""
+    if value.size != int(np.prod(shape)):
+        return
+    yield value.reshape(shape)
+    if value.ndim == 2 and value.shape[0] > 1 and value.shape[1] > 1:
+        yield value.T.reshape(shape)
+
+
+def _factors(step: float, c: float, N: int) -> list[float]:
+    """The constants code puts on a quantity: 1, 2, 1/2, 1/N, the convention's c, the step, both signs."""
+    base = {1.0, 2.0, 0.5, 1.0 / N, 2.0 / N, c, 1.0 / c if c else 1.0}
+    more = {k * s for k in base for s in (1.0, step, step / c if c else step)}
+    return sorted({sign * k for k in base | more for sign in (1.0, -1.0)})
+
+
+class _Compare:
+    """Whether a recorded value holds a quantity (up to a constant)."""
+
+    def __init__(self, step, c, N, rtol):
+        self.factors, self.rtol = np.array(_factors(step, c, N)), rtol
+
+    def holds(self, value, q) -> bool:
+        if q is None or not np.all(np.isfinite(value)):
+            return False
+        qf = np.asarray(q, dtype=np.float64)
+        scale = float(np.max(np.abs(qf))) if qf.size else 0.0
+        if scale == 0.0:
+            return False
+        for v in _views(value, qf.shape):
+            s = float(np.vdot(v, qf) / np.vdot(qf, qf))
+            if s == 0.0 or np.max(np.abs(v - s * qf)) > self.rtol * max(float(np.max(np.abs(v))), 1e-300):
+                continue
+            if qf.size > 2 or np.any(np.abs(self.factors - s) <= self.rtol * abs(s)):
+                return True
+        return False
+
+
+def _differs(x, y) -> bool:
+    if x is None or y is None:
+        return x is not y
+    return bool(np.max(np.abs(x - y)) > 1e-9 * max(float(np.max(np.abs(y))), 1e-300))
+
+
+def _source_line(lines: list[str], line: int) -> str:
+    return text.escape(lines[line - 1].strip(), 100) if 0 < line <= len(lines) else ""
+
+
+@dataclass
+class Located:
+    """Where the code departs: the line, the name there, the quantity and the words."""
+
+    line: int
+    name: str
+    checkpoint: Checkpoint | None
+    text: str
+
+
+def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, family: vm.Family,
+           variant: vm.Variant, step: float, c: float, params: dict, failing: list, where, rtol=RTOL) -> Located | None:
+    """The first line whose value departs from the spec (see the module docstring), or None.
+
+    ``net`` holds the parameters before the step (math layout), ``X`` and ``Y`` the step's data
+    (one sample when the code steps sample by sample); ``params`` maps each parameter's
+    (kind, layer) to ``(code name, value before)`` in the math layout, ``failing``
+    the (kind, layer) whose update is wrong; ``where(line)`` words a line (``line 27``,
+    ``cell 3, line 2``).
+    """
+    D, N = net.D, X.shape[1]
+    spec = vm.quantities(net, X, Y, family, vm.SPEC, 1.0, lr=step)
+    wrong = vm.quantities(net, X, Y, family, variant, 1.0, lr=step)
+    cmp = _Compare(step, c, N, rtol)
+    points = checkpoints(D, lambda l: net.b[l] is not None)
+    departed = [k for k in points if _differs(wrong[_key(k)][k.layer], spec[_key(k)][k.layer])]
+    # everything the spec computes in this step: a line holding one of them is on the spec's path
+    legit = [X, Y, spec["dl_da"], *[spec[n][l] for n in ("z", "a", "delta", "sent", "dW", "db")
+                                     for l in range(1, D + 1) if spec[n][l] is not None]]
+    for r in records:
+        changed = _parameter_change(r, params)
+        for k in departed:
+            q = wrong[_key(k)][k.layer]
+            if changed is not None:
+                if ("d" + changed[0][0], changed[0][1]) != (k.kind, k.layer) or not cmp.holds(changed[1], q):
+                    continue
+            elif not cmp.holds(r.value, q):
+                continue
+            on_spec_path = changed is None and any(cmp.holds(r.value, s) for s in legit)
+            if on_spec_path and not _NAMES[k.kind].search(r.name.split(".")[-1]):
+                continue
+            return Located(r.line, r.name, k, _words(r, k, departed[0], variant, net, source_lines, where))
+    # the constant-only mistakes (a bias averaged, a rate left out): the line that updates the parameter
+    for r in records:
+        changed = _parameter_change(r, params)
+        if changed is not None and changed[0] in failing:
+            kind, l = changed[0]
+            line = _source_line(source_lines, r.line)
+            return Located(r.line, r.name, None,
+                           f"{where(r.line)}{f' ({line})' if line else ''}: the update of "
+                           f"{'W' if kind == 'W' else 'b'}⁽{l}⁾ ({text.escape(r.name, 60)}) departs from the spec here")
+    return None
+
+
+def _key(k: Checkpoint) -> str:
+    return k.kind
+
+
+def _parameter_change(r: Record, params: dict):
+    """``((kind, layer), change)`` when the record is a parameter being updated (its name, its shape), else None."""
+    best = None
+    for key, (name, before) in params.items():
+        if r.name.split(".")[-1].split("[")[0] != name.split(".")[-1].split("[")[0]:
+            continue
+        for v in _views(r.value, before.shape):
+            change = v - before
+            size = float(np.max(np.abs(change)))
+            # the parameter moved a little: an update, not a fresh array of the same shape
+            if size <= max(float(np.max(np.abs(before))), 1e-12) and (best is None or size < best[2]):
+                best = (key, change, size)
+    return None if best is None else (best[0], best[1])
+
+
+def _slope_words(variant: vm.Variant, l: int, D: int) -> str:
+    how = variant.slope_at(l, D)
+    if isinstance(how, vm.OtherSlope):
+        return f"times the slope of {how.activation}"
+    return {"1": "without the activation's slope", "g(z)": "times the slope's output form given z instead of a",
+            "f'(a)": "times f′ taken at a instead of z", "twice": "times the activation's Jacobian twice",
+            "f'(z)": "times f′(z)"}.get(how, f"times {how}")
+
+
+def _words(r: Record, k: Checkpoint, root: Checkpoint, variant: vm.Variant, net: vm.Net, source_lines, where) -> str:
+    """``line 27 (delta2 = a - y): delta2 holds ...; the spec's δ⁽²⁾ is ...``.
+
+    ``root`` is the first quantity that departs; ``k`` the one the line holds (``root``, or one computed from it).
+    """
+    D, l = net.D, root.layer
+    act = net.acts[l]
+    slope = _slope_formula(act, l)
+    spec = {
+        "delta": (f"∂L/∂a⁽{D}⁾ ⊙ {slope}" if l == D else f"(W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾) ⊙ {slope}"),
+        "dW": f"δ⁽{l}⁾ a⁽{l - 1}⁾ᵀ" if l > 1 else "δ⁽1⁾ xᵀ",
+        "db": f"δ⁽{l}⁾ summed over the samples",
+        "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ as it was before this step's update",
+    }[root.kind]
+    if root.kind == "delta":
+        holds = (f"∂L/∂a⁽{D}⁾ {_slope_words(variant, l, D)}" if l == D
+                 else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ {_slope_words(variant, l, D)}")
+    elif root.kind == "sent":
+        holds = ("W⁽{0}⁾ᵀ ∂L/∂a⁽{0}⁾: the output's error sent back before its slope".format(l + 1) if variant.raw_error
+                 else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ already updated")
+    elif root.kind == "dW":
+        holds = f"δ⁽{l}⁾ z⁽{l - 1}⁾ᵀ (z of the layer below, not its output a)"
+    else:
+        how = variant.bias_at(l, net.D)
+        holds = {"mean": f"δ⁽{l}⁾ averaged over the samples", "first": f"δ⁽{l}⁾ of the first sample only",
+                 "all": f"δ⁽{l}⁾ summed over the samples and the units"}.get(how, f"δ⁽{l}⁾ reduced as {how}")
+    line = _source_line(source_lines, r.line)
+    name = text.escape(r.name, 60)
+    if k == root:
+        what = f"{name} holds {holds}"
+    elif k.kind in ("dW", "db") and k.layer == root.layer:
+        what = f"{name} is updated with {holds}, as {root.label(D)}"
+    else:
+        what = f"{name} is computed from {holds}, as {root.label(D)}"
+    return f"{where(r.line)}{f' ({line})' if line else ''}: {what}; the spec's {root.label(D)} is {spec}"
+
+
+def _slope_formula(act, l: int) -> str:
+    """``a⁽¹⁾(1 − a⁽¹⁾)`` for a sigmoid layer: the derivative through the output where it has one, else f′(z)."""
+    form = getattr(act, "output_form", None)
+    if form is not None:
+        shown = str(form).replace("**", "^").replace("*", "·")
+        if "Piecewise" in shown or "Eq(" in shown:
+            return f"{act.name}′(z⁽{l}⁾)"
+        if shown in ("1", "0"):
+            return f"{act.name}′(z⁽{l}⁾) = {shown}"
+        return f"{act.name}′(z⁽{l}⁾) = " + re.sub(r"\ba\b", f"a⁽{l}⁾", shown).replace(" - ", " − ")
+    return f"{act.name}′(z⁽{l}⁾)"
