@@ -425,6 +425,35 @@ class Observer:
         return reply, out
 
 
+#: Values in one packed chunk (`_pack`), and chunks in one answer.
+PACK_VALUES = 4_000_000
+PACK_CHUNKS = 12
+
+
+def _pack(arrays) -> tuple[list, list]:
+    """Many arrays as a few: ``(table, chunks)``, ``table[k] = [chunk, offset, shape]`` for ``arrays[k]``.
+
+    An answer carries at most 64 arrays; a script's snapshots and a step's recorded
+    lines are more, so they travel flattened into chunks of `PACK_VALUES` values.
+    """
+    table, chunks, current, used = [], [], [], 0
+    for array in arrays:
+        flat = np.ravel(np.asarray(array, dtype=np.float64))
+        if flat.size > PACK_VALUES:
+            raise Reply(f"an array of {flat.size} values is more than {PACK_VALUES}")
+        if used + flat.size > PACK_VALUES:
+            chunks.append(np.concatenate(current) if current else np.zeros(0))
+            current, used = [], 0
+            if len(chunks) >= PACK_CHUNKS:
+                raise Reply(f"more than {PACK_CHUNKS * PACK_VALUES} values to send back")
+        table.append([len(chunks), used, list(np.shape(array))])
+        current.append(flat)
+        used += flat.size
+    if current:
+        chunks.append(np.concatenate(current))
+    return table, chunks
+
+
 def _loops_of(err) -> int:
     try:
         value = getattr(err, "_observed_loops", 0)
@@ -519,13 +548,37 @@ class Child:
             return {}, []
         if op == "call":
             fn = self.resolve(header["target"], header.get("handle"))
-            value = fn(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
+            args, kwargs = self.values(header.get("args", []), arrays), self.kwargs(header, arrays)
+            recorder = Recorder(self.user_file) if header.get("record") else None
+            if recorder is not None:
+                # the lines of the user's file this call runs, each with the arrays it set (`Recorder`)
+                def trace(frame, event, arg):
+                    if frame.f_code.co_filename != self.user_file:
+                        return None
+
+                    def local(frame, event, arg):
+                        if event in ("line", "return"):
+                            recorder.see(frame, event)
+                        return local
+                    return local
+                sys.settrace(trace)
+            try:
+                value = fn(*args, **kwargs)
+            finally:
+                sys.settrace(None)
             # kept, so that a later call can be given what this one returned (a forward pass's cache)
             self.returns[header.get("id")] = value
             for old in sorted(self.returns)[:-8]:
                 del self.returns[old]
             encoded, out = self.encode(value)
-            return {"value": encoded}, out
+            reply = {"value": encoded}
+            if recorder is not None:
+                records, recorded = recorder.answer()
+                reply["records"] = records
+                reply["records_complete"] = not recorder.full
+                reply["packed"], chunks = _pack(recorded)
+                out = out + chunks
+            return reply, out
         raise Reply(f"unknown request {op!r}")
 
     def load(self, path):
@@ -575,7 +628,8 @@ class Child:
         reply, arrays = observer.answer()
         if not reply["found"]:  # nothing trained: what the run defined may still be driven
             reply["module"] = _describe_module(module, path)
-        return reply, arrays
+        reply["packed"], chunks = _pack(arrays)
+        return reply, chunks
 
     def resolve(self, target, handle=None):
         """A callable by name: ``Class``, ``function`` or, with a handle, ``method`` of that object."""

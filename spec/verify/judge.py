@@ -596,6 +596,7 @@ class Found:
     match: Match
     hidden: object
     output: object
+    observations: list
 
 
 def loss_phrase(m: Match) -> str:
@@ -1003,8 +1004,26 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             raise ProtocolError(f"{err.request}: {err}") from None
         binding.lines.append(f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:1000]}")
         report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
+        _locate_driven(report, driver, binding, box, source.text.splitlines())
         report.output_lines = box.output.lines
         return report
+
+
+def _locate_driven(report: Report, driver, b: discover.Binding, box, source_lines: list) -> None:
+    """For a failing class or functions: the failing scenario's step once more, its lines recorded, then `_locate`."""
+    found = getattr(report, "found", None)
+    if report.ok or report.undecided or found is None or not found.observations:
+        return
+    obs = next((o for o in found.observations if o.label == report.failed_scenario), found.observations[0])
+    box.recording = []
+    try:
+        driver.run(b, obs.arch, obs.before, obs.X, obs.Y, obs.lr)
+        records = locate.records_of(box.recording)
+    except (sandbox.SandboxError, discover.ShapeChanged):
+        return  # the line is a help, not the verdict: without it the report stands
+    finally:
+        box.recording = None
+    _locate(report, b, obs, records, source_lines, lambda line: f"line {line}")
 
 
 def _observe_file(box, path: Path, source, pins) -> Report | dict:
@@ -1055,7 +1074,7 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
 def _locate(report: Report, b: discover.Binding, obs: Observation, records: list, source_lines: list, where) -> None:
     """The line where the code departs from the spec (`spec.verify.locate`), into ``report.located``."""
     found = getattr(report, "found", None)
-    if report.ok or report.undecided or found is None or b.step_returns_gradients:
+    if report.ok or report.undecided or found is None:
         return
     m = found.match
     params = b.params[obs.arch]
@@ -1353,7 +1372,7 @@ def _stage_mistakes(c: Check) -> Report | None:
         return None
     c.report.diagnosis = [text for text, _, _ in explained]
     # what `locate` needs to find the line (an attribute, not a field: not part of the JSON report)
-    c.report.found = Found(explained[0][2].variant, explained[0][1], c.hidden, c.output)
+    c.report.found = Found(explained[0][2].variant, explained[0][1], c.hidden, c.output, c.observations)
     return _finish(c, explained[0][1])
 
 
@@ -1376,8 +1395,6 @@ def _stage_ratios(c: Check) -> Report:
         good = {key for o in c.observations for key in _keys(o, b)} - set(odd)
         reference = Match(vm.SPEC, family, factors(family)[0], "batch", None)
     _finish(c, reference, good)
-    if reference is not None:
-        report.found = Found(vm.SPEC, reference, c.hidden, c.output)
     if not report.diagnosis and c.loss is None and c.reduction is None:
         report.diagnosis = ["no known mistake explains every scenario (the table shows where the update differs)"]
     elif not report.diagnosis:
@@ -1392,6 +1409,8 @@ def _finish(c: Check, reference, good=None) -> Report:
     if reference is None:
         family = _first_family(c.output, c.loss)
         reference = Match(vm.SPEC, family, factors(family)[0], "mean" if c.reduction == "mean" else "batch", None)
+    if getattr(report, "found", None) is None:  # no mistake named: the spec's quantities against the reference
+        report.found = Found(vm.SPEC, reference, c.hidden, c.output, c.observations)
     report.loss = "the step the other parameters take" if good else loss_phrase(reference)
     report.reduction = "per scenario" if good else _reduction_name(reference)
     _first_failing_table(report, c.observations, c.b, c.hidden, c.output, reference, good)

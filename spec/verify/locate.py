@@ -53,14 +53,25 @@ class Record:
 
 def records_from(raw: list, arrays: list) -> list[Record]:
     """The child's ``[line, function, path key, array index]`` lists as records (malformed entries dropped)."""
-    out = []
+    entries = []
     for entry in raw or []:
         try:
-            line, function, key, index = entry
+            entries.append([*entry[:3], arrays[int(entry[3])]])
+        except (ValueError, TypeError, IndexError):
+            continue
+    return records_of(entries)
+
+
+def records_of(entries: list) -> list[Record]:
+    """``[line, function, path key, array]`` lists as records (malformed entries dropped)."""
+    out = []
+    for entry in entries:
+        try:
+            line, function, key, array = entry
             steps = json.loads(key)
             path = tuple({"attr": n} if kind == "attr" else {"key": n} for kind, n in steps)
-            out.append(Record(int(line), str(function), discover.path_text(path), arrays[int(index)]))
-        except (ValueError, TypeError, IndexError, KeyError):
+            out.append(Record(int(line), str(function), discover.path_text(path), np.asarray(array, dtype=np.float64)))
+        except (ValueError, TypeError, KeyError):
             continue
     return out
 
@@ -186,7 +197,8 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
             on_spec_path = changed is None and any(cmp.holds(r.value, s) for s in legit)
             if on_spec_path and not _NAMES[k.kind].search(r.name.split(".")[-1]):
                 continue
-            return Located(r.line, r.name, k, _words(r, k, departed[0], variant, net, source_lines, where))
+            return Located(r.line, r.name, k, _words(r, k, departed[0], changed is not None, variant, net,
+                                                      source_lines, where))
     # the constant-only mistakes (a bias averaged, a rate left out): the line that updates the parameter
     for r in records:
         changed = _parameter_change(r, params)
@@ -227,7 +239,8 @@ def _slope_words(variant: vm.Variant, l: int, D: int) -> str:
             "f'(z)": "times f′(z)"}.get(how, f"times {how}")
 
 
-def _words(r: Record, k: Checkpoint, root: Checkpoint, variant: vm.Variant, net: vm.Net, source_lines, where) -> str:
+def _words(r: Record, k: Checkpoint, root: Checkpoint, update: bool, variant: vm.Variant, net: vm.Net, source_lines,
+           where) -> str:
     """``line 27 (delta2 = a - y): delta2 holds ...; the spec's δ⁽²⁾ is ...``.
 
     ``root`` is the first quantity that departs; ``k`` the one the line holds (``root``, or one computed from it).
@@ -239,14 +252,14 @@ def _words(r: Record, k: Checkpoint, root: Checkpoint, variant: vm.Variant, net:
         "delta": (f"∂L/∂a⁽{D}⁾ ⊙ {slope}" if l == D else f"(W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾) ⊙ {slope}"),
         "dW": f"δ⁽{l}⁾ a⁽{l - 1}⁾ᵀ" if l > 1 else "δ⁽1⁾ xᵀ",
         "db": f"δ⁽{l}⁾ summed over the samples",
-        "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ as it was before this step's update",
+        "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ as it was before this step",
     }[root.kind]
     if root.kind == "delta":
         holds = (f"∂L/∂a⁽{D}⁾ {_slope_words(variant, l, D)}" if l == D
                  else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ {_slope_words(variant, l, D)}")
     elif root.kind == "sent":
         holds = ("W⁽{0}⁾ᵀ ∂L/∂a⁽{0}⁾: the output's error sent back before its slope".format(l + 1) if variant.raw_error
-                 else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ already updated")
+                 else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ already updated by this step")
     elif root.kind == "dW":
         holds = f"δ⁽{l}⁾ z⁽{l - 1}⁾ᵀ (z of the layer below, not its output a)"
     else:
@@ -255,12 +268,14 @@ def _words(r: Record, k: Checkpoint, root: Checkpoint, variant: vm.Variant, net:
                  "all": f"δ⁽{l}⁾ summed over the samples and the units"}.get(how, f"δ⁽{l}⁾ reduced as {how}")
     line = _source_line(source_lines, r.line)
     name = text.escape(r.name, 60)
-    if k == root:
+    if update:
+        what = f"{name} is updated with {holds}" + ("" if k == root else f", as {root.label(D)}")
+    elif k == root:
         what = f"{name} holds {holds}"
-    elif k.kind in ("dW", "db") and k.layer == root.layer:
-        what = f"{name} is updated with {holds}, as {root.label(D)}"
     else:
-        what = f"{name} is computed from {holds}, as {root.label(D)}"
+        what = f"{name} is computed from {holds}" + ("" if root.kind == "sent" else f", as {root.label(D)}")
+    if root.kind == "sent":
+        return f"{where(r.line)}{f' ({line})' if line else ''}: {what}; the spec's is {spec}"
     return f"{where(r.line)}{f' ({line})' if line else ''}: {what}; the spec's {root.label(D)} is {spec}"
 
 

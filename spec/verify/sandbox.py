@@ -129,6 +129,7 @@ class Sandbox:
         self.echo = sys.stderr if echo is None else echo
         self.output = Output()
         self.requests = 0
+        self.recording = None  # a list while the lines of calls are recorded (`record`)
         self._answer_bytes = 0
         self.folder = None
         self.cgroup = None
@@ -344,8 +345,9 @@ class Sandbox:
         """
         measured, _ = self.request({"op": "measure", "path": os.path.abspath(self.path)}, what=what)
         confinement = self.confinement(str(measured.get("confinement", "none"))[:600])
-        reply, arrays = self.request({"op": "observe", "path": os.path.abspath(self.path), "source": source,
+        reply, chunks = self.request({"op": "observe", "path": os.path.abspath(self.path), "source": source,
                                       "iterations": int(iterations)}, what=what)
+        arrays = self._unpack(reply.get("packed"), chunks, what)
         self._expect(isinstance(reply.get("found"), bool), what)
         if reply["found"]:
             snapshots = reply.get("snapshots")
@@ -353,6 +355,21 @@ class Sandbox:
                 isinstance(s, dict) and all(isinstance(i, int) and 0 <= i < len(arrays) for i in s.values())
                 for s in snapshots) and isinstance(reply.get("params"), list), what)
         return reply, arrays, confinement
+
+    def _unpack(self, table, chunks: list, what: str) -> list[np.ndarray]:
+        """The arrays the child packed (`spec.verify._child._pack`), each checked to lie inside its chunk."""
+        self._expect(isinstance(table, list), what)
+        out = []
+        for entry in table:
+            ok = (isinstance(entry, list) and len(entry) == 3 and all(isinstance(v, int) for v in entry[:2])
+                  and isinstance(entry[2], list) and all(isinstance(d, int) and d >= 0 for d in entry[2])
+                  and len(entry[2]) <= 8 and 0 <= entry[0] < len(chunks))
+            self._expect(ok, what)
+            chunk, offset, shape = entry
+            size = int(np.prod(shape)) if shape else 1
+            self._expect(chunks[chunk].ndim == 1 and 0 <= offset and offset + size <= chunks[chunk].size, what)
+            out.append(chunks[chunk][offset:offset + size].reshape(shape))
+        return out
 
     def new(self, target: str, args: list, what: str, kwargs=None, arrays=()) -> tuple[int, dict]:
         """Instantiate ``target(*args, **kwargs)``; the handle of the new object and its attributes.
@@ -388,10 +405,22 @@ class Sandbox:
 
         ``args`` and ``kwargs`` values are numbers, or ``{"array": k}`` for ``arrays[k]``.
         """
-        reply, out = self.request(
-            {"op": "call", "handle": handle, "target": target, "args": list(args), "kwargs": dict(kwargs or {})},
-            arrays, what=what,
-        )
+        header = {"op": "call", "handle": handle, "target": target, "args": list(args), "kwargs": dict(kwargs or {})}
+        if self.recording is not None:
+            header["record"] = True
+        reply, out = self.request(header, arrays, what=what)
+        if self.recording is not None:
+            # the lines the call ran, each with the arrays it set (`spec.verify.locate`); their arrays follow the value's
+            records, table = reply.get("records"), reply.get("packed")
+            self._expect(isinstance(table, list), what)
+            chunks = len({t[0] for t in table if isinstance(t, list) and t and isinstance(t[0], int)})
+            self._expect(chunks <= len(out), what)
+            recorded = self._unpack(table, out[len(out) - chunks:], what)
+            self._expect(isinstance(records, list) and all(
+                isinstance(r, list) and len(r) == 4 and isinstance(r[3], int) and 0 <= r[3] < len(recorded)
+                for r in records), what)
+            self.recording += [r[:3] + [recorded[r[3]]] for r in records]
+            out = out[:len(out) - chunks]
         value = reply.get("value")
         self._expect(isinstance(value, dict) and _indices_fit(value, len(out)), what)
         self.last_call = self.requests  # refer to what it returned with {"returned": last_call}
