@@ -244,8 +244,11 @@ def _scope(frame) -> dict:
         if len(found) >= SNAPSHOT_ARRAYS or id(value) in seen:
             return
         if isinstance(value, np.ndarray):
-            if value.dtype.kind == "f" and value.size > 0:
+            if value.dtype.kind in "fiub" and value.size > 0:  # integer data too (inputs, labels)
                 found[path] = value
+            return
+        if depth == 0 and isinstance(value, (float, np.floating)) and not isinstance(value, bool):
+            found[path] = np.asarray(float(value))  # a number: one sample's target, say (never a parameter)
             return
         if depth >= 3 or isinstance(value, (str, bytes, int, float, type, types.ModuleType)) or inspect.isroutine(value):
             return
@@ -371,10 +374,14 @@ class Observer:
             return
         previous = state["snaps"][-1]
         changed = tuple(p for p in snap if p in state["entry"] and p in previous and previous[p].shape == snap[p].shape
-                        and snap[p].size <= SNAPSHOT_VALUES and not np.array_equal(previous[p], snap[p]))
+                        and snap[p].dtype.kind == "f" and snap[p].ndim > 0 and snap[p].size <= SNAPSHOT_VALUES
+                        and not np.array_equal(previous[p], snap[p]))
         # a training step moves most entries of some parameter; a loop filling an array (one-hot
         # targets, a row at a time) changes a sliver of it: not a training loop
         if changed and max(np.mean(previous[p] != snap[p]) for p in changed) < 0.1:
+            changed = ()
+        # nor is a loop that only writes into entries that were still zero (an array filled block by block)
+        if changed and all(np.all(previous[p][previous[p] != snap[p]] == 0) for p in changed):
             changed = ()
         if not changed or changed != state["params"]:
             state["params"] = changed or None

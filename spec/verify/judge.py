@@ -1061,10 +1061,17 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     except discover.DiscoveryError as err:
         raise ProtocolError(str(err)) from None
     seen.binding.lines.append(f"your code ran in its own process; confined: {str(confinement)[:1000]}")
+    records = locate.records_from(reply.get("records"), arrays)
+    own = observe.own_loss(records, seen.observations[-1]) if loss is None else None
+    if own is not None:
+        # the loss the code says it minimises is the one its step is judged against
+        loss = own.family.name
+        seen.binding.lines.append(
+            f"the code's own loss: {source.where(own.line)} computes {own.words}, which is {loss_words(own.family)} "
+            "of its outputs and targets: the step is judged against it")
     report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
                    loss, reduction, seed)
     report.output_lines = box.output.lines
-    records = locate.records_from(reply.get("records"), arrays)
     if records:
         # the records are the last observed iteration, line by line
         _locate(report, seen.binding, seen.observations[-1], records, source.text.splitlines(), source.where)

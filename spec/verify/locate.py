@@ -101,11 +101,16 @@ def checkpoints(D: int, has_bias) -> list[Checkpoint]:
 
 #: Names that say what a line computes (for a value that is also some other quantity of the spec).
 _NAMES = {
-    "delta": re.compile(r"delta|^d_?z|_dz$|^dz|^d\d|_d$|err(or)?_?term|^grad_?z|dinputs?", re.I),
+    "delta": re.compile(r"delta|^d_?(z|out|o|hid|hidden|h|y|final|l\d|\d|layer|output)(\d|_|$)|_d$|_dz$|"
+                        r"^g_?(z|out|o|hid|hidden|h)(\d|_|$)|err(or)?_?term|^grad_?z|dinputs?", re.I),
     "dW": re.compile(r"^d_?w|dweights?|grad_?w|nabla_?w|^g_?w|w_?grad|_dw$", re.I),
     "db": re.compile(r"^d_?b|dbias(es)?|grad_?b|nabla_?b|^g_?b|b_?grad|_db$", re.I),
     "sent": re.compile(r"^$"),
 }
+
+
+#: Names of an error term that may be the error before or after the slope (l1_error, hidden_error).
+_ERROR_NAMES = re.compile(r"err(or)?s?(\d|_|$)|_err", re.I)
 
 
 def _views(value: np.ndarray, shape: tuple):
@@ -185,6 +190,9 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
     # everything the spec computes in this step: a line holding one of them is on the spec's path
     legit = [X, Y, spec["dl_da"], *[spec[n][l] for n in ("z", "a", "delta", "sent", "dW", "db")
                                      for l in range(1, D + 1) if spec[n][l] is not None]]
+    # every line that holds a departed quantity, with how sure it is the place: 0 a value on no path of the
+    # spec, or named as the quantity (delta2 = a - y); 1 named like an error term (hidden_error); 2 an update
+    found = []
     for r in records:
         changed = _parameter_change(r, params)
         for k in departed:
@@ -192,13 +200,19 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
             if changed is not None:
                 if ("d" + changed[0][0], changed[0][1]) != (k.kind, k.layer) or not cmp.holds(changed[1], q):
                     continue
-            elif not cmp.holds(r.value, q):
+                found.append((2, r, k, True))
+                break
+            if not cmp.holds(r.value, q):
                 continue
-            on_spec_path = changed is None and any(cmp.holds(r.value, s) for s in legit)
-            if on_spec_path and not _NAMES[k.kind].search(r.name.split(".")[-1]):
-                continue
-            return Located(r.line, r.name, k, _words(r, k, departed[0], changed is not None, variant, net,
-                                                      source_lines, where))
+            last = r.name.split(".")[-1]
+            if _NAMES[k.kind].search(last) or not any(cmp.holds(r.value, s) for s in legit):
+                found.append((0, r, k, False))
+            elif k.kind == "delta" and _ERROR_NAMES.search(last):
+                found.append((1, r, k, False))
+            break
+    if found:
+        _, r, k, update = min(found, key=lambda f: f[0])
+        return Located(r.line, r.name, k, _words(r, k, departed[0], update, variant, net, source_lines, where))
     # the constant-only mistakes (a bias averaged, a rate left out): the line that updates the parameter
     for r in records:
         changed = _parameter_change(r, params)

@@ -231,12 +231,15 @@ def chain(shapes: list[tuple], names=None) -> tuple | None:
 
 
 _X_NAMES = re.compile(r"^(x|xs|x_?train|x_?batch|inputs?|data|features|l0|a0|layer_?0|x_?i|xi|sample)$", re.I)
-_Y_NAMES = re.compile(r"^(y|ys|y_?train|y_?batch|targets?|labels?|t|y_?i|yi|y_?true|expected|d|outputs?_?expected)$", re.I)
-_OUT_NAMES = re.compile(r"out|pred|y_?hat|final|^(a|h|l|layer|activation|o)_?\d+$", re.I)
+_Y_NAMES = re.compile(r"^(y|ys|y_?train|y_?batch|targets?|labels?|t|y_?i|yi|y_?true|expected|d|outputs?_?expected|tgts?|"
+                     r"truth|answers?|desired)$|^(y|t)_|target|label", re.I)
+_OUT_NAMES = re.compile(r"out|pred|y_?hat|final|^p$|^probs?$|^prob|^(a|h|l|layer|activation|o)_?\d+$", re.I)
 
 
 def _fits(shape, n, N):
     """The layout in which an array of ``shape`` holds ``n`` values per sample for N samples, or None."""
+    if N == 1 and n == 1 and shape == ():
+        return "samples_features"
     if N == 1 and shape in ((n,), (1, n)):
         return "samples_features"
     if N == 1 and shape == (n, 1):
@@ -248,6 +251,19 @@ def _fits(shape, n, N):
     if n == 1 and shape == (N,):
         return "samples_features"
     return None
+
+
+def _labels(array, n, N):
+    """Integer class labels for N samples of n classes, one-hot in the math's layout (n, N), or None."""
+    a = np.asarray(array)
+    if n < 2 or a.size != N or a.ndim > 2 or (a.ndim == 2 and 1 not in a.shape):
+        return None
+    flat = a.reshape(N)
+    if not np.all(flat == np.round(flat)) or flat.min() < 0 or flat.max() >= n:
+        return None
+    one_hot = np.zeros((n, N))
+    one_hot[flat.astype(int), np.arange(N)] = 1.0
+    return one_hot
 
 
 def _math(array, layout, n, N):
@@ -317,17 +333,20 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
                 return None
             yl, ol = _fits(s[yk].shape, nD, N), _fits(s[ok_].shape, nD, N)
             xl_ = _fits(s[xk].shape, n0, N)
-            if None in (yl, ol, xl_):
+            Y = _math(s[yk], yl, nD, N) if yl is not None else _labels(s[yk], nD, N)
+            if None in (ol, xl_) or Y is None:
                 return None
             out.append(observation(f"the file's own data, iteration {i} of {loop}", arch, before,
-                                         _math(s[xk], xl_, n0, N), _math(s[yk], yl, nD, N), None,
-                                         _math(s[ok_], ol, nD, N), after))
+                                         _math(s[xk], xl_, n0, N), Y, None, _math(s[ok_], ol, nD, N), after))
         return out
 
     choice, explained = None, []
     for xk, N, xl in Xs:
         outs = [k for k in others if k != xk and _fits(snaps[-1][k].shape, nD, N)]
-        ys = sorted(outs, key=lambda k: rank(k, _Y_NAMES))
+        labels = [k for k in others if k != xk and k not in outs and _labels(snaps[-1][k], nD, N) is not None]
+        # targets: named like targets, not like a loss (a running total is a number of the right size too)
+        ys = sorted(outs + labels, key=lambda k: (bool(_LOSS_NAMES.search(_last(k))), *rank(k, _Y_NAMES),
+                                                  snaps[-1][k].ndim == 0))
         for ok_ in sorted(outs, key=lambda k: (k in entry, not _OUT_NAMES.search(_last(k)))):
             for yk in [y for y in ys if y != ok_][:3]:
                 obs = observations(xk, N, xl, yk, ok_)
@@ -362,7 +381,8 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
         f"sizes {'-'.join(map(str, arch))} ({depth} layer{'s' if depth > 1 else ''}); parameters: "
         + ", ".join(described) + ("" if b.has_biases else "; no biases"),
         f"inputs: {_name(xk)} {snaps[-1][xk].shape} ({'samples in rows' if xl == 'samples_features' else 'samples in columns'}); "
-        f"targets: {_name(yk)} {snaps[-1][yk].shape}; outputs: {_name(ok_)} {snaps[-1][ok_].shape}; "
+        f"targets: {_name(yk)} {snaps[-1][yk].shape}"
+        f"{' (class labels, read as one-hot)' if _fits(snaps[-1][yk].shape, nD, N) is None else ''}; outputs: {_name(ok_)} {snaps[-1][ok_].shape}; "
         f"{N} sample{'s' if N > 1 else ''} per step",
         "the learning rate: written into the code (the step size is measured)",
         f"only the file's own data was seen ({len(obs)} steps): a class or functions that verify can drive "
@@ -442,4 +462,55 @@ def cause(path: Path, source_text: str, err: sandbox.UserError, source: Source |
         wrong = misspelt_init(source_text)
         if wrong and ("takes no arguments" in message or "positional argument" in message):
             return f"cannot run {at}: {wrong}: Python never calls it, so the object is built without its parameters"
+    return None
+
+
+# --- the code's own loss --------------------------------------------------------------------------
+
+_LOSS_NAMES = re.compile(r"loss|cost|^j$|^l$|mse|sse|^err(or)?$|^e$|objective|^ce$|entropy", re.I)
+
+
+@dataclass
+class OwnLoss:
+    """A number the code computes in its loop that is a registered loss of its outputs and targets."""
+
+    family: object  # `spec.verify.recurrence.Family`
+    name: str
+    line: int
+    words: str
+
+
+def own_loss(records: list, obs) -> OwnLoss | None:
+    """The registered loss whose value one of the iteration's numbers named like a loss holds, or None.
+
+    A step that is exact for some standard loss is not right when the code says it
+    minimises another: the loss the code computes (``loss = np.mean((y - out) ** 2)``),
+    recognised by its value on the iteration's outputs and targets under any of the
+    conventions (half or whole, summed or averaged over samples or entries), is the
+    one the step is judged against. A running total over a per-sample loop matches
+    nothing and decides nothing.
+    """
+    from spec.verify import recurrence as vm
+
+    A, Y = obs.output, obs.Y
+    n, N = A.shape
+    for r in records:
+        if r.value.size != 1 or not _LOSS_NAMES.search(r.name.split(".")[-1]):
+            continue
+        v = float(r.value.reshape(()))
+        if not np.isfinite(v) or v == 0:
+            continue
+        hits = []
+        for family in vm.families():
+            total = family.value(A, Y)
+            if not np.isfinite(total) or total == 0:
+                continue
+            bare = 1.0 / float(family.coefficient)
+            for k in (1.0, bare):
+                for per in (1.0, N, n, N * n):
+                    if abs(v - total * k / per) <= 1e-6 * abs(v):
+                        hits.append(family)
+        names = {f.name for f in hits}
+        if len(names) == 1:
+            return OwnLoss(hits[0], r.name, r.line, f"{r.name} = {v:.6g}")
     return None

@@ -121,6 +121,13 @@ class Family:
         # The generic delta = J^T dl/da divides by the output where d_da has a in its denominator
         # (bce: a (1 - a), ce: a) and loses every digit as a saturates; there the spec's closed form is used.
         self.divides_by_output = bool(sp.denom(sp.together(loss.d_da)).has(a_symbol))
+        value = sp.lambdify((a_symbol, y_symbol), loss.expr, modules=["scipy", "numpy"], cse=True)
+        self._value = lambda a, y: np.broadcast_to(value(a, y), np.broadcast_shapes(np.shape(a), np.shape(y)))
+
+    def value(self, a, y) -> float:
+        """The loss summed over every output entry and sample (the entry's expression, entry by entry)."""
+        with np.errstate(all="ignore"):
+            return float(np.sum(self._value(a, y)))
 
     def __repr__(self) -> str:
         return f"Family({self.name!r})"
