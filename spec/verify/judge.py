@@ -1072,10 +1072,42 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
                    loss, reduction, seed)
     report.output_lines = box.output.lines
+    _check_written_rate(report, seen, source)
     if records:
         # the records are the last observed iteration, line by line
         _locate(report, seen.binding, seen.observations[-1], records, source.text.splitlines(), source.where)
     return report
+
+
+def _check_written_rate(report: Report, seen, source) -> None:
+    """A passing script whose step is not its own learning rate times a convention's constant fails.
+
+    The step measured on the file's own data is exact gradient descent for some rate;
+    when the code names its rate (``lr = 0.5`` used in the updates), the step must be
+    that rate times one of the constants a loss convention puts on the gradient (1, 2,
+    1/2, 1/N, 1/outputs and their products): a step of lr/N² is gradient descent of no
+    stated loss with that rate (a mean taken twice, say).
+    """
+    found = getattr(report, "found", None)
+    if not report.ok or found is None or found.match.eta is None:
+        return
+    rate = observe.written_rate(seen, source.text)
+    if rate is None:
+        return
+    name, lr = rate
+    m, obs = found.match, seen.observations[-1]
+    n, N = obs.arch[-1], obs.X.shape[1]
+    step = m.eta * m.factor.value(n) / (N if m.mode == "mean" else 1)
+    constants = {k / d for k in (1.0, 2.0, 0.5) for d in (1, N, n, N * n)}
+    if any(abs(step - lr * k) <= 1e-6 * abs(step) for k in constants):
+        return
+    report.ok = False
+    report.failed_scenario = seen.observations[-1].label
+    report.diagnosis = [
+        f"the step is exact gradient descent of {loss_phrase(m)} with a step of {step:.6g} on its summed gradient, "
+        f"but the code's learning rate {name} = {lr:g} times no convention's constant (1, 2, 1/2, 1/N = 1/{N}, "
+        f"1/outputs) gives it: the step is {step / lr:.6g} x {name}, e.g. a mean over the samples taken twice"]
+    report.convention = None
 
 
 def _locate(report: Report, b: discover.Binding, obs: Observation, records: list, source_lines: list, where) -> None:
@@ -1290,6 +1322,7 @@ def _stage_convention(c: Check) -> Report | None:
         return None
     c.report.convention = convention_text(match, c.hidden, c.output, c.b, c.depth)
     c.report.loss, c.report.reduction = _loss_name(match), _reduction_name(match)
+    c.report.found = Found(vm.SPEC, match, c.hidden, c.output, c.observations)
     return c.report
 
 

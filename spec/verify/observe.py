@@ -280,6 +280,7 @@ class Seen:
     binding: discover.Binding
     observations: list
     lines: list
+    snapshot_numbers: dict = field(default_factory=dict)  # the numbers in scope at the last snapshot (lr, ...)
 
 
 def identify(reply: dict, arrays: list, source: Source, path: Path, observation, forward_fits) -> Seen:
@@ -394,7 +395,8 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
         lines.append(f"skipped {len(source.skipped)} IPython magic or shell line{'s' if len(source.skipped) > 1 else ''} "
                      f"(not Python): {shown}{more}")
     b.lines = lines
-    return Seen(b, obs, lines)
+    numbers = {k: float(a) for k, a in snaps[-1].items() if a.ndim == 0 and np.isfinite(a)}
+    return Seen(b, obs, lines, numbers)
 
 
 class ObservedDriver:
@@ -513,4 +515,19 @@ def own_loss(records: list, obs) -> OwnLoss | None:
         names = {f.name for f in hits}
         if len(names) == 1:
             return OwnLoss(hits[0], r.name, r.line, f"{r.name} = {v:.6g}")
+    return None
+
+
+_RATE_NAMES = re.compile(r"^(lr|learning_?rate|alpha|eta|step_?size|rate|l_?rate|learn_?rate)$", re.I)
+
+
+def written_rate(seen: Seen, text: str):
+    """``(name, value)`` of the learning rate the code names and uses in a line with ``-=``/``+=``/``= X -``, or None."""
+    for key, index in seen.snapshot_numbers.items():
+        name = _last(key)
+        if not _RATE_NAMES.match(name) or not (0 < index < float("inf")):
+            continue
+        used = re.compile(rf"(-=|\+=|=.*[-+]).*\b{re.escape(name)}\b|\b{re.escape(name)}\b.*(-=|\+=)")
+        if any(used.search(line) for line in text.splitlines()):
+            return name, float(index)
     return None
