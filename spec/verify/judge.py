@@ -1133,7 +1133,9 @@ def _locate(report: Report, b: discover.Binding, obs: Observation, records: list
     named = {(p.kind, p.layer): (p.name, obs.before[p.key]) for p in params}
     with np.errstate(all="ignore"):
         spot = locate.locate(records, source_lines, net, X, Y, m.family, found.variant, step, c, named,
-                             sorted(failing), where, rtol=max(locate.RTOL, 10 * b.rtol))
+                             sorted(failing), where, rtol=max(locate.RTOL, 10 * b.rtol),
+                             changes={(p.kind, p.layer): obs.after[p.key] - obs.before[p.key] for p in params
+                                      if not b.step_returns_gradients})
     if spot is not None:
         report.located = [spot.text]
 

@@ -172,13 +172,15 @@ class Located:
 
 
 def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, family: vm.Family,
-           variant: vm.Variant, step: float, c: float, params: dict, failing: list, where, rtol=RTOL) -> Located | None:
+           variant: vm.Variant, step: float, c: float, params: dict, failing: list, where, rtol=RTOL,
+           changes: dict | None = None) -> Located | None:
     """The first line whose value departs from the spec (see the module docstring), or None.
 
     ``net`` holds the parameters before the step (math layout), ``X`` and ``Y`` the step's data
     (one sample when the code steps sample by sample); ``params`` maps each parameter's
     (kind, layer) to ``(code name, value before)`` in the math layout, ``failing``
-    the (kind, layer) whose update is wrong; ``where(line)`` words a line (``line 27``,
+    the (kind, layer) whose update is wrong, ``changes`` their observed change by (kind, layer);
+    ``where(line)`` words a line (``line 27``,
     ``cell 3, line 2``).
     """
     D, N = net.D, X.shape[1]
@@ -213,7 +215,18 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
     if found:
         _, r, k, update = min(found, key=lambda f: f[0])
         return Located(r.line, r.name, k, _words(r, k, departed[0], update, variant, net, source_lines, where))
-    # the constant-only mistakes (a bias averaged, a rate left out): the line that updates the parameter
+    # the constant-only mistakes (a bias averaged, a rate left out): the first line that holds a failing
+    # parameter's own change up to a constant (its gradient, db2 = ...), else the line that updates it
+    # (only when some parameters are right: a sign or a factor on every update is in the update lines)
+    odd = [k for k in failing if changes and changes.get(k) is not None and np.any(changes[k])]
+    for r in (records if odd and len(failing) < len(params) else []):
+        for kind, l in odd:
+            if _parameter_change(r, params) is None and cmp.holds(r.value, changes[(kind, l)]):
+                line = _source_line(source_lines, r.line)
+                return Located(r.line, r.name, None,
+                               f"{where(r.line)}{f' ({line})' if line else ''}: {text.escape(r.name, 60)} holds the "
+                               f"update of {'W' if kind == 'W' else 'b'}⁽{l}⁾ that departs from the spec (the "
+                               "table shows by how much)")
     for r in records:
         changed = _parameter_change(r, params)
         if changed is not None and changed[0] in failing:

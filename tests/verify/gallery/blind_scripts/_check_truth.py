@@ -272,39 +272,42 @@ def failing_line(name):
     return int(lines[-1].split("line ")[1].split(",")[0]), last_error
 
 
+def check(entry) -> str:
+    """One entry's truth, checked as the module docstring says; the line printed for it (AssertionError if it fails)."""
+    name = entry["file"]
+    if entry["kind"] == "cannot_run":
+        line, error = failing_line(name)
+        assert line == entry["cause"]["line"], (line, entry["cause"])
+        return f"{name:38s} cannot run: line {line}: {error}"
+    params = entry["observe"]["params"]
+    errs = relative_errors(entry)
+    if entry["correct"]:
+        assert all(e < MATCH for e in errs), errs
+        return f"{name:38s} correct: {fmt(params, errs)}"
+    bug = entry["bug"]
+    off = [p for p, e in zip(params, errs) if e > MISMATCH]
+    assert all(e < MATCH or e > MISMATCH for e in errs), errs
+    assert sorted(off) == sorted(bug["mismatched"]), (off, bug["mismatched"])
+    fixes = FIXES[name]
+    first = where(name, next(iter(fixes)))
+    line = first[1] if not name.endswith(".ipynb") else f"cell {first[0].split('#cell')[1]}, line {first[1]}"
+    assert line == bug["line"], (line, bug["line"])
+    fixed = relative_errors(entry, fixes)
+    assert all(e < MATCH for e in fixed), fixed
+    return f"{name:38s} bug at {line}: {fmt(params, errs)}\n{'':38s} repaired: {fmt(params, fixed)}"
+
+
 def main():
     entries = json.loads((HERE / "truth.json").read_text())
     files = sorted(p.name for p in HERE.iterdir() if p.suffix in (".py", ".ipynb") and not p.name.startswith("_"))
     assert sorted(e["file"] for e in entries) == files, "truth.json and the folder disagree"
     failures = 0
     for entry in entries:
-        name = entry["file"]
         try:
-            if entry["kind"] == "cannot_run":
-                line, error = failing_line(name)
-                assert line == entry["cause"]["line"], (line, entry["cause"])
-                print(f"{name:38s} cannot run: line {line}: {error}")
-                continue
-            params = entry["observe"]["params"]
-            errs = relative_errors(entry)
-            if entry["correct"]:
-                assert all(e < MATCH for e in errs), errs
-                print(f"{name:38s} correct: {fmt(params, errs)}")
-                continue
-            bug = entry["bug"]
-            off = [p for p, e in zip(params, errs) if e > MISMATCH]
-            assert all(e < MATCH or e > MISMATCH for e in errs), errs
-            assert sorted(off) == sorted(bug["mismatched"]), (off, bug["mismatched"])
-            fixes = FIXES[name]
-            first = where(name, next(iter(fixes)))
-            line = first[1] if not name.endswith(".ipynb") else f"cell {first[0].split('#cell')[1]}, line {first[1]}"
-            assert line == bug["line"], (line, bug["line"])
-            fixed = relative_errors(entry, fixes)
-            assert all(e < MATCH for e in fixed), fixed
-            print(f"{name:38s} bug at {line}: {fmt(params, errs)}\n{'':38s} repaired: {fmt(params, fixed)}")
+            print(check(entry))
         except Exception:
             failures += 1
-            print(f"{name}: FAILED")
+            print(f"{entry['file']}: FAILED")
             traceback.print_exc()
     print("all agree" if not failures else f"{failures} FAILED")
     return 1 if failures else 0
