@@ -536,7 +536,9 @@ def answer_problems(run, code, out, err):
         if report[name] != value:
             problems.append(f"{name} is {report[name]!r}, expected {value!r}")
     if "diagnoses" in run:
-        count = len(report["diagnosis"]) if report is not None else out.count("    - ")
+        # (in the text, the diagnosis's items: the line of the mistake that follows is not one)
+        count = len(report["diagnosis"]) if report is not None else \
+            out.split("  where the code departs from the spec:")[0].count("    - ")
         if count > run["diagnoses"]:
             problems.append(f"{count} diagnoses, at most {run['diagnoses']} expected")
     return problems
