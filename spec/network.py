@@ -302,12 +302,9 @@ def prove_backprop(
             before any symbolic work.
         ProofTimeout: ``timeout`` seconds passed before every parameter was checked.
     """
-    sizes, hidden, output, loss_ = check_config(sizes, activation, output_activation, loss, reduction)
-    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
-        raise ValueError(f"samples: expected an int from 1 to {MAX_SAMPLES}, got {samples!r}")
-    if method not in METHODS:
-        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
-    check_size_of_proof(sizes, samples, method)
+    sizes, hidden, output, loss_ = check_request(
+        sizes, activation, output_activation, loss, reduction, samples, method
+    )
 
     start = time.perf_counter()
     deadline = None if timeout is None else start + timeout
@@ -339,6 +336,17 @@ def recurrence_lines(net: SymbolicNetwork) -> list[str]:
         else:
             lines.append("delta(l) = W(l+1)^T delta(l+1) * sigma'(z(l))   (sigma any differentiable function, entry by entry)")
     return lines
+
+
+def check_request(sizes, activation, output_activation, loss, reduction, samples, method):
+    """Every check `prove_backprop` makes before any symbolic work; return `check_config`'s objects."""
+    checked = check_config(sizes, activation, output_activation, loss, reduction)
+    if isinstance(samples, bool) or not isinstance(samples, int) or not 1 <= samples <= MAX_SAMPLES:
+        raise ValueError(f"samples: expected an int from 1 to {MAX_SAMPLES}, got {samples!r}")
+    if method not in METHODS:
+        raise ValueError(f"method: expected one of {', '.join(METHODS)}, got {method!r}")
+    check_size_of_proof(checked[0], samples, method)
+    return checked
 
 
 def check_config(sizes, activation, output_activation, loss, reduction):

@@ -234,7 +234,8 @@ def _prove_command(commands) -> None:
     prove.add_argument("--samples", type=int, default=None, help="samples in the symbolic batch (default 2, at most 64)")
     prove.add_argument(
         "--timeout", type=_seconds, default=120.0, metavar="S",
-        help="stop after S seconds, reporting how far it got (default 120)",
+        help="stop after S seconds, reporting how far it got (default 120); a request whose estimated time "
+        "is over 5 times S is refused before it starts",
     )
     prove.add_argument(
         "--method", choices=("downstream", "nested"), default=None,
@@ -741,6 +742,7 @@ def _prove(args) -> int:
 
     # no --output-activation: the loss's own (sigmoid for mse and bce, softmax for ce)
     output_activation = args.output_activation or losses.get(args.loss).default_output
+    _refuse_what_cannot_finish(args, output_activation)
     bar = None if args.quiet else ProgressBar(0, label="parameter", delay=1.0)
     try:
         result = prove_backprop(
@@ -772,6 +774,30 @@ def _prove(args) -> int:
     verdict = "PROVEN" if result.ok else "NOT PROVEN"
     print(f"{verdict}: {n_ok} of {len(result.parameters)} parameters, in {result.seconds:.2f} s")
     return 0 if result.ok else 1
+
+
+def _refuse_what_cannot_finish(args, output_activation: str) -> None:
+    """A usage error, before any symbolic work, if the estimate says the proof cannot finish in --timeout.
+
+    Refused only when the estimate is over `proof_time.REFUSE_FACTOR` (5) times --timeout: the estimate was
+    fitted on one machine, and a request that would have finished on a faster one must not be refused.
+    """
+    from spec import proof_time
+
+    from spec.network import check_request
+
+    # a bad option, or a request over the size limits, is refused with its own message first
+    check_request(
+        args.sizes, args.activation, output_activation, args.loss, args.reduction, args.samples, args.method
+    )
+    seconds = proof_time.estimate_seconds(args.sizes, args.samples, args.method, args.loss)
+    if proof_time.cannot_finish(seconds, args.timeout):
+        raise UsageError(
+            f"--sizes {','.join(map(str, args.sizes))} with --samples {args.samples} (--method {args.method}, "
+            f"--loss {args.loss}) would take about {proof_time.duration(seconds)} by the estimate measured on a "
+            f"2-core machine, over {proof_time.REFUSE_FACTOR:g} times --timeout {args.timeout:g} s; use fewer "
+            "--samples or smaller --sizes, or raise --timeout"
+        )
 
 
 def _prove_general(timeout: float) -> int:

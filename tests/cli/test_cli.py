@@ -249,13 +249,78 @@ def test_bad_input_is_one_line_and_exit_2(args, message):
     assert message in err
 
 
-def test_prove_stops_at_its_time_limit_and_says_how_far_it_got():
-    # 64-32-10 has 2,410 parameters: far more than 1 s of work on any machine
-    code, out, err = run("prove", "--sizes", "64,32,10", "--timeout", "1", "--quiet")
+def test_prove_stops_at_its_time_limit_and_says_how_far_it_got(monkeypatch, capsys):
+    from spec import proof_time
+
+    # 64-32-10 has 2,410 parameters: far more than 1 s of work on any machine. The estimate
+    # (about 10 s, over 5 times 1 s) would refuse it up front; told it is quick, the proof starts and meets the limit.
+    monkeypatch.setattr(proof_time, "estimate_seconds", lambda *args: 0.0)
+    code = cli.main(["prove", "--sizes", "64,32,10", "--timeout", "1", "--quiet"])
+    err = capsys.readouterr().err
     assert code == 1
     line = err.strip().splitlines()[-1]
     assert line.startswith("NOT PROVEN: stopped after") and "of 2410 parameters checked" in line
     assert "raise --timeout to finish" in line and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "args, request_words",
+    [
+        # about 2.5 min by the estimate (4.5 min measured), 10 s allowed
+        (["--sizes", "20,20,20,20", "--samples", "8", "--timeout", "10"], "--sizes 20,20,20,20 with --samples 8"),
+        # about 3.5 min by the estimate (59 of 330 parameters in 2 min measured), 20 s allowed
+        (["--method", "nested", "--sizes", "10,10,10,10", "--samples", "3", "--timeout", "20"],
+         "--sizes 10,10,10,10 with --samples 3 (--method nested"),
+    ],
+)
+def test_prove_refuses_up_front_what_cannot_finish_in_its_timeout(args, request_words):
+    code, out, err = run("prove", *args)
+    assert code == 2
+    assert out == "" and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("backprop-spec: error: " + request_words)
+    assert "by the estimate" in err and "times --timeout" in err
+    assert "use fewer --samples or smaller --sizes, or raise --timeout" in err
+    # nothing was started: no proof, no time limit met
+    assert "PROVEN" not in err and "stopped after" not in err
+
+
+def test_prove_refuses_before_any_symbolic_work(monkeypatch, capsys):
+    from spec import network
+
+    def must_not_run(*args, **kwargs):
+        raise AssertionError("prove_backprop ran")
+
+    monkeypatch.setattr(network, "prove_backprop", must_not_run)
+    assert cli.main(["prove", "--sizes", "20,20,20,20", "--samples", "8", "--timeout", "10"]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == "" and "would take about 2 min" in captured.err
+
+
+def test_a_small_proof_is_not_refused_even_with_a_short_timeout():
+    # 2-2-1: about 0.035 s by the estimate, far under 5 times 5 s
+    code, out, err = run("prove", "--timeout", "5")
+    assert code == 0, err
+    assert "PROVEN: 9 of 9 parameters" in out
+
+
+def test_the_estimate_is_within_its_stated_factor_of_every_measured_proof():
+    import json
+    from pathlib import Path
+
+    from spec import proof_time
+
+    # The measurements the constants were fitted to (benchmarks/prove_times.py): a ratio, no clock here.
+    path = Path(__file__).resolve().parents[2] / "benchmarks" / "results" / "prove_times.jsonl"
+    rows = [json.loads(line) for line in path.read_text().splitlines() if line.strip()]
+    finished = [r for r in rows if not r.get("stopped") and r["seconds"] >= 0.3]
+    assert len(finished) > 100
+    for r in finished:
+        ratio = proof_time.estimate_seconds(r["sizes"], r["samples"], r["method"], r["loss"]) / r["seconds"]
+        assert 1 / proof_time.FIT_FACTOR <= ratio <= proof_time.FIT_FACTOR, r
+    # the largest finished proof of each method is among them, not extrapolated to
+    for method in ("downstream", "nested"):
+        assert max(r["seconds"] for r in finished if r["method"] == method) > 20
 
 
 def test_prove_shows_progress_on_long_proofs():
