@@ -370,7 +370,8 @@ class Observer:
         snap = {p: (a.copy() if a.size <= SNAPSHOT_VALUES else a) for p, a in arrays.items()}
         state = self.loops.get(key)
         if state is None:
-            self.loops[key] = {"entry": set(snap), "snaps": [snap], "params": None, "records": None}
+            self.loops[key] = {"entry": set(snap), "snaps": [snap], "params": None, "records": None,
+                               "entry_shapes": {p: list(a.shape) for p, a in snap.items()}}
             return
         previous = state["snaps"][-1]
         changed = tuple(p for p in snap if p in state["entry"] and p in previous and previous[p].shape == snap[p].shape
@@ -422,7 +423,8 @@ class Observer:
                 entries[_path_key(path)] = len(out) - 1
             header_steps.append(entries)
         reply = {"found": True, "line": line, "function": code.co_name, "params": [_path_key(p) for p in params],
-                 "entry": sorted(_path_key(p) for p in state["entry"]), "snapshots": header_steps}
+                 "entry": sorted(_path_key(p) for p in state["entry"]), "snapshots": header_steps,
+                 "entry_shapes": {_path_key(p): state["entry_shapes"][p] for p in params}}
         if state["records"] is not None:
             self.recorder.records, full = state["records"]
             records, arrays = self.recorder.answer()

@@ -529,7 +529,13 @@ def _explains(observations, b, hidden, output, variant, family, factor, mode, lr
             if obs.N != 1 and not fit_all:
                 continue
             unit = _predicted(obs, b, hidden, output, variant, family, 1.0, mode if fit_all else "batch")
-            s = vm.fit_step(_observed_update(obs, b), unit, b.rtol)
+            seen = _observed_update(obs, b)
+            if variant.stale:
+                # the stale weights move by the step itself, so the update is not linear in it: the step is
+                # measured on the output layer, whose update the stale weights do not touch (checked below)
+                top = [k for k, p in enumerate(b.params[obs.arch]) if p.layer == len(obs.arch) - 1]
+                seen, unit = [seen[k] for k in top], [unit[k] for k in top]
+            s = vm.fit_step(seen, unit, b.rtol)
             if s is None or s <= 0:
                 return None
             etas.append(s / factor.value(obs.arch[-1]))
@@ -1058,6 +1064,13 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
             "forward and gradient functions, can be driven instead)")
     try:
         seen = observe.identify(reply, arrays, source, path, Observation, identify_activations)
+    except observe.Reshaped as err:
+        report = _failed_while_reading(f"the file's own data, {err.loop}", str(err), box)
+        if err.line:
+            shown = text.escape(source.text.splitlines()[err.line - 1].strip(), 100)
+            report.located = [f"{source.where(err.line)} ({shown}): the first line of the loop that assigns "
+                              f"{', '.join(name for name, _, _ in err.changed)}"]
+        return report
     except discover.DiscoveryError as err:
         raise ProtocolError(str(err)) from None
     seen.binding.lines.append(f"your code ran in its own process; confined: {str(confinement)[:1000]}")
@@ -1072,14 +1085,14 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
                    loss, reduction, seed)
     report.output_lines = box.output.lines
-    _check_written_rate(report, seen, source)
+    _check_written_rate(report, seen, source, records)
     if records:
         # the records are the last observed iteration, line by line
         _locate(report, seen.binding, seen.observations[-1], records, source.text.splitlines(), source.where)
     return report
 
 
-def _check_written_rate(report: Report, seen, source) -> None:
+def _check_written_rate(report: Report, seen, source, records=()) -> None:
     """A passing script whose step is not its own learning rate times a convention's constant fails.
 
     The step measured on the file's own data is exact gradient descent for some rate;
@@ -1108,6 +1121,14 @@ def _check_written_rate(report: Report, seen, source) -> None:
         f"but the code's learning rate {name} = {lr:g} times no convention's constant (1, 2, 1/2, 1/N = 1/{N}, "
         f"1/outputs) gives it: the step is {step / lr:.6g} x {name}, e.g. a mean over the samples taken twice"]
     report.convention = None
+    # the line: the first gradient or error term whose constant neither a convention nor the rate explains
+    net = _net(obs, seen.binding, found.hidden, found.output)
+    ok = lambda k: any(abs(k - c) <= 1e-6 * k or abs(k - lr * c) <= 1e-6 * k for c in constants)  # noqa: E731
+    with np.errstate(all="ignore"):
+        spot = locate.odd_constant(list(records), source.text.splitlines(), net, obs.X, obs.Y, m.family, ok,
+                                   source.where)
+    if spot is not None:
+        report.located = [spot.text]
 
 
 def _locate(report: Report, b: discover.Binding, obs: Observation, records: list, source_lines: list, where) -> None:

@@ -135,6 +135,17 @@ class _Compare:
     def __init__(self, step, c, N, rtol):
         self.factors, self.rtol = np.array(_factors(step, c, N)), rtol
 
+    def factor(self, value, q):
+        """s with value = s q in some layout (any s), or None."""
+        qf = np.asarray(q, dtype=np.float64)
+        if qf.size < 3 or not np.all(np.isfinite(value)) or not np.any(qf):
+            return None
+        for v in _views(value, qf.shape):
+            s = float(np.vdot(v, qf) / np.vdot(qf, qf))
+            if s != 0.0 and np.max(np.abs(v - s * qf)) <= self.rtol * max(float(np.max(np.abs(v))), 1e-300):
+                return s
+        return None
+
     def holds(self, value, q) -> bool:
         if q is None or not np.all(np.isfinite(value)):
             return False
@@ -279,20 +290,23 @@ def _words(r: Record, k: Checkpoint, root: Checkpoint, update: bool, variant: vm
         "delta": (f"∂L/∂a⁽{D}⁾ ⊙ {slope}" if l == D else f"(W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾) ⊙ {slope}"),
         "dW": f"δ⁽{l}⁾ a⁽{l - 1}⁾ᵀ" if l > 1 else "δ⁽1⁾ xᵀ",
         "db": f"δ⁽{l}⁾ summed over the samples",
-        "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ as it was before this step",
+        "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾" + (f" with W⁽{l + 1}⁾ as it was before this step" if variant.stale else ""),
     }[root.kind]
     if root.kind == "delta":
         holds = (f"∂L/∂a⁽{D}⁾ {_slope_words(variant, l, D)}" if l == D
                  else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ {_slope_words(variant, l, D)}")
     elif root.kind == "sent":
         holds = ("W⁽{0}⁾ᵀ ∂L/∂a⁽{0}⁾: the output's error sent back before its slope".format(l + 1) if variant.raw_error
+                 else f"W⁽{l + 1}⁾δ⁽{l + 1}⁾, W⁽{l + 1}⁾ not transposed" if variant.untransposed
                  else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ already updated by this step")
     elif root.kind == "dW":
         holds = f"δ⁽{l}⁾ z⁽{l - 1}⁾ᵀ (z of the layer below, not its output a)"
     else:
         how = variant.bias_at(l, net.D)
         holds = {"mean": f"δ⁽{l}⁾ averaged over the samples", "first": f"δ⁽{l}⁾ of the first sample only",
-                 "all": f"δ⁽{l}⁾ summed over the samples and the units"}.get(how, f"δ⁽{l}⁾ reduced as {how}")
+                 "all": f"δ⁽{l}⁾ summed over the samples and the units",
+                 "N": f"δ⁽{l}⁾ summed over the samples, without the 1/N the weights' gradient has"}.get(
+                     how, f"δ⁽{l}⁾ reduced as {how}")
     line = _source_line(source_lines, r.line)
     name = text.escape(r.name, 60)
     if update:
@@ -317,3 +331,31 @@ def _slope_formula(act, l: int) -> str:
             return f"{act.name}′(z⁽{l}⁾) = {shown}"
         return f"{act.name}′(z⁽{l}⁾) = " + re.sub(r"\ba\b", f"a⁽{l}⁾", shown).replace(" - ", " − ")
     return f"{act.name}′(z⁽{l}⁾)"
+
+
+def odd_constant(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, family: vm.Family,
+                 allowed, where) -> Located | None:
+    """The first line named as a gradient or an error term whose constant is none a convention puts there.
+
+    For a step that is right up to its size when the size is not the code's rate times a
+    convention's constant (a mean taken twice): ``allowed(s)`` says whether a constant ``s``
+    on the summed loss's quantity is one a convention (or the rate times one) explains.
+    """
+    D = net.D
+    spec = vm.quantities(net, X, Y, family, vm.SPEC, 1.0)
+    cmp = _Compare(1.0, 1.0, X.shape[1], RTOL)
+    for r in records:
+        last = r.name.split(".")[-1]
+        for kind in ("dW", "db", "delta"):
+            if not _NAMES[kind].search(last):
+                continue
+            for l in range(D, 0, -1):
+                s = cmp.factor(r.value, spec[kind][l])
+                if s is not None and not allowed(abs(s)):
+                    line = _source_line(source_lines, r.line)
+                    label = Checkpoint(kind, l).label(D)
+                    return Located(r.line, r.name, Checkpoint(kind, l),
+                                   f"{where(r.line)}{f' ({line})' if line else ''}: {text.escape(r.name, 60)} holds "
+                                   f"{abs(s):.6g} x {label} of the summed loss, a constant no convention puts there "
+                                   "with the code's learning rate")
+    return None

@@ -274,6 +274,7 @@ _BIAS_TEXTS = {
     "mean": "averaged over the samples while the weights' are summed: sum delta over the samples",
     "first": "taken from the first sample only: sum delta over all samples",
     "all": "summed over the units as well as the samples (a sum without axis)",
+    "N": "summed over the samples while the weights' are averaged (divided by N): divide both by N, or neither",
 }
 
 for _how, _text in _BIAS_TEXTS.items():
@@ -312,6 +313,14 @@ register(Mistake(
     lambda ctx, l, _: (f"the weight gradient of {where(l)} takes the layer below's pre-activation z instead of its "
                        "output a: dW = delta a_below^T"),
     applies=lambda ctx, l, _: l != 1 and ctx.act(l).elementwise,
+))
+
+register(Mistake(
+    "untransposed", "each layer", 2, lambda ctx, l, _: vm.Variant(f"untransposed {l}", untransposed=(l,)),
+    lambda ctx, l, _: (f"the error sent back from {where(l)} is multiplied by its weight matrix W instead of "
+                       "its transpose: the layer below's error is (W^T delta) * f'(z) (a square W hides the "
+                       "mistake's shape)"),
+    applies=lambda ctx, l, _: l != 1,
 ))
 
 

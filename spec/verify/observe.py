@@ -297,6 +297,9 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
     reading = chain(shapes, [_last(k) for k in keys])
     loop = f"the loop at {source.where(int(reply['line']))}" + (f" (in {reply['function']})" if reply["function"] != "<module>" else "")
     if reading is None:
+        changed = _reshaped(reply, keys, shapes)
+        if changed and chain([tuple(reply["entry_shapes"][k]) for k in keys], [_last(k) for k in keys]):
+            raise Reshaped(loop, changed, _reshaping_line(source.text, int(reply["line"]), changed))
         raise discover.DiscoveryError(
             f"{loop} changes {', '.join(f'{_name(k)} {tuple(s)}' for k, s in zip(keys, shapes))} every iteration, "
             "but their shapes do not chain from the inputs to the outputs")
@@ -407,6 +410,48 @@ class ObservedDriver:
 
     def run(self, b, arch, math, X, Y, lr):
         raise sandbox.RequestFailed("a script's own loop cannot be driven with other data", "observing the script")
+
+
+class Reshaped(Exception):
+    """The loop gave parameters another shape than they had when it began: a finding, not a reading problem."""
+
+    def __init__(self, loop: str, changed: list, line):
+        self.loop, self.changed, self.line = loop, changed, line
+        said = "; ".join(f"{name} had shape {tuple(before)} when the loop began and {tuple(after)} after its first pass"
+                         for name, before, after in changed)
+        super().__init__(f"{loop}: {said}: the update gave it another shape (a gradient not summed over the "
+                         "samples broadcasts a bias to one row per sample, say); a step must keep every "
+                         "parameter's shape")
+
+
+def _reshaped(reply: dict, keys: list, shapes: list) -> list:
+    """``(name, shape at the loop's start, shape now)`` of the parameters whose shape the loop changed."""
+    entry = reply.get("entry_shapes")
+    if not isinstance(entry, dict):
+        return []
+    return [(_name(k), entry[k], s) for k, s in zip(keys, shapes)
+            if isinstance(entry.get(k), list) and tuple(entry[k]) != tuple(s)]
+
+
+def _reshaping_line(text: str, loop_line: int, changed: list) -> int | None:
+    """The first line inside the loop that assigns one of the reshaped parameters (``b1 = b1 - ...``)."""
+    names = {name.split(".")[-1].split("[")[0] for name, _, _ in changed}
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return None
+    loop = next((n for n in ast.walk(tree) if isinstance(n, (ast.For, ast.While)) and n.lineno == loop_line), None)
+    if loop is None:
+        return None
+    lines = []
+    for node in ast.walk(loop):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(
+            node, (ast.AugAssign, ast.AnnAssign)) else []
+        for t in targets:
+            name = t.id if isinstance(t, ast.Name) else t.attr if isinstance(t, ast.Attribute) else None
+            if name in names:
+                lines.append(node.lineno)
+    return min(lines, default=None)
 
 
 # --- why a file cannot run ------------------------------------------------------------------------

@@ -47,7 +47,7 @@ class OtherSlope:
     activation: str  # the other activation's registry name
     form: str = "g(a)"  # "g(a)": its derivative through the layer's output; "f'(z)": its derivative at z
 #: How a layer's bias gradient reduces delta over the samples: the spec's sum, or a mistake.
-BIAS_REDUCTIONS = ("sum", "mean", "first", "all")
+BIAS_REDUCTIONS = ("sum", "mean", "first", "all", "N")
 
 
 @dataclass(frozen=True)
@@ -73,6 +73,7 @@ class Variant:
     raw_error: bool = False
     input_z: tuple = ()  # layers whose weight gradient takes z of the layer below instead of its output a
     no_lr: tuple = ()  # parameters ("W" or "b", layer) whose update leaves out the learning rate (b -= db)
+    untransposed: tuple = ()  # layers whose square W sends the error down as W delta instead of W^T delta
 
     # Layers are named by their number for hidden layers and "out" for the output layer,
     # so that one variant means the same place in networks of different depths.
@@ -355,6 +356,9 @@ def _reduce_bias(delta, how: str):
         return delta.mean(axis=1)
     if how == "first":
         return delta[:, 0]
+    if how == "N":
+        # summed where the weights' gradient is averaged: N times the bias's share of a mean
+        return delta.sum(axis=1) * delta.shape[1]
     return np.full(delta.shape[0], delta.sum())  # "all": summed over the layer's units as well
 
 
@@ -393,13 +397,23 @@ def quantities(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float
         error=error,
         # the raw-error mistake: the output's dl/da passed back instead of delta(D)
         sent=(lambda l, d: c * family.dl_da(a[D], Y) if l == D else d) if variant.raw_error else None,
-        # the stale mistake: W(l) already moved by -lr dL/dW(l) when delta(l-1) is computed
-        weights_back=(lambda l, g: net.W[l] - lr * g) if variant.stale else None,
+        # the stale mistake: W(l) already moved by -lr dL/dW(l) when delta(l-1) is computed; the untransposed
+        # one: a square W(l) used where the recurrence has its transpose
+        weights_back=(lambda l, g: _weights_back(net, variant, l, g, lr)) if variant.stale or variant.untransposed
+        else None,
         # the input-z mistake: dW(l) from z(l-1) instead of a(l-1)
         inputs=lambda l: z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1],
         bias_sum=lambda l, d: _reduce_bias(d, variant.bias_at(l, D)),
     )
     return {"z": z, "a": a, "dl_da": c * family.dl_da(a[D], Y), "delta": delta, "sent": sent, "dW": dW, "db": db}
+
+
+def _weights_back(net: Net, variant: Variant, l: int, g, lr):
+    """The W(l) a variant sends the error down through (`numeric.backward` takes its transpose)."""
+    W = net.W[l] - lr * g if variant.stale else net.W[l]
+    if ("out" if l == net.D else l) in variant.untransposed and W.shape[0] == W.shape[1]:
+        W = W.T  # backward computes W^T delta: with W.T here, the code's W delta
+    return W
 
 
 def expected_update(net: Net, X, Y, family: Family, variant: Variant, step: float, mode: str, lr=None):
