@@ -302,8 +302,8 @@ class Recorder:
     def start(self):
         self.frames, self.records, self.events, self.full = {}, [], 0, False
 
-    def see(self, frame, event):
-        """One line or return event of a frame of the user's file."""
+    def see(self, frame, event, arg=None):
+        """One line or return event of a frame of the user's file (``arg``: the value a return returns)."""
         if self.full:
             return
         self.events += 1
@@ -319,6 +319,9 @@ class Recorder:
                     self.records.append((line, frame.f_code.co_name, path, array.copy()))
         if event == "return":
             self.frames.pop(frame, None)
+            # what the function returns is a line's value too (return grad @ self.W.T)
+            if isinstance(arg, np.ndarray) and arg.dtype.kind == "f" and 0 < arg.size <= SNAPSHOT_VALUES:
+                self.records.append((frame.f_lineno, frame.f_code.co_name, (("attr", "(returned)"),), arg.copy()))
         else:
             self.frames[frame] = (frame.f_lineno, {p: a.copy() for p, a in now.items()})
 
@@ -359,7 +362,7 @@ class Observer:
 
     def local_trace(self, frame, event, arg):
         if self.recording is not None and event in ("line", "return"):
-            self.recorder.see(frame, event)
+            self.recorder.see(frame, event, arg)
         if event == "line" and frame.f_lineno in self.lines:
             self.hit(frame)
         return self.local_trace
@@ -567,7 +570,7 @@ class Child:
 
                     def local(frame, event, arg):
                         if event in ("line", "return"):
-                            recorder.see(frame, event)
+                            recorder.see(frame, event, arg)
                         return local
                     return local
                 sys.settrace(trace)

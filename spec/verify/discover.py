@@ -230,6 +230,8 @@ class Binding:
     lines: list = field(default_factory=list)  # what discovery found, one line each
     unsupported: list = field(default_factory=list)  # (arch, reason) that could not be driven
     observed: bool = False  # a script watched on its own data (`spec.verify.observe`), not driven
+    source_lines: list = field(default_factory=list)  # the file's lines, for the line of a mistake
+    source_name: str = ""  # the file's name as the child reports it in ``file:line``
 
     @property
     def lr_known(self) -> bool:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import dataclasses
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -247,10 +248,13 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
                 out, after = driver.run(b, arch, before, X, Y, lr)
             except discover.ShapeChanged as err:
                 _stop(report, label, str(err))
+                if err.param is not None:  # the step to run again with its lines recorded (`_locate_driven`)
+                    report.reshaped = (err.param, tuple(err.shape), arch, before, X, Y, lr)
                 return None
             except sandbox.UserError as err:
                 _stop(report, label, f"{err.request} {err}; valid input at this architecture must work")
                 report.diagnosis += _shape_hint(str(err), X.shape[1])
+                report.located = _raised_at(err, b)
                 return None
             except sandbox.SandboxError as err:
                 _stop(report, label, f"{err.request} {err}")
@@ -284,6 +288,22 @@ def _shape_hint(text: str, samples: int | None = None) -> list[str]:
     return ["the shapes do not fit at sizes whose widths all differ: usually a missing (or extra) transpose, "
             "a product of the wrong two arrays (e.g. a layer's gradient from the wrong layer's activations), "
             "or a size written into the code"]
+
+
+def _raised_at(err, b: discover.Binding) -> list[str]:
+    """``line 27 (...): raised here`` when the code raised in the user's own file (the line of the mistake)."""
+    return _raised_line(f"(at {err.where}", b.source_lines, b.source_name, err.type_name)
+
+
+def _raised_line(message: str, lines: list, name: str, kind: str = "") -> list[str]:
+    """The located line of a message ``... raised ValueError: ... (at FILE:LINE in f)`` about the user's file."""
+    m = re.search(r"\(at ([^:()]+):(\d+)", message or "")
+    if m is None or not lines or m.group(1) != name:
+        return []
+    line = int(m.group(2))
+    shown = text.escape(lines[line - 1].strip(), 100) if 0 < line <= len(lines) else ""
+    kind = kind or (re.search(r"raised (\w+)", message) or [None, "an exception"])[1]
+    return [f"line {line}{f' ({shown})' if shown else ''}: raised {kind} here"]
 
 
 def _stop(report: Report, label: str, error: str) -> None:
@@ -995,8 +1015,10 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
                 driver, binding = _pick_and_discover(box, module, path, name, forward, step, layout)
         except discover.CodeFailed as err:
             # built, but its forward or training method failed however it was called: a finding
-            return _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text, box,
-                                         discover._samples_for(err.arch))
+            report = _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text,
+                                           box, discover._samples_for(err.arch))
+            report.located = _raised_line(err.text, source.text.splitlines(), path.name)
+            return report
         except discover.DiscoveryError as err:
             wrong = observe.misspelt_init(source.text)
             if wrong:  # the real cause, not the shapes it led to
@@ -1009,6 +1031,7 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
         except sandbox.RequestFailed as err:
             raise ProtocolError(f"{err.request}: {err}") from None
         binding.lines.append(f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:1000]}")
+        binding.source_lines, binding.source_name = source.text.splitlines(), path.name
         report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
         _locate_driven(report, driver, binding, box, source.text.splitlines())
         report.output_lines = box.output.lines
@@ -1017,6 +1040,26 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
 
 def _locate_driven(report: Report, driver, b: discover.Binding, box, source_lines: list) -> None:
     """For a failing class or functions: the failing scenario's step once more, its lines recorded, then `_locate`."""
+    reshaped = getattr(report, "reshaped", None)
+    if reshaped is not None:
+        param, shape, arch, before, X, Y, lr = reshaped
+        box.recording = []
+        try:
+            driver.run(b, arch, before, X, Y, lr)
+        except (sandbox.SandboxError, discover.ShapeChanged):
+            pass  # it changes the shape again: the records up to there are what is wanted
+        finally:
+            records, box.recording = locate.records_of(box.recording), None
+        kind = "d" + param.kind
+        for r in records:
+            last = locate.leaf(r.name)
+            if tuple(r.value.shape) == shape and (last == locate.leaf(param.name)
+                                                  or locate._NAMES[kind].search(last)):
+                shown = text.escape(source_lines[r.line - 1].strip(), 100) if 0 < r.line <= len(source_lines) else ""
+                report.located = [f"line {r.line}{f' ({shown})' if shown else ''}: {text.escape(r.name, 60)} gets "
+                                  f"shape {shape}, where {param.name} has {tuple(param.shape)}"]
+                break
+        return
     found = getattr(report, "found", None)
     if report.ok or report.undecided or found is None or not found.observations:
         return
@@ -1257,6 +1300,7 @@ def _stage_unsupported(c: Check) -> Report | None:
                       if " raised " in failure or "called sys.exit" in failure else "")
             _stop(c.report, f"sizes {'-'.join(map(str, arch))}", failure + suffix)
             c.report.diagnosis += _shape_hint(failure, discover._samples_for(arch))
+            c.report.located = _raised_line(failure, c.b.source_lines, c.b.source_name)
             return c.report
     return None
 

@@ -86,14 +86,15 @@ class Checkpoint:
     def label(self, D: int) -> str:
         l = self.layer
         return {"delta": f"δ⁽{l}⁾", "dW": f"∂L/∂W⁽{l}⁾", "db": f"∂L/∂b⁽{l}⁾",
-                "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾"}[self.kind]
+                "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾", "slope": f"f′(z⁽{l}⁾)"}[self.kind]
 
 
 def checkpoints(D: int, has_bias) -> list[Checkpoint]:
     """The quantities in the order backprop computes them, output layer first."""
     out = []
     for l in range(D, 0, -1):
-        out += [Checkpoint("delta", l), Checkpoint("dW", l)] + ([Checkpoint("db", l)] if has_bias(l) else [])
+        out += [Checkpoint("slope", l), Checkpoint("delta", l), Checkpoint("dW", l)]
+        out += [Checkpoint("db", l)] if has_bias(l) else []
         if l > 1:
             out.append(Checkpoint("sent", l - 1))
     return out
@@ -103,14 +104,21 @@ def checkpoints(D: int, has_bias) -> list[Checkpoint]:
 _NAMES = {
     "delta": re.compile(r"delta|^d_?(z|out|o|hid|hidden|h|y|final|l\d|\d|layer|output)(\d|_|$)|_d$|_dz$|"
                         r"^g_?(z|out|o|hid|hidden|h)(\d|_|$)|err(or)?_?term|^grad_?z|dinputs?", re.I),
-    "dW": re.compile(r"^d_?w|dweights?|grad_?w|nabla_?w|^g_?w|w_?grad|_dw$", re.I),
-    "db": re.compile(r"^d_?b|dbias(es)?|grad_?b|nabla_?b|^g_?b|b_?grad|_db$", re.I),
+    "dW": re.compile(r"^d_?w|dweights?|grad_?w|nabla_?w|^g_?w|w_?grad|_dw$|^step_?w", re.I),
+    "db": re.compile(r"^d_?b|dbias(es)?|grad_?b|nabla_?b|^g_?b|b_?grad|_db$|^step_?b", re.I),
     "sent": re.compile(r"^$"),
+    "slope": re.compile(r"slope|deriv|prime|^d_?act|grad_?act|^d_?sig|^d_?tanh|^d_?relu", re.I),
 }
 
 
 #: Names of an error term that may be the error before or after the slope (l1_error, hidden_error).
 _ERROR_NAMES = re.compile(r"err(or)?s?(\d|_|$)|_err", re.I)
+
+
+def leaf(name: str) -> str:
+    """The last step of a name: ``dW1`` of ``self.grads['dW1']``, ``weights`` of ``dense1.weights``."""
+    m = re.search(r"\[['\"]?([^\[\]'\"]+)['\"]?\]$", name)
+    return m.group(1) if m else name.split(".")[-1].split("[")[0]
 
 
 def _views(value: np.ndarray, shape: tuple):
@@ -138,8 +146,8 @@ class _Compare:
     def factor(self, value, q):
         """s with value = s q in some layout (any s), or None."""
         qf = np.asarray(q, dtype=np.float64)
-        if qf.size < 3 or not np.all(np.isfinite(value)) or not np.any(qf):
-            return None
+        if qf.size < 2 or not np.all(np.isfinite(value)) or not np.any(qf):
+            return None  # (one number is proportional to any other)
         for v in _views(value, qf.shape):
             s = float(np.vdot(v, qf) / np.vdot(qf, qf))
             if s != 0.0 and np.max(np.abs(v - s * qf)) <= self.rtol * max(float(np.max(np.abs(v))), 1e-300):
@@ -200,6 +208,8 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
     cmp = _Compare(step, c, N, rtol)
     points = checkpoints(D, lambda l: net.b[l] is not None)
     departed = [k for k in points if _differs(wrong[_key(k)][k.layer], spec[_key(k)][k.layer])]
+    # (a slope is a line's value only under a slope's name: f'(z) of a sigmoid is not a quantity of its own)
+    departed = [k for k in departed if k.kind != "slope" or wrong["slope"][k.layer] is not None]
     # everything the spec computes in this step: a line holding one of them is on the spec's path
     legit = [X, Y, spec["dl_da"], *[spec[n][l] for n in ("z", "a", "delta", "sent", "dW", "db")
                                      for l in range(1, D + 1) if spec[n][l] is not None]]
@@ -217,22 +227,40 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
                 break
             if not cmp.holds(r.value, q):
                 continue
-            last = r.name.split(".")[-1]
+            last = leaf(r.name)
+            if k.kind == "slope" and not _NAMES["slope"].search(last):
+                continue
             if _NAMES[k.kind].search(last) or not any(cmp.holds(r.value, s) for s in legit):
                 found.append((0, r, k, False))
             elif k.kind == "delta" and _ERROR_NAMES.search(last):
                 found.append((1, r, k, False))
             break
     if found:
-        _, r, k, update = min(found, key=lambda f: f[0])
-        return Located(r.line, r.name, k, _words(r, k, departed[0], update, variant, net, source_lines, where))
+        # the first quantity to depart that some line holds; among its lines, the surest, then the first
+        order = {k: i for i, k in enumerate(departed)}
+        _, _, r, k, update = min(((order[k], level, i, r, k, update) for i, (level, r, k, update) in
+                                  enumerate(found)), key=lambda f: f[:3])[1:]
+        # (a slope departs first only for a line that holds the slope itself)
+        root = next(d for d in departed if d.kind != "slope" or k.kind == "slope")
+        return Located(r.line, r.name, k, _words(r, k, root, update, variant, net, source_lines, where))
+    # a constant on one layer (a sign, a stray 2 or rate): the first line named as a layer's delta or gradient
+    # whose constant differs from the one the same quantity has in a layer whose update is right
+    odd_layer = _odd_layer_constant(records, params, failing, spec, cmp, D)
+    if odd_layer is not None:
+        r, kind, l, s_bad, s_good = odd_layer
+        line = _source_line(source_lines, r.line)
+        label = Checkpoint(kind, l).label(D)
+        return Located(r.line, r.name, Checkpoint(kind, l),
+                       f"{where(r.line)}{f' ({line})' if line else ''}: {text.escape(r.name, 60)} holds {s_bad:.6g} x "
+                       f"the spec's {label}, where the other layers' carry {s_good:.6g} x theirs")
     # the constant-only mistakes (a bias averaged, a rate left out): the first line that holds a failing
     # parameter's own change up to a constant (its gradient, db2 = ...), else the line that updates it
     # (only when some parameters are right: a sign or a factor on every update is in the update lines)
     odd = [k for k in failing if changes and changes.get(k) is not None and np.any(changes[k])]
     for r in (records if odd and len(failing) < len(params) else []):
         for kind, l in odd:
-            if _parameter_change(r, params) is None and cmp.holds(r.value, changes[(kind, l)]):
+            if (_parameter_change(r, params) is None and _NAMES["d" + kind].search(leaf(r.name))
+                    and cmp.holds(r.value, changes[(kind, l)])):
                 line = _source_line(source_lines, r.line)
                 return Located(r.line, r.name, None,
                                f"{where(r.line)}{f' ({line})' if line else ''}: {text.escape(r.name, 60)} holds the "
@@ -249,6 +277,37 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
     return None
 
 
+def _odd_layer_constant(records, params, failing, spec, cmp, D):
+    """``(record, kind, layer, its constant, the right layers' constant)`` or None (see `locate`)."""
+    good = {l for (_, l) in params if not any(f[1] == l for f in failing)}
+    bad = {l for (_, l) in failing}
+    if not good or not bad:
+        return None
+    seen = []  # (record, kind, layer, constant) in the order the lines ran
+    for r in records:
+        last = leaf(r.name)
+        for kind in ("delta", "dW", "db"):
+            if not _NAMES[kind].search(last):
+                continue
+            for l in range(1, D + 1):
+                if spec[kind][l] is None:
+                    continue
+                c = cmp.factor(r.value, spec[kind][l])
+                if c is not None:
+                    seen.append((r, kind, l, c))
+                    break
+    for r, kind, l, c in seen:
+        if l not in bad:
+            continue
+        right = [c2 for _, k2, l2, c2 in seen if k2 == kind and l2 in good]
+        if right and all(abs(c - c2) > 1e-6 * max(abs(c), abs(c2)) for c2 in right):
+            return r, kind, l, c, right[0]
+        if not right and kind == "delta" and c < 0:
+            # no right layer's delta to compare with: a negative one, where the right layers descend, is the sign
+            return r, kind, l, c, 1.0
+    return None
+
+
 def _key(k: Checkpoint) -> str:
     return k.kind
 
@@ -257,7 +316,7 @@ def _parameter_change(r: Record, params: dict):
     """``((kind, layer), change)`` when the record is a parameter being updated (its name, its shape), else None."""
     best = None
     for key, (name, before) in params.items():
-        if r.name.split(".")[-1].split("[")[0] != name.split(".")[-1].split("[")[0]:
+        if leaf(r.name) != leaf(name):
             continue
         for v in _views(r.value, before.shape):
             change = v - before
@@ -291,8 +350,11 @@ def _words(r: Record, k: Checkpoint, root: Checkpoint, update: bool, variant: vm
         "dW": f"δ⁽{l}⁾ a⁽{l - 1}⁾ᵀ" if l > 1 else "δ⁽1⁾ xᵀ",
         "db": f"δ⁽{l}⁾ summed over the samples",
         "sent": f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾" + (f" with W⁽{l + 1}⁾ as it was before this step" if variant.stale else ""),
+        "slope": slope,
     }[root.kind]
-    if root.kind == "delta":
+    if root.kind == "slope":
+        holds = f"the slope of layer {l} {_slope_words(variant, l, D).replace('times ', '')}"
+    elif root.kind == "delta":
         holds = (f"∂L/∂a⁽{D}⁾ {_slope_words(variant, l, D)}" if l == D
                  else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ {_slope_words(variant, l, D)}")
     elif root.kind == "sent":
@@ -345,7 +407,7 @@ def odd_constant(records: list[Record], source_lines: list[str], net: vm.Net, X,
     spec = vm.quantities(net, X, Y, family, vm.SPEC, 1.0)
     cmp = _Compare(1.0, 1.0, X.shape[1], RTOL)
     for r in records:
-        last = r.name.split(".")[-1]
+        last = leaf(r.name)
         for kind in ("dW", "db", "delta"):
             if not _NAMES[kind].search(last):
                 continue

@@ -384,12 +384,15 @@ def quantities(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float
     # delta(D) = c * J(z(D))^T dl/da(D), c * dl/da(D) * f'(z(D)) for an elementwise output; for sigmoid with
     # binary cross-entropy that is c (a - y) exactly, for softmax with cross-entropy c (a sum(y) - y)
     delta_D = c * output_error(net.acts[D], variant.slope_at(D, D), family, z[D], a[D], Y)
-    sent = [None] * (D + 1)
+    sent, slope = [None] * (D + 1), [None] * (D + 1)
+    if net.acts[D].elementwise and variant.slope_at(D, D) != "twice":
+        slope[D] = _slope(net.acts[D], variant.slope_at(D, D), z[D], a[D])
 
     def error(l, g):
         # delta(l) = (W(l+1)^T delta(l+1)) * the slope the variant takes at layer l
         sent[l] = g
-        return g * _slope(net.acts[l], variant.slope_at(l, D), z[l], a[l])
+        slope[l] = _slope(net.acts[l], variant.slope_at(l, D), z[l], a[l])
+        return g * slope[l]
 
     # the plain recurrence (spec.numeric), with the variant's mistake planted through its hooks
     delta, dW, db = numeric.backward(
@@ -405,7 +408,8 @@ def quantities(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float
         inputs=lambda l: z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1],
         bias_sum=lambda l, d: _reduce_bias(d, variant.bias_at(l, D)),
     )
-    return {"z": z, "a": a, "dl_da": c * family.dl_da(a[D], Y), "delta": delta, "sent": sent, "dW": dW, "db": db}
+    return {"z": z, "a": a, "dl_da": c * family.dl_da(a[D], Y), "delta": delta, "sent": sent, "dW": dW, "db": db,
+            "slope": slope}
 
 
 def _weights_back(net: Net, variant: Variant, l: int, g, lr):
