@@ -1006,6 +1006,7 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             raise ProtocolError(cause or f"importing {path} {err}") from None
         except sandbox.SandboxError as err:
             raise ProtocolError(f"importing {path} {err}") from None
+        undriven = None  # nothing to drive, in a file that trains under its __main__ guard: observed instead
         try:
             functional = discover.functional_pair(module, name)
             if functional and (name is not None or not _has_candidate_class(module)):
@@ -1024,18 +1025,35 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             if wrong:  # the real cause, not the shapes it led to
                 raise ProtocolError(f"cannot drive {path.name}: {wrong}: Python never calls it, so the object is "
                                     f"built without its parameters ({err})") from None
-            raise ProtocolError(str(err)) from None
+            if observing or name is not None or not observe.trains_when_run(source.text, guarded=True):
+                raise ProtocolError(str(err)) from None
+            undriven = err
         except (sandbox.TimedOut, sandbox.Died, sandbox.Misbehaved) as err:
             # it ended, hung or broke the protocol while being read: misbehaviour, not a layout question
             return _failed_while_reading("while reading the code", f"{err.request} {err}", box)
         except sandbox.RequestFailed as err:
             raise ProtocolError(f"{err.request}: {err}") from None
-        binding.lines.append(f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:1000]}")
-        binding.source_lines, binding.source_name = source.text.splitlines(), path.name
-        report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
-        _locate_driven(report, driver, binding, box, source.text.splitlines())
-        report.output_lines = box.output.lines
-        return report
+        if undriven is None:
+            binding.lines.append(
+                f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:1000]}")
+            binding.source_lines, binding.source_name = source.text.splitlines(), path.name
+            report = judge(driver, binding, activation, output_activation, loss, reduction, seed)
+            _locate_driven(report, driver, binding, box, source.text.splitlines())
+            report.output_lines = box.output.lines
+            return report
+    # run as a script, in a process of its own, and watched
+    with sandbox.Sandbox(path, timeout=timeout) as box:
+        try:
+            done = _observe_file(box, path, source, pins)
+        except ProtocolError as err:
+            if str(err).startswith("cannot run "):
+                raise  # why the script cannot run comes first
+            raise ProtocolError(f"{undriven}; run as a script under its __main__ guard: {err}") from None
+        except sandbox.SandboxError as err:
+            raise ProtocolError(f"{undriven}; run as a script: {err}") from None
+        if isinstance(done, Report):
+            return done
+        raise ProtocolError(str(undriven))
 
 
 def _locate_driven(report: Report, driver, b: discover.Binding, box, source_lines: list) -> None:

@@ -122,7 +122,13 @@ def leaf(name: str) -> str:
 
 
 def _views(value: np.ndarray, shape: tuple):
-    """The recorded value as arrays of the quantity's shape: as stored, and transposed (either layout)."""
+    """The recorded value as arrays of the quantity's shape: as stored, and transposed (either layout).
+
+    One number stands for a quantity whose entries are all that number (a sum without an axis, broadcast).
+    """
+    if value.size == 1 and int(np.prod(shape)) > 1:
+        yield np.full(shape, float(value.reshape(())))
+        return
     if value.size != int(np.prod(shape)):
         return
     yield value.reshape(shape)
@@ -165,7 +171,8 @@ class _Compare:
             s = float(np.vdot(v, qf) / np.vdot(qf, qf))
             if s == 0.0 or np.max(np.abs(v - s * qf)) > self.rtol * max(float(np.max(np.abs(v))), 1e-300):
                 continue
-            if qf.size > 2 or np.any(np.abs(self.factors - s) <= self.rtol * abs(s)):
+            # (a single number, or a value of two entries, must carry one of the constants code uses)
+            if (qf.size > 2 and value.size > 1) or np.any(np.abs(self.factors - s) <= self.rtol * abs(s)):
                 return True
         return False
 

@@ -138,25 +138,36 @@ def _guard(node) -> bool:
             and isinstance(node.test.left, ast.Name) and node.test.left.id == "__name__")
 
 
-def trains_when_run(text: str) -> bool:
+def trains_when_run(text: str, guarded: bool = False) -> bool:
     """Whether the module's own top-level code (outside ``if __name__ == "__main__"``) holds a loop.
 
     Importing such a file runs its training: it is observed, not imported and driven.
+    ``guarded``: the ``if __name__ == "__main__":`` block counts too (a file run as a script trains
+    there; it is observed when nothing in it can be driven).
     """
     tree = ast.parse(text)
+    if guarded:
+        tree.body = [n for node in tree.body for n in (node.body if _guard(node) else [node])]
     defined = {n.name: n for n in tree.body if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
+
+    def calls(node):
+        return {s.func.id for s in ast.walk(node) if isinstance(s, ast.Call) and isinstance(s.func, ast.Name)
+                and s.func.id in defined}
+
+    # the file's functions that loop, themselves or through the file's functions they call (main() -> train())
+    looping = {name for name, f in defined.items() if any(isinstance(s, (ast.For, ast.While)) for s in ast.walk(f))}
+    while True:
+        more = {name for name, f in defined.items() if name not in looping and calls(f) & looping}
+        if not more:
+            break
+        looping |= more
 
     def loops(nodes):
         for node in nodes:
             if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) or _guard(node):
                 continue
-            for sub in ast.walk(node):
-                if isinstance(sub, (ast.For, ast.While)):
-                    return True
-                # a call at top level of a function of the file that loops: train()
-                if isinstance(sub, ast.Call) and isinstance(sub.func, ast.Name) and sub.func.id in defined:
-                    if any(isinstance(s, (ast.For, ast.While)) for s in ast.walk(defined[sub.func.id])):
-                        return True
+            if any(isinstance(sub, (ast.For, ast.While)) for sub in ast.walk(node)) or calls(node) & looping:
+                return True
         return False
 
     return loops(tree.body)
