@@ -241,9 +241,10 @@ def chain(shapes: list[tuple], names=None) -> tuple | None:
     return best
 
 
-_X_NAMES = re.compile(r"^(x|xs|x_?train|x_?batch|inputs?|data|features|l0|a0|layer_?0|x_?i|xi|sample)$", re.I)
+_X_NAMES = re.compile(r"^(x|xs|x_?train|x_?batch|inputs?|data|features|l0|a0|layer_?0|x_?i|xi|sample|xb|x_?b|x_?mb|"
+                     r"x_?mini(_?batch)?|batch_?x|batch_?inputs?|inp|x_?sample)$", re.I)
 _Y_NAMES = re.compile(r"^(y|ys|y_?train|y_?batch|targets?|labels?|t|y_?i|yi|y_?true|expected|d|outputs?_?expected|tgts?|"
-                     r"truth|answers?|desired)$|^(y|t)_|target|label", re.I)
+                     r"truth|answers?|desired|yb|y_?b|y_?mb|batch_?y|batch_?targets?)$|^(y|t)_|target|label", re.I)
 _OUT_NAMES = re.compile(r"out|pred|y_?hat|final|^p$|^probs?$|^prob|^(a|h|l|layer|activation|o)_?\d+$", re.I)
 
 
@@ -327,7 +328,13 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
         return (not names.search(_last(k)), k not in entry)
 
     Xs = []
-    for k in sorted(others, key=lambda k: rank(k, _X_NAMES)):
+    def varies(k):
+        # data that differs from pass to pass is a mini-batch or a sample: the step's own inputs, rather than
+        # the whole data set the file also keeps (and may run forward through to print a loss)
+        seen = [s[k] for s in snaps if k in s]
+        return len(seen) > 1 and any(a.shape != seen[0].shape or not np.array_equal(a, seen[0]) for a in seen[1:])
+
+    for k in sorted(others, key=lambda k: (not varies(k), *rank(k, _X_NAMES))):
         shape = snaps[-1][k].shape
         for N in sorted({d for d in shape} | {1}):
             layout = _fits(shape, n0, N)
