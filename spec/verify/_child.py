@@ -270,7 +270,16 @@ def _scope(frame) -> dict:
     names = dict(frame.f_globals)
     if frame.f_locals is not frame.f_globals:
         names.update(frame.f_locals)
-    for name, value in names.items():
+
+    def size(item):
+        # arrays and objects first, then containers from the smallest: a mini-batch of ten (x, y) pairs is
+        # seen before the whole training list that shares its pairs (and before the cap on arrays is reached)
+        value = item[1]
+        if isinstance(value, (list, tuple, dict)):
+            return 1, len(value)
+        return 0, 0
+
+    for name, value in sorted(names.items(), key=size):
         if not name.startswith("__"):
             walk((("attr", name),), value, 0)
     return found
@@ -338,6 +347,10 @@ class Recorder:
         return records, arrays
 
 
+#: Names of gradients kept between steps (not parameters, though they change every pass).
+_GRADIENT_NAMES = __import__("re").compile(r"grad|nabla|^d[A-Z_]|^d(w|b)\d*$|^delta|velocit|momentum", 2)
+
+
 class Observer:
     """Watches a script train: snapshots the float arrays in scope at every pass through a loop's header.
 
@@ -386,6 +399,14 @@ class Observer:
             changed = ()
         # nor is a loop that only writes into entries that were still zero (an array filled block by block)
         if changed and all(np.all(previous[p][previous[p] != snap[p]] == 0) for p in changed):
+            changed = ()
+        # a gradient accumulated sample by sample (nabla_w += ...) is not a parameter being trained
+        changed = tuple(p for p in changed
+                        if not _GRADIENT_NAMES.search(next((str(n) for k, n in reversed(p) if k == "attr"), "")))
+        # and a step moves some parameter by a fraction of itself; a loop that replaces its arrays wholesale
+        # (h = layer.forward(h) through layers of one width) is a forward pass, not training
+        if changed and min(float(np.linalg.norm(snap[p] - previous[p])) / max(float(np.linalg.norm(previous[p])), 1e-300)
+                           for p in changed) >= 0.5:
             changed = ()
         if not changed or changed != state["params"]:
             state["params"] = changed or None

@@ -265,6 +265,46 @@ def _fits(shape, n, N):
     return None
 
 
+def _stack_pairs(snaps: list, n0: int, nD: int) -> dict:
+    """Batches kept as lists of ``(x, y)`` pairs (``mini_batch[i] = (x, y)``), stacked as two arrays of samples.
+
+    Adds to every snapshot, under new keys, ``X`` (samples, n0) and ``Y`` (samples, nD) or labels
+    (samples,); returns ``{key of X: key of Y}``.
+    """
+    out = {}
+    groups = {}
+    for key in snaps[-1]:
+        steps = json.loads(key)
+        if len(steps) >= 3 and steps[-1][0] == "key" and steps[-1][1] in (0, 1) and steps[-2][0] == "key":
+            groups.setdefault(json.dumps(steps[:-2]), set()).add(steps[-2][1])
+    for prefix, indices in groups.items():
+        steps = json.loads(prefix)
+        name = discover.path_text(_path(prefix))
+        kx = json.dumps(steps[:-1] + [["attr", f"{steps[-1][1]}[i][0]"]]) if steps else None
+        ky = json.dumps(steps[:-1] + [["attr", f"{steps[-1][1]}[i][1]"]]) if steps else None
+        if kx is None or len(indices) < 2:
+            continue
+        ok = True
+        for n, s in enumerate(snaps):
+            xs = [s.get(json.dumps(steps + [["key", i], ["key", 0]])) for i in sorted(indices)]
+            ys = [s.get(json.dumps(steps + [["key", i], ["key", 1]])) for i in sorted(indices)]
+            if any(v is None for v in xs + ys):
+                if n == 0:
+                    continue  # before the first observed pass the batch need not exist yet: its data is unused
+                ok = False
+                break
+            if any(x.size != n0 for x in xs) or any(y.size not in (nD, 1) for y in ys):
+                ok = False
+                break
+            s[kx] = np.stack([x.ravel() for x in xs])
+            s[ky] = np.stack([y.ravel() for y in ys]) if all(y.size == nD for y in ys) else \
+                np.array([float(y.ravel()[0]) for y in ys])
+        if ok:
+            out[kx] = ky
+        del name
+    return out
+
+
 def _labels(array, n, N):
     """Integer class labels for N samples of n classes, one-hot in the math's layout (n, N), or None."""
     a = np.asarray(array)
@@ -293,6 +333,16 @@ class Seen:
     observations: list
     lines: list
     snapshot_numbers: dict = field(default_factory=dict)  # the numbers in scope at the last snapshot (lr, ...)
+    explained: bool = True  # a forward pass of registered activations explains the outputs found
+    missing_outputs: bool = False  # no array of the batch's outputs: the judge finds the activations from the step
+
+
+#: Names of arrays that change every pass without being parameters: a layer's output or cache, a gradient
+#: kept between steps, an optimizer's state. Tried without them when the reading with them fails.
+_NOT_PARAMETERS = re.compile(
+    r"^(outputs?|out|pred(s|ictions?)?|y_?hat|a\d*|h\d*|z\d*|layer_?\d+|hidden(_?layer)?(_?outputs?)?|"
+    r"activations?|probs?|inputs?|errors?|deltas?\d*|loss(es)?|cost|cache\w*)$"
+    r"|grad|nabla|^d[A-Z_]|^d(w|b|weights|biases)\d*$|velocit|momentum|^v_|^m_|_grad$|^delta", re.I)
 
 
 def identify(reply: dict, arrays: list, source: Source, path: Path, observation, forward_fits) -> Seen:
@@ -301,10 +351,27 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
     ``observation`` makes one (`spec.verify.judge.Observation`); ``forward_fits(observations, binding)`` is
     the (hidden, output) activations whose forward pass they are, or None (`spec.verify.judge.identify_activations`):
     both passed in, so that this module does not import the judge that imports it.
-    """
 
+    The arrays that changed every pass are read as the parameters; when that reading fails (their
+    shapes do not chain, or no forward pass explains the outputs) and some of them are named like a
+    layer's output, a gradient or an optimizer's state (`_NOT_PARAMETERS`), they are read without those.
+    """
+    keys = list(reply["params"])
+    fewer = [k for k in keys if not _NOT_PARAMETERS.search(_last(k))]
+    if not fewer or len(fewer) == len(keys):
+        return _identify(reply, arrays, source, observation, forward_fits, keys)
+    try:
+        seen = _identify(reply, arrays, source, observation, forward_fits, keys)
+        if seen.explained:
+            return seen
+    except discover.DiscoveryError:
+        pass
+    return _identify(reply, arrays, source, observation, forward_fits, fewer)
+
+
+def _identify(reply, arrays, source, observation, forward_fits, keys) -> Seen:
+    """`identify` with ``keys`` as the parameters."""
     snaps = [{k: arrays[i] for k, i in s.items()} for s in reply["snapshots"]]
-    keys = [k for k in reply["params"]]
     shapes = [snaps[0][k].shape for k in keys]
     reading = chain(shapes, [_last(k) for k in keys])
     loop = f"the loop at {source.where(int(reply['line']))}" + (f" (in {reply['function']})" if reply["function"] != "<module>" else "")
@@ -334,7 +401,13 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
         seen = [s[k] for s in snaps if k in s]
         return len(seen) > 1 and any(a.shape != seen[0].shape or not np.array_equal(a, seen[0]) for a in seen[1:])
 
-    for k in sorted(others, key=lambda k: (not varies(k), *rank(k, _X_NAMES))):
+    pairs = _stack_pairs(snaps, n0, nD)
+    others += [k for k in pairs if k not in others]
+    # a batch kept as a list of (x, y) pairs that changes from pass to pass is the step's data: single
+    # samples taken out of such lists (or out of the whole training list) are not
+    batches = [k for k in pairs if varies(k)]
+
+    for k in (batches or sorted(others, key=lambda k: (not varies(k), *rank(k, _X_NAMES)))):
         shape = snaps[-1][k].shape
         for N in sorted({d for d in shape} | {1}):
             layout = _fits(shape, n0, N)
@@ -351,15 +424,17 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
             before = {p.key: p.to_math(snaps[i - 1][k]) for p, k in zip(params, [keys[r[0]] for r in roles])}
             after = {p.key: p.to_math(snaps[i][k]) for p, k in zip(params, [keys[r[0]] for r in roles])}
             s = snaps[i]
-            if any(k not in s for k in (xk, yk, ok_)):
+            if any(k not in s for k in (xk, yk, ok_) if k is not None):
                 return None
-            yl, ol = _fits(s[yk].shape, nD, N), _fits(s[ok_].shape, nD, N)
+            yl = _fits(s[yk].shape, nD, N)
+            ol = _fits(s[ok_].shape, nD, N) if ok_ is not None else "none"
             xl_ = _fits(s[xk].shape, n0, N)
             Y = _math(s[yk], yl, nD, N) if yl is not None else _labels(s[yk], nD, N)
             if None in (ol, xl_) or Y is None:
                 return None
+            output = _math(s[ok_], ol, nD, N) if ok_ is not None else np.full((nD, N), np.nan)
             out.append(observation(f"the file's own data, iteration {i} of {loop}", arch, before,
-                                         _math(s[xk], xl_, n0, N), Y, None, _math(s[ok_], ol, nD, N), after))
+                                         _math(s[xk], xl_, n0, N), Y, None, output, after))
         return out
 
     choice, explained = None, []
@@ -385,6 +460,17 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
             break
     if explained:
         choice = min(explained, key=lambda e: e[0])[1]
+    missing_outputs = False
+    if choice is None:
+        # a batch kept as a list of (x, y) pairs, run forward one sample at a time inside a function: no
+        # array of the batch's outputs is in scope; the judge finds the activations from the step instead
+        for xk, N, xl in Xs:
+            yk = pairs.get(xk)
+            if yk is not None and N > 1:
+                obs = observations(xk, N, xl, yk, None)
+                if obs:
+                    choice, missing_outputs = (xk, N, xl, yk, None, obs), True
+                    break
     if choice is None:
         raise discover.DiscoveryError(
             f"{loop} trains {', '.join(_name(k) for k in keys)} (sizes {'-'.join(map(str, arch))}), but no inputs "
@@ -404,8 +490,11 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
         + ", ".join(described) + ("" if b.has_biases else "; no biases"),
         f"inputs: {_name(xk)} {snaps[-1][xk].shape} ({'samples in rows' if xl == 'samples_features' else 'samples in columns'}); "
         f"targets: {_name(yk)} {snaps[-1][yk].shape}"
-        f"{' (class labels, read as one-hot)' if _fits(snaps[-1][yk].shape, nD, N) is None else ''}; outputs: {_name(ok_)} {snaps[-1][ok_].shape}; "
-        f"{N} sample{'s' if N > 1 else ''} per step",
+        f"{' (class labels, read as one-hot)' if _fits(snaps[-1][yk].shape, nD, N) is None else ''}; "
+        + (f"outputs: {_name(ok_)} {snaps[-1][ok_].shape}; " if ok_ is not None else
+           "outputs: none kept for the whole batch (the forward pass runs one sample at a time): the activations "
+           "are the ones whose backprop explains the step; ")
+        + f"{N} sample{'s' if N > 1 else ''} per step",
         "the learning rate: written into the code (the step size is measured)",
         f"only the file's own data was seen ({len(obs)} steps): a class or functions that verify can drive "
         "are checked on many more scenarios (sizes, scales, rates)",
@@ -417,7 +506,7 @@ def identify(reply: dict, arrays: list, source: Source, path: Path, observation,
                      f"(not Python): {shown}{more}")
     b.lines = lines
     numbers = {k: float(a) for k, a in snaps[-1].items() if a.ndim == 0 and np.isfinite(a)}
-    return Seen(b, obs, lines, numbers)
+    return Seen(b, obs, lines, numbers, bool(explained), missing_outputs)
 
 
 class ObservedDriver:
@@ -527,6 +616,9 @@ def cause(path: Path, source_text: str, err: sandbox.UserError, source: Source |
         wrong = misspelt_init(source_text)
         if wrong and ("takes no arguments" in message or "positional argument" in message):
             return f"cannot run {at}: {wrong}: Python never calls it, so the object is built without its parameters"
+    if kind in ("FileNotFoundError", "OSError", "PermissionError") and not err.loops:
+        return (f"cannot run {at}: {kind}: {message.rstrip('.')}: the file reads data that is not there; verify runs it in its "
+                f"own folder ({path.resolve().parent}), which it can read but not write")
     return None
 
 

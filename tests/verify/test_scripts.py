@@ -2,7 +2,7 @@
 
 Two galleries of programs that train when run:
 
-* ``gallery/blind_scripts/``: written by a tester who had not read verify, from the styles'
+* ``gallery/blind_scripts/`` and ``blind_scripts2/``: written by two testers who had not read verify, from the styles'
   descriptions; its ``truth.json`` is checked here independently of ``spec/`` and ``impl/``
   (``_check_truth.check``: each observed step against -lr times the central-difference gradient of
   the stated loss, the bug's line repaired and then right, a file that cannot run failing at the
@@ -27,12 +27,15 @@ import pytest
 GALLERY = Path(__file__).parent / "gallery"
 HERE = GALLERY / "scripts"
 TRUTH = json.loads((HERE / "truth.json").read_text())
-BLIND = GALLERY / "blind_scripts"
-BLIND_TRUTH = {e["file"]: e for e in json.loads((BLIND / "truth.json").read_text())}
+#: The blind galleries (two testers, neither of whom had read verify), each with its own truth checker.
+BLINDS = [GALLERY / "blind_scripts", GALLERY / "blind_scripts2"]
+BLIND_TRUTH = {f"{folder.name}/{e['file']}": e for folder in BLINDS
+               for e in json.loads((folder / "truth.json").read_text())}
 
 
-def _checker():
-    spec_ = importlib.util.spec_from_file_location("blind_check_truth", BLIND / "_check_truth.py")
+@cache
+def _checker(folder: str):
+    spec_ = importlib.util.spec_from_file_location(f"{folder}_check_truth", GALLERY / folder / "_check_truth.py")
     module = importlib.util.module_from_spec(spec_)
     spec_.loader.exec_module(module)
     return module
@@ -69,26 +72,28 @@ def test_json_stays_valid_while_the_script_prints(name):
     assert "[your code]" in err or name.endswith(".ipynb")
 
 
-def test_blind_truth_lists_every_file():
-    files = sorted(p.name for p in BLIND.iterdir() if p.suffix in (".py", ".ipynb") and not p.name.startswith("_"))
-    assert sorted(BLIND_TRUTH) == files
+@pytest.mark.parametrize("folder", BLINDS, ids=[f.name for f in BLINDS])
+def test_blind_truth_lists_every_file(folder):
+    files = sorted(f"{folder.name}/{p.name}" for p in folder.iterdir()
+                   if p.suffix in (".py", ".ipynb") and not p.name.startswith("_"))
+    assert sorted(k for k in BLIND_TRUTH if k.startswith(folder.name + "/")) == files
 
 
 @pytest.mark.parametrize("name", sorted(BLIND_TRUTH))
 def test_blind_truth_holds(name):
     """(a) the truth itself, by finite differences, without spec/ or impl/."""
-    _checker().check(BLIND_TRUTH[name])
+    _checker(name.split("/")[0]).check(BLIND_TRUTH[name])
 
 
 @pytest.mark.parametrize("name", sorted(BLIND_TRUTH))
 def test_blind_verdict(name):
     """(b) verify's verdict: right, wrong, or the cause and line of a file that cannot run."""
     entry = BLIND_TRUTH[name]
-    code, out, err = _verify(str(BLIND / name), "--json")
+    code, out, err = _verify(str(GALLERY / name), "--json")
     if entry["kind"] == "cannot_run":
         assert code == 2, out + err
         first = json.loads(out)["protocol_error"]
-        assert first.startswith("cannot run ") and f"{name}:{entry['cause']['line']}:" in first, first
+        assert first.startswith("cannot run ") and f"{entry['file']}:{entry['cause']['line']}:" in first, first
         return
     report = json.loads(out)
     assert code == (0 if entry["correct"] else 1), out + err
@@ -111,7 +116,7 @@ def _class_bugs() -> list:
 
 def _located():
     """Every gallery bug whose line the truth states: (located at it, missed), scripts and classes together."""
-    bugs = {str(BLIND / n): [e["bug"]["line"]] for n, e in BLIND_TRUTH.items() if e.get("bug") and e["bug"].get("line")}
+    bugs = {str(GALLERY / n): [e["bug"]["line"]] for n, e in BLIND_TRUTH.items() if e.get("bug") and e["bug"].get("line")}
     bugs |= {str(HERE / n): [e["line"]] for n, e in TRUTH.items() if e.get("line")}
     bugs |= dict(_class_bugs())
     with ThreadPoolExecutor(2) as pool:

@@ -1,7 +1,7 @@
 import numpy as np
-from sklearn.datasets import make_moons
+from planar_utils import load_planar_dataset
 
-X, y = make_moons(n_samples=200, noise=0.2, random_state=0)
+X, y = load_planar_dataset()
 y = y.reshape(-1, 1)
 
 np.random.seed(0)
