@@ -223,6 +223,45 @@ class _NoIPython:
         return lambda *args, **kwargs: None
 
 
+class _Nothing:
+    """Stands in for a display-only object (a figure, a progress bar, a display handle): every use does nothing."""
+
+    def __init__(self, *args, **kwargs):
+        self._items = args[0] if args and hasattr(args[0], "__iter__") else None
+
+    def __getattr__(self, name):
+        return _Nothing()
+
+    def __call__(self, *args, **kwargs):
+        return _Nothing(*args)
+
+    def __iter__(self):
+        return iter(self._items if self._items is not None else ())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _stub_module(name: str):
+    """A module standing in for a display-only package the user's environment has and this one lacks.
+
+    ``tqdm(iterable)`` (and ``trange``) give back the iteration itself; everything else does nothing.
+    """
+    module = types.ModuleType(name)
+    module.__path__ = []  # a package: its submodules (IPython.display, tqdm.auto) are stubs too
+
+    def progress(iterable=None, *args, **kwargs):
+        return iterable if iterable is not None else _Nothing()
+
+    module.tqdm = progress
+    module.trange = lambda *args, **kwargs: range(*args)
+    module.__getattr__ = lambda attr: _Nothing()
+    return module
+
+
 #: Arrays larger than this are not copied at every iteration (only referenced: data, not parameters).
 SNAPSHOT_VALUES = 200_000
 #: How many arrays one snapshot holds at most.
@@ -552,7 +591,8 @@ class Child:
         if op == "load":
             return self.load(header["path"]), []
         if op == "observe":
-            return self.observe(header["path"], header["source"], int(header.get("iterations", 3)))
+            return self.observe(header["path"], header["source"], int(header.get("iterations", 3)),
+                                header.get("stubs", []))
         if op == "new":
             obj = self.resolve(header["target"])
             instance = obj(*self.values(header.get("args", []), arrays), **self.kwargs(header, arrays))
@@ -632,7 +672,7 @@ class Child:
         self.module = module
         return _describe_module(module, path)
 
-    def observe(self, path, source, iterations):
+    def observe(self, path, source, iterations, stubs=()):
         """Run ``source`` (the user's file, or a notebook's cells) as ``__main__`` under a tracer; see `Observer`."""
         self.user_file = os.path.abspath(path)
         folder = os.path.dirname(self.user_file)
@@ -643,6 +683,9 @@ class Child:
         module.__file__ = self.user_file
         module.__builtins__ = __builtins__
         module.get_ipython = _NoIPython
+        for name in stubs:  # display-only packages missing here (IPython, tqdm): stand-ins that do nothing
+            if isinstance(name, str) and name.replace(".", "").isidentifier():
+                sys.modules.setdefault(name, _stub_module(name))
         observer = Observer(self.user_file, source, iterations, module.__dict__)
         sys.settrace(observer.global_trace)
         try:

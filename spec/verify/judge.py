@@ -1101,7 +1101,9 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     """
     activation, loss, reduction, seed, output_activation = pins
     try:
-        reply, arrays, confinement = box.observe(source.text, observe.ITERATIONS, what=f"running {path.name}")
+        stubs = observe.display_stubs(source.text)
+        reply, arrays, confinement = box.observe(source.text, observe.ITERATIONS, what=f"running {path.name}",
+                                                 stubs=stubs)
     except sandbox.UserError as err:
         cause = observe.cause(path, source.text, err, source)
         if cause:
@@ -1134,6 +1136,9 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
         return report
     except discover.DiscoveryError as err:
         raise ProtocolError(str(err)) from None
+    if stubs:
+        seen.binding.lines.append(f"stood in for {', '.join(stubs)} (display only, not installed where verify runs): "
+                                  "their calls did nothing")
     seen.binding.lines.append(f"your code ran in its own process; confined: {str(confinement)[:1000]}")
     if seen.missing_outputs and not _outputs_from_the_step(seen, activation, output_activation, loss, reduction):
         report = Report(False, "unknown", loss or "unknown", reduction or "unknown", len(seen.observations),

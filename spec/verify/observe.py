@@ -561,6 +561,32 @@ def _reshaping_line(text: str, loop_line: int, changed: list) -> int | None:
     return min(lines, default=None)
 
 
+#: Packages that only display (notebook output, progress bars, plots): where verify runs without them, a
+#: file that imports them is run with stand-ins that do nothing, and the report says so.
+DISPLAY_PACKAGES = ("IPython", "tqdm", "matplotlib", "seaborn", "ipywidgets", "plotly")
+
+
+def display_stubs(text: str) -> list[str]:
+    """The display-only packages the file imports that this environment lacks (stood in for, see `DISPLAY_PACKAGES`)."""
+    import importlib.util
+
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return []
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            imported |= {a.name for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            imported.add(node.module)
+    wanted = sorted({n for n in imported if n.split(".")[0] in DISPLAY_PACKAGES})
+    missing = [n for n in wanted if importlib.util.find_spec(n.split(".")[0]) is None]
+    # the package and every submodule the file imports from it
+    return sorted({n for n in wanted if n.split(".")[0] in {m.split(".")[0] for m in missing}}
+                  | {m.split(".")[0] for m in missing})
+
+
 # --- why a file cannot run ------------------------------------------------------------------------
 
 _MISSPELT_INIT = ("_init_", "init", "__init_", "_init__", "__int__", "__intit__", "__inti__", "__init")

@@ -338,7 +338,7 @@ class Sandbox:
         reply["confinement"] = confinement
         return reply
 
-    def observe(self, source: str, iterations: int, what: str) -> tuple[dict, list[np.ndarray], str]:
+    def observe(self, source: str, iterations: int, what: str, stubs=()) -> tuple[dict, list[np.ndarray], str]:
         """Run ``source`` as the user's file, as ``__main__``, until its training loop has done ``iterations``.
 
         The answer (`spec.verify._child.Observer.answer`), its arrays, and the confinement line.
@@ -346,7 +346,7 @@ class Sandbox:
         measured, _ = self.request({"op": "measure", "path": os.path.abspath(self.path)}, what=what)
         confinement = self.confinement(str(measured.get("confinement", "none"))[:600])
         reply, chunks = self.request({"op": "observe", "path": os.path.abspath(self.path), "source": source,
-                                      "iterations": int(iterations)}, what=what)
+                                      "iterations": int(iterations), "stubs": list(stubs)}, what=what)
         arrays = self._unpack(reply.get("packed"), chunks, what)
         self._expect(isinstance(reply.get("found"), bool), what)
         if reply["found"]:
