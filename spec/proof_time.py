@@ -46,11 +46,10 @@ PROOF_TIME_FIT = {
 #: Over the fitted measurements, the fit was off by at most this factor either way (estimate / measured).
 FIT_FACTOR = 2.5
 
-#: `prove` refuses a request only when its estimate exceeds the timeout this many times over, so that a
-#: proof that would finish is not refused: with the estimate at most `FIT_FACTOR` too high, a refused request
-#: takes over REFUSE_FACTOR / FIT_FACTOR = 2 times the timeout on the machine measured (measured: at most
-#: 1.6 times too high, so over 3 times): only a CPU that many times faster at SymPy could have finished it.
-REFUSE_FACTOR = 5.0
+#: `prove` refuses a request whose estimate exceeds the timeout: waiting the whole timeout to be told
+#: NOT PROVEN helps nobody. The estimate can be up to `FIT_FACTOR` too high, so the refusal names a timeout
+#: that covers that (`suggested_timeout`): a refused request is one command away from running, never blocked.
+REFUSE_FACTOR = 1.0
 
 
 def parameter_count(sizes) -> int:
@@ -78,16 +77,21 @@ def estimate_seconds(sizes, samples: int, method: str = "downstream", loss: str 
 
 
 def cannot_finish(estimate: float, timeout: float) -> bool:
-    """Refuse only the clearly hopeless: estimate > `REFUSE_FACTOR` * timeout."""
+    """Whether the estimate says the proof cannot finish in ``timeout``: estimate > `REFUSE_FACTOR` * timeout."""
     return estimate > REFUSE_FACTOR * timeout
+
+
+def suggested_timeout(estimate: float) -> int:
+    """A --timeout that lets the proof finish even where the estimate is `FIT_FACTOR` too low (whole seconds)."""
+    return int(math.ceil(FIT_FACTOR * estimate / 10.0) * 10)
 
 
 def duration(seconds: float) -> str:
     """``"40 s"``, ``"12 min"``, ``"3.5 h"``: the estimate as a person reads it, to two figures."""
     if seconds < 10:
         return f"{seconds:.2g} s"
-    if seconds < 90:
-        return f"{seconds:.0f} s"
+    if seconds < 600:
+        return f"{seconds:.0f} s"  # (in seconds, to compare with --timeout)
     if seconds < 90 * 60:
         return f"{seconds / 60:.0f} min"
     return f"{seconds / 3600:.1f} h"

@@ -235,7 +235,7 @@ def _prove_command(commands) -> None:
     prove.add_argument(
         "--timeout", type=_seconds, default=120.0, metavar="S",
         help="stop after S seconds, reporting how far it got (default 120); a request whose estimated time "
-        "is over 5 times S is refused before it starts",
+        "is over S is refused before it starts, naming a --timeout that lets it run",
     )
     prove.add_argument(
         "--method", choices=("downstream", "nested"), default=None,
@@ -779,8 +779,9 @@ def _prove(args) -> int:
 def _refuse_what_cannot_finish(args, output_activation: str) -> None:
     """A usage error, before any symbolic work, if the estimate says the proof cannot finish in --timeout.
 
-    Refused only when the estimate is over `proof_time.REFUSE_FACTOR` (5) times --timeout: the estimate was
-    fitted on one machine, and a request that would have finished on a faster one must not be refused.
+    Refused when the estimate is over --timeout (`proof_time.cannot_finish`); the message names a --timeout
+    that allows for the estimate being low (it was fitted on one machine), so a refused request is one
+    command away from running.
     """
     from spec import proof_time
 
@@ -795,8 +796,8 @@ def _refuse_what_cannot_finish(args, output_activation: str) -> None:
         raise UsageError(
             f"--sizes {','.join(map(str, args.sizes))} with --samples {args.samples} (--method {args.method}, "
             f"--loss {args.loss}) would take about {proof_time.duration(seconds)} by the estimate measured on a "
-            f"2-core machine, over {proof_time.REFUSE_FACTOR:g} times --timeout {args.timeout:g} s; use fewer "
-            "--samples or smaller --sizes, or raise --timeout"
+            f"2-core machine, over --timeout {args.timeout:g} s; use fewer --samples or smaller --sizes, or "
+            f"raise --timeout (--timeout {proof_time.suggested_timeout(seconds)} allows for the estimate being low)"
         )
 
 

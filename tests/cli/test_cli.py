@@ -253,7 +253,7 @@ def test_prove_stops_at_its_time_limit_and_says_how_far_it_got(monkeypatch, caps
     from spec import proof_time
 
     # 64-32-10 has 2,410 parameters: far more than 1 s of work on any machine. The estimate
-    # (about 10 s, over 5 times 1 s) would refuse it up front; told it is quick, the proof starts and meets the limit.
+    # (about 10 s, over 1 s) would refuse it up front; told it is quick, the proof starts and meets the limit.
     monkeypatch.setattr(proof_time, "estimate_seconds", lambda *args: 0.0)
     code = cli.main(["prove", "--sizes", "64,32,10", "--timeout", "1", "--quiet"])
     err = capsys.readouterr().err
@@ -271,6 +271,10 @@ def test_prove_stops_at_its_time_limit_and_says_how_far_it_got(monkeypatch, caps
         # about 3.5 min by the estimate (59 of 330 parameters in 2 min measured), 20 s allowed
         (["--method", "nested", "--sizes", "10,10,10,10", "--samples", "3", "--timeout", "20"],
          "--sizes 10,10,10,10 with --samples 3 (--method nested"),
+        # the two requests the audit ran, with the default --timeout 120
+        (["--sizes", "20,20,20,20", "--samples", "8"], "--sizes 20,20,20,20 with --samples 8"),
+        (["--method", "nested", "--sizes", "10,10,10,10", "--samples", "3"],
+         "--sizes 10,10,10,10 with --samples 3 (--method nested"),
     ],
 )
 def test_prove_refuses_up_front_what_cannot_finish_in_its_timeout(args, request_words):
@@ -279,8 +283,8 @@ def test_prove_refuses_up_front_what_cannot_finish_in_its_timeout(args, request_
     assert out == "" and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1, err
     assert err.startswith("backprop-spec: error: " + request_words)
-    assert "by the estimate" in err and "times --timeout" in err
-    assert "use fewer --samples or smaller --sizes, or raise --timeout" in err
+    assert "by the estimate" in err and "over --timeout" in err
+    assert "use fewer --samples or smaller --sizes, or raise --timeout (--timeout " in err
     # nothing was started: no proof, no time limit met
     assert "PROVEN" not in err and "stopped after" not in err
 
@@ -294,11 +298,23 @@ def test_prove_refuses_before_any_symbolic_work(monkeypatch, capsys):
     monkeypatch.setattr(network, "prove_backprop", must_not_run)
     assert cli.main(["prove", "--sizes", "20,20,20,20", "--samples", "8", "--timeout", "10"]) == 2
     captured = capsys.readouterr()
-    assert captured.out == "" and "would take about 2 min" in captured.err
+    assert captured.out == "" and "would take about 148 s" in captured.err
+
+
+def test_the_timeout_a_refusal_names_lets_the_proof_run():
+    """The advice is a contract: the --timeout the refusal names runs the proof."""
+    import re
+
+    code, out, err = run("prove", "--timeout", "0.01")
+    assert code == 2 and "over --timeout 0.01 s" in err, err
+    suggested = re.search(r"\(--timeout (\d+) allows", err).group(1)
+    code, out, err = run("prove", "--timeout", suggested)
+    assert code == 0, err
+    assert "PROVEN: 9 of 9 parameters" in out
 
 
 def test_a_small_proof_is_not_refused_even_with_a_short_timeout():
-    # 2-2-1: about 0.035 s by the estimate, far under 5 times 5 s
+    # 2-2-1: about 0.035 s by the estimate, far under 5 s
     code, out, err = run("prove", "--timeout", "5")
     assert code == 0, err
     assert "PROVEN: 9 of 9 parameters" in out
