@@ -668,9 +668,28 @@ class Child:
             raise Reply(f"cannot import {path} as Python")
         module = importlib.util.module_from_spec(spec_)
         sys.modules[spec_.name] = module
-        spec_.loader.exec_module(module)
+        # training at import (net.train(X, y, 10**6) at the bottom of the file) is stopped after a few passes of
+        # its loop, as observe mode stops a script: the classes and functions defined above it are what is driven
+        try:
+            with open(self.user_file, encoding="utf-8", errors="replace") as f:
+                observer = Observer(self.user_file, f.read(), 3, module.__dict__)
+        except (OSError, SyntaxError, ValueError):
+            observer = None
+        if observer is not None:
+            sys.settrace(observer.global_trace)
+        stopped = None
+        try:
+            spec_.loader.exec_module(module)
+        except _Observed:
+            (code, line), _ = observer.found
+            stopped = {"line": line, "function": code.co_name}
+        finally:
+            sys.settrace(None)
         self.module = module
-        return _describe_module(module, path)
+        described = _describe_module(module, path)
+        if stopped is not None:
+            described["stopped"] = stopped
+        return described
 
     def observe(self, path, source, iterations, stubs=()):
         """Run ``source`` (the user's file, or a notebook's cells) as ``__main__`` under a tracer; see `Observer`."""

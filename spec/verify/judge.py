@@ -1034,6 +1034,12 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
         except sandbox.RequestFailed as err:
             raise ProtocolError(f"{err.request}: {err}") from None
         if undriven is None:
+            stopped = module.get("stopped")
+            if isinstance(stopped, dict) and isinstance(stopped.get("line"), int):
+                where = "" if stopped.get("function") in (None, "<module>") else f" in {stopped.get('function')}"
+                binding.lines.append(
+                    f"importing the file started its training (the loop at line {stopped['line']}{where}): verify "
+                    "stopped it after 3 passes and drove the code it defines with its own scenarios")
             binding.lines.append(
                 f"your code ran in its own process; confined: {str(module.get('confinement', 'none'))[:1000]}")
             binding.source_lines, binding.source_name = source.text.splitlines(), path.name

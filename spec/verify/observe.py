@@ -279,7 +279,6 @@ def _stack_pairs(snaps: list, n0: int, nD: int) -> dict:
             groups.setdefault(json.dumps(steps[:-2]), set()).add(steps[-2][1])
     for prefix, indices in groups.items():
         steps = json.loads(prefix)
-        name = discover.path_text(_path(prefix))
         kx = json.dumps(steps[:-1] + [["attr", f"{steps[-1][1]}[i][0]"]]) if steps else None
         ky = json.dumps(steps[:-1] + [["attr", f"{steps[-1][1]}[i][1]"]]) if steps else None
         if kx is None or len(indices) < 2:
@@ -301,7 +300,6 @@ def _stack_pairs(snaps: list, n0: int, nD: int) -> dict:
                 np.array([float(y.ravel()[0]) for y in ys])
         if ok:
             out[kx] = ky
-        del name
     return out
 
 
