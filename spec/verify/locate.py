@@ -369,7 +369,8 @@ def _words(r: Record, k: Checkpoint, root: Checkpoint, update: bool, variant: vm
                  else f"W⁽{l + 1}⁾δ⁽{l + 1}⁾, W⁽{l + 1}⁾ not transposed" if variant.untransposed
                  else f"W⁽{l + 1}⁾ᵀδ⁽{l + 1}⁾ with W⁽{l + 1}⁾ already updated by this step")
     elif root.kind == "dW":
-        holds = f"δ⁽{l}⁾ z⁽{l - 1}⁾ᵀ (z of the layer below, not its output a)"
+        holds = (f"(δ⁽{l}⁾ a⁽{l - 1}⁾ᵀ)ᵀ, the gradient transposed" if variant.transposed_grad
+                 else f"δ⁽{l}⁾ z⁽{l - 1}⁾ᵀ (z of the layer below, not its output a)")
     else:
         how = variant.bias_at(l, net.D)
         holds = {"mean": f"δ⁽{l}⁾ averaged over the samples", "first": f"δ⁽{l}⁾ of the first sample only",

@@ -323,6 +323,20 @@ register(Mistake(
     applies=lambda ctx, l, _: l != 1,
 ))
 
+register(Mistake(
+    "transposed gradient", "every layer", 2,
+    lambda ctx, l, _: vm.Variant("transposed gradient all", transposed_grad=tuple(ctx.layers)),
+    lambda ctx, l, _: ("every weight gradient is transposed: dW = (a_below delta^T) where the spec's is "
+                       "delta a_below^T (square weight matrices hide the shape mistake)"),
+))
+
+register(Mistake(
+    "transposed gradient", "each layer", 2,
+    lambda ctx, l, _: vm.Variant(f"transposed gradient {l}", transposed_grad=(l,)),
+    lambda ctx, l, _: (f"the weight gradient of {where(l)} is transposed: dW = (a_below delta^T) where the spec's "
+                       "is delta a_below^T (a square weight matrix hides the shape mistake)"),
+))
+
 
 # --- another activation's derivative (phase 3) ----------------------------------------------------
 

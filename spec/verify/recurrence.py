@@ -74,6 +74,7 @@ class Variant:
     input_z: tuple = ()  # layers whose weight gradient takes z of the layer below instead of its output a
     no_lr: tuple = ()  # parameters ("W" or "b", layer) whose update leaves out the learning rate (b -= db)
     untransposed: tuple = ()  # layers whose square W sends the error down as W delta instead of W^T delta
+    transposed_grad: tuple = ()  # layers whose square W's gradient is taken transposed: (delta a^T)^T
 
     # Layers are named by their number for hidden layers and "out" for the output layer,
     # so that one variant means the same place in networks of different depths.
@@ -408,6 +409,10 @@ def quantities(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float
         inputs=lambda l: z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1],
         bias_sum=lambda l, d: _reduce_bias(d, variant.bias_at(l, D)),
     )
+    for l in range(1, D + 1):
+        if ("out" if l == D else l) in variant.transposed_grad and dW[l].shape[0] == dW[l].shape[1]:
+            # the transposed-gradient mistake: a square W moved by (delta a^T)^T, the shape hiding it
+            dW[l] = dW[l].T
     return {"z": z, "a": a, "dl_da": c * family.dl_da(a[D], Y), "delta": delta, "sent": sent, "dW": dW, "db": db,
             "slope": slope}
 
