@@ -311,12 +311,13 @@ def _scope(frame) -> dict:
         names.update(frame.f_locals)
 
     def size(item):
-        # arrays and objects first, then containers from the smallest: a mini-batch of ten (x, y) pairs is
-        # seen before the whole training list that shares its pairs (and before the cap on arrays is reached)
+        # containers first, the smallest first: a mini-batch of ten (x, y) pairs is seen before the whole
+        # training list that shares its pairs (and before the cap on arrays is reached), and the layers of a
+        # model list before the loop variable that last pointed at one of them; then everything else
         value = item[1]
         if isinstance(value, (list, tuple, dict)):
-            return 1, len(value)
-        return 0, 0
+            return 0, len(value)
+        return 1, 0
 
     for name, value in sorted(names.items(), key=size):
         if not name.startswith("__"):
