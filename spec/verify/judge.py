@@ -301,7 +301,7 @@ def _raised_line(message: str, lines: list, name: str, kind: str = "") -> list[s
     if m is None or not lines or m.group(1) != name:
         return []
     line = int(m.group(2))
-    shown = text.escape(lines[line - 1].strip(), 100) if 0 < line <= len(lines) else ""
+    shown = locate.source_line(lines, line)
     kind = kind or (re.search(r"raised (\w+)", message) or [None, "an exception"])[1]
     return [f"line {line}{f' ({shown})' if shown else ''}: raised {kind} here"]
 
@@ -1079,7 +1079,7 @@ def _locate_driven(report: Report, driver, b: discover.Binding, box, source_line
             last = locate.leaf(r.name)
             if tuple(r.value.shape) == shape and (last == locate.leaf(param.name)
                                                   or locate._NAMES[kind].search(last)):
-                shown = text.escape(source_lines[r.line - 1].strip(), 100) if 0 < r.line <= len(source_lines) else ""
+                shown = locate.source_line(source_lines, r.line)
                 report.located = [f"line {r.line}{f' ({shown})' if shown else ''}: {text.escape(r.name, 60)} gets "
                                   f"shape {shape}, where {param.name} has {tuple(param.shape)}"]
                 break
@@ -1136,7 +1136,7 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     except observe.Reshaped as err:
         report = _failed_while_reading(f"the file's own data, {err.loop}", str(err), box)
         if err.line:
-            shown = text.escape(source.text.splitlines()[err.line - 1].strip(), 100)
+            shown = locate.source_line(source.text.splitlines(), err.line)
             report.located = [f"{source.where(err.line)} ({shown}): the first line of the loop that assigns "
                               f"{', '.join(name for name, _, _ in err.changed)}"]
         return report

@@ -183,7 +183,8 @@ def _differs(x, y) -> bool:
     return bool(np.max(np.abs(x - y)) > 1e-9 * max(float(np.max(np.abs(y))), 1e-300))
 
 
-def _source_line(lines: list[str], line: int) -> str:
+def source_line(lines: list[str], line: int) -> str:
+    """Line ``line`` (from 1) of the user's file, escaped and shortened for a report; "" when out of range."""
     return text.escape(lines[line - 1].strip(), 100) if 0 < line <= len(lines) else ""
 
 
@@ -214,7 +215,7 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
     wrong = vm.quantities(net, X, Y, family, variant, 1.0, lr=step)
     cmp = _Compare(step, c, N, rtol)
     points = checkpoints(D, lambda l: net.b[l] is not None)
-    departed = [k for k in points if _differs(wrong[_key(k)][k.layer], spec[_key(k)][k.layer])]
+    departed = [k for k in points if _differs(wrong[k.kind][k.layer], spec[k.kind][k.layer])]
     # (a slope is a line's value only under a slope's name: f'(z) of a sigmoid is not a quantity of its own)
     departed = [k for k in departed if k.kind != "slope" or wrong["slope"][k.layer] is not None]
     # everything the spec computes in this step: a line holding one of them is on the spec's path
@@ -226,7 +227,7 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
     for r in records:
         changed = _parameter_change(r, params)
         for k in departed:
-            q = wrong[_key(k)][k.layer]
+            q = wrong[k.kind][k.layer]
             if changed is not None:
                 if ("d" + changed[0][0], changed[0][1]) != (k.kind, k.layer) or not cmp.holds(changed[1], q):
                     continue
@@ -255,7 +256,7 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
     odd_layer = _odd_layer_constant(records, params, failing, spec, cmp, D)
     if odd_layer is not None:
         r, kind, l, s_bad, s_good = odd_layer
-        line = _source_line(source_lines, r.line)
+        line = source_line(source_lines, r.line)
         label = Checkpoint(kind, l).label(D)
         return Located(r.line, r.name, Checkpoint(kind, l),
                        f"{where(r.line)}{f' ({line})' if line else ''}: {text.escape(r.name, 60)} holds {s_bad:.6g} x "
@@ -268,7 +269,7 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
         for kind, l in odd:
             if (_parameter_change(r, params) is None and _NAMES["d" + kind].search(leaf(r.name))
                     and cmp.holds(r.value, changes[(kind, l)])):
-                line = _source_line(source_lines, r.line)
+                line = source_line(source_lines, r.line)
                 return Located(r.line, r.name, None,
                                f"{where(r.line)}{f' ({line})' if line else ''}: {text.escape(r.name, 60)} holds the "
                                f"update of {'W' if kind == 'W' else 'b'}⁽{l}⁾ that departs from the spec (the "
@@ -277,7 +278,7 @@ def locate(records: list[Record], source_lines: list[str], net: vm.Net, X, Y, fa
         changed = _parameter_change(r, params)
         if changed is not None and changed[0] in failing:
             kind, l = changed[0]
-            line = _source_line(source_lines, r.line)
+            line = source_line(source_lines, r.line)
             return Located(r.line, r.name, None,
                            f"{where(r.line)}{f' ({line})' if line else ''}: the update of "
                            f"{'W' if kind == 'W' else 'b'}⁽{l}⁾ ({text.escape(r.name, 60)}) departs from the spec here")
@@ -313,10 +314,6 @@ def _odd_layer_constant(records, params, failing, spec, cmp, D):
             # no right layer's delta to compare with: a negative one, where the right layers descend, is the sign
             return r, kind, l, c, 1.0
     return None
-
-
-def _key(k: Checkpoint) -> str:
-    return k.kind
 
 
 def _parameter_change(r: Record, params: dict):
@@ -377,7 +374,7 @@ def _words(r: Record, k: Checkpoint, root: Checkpoint, update: bool, variant: vm
                  "all": f"δ⁽{l}⁾ summed over the samples and the units",
                  "N": f"δ⁽{l}⁾ summed over the samples, without the 1/N the weights' gradient has"}.get(
                      how, f"δ⁽{l}⁾ reduced as {how}")
-    line = _source_line(source_lines, r.line)
+    line = source_line(source_lines, r.line)
     name = text.escape(r.name, 60)
     if update:
         what = f"{name} is updated with {holds}" + ("" if k == root else f", as {root.label(D)}")
@@ -422,7 +419,7 @@ def odd_constant(records: list[Record], source_lines: list[str], net: vm.Net, X,
             for l in range(D, 0, -1):
                 s = cmp.factor(r.value, spec[kind][l])
                 if s is not None and not allowed(abs(s)):
-                    line = _source_line(source_lines, r.line)
+                    line = source_line(source_lines, r.line)
                     label = Checkpoint(kind, l).label(D)
                     return Located(r.line, r.name, Checkpoint(kind, l),
                                    f"{where(r.line)}{f' ({line})' if line else ''}: {text.escape(r.name, 60)} holds "
