@@ -48,7 +48,14 @@ FORWARD_NAMES = (
     "forward", "feedforward", "feed_forward", "forward_pass", "forward_propagation", "forwardpropagation",
     "forward_prop", "fprop", "predict", "query", "think", "__call__", "run", "propagate", "infer", "compute",
 )
+#: Methods that return the code's own loss with its gradients, ``loss(X, y) -> (loss, grads)``
+#: (and the scores, given no targets): tried first, since their gradients are compared directly.
+LOSS_STEP_NAMES = ("loss", "compute_loss", "loss_and_gradients", "loss_and_grads", "loss_grad", "cost_and_grad")
+#: Methods returning the outputs, besides `FORWARD_NAMES`: tried just before ``predict`` (probabilities
+#: before labels); a loss method's scores (given no targets) come last.
+FORWARD_CANDIDATES = ("predict_proba",)
 STEP_NAMES = (
+    *LOSS_STEP_NAMES,
     "backward", "backprop", "back_prop", "backpropagation", "back_propagation", "backpropagate", "backward_pass",
     "backward_propagation", "train_step", "training_step", "train", "update_mini_batch", "gradient_step",
     "gradient_descent_step", "descent_step", "update", "update_weights", "update_parameters", "fit_step", "step",
@@ -73,6 +80,13 @@ _LR_NAMES = {
     "learning_rate", "learningrate", "lr", "alpha", "eta", "rate", "step_size", "stepsize", "l_rate", "lrate",
     "learn_rate", "learningrate_",
 }
+#: Arguments that are a regularisation strength (driven with 0).
+_REG_NAMES = {"reg", "lambd", "lmbda", "lam", "lambda_", "l2", "l2_reg", "reg_lambda", "weight_decay", "lambda_reg",
+              "regularization", "reg_strength", "l2_lambda", "lamda"}
+#: Arguments that are validation data (handed the scenario's own data).
+_VAL_X_NAMES = {"x_val", "x_valid", "x_validation", "val_x", "x_test", "validation_x"}
+_VAL_Y_NAMES = {"y_val", "y_valid", "y_validation", "val_y", "y_test", "validation_y"}
+_BATCH_NAMES = {"batch_size", "minibatch_size", "mini_batch_size", "batchsize"}
 _OUTPUT_NAMES = {
     "output", "o", "out", "y_hat", "yhat", "y_pred", "ypred", "prediction", "predictions", "predicted", "outputs",
     "result", "a2", "output_layer", "final_output", "network_output", "activation",
@@ -200,6 +214,7 @@ class ArgRole:
     role: str
     keyword: bool = False
     index: int = 0  # which hidden width, for several
+    optional: bool = False  # the argument has a default (a forward call leaves it out)
 
 
 @dataclass
@@ -232,6 +247,7 @@ class Binding:
     observed: bool = False  # a script watched on its own data (`spec.verify.observe`), not driven
     source_lines: list = field(default_factory=list)  # the file's lines, for the line of a mistake
     source_name: str = ""  # the file's name as the child reports it in ``file:line``
+    own_loss: object = None  # `spec.verify.judge.OwnLoss`: the loss the step returns with its gradients, once read
 
     @property
     def lr_known(self) -> bool:
@@ -249,7 +265,7 @@ def candidate_classes(module: dict, path, name: str | None) -> list[str]:
             found = ", ".join(sorted(classes)) or "none"
             raise DiscoveryError(f"{path} has no class named {name!r} (classes defined there: {found})")
         return [name]
-    candidates = [n for n, c in classes.items() if _first(FORWARD_NAMES, c["methods"]) and _first(STEP_NAMES, c["methods"])]
+    candidates = [n for n, c in classes.items() if forward_candidates(c["methods"]) and _first(STEP_NAMES, c["methods"])]
     if not candidates:
         found = ", ".join(sorted(classes)) or "no classes"
         raise DiscoveryError(
@@ -257,6 +273,15 @@ def candidate_classes(module: dict, path, name: str | None) -> list[str]:
             f"method ({', '.join(STEP_NAMES[:6])}, ...) (found: {found}); name one as {path}:CLASS"
         )
     return candidates
+
+
+def forward_candidates(methods) -> list[str]:
+    """The methods that may be the forward pass, in the order tried: probabilities, the usual names
+    (`FORWARD_NAMES`, ``predict`` among them), then a loss method's scores (`LOSS_STEP_NAMES`)."""
+    usual = list(FORWARD_NAMES)
+    usual[usual.index("predict"):usual.index("predict")] = FORWARD_CANDIDATES
+    names = (*usual, *LOSS_STEP_NAMES)
+    return [n for n in dict.fromkeys(names) if _sig(methods, n) is not None]
 
 
 def _first(names, methods):
@@ -527,7 +552,8 @@ def _order_key(path):
 #: A method argument's role, by its name (the first table that has the name).
 _METHOD_ROLES = (
     (_EPOCH_NAMES, "epochs"), (_LR_NAMES, "lr"), (_X_NAMES, "X"), (_Y_NAMES, "Y"), (_OUTPUT_NAMES, "output"),
-    (_PAIRS_NAMES, "pairs"), (_CACHE_NAMES, "cache"),
+    (_PAIRS_NAMES, "pairs"), (_CACHE_NAMES, "cache"), (_REG_NAMES, "reg"), (_VAL_X_NAMES, "X"),
+    (_VAL_Y_NAMES, "Y"), (_BATCH_NAMES, "batch"),
 )
 
 
@@ -535,18 +561,22 @@ def method_roles(signature) -> list[ArgRole] | None:
     """Roles of a method's arguments (without self), or None if one cannot be given a value."""
     params = [p for p in (signature or [])[1:]]
     roles, unknown = [], []
+    skipped = False  # an argument left out: the ones after it are passed by name
     for p in params:
         if p["kind"] in ("VAR_POSITIONAL", "VAR_KEYWORD"):
+            skipped = True
             continue
         n = _norm(p["name"])
         role = next((role for names, role in _METHOD_ROLES if n in names), None)
+        keyword = p["kind"] == "KEYWORD_ONLY" or skipped
         if role is None:
             if p["has_default"]:
+                skipped = True
                 continue
             unknown.append(len(roles))
-            roles.append(ArgRole(p["name"], "?", p["kind"] == "KEYWORD_ONLY"))
+            roles.append(ArgRole(p["name"], "?", keyword))
         else:
-            roles.append(ArgRole(p["name"], role, p["kind"] == "KEYWORD_ONLY"))
+            roles.append(ArgRole(p["name"], role, keyword, optional=p["has_default"]))
     if unknown:
         missing = [r for r in ("X", "Y", "lr") if r not in {x.role for x in roles}]
         if len(unknown) > len(missing):
@@ -554,6 +584,15 @@ def method_roles(signature) -> list[ArgRole] | None:
         for k, index in enumerate(unknown):
             roles[index] = ArgRole(roles[index].name, missing[k], roles[index].keyword)
     return roles
+
+
+def forward_roles(signature) -> list[ArgRole]:
+    """The arguments a forward call passes: the inputs, and what the method cannot do without.
+
+    A loss method that gives the scores when called without targets (``loss(X, y=None)``)
+    is called with ``X`` alone.
+    """
+    return [r for r in method_roles(signature) or [] if r.role == "X" or not r.optional]
 
 
 def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples", cache=None):
@@ -565,6 +604,9 @@ def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples",
     args, kwargs, out = [], {}, []
     for role in roles:
         if role.role in ("X", "Y", "output"):
+            if role.role not in arrays:
+                raise DiscoveryError(f"cannot call it without {role.name} (it takes {role.name} where only the "
+                                     "inputs are known)")
             out.append(arrays[role.role])
             value = _array_arg(len(out) - 1, arrays[role.role])
         elif role.role == "pairs":
@@ -586,6 +628,10 @@ def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples",
             value = lr
         elif role.role == "epochs":
             value = 1
+        elif role.role == "reg":
+            value = 0.0
+        elif role.role == "batch":
+            value = int(arrays["X"].shape[1 if layout == "features_samples" else 0])
         else:
             continue
         if role.keyword:
@@ -656,6 +702,7 @@ class Runner:
 
     def __init__(self, box: sandbox.Sandbox, cls: str, methods: dict):
         self.box, self.cls, self.methods = box, cls, methods
+        self.last_loss = None  # the number the last step returned beside its gradients
         self._forward_call = None  # the last forward call, whose other returned entries a step may take back
 
     def build(self, roles, arch, X, Y, data_layout, lr=0.1):
@@ -696,7 +743,7 @@ class Runner:
         if known is not None:
             return self._known_forward(handle, layout, X, arch, N, forward, known)
         name = forward
-        roles = method_roles(_sig(self.methods, name)) or []
+        roles = forward_roles(_sig(self.methods, name))
         Xu = X.T if layout == "samples_features" else X
         args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
         value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs,
@@ -714,6 +761,8 @@ class Runner:
 
         collect(value, ())
         for index, array in reversed(candidates):
+            if array.size > 1 and np.all(np.isfinite(array)) and np.array_equal(array, np.round(array)):
+                continue  # whole numbers from random weights: class labels (predict), not the outputs
             math, orient = as_output(array, o, N)
             # X handed back is not an output, even where it has the output's shape (square sizes)
             if math is not None and not (math.shape == X.shape and np.array_equal(math, X)):
@@ -735,7 +784,7 @@ class Runner:
 
     def _known_forward(self, handle, layout, X, arch, N, name, known):
         """The forward call where discovery found the output (``known``), followed exactly."""
-        roles = method_roles(_sig(self.methods, name)) or []
+        roles = forward_roles(_sig(self.methods, name))
         Xu = X.T if layout == "samples_features" else X
         args, kwargs, arrays = call_args(roles, {"X": Xu}, None)
         what = f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()"
@@ -794,6 +843,7 @@ class Runner:
             grads = returned_gradients(value, arrays, params)
             if grads is None:
                 raise ShapeChanged(None, None, f"{b.step} did not return gradients shaped like the parameters")
+            self.last_loss = returned_number(value, arrays)
             return out, grads
         return out, self.get_params(handle, params)
 
@@ -817,11 +867,23 @@ class Driver:
     # --- discovery ---
 
     def discover(self) -> Binding:
-        forward = self.forced["forward"] or _first(FORWARD_NAMES, self.methods)
+        """The first forward method (`forward_candidates`) with which the class can be driven."""
+        forwards = [self.forced["forward"]] if self.forced["forward"] else forward_candidates(self.methods)
+        first_error = None
+        for forward in forwards or [None]:
+            try:
+                return self._discover_forward(forward)
+            except CodeFailed:
+                raise
+            except DiscoveryError as err:
+                first_error = first_error or err
+        raise first_error
+
+    def _discover_forward(self, forward) -> Binding:
         if self.forced["step"]:
             steps = [self.forced["step"]]
         else:
-            steps = [n for n in STEP_NAMES if n != forward and _sig(self.methods, n) is not None]
+            steps = [n for n in STEP_NAMES if (n != forward or n in LOSS_STEP_NAMES) and _sig(self.methods, n) is not None]
         if forward is None:
             raise DiscoveryError(
                 f"{self.cls} has no forward method (looked for {', '.join(FORWARD_NAMES)}): name it with --forward"
@@ -897,7 +959,7 @@ class Driver:
             cls=self.cls, constructor=roles, archs=[p.arch for p in probes],
             params={p.arch: p.params for p in probes},
             has_biases=any(q.kind == "b" for q in first.params),
-            x_layout=first.layout, forward=forward, forward_args=method_roles(_sig(self.methods, forward)) or [],
+            x_layout=first.layout, forward=forward, forward_args=forward_roles(_sig(self.methods, forward)),
             output_known=first.output,
             step=first.step, step_args=first.step_args, lr_via=first.lr_via, lr_path=first.lr_path,
             step_returns_gradients=first.returns_gradients, step_follow=first.follow, targets=first.targets,
@@ -1021,6 +1083,13 @@ class Driver:
             if not kinds & {"Y", "pairs"} and not has_y:
                 tried.append(f"{name} (takes no targets)")
                 continue
+            if name in LOSS_STEP_NAMES:
+                # a loss method is a step only where it returns its gradients; otherwise it is not one
+                found = self._loss_step(roles, params, arch, layout, X, Y, math, name, step_roles, data_layout)
+                if found is not None:
+                    return found
+                tried.append(f"{name} (returned no gradients)")
+                continue
             for follow in (None, *[u for u in UPDATE_NAMES if u != name and _sig(self.methods, u) is not None]):
                 follow_roles = [] if follow is None else method_roles(_sig(self.methods, follow))
                 if follow_roles is None or {r.role for r in follow_roles} - {"lr"}:
@@ -1074,6 +1143,25 @@ class Driver:
                     f"{self.cls}.{name}({shown}) ran but changed no parameter and returned no gradients", None, "values")
         raise DiscoveryError(f"no training method changed the parameters: tried {', '.join(tried)}")
 
+    def _loss_step(self, roles, params, arch, layout, X, Y, math, name, step_roles, data_layout):
+        """``loss(X, y) -> (loss, grads)`` as the step (see `_find_step`), with values or class labels as targets."""
+        for targets in ("values", "labels"):
+            T = Y if targets == "values" else np.random.default_rng(54321).integers(0, arch[-1], X.shape[1])
+            if targets == "labels":
+                if arch[-1] < 2:
+                    break
+                T[: arch[-1]] = np.arange(arch[-1])[: X.shape[1]]  # every class present
+            try:
+                handle, _ = self.runner.build(roles, arch, X, T, data_layout)
+                self.runner.set_params(handle, params, math)
+                _, raw, where = self.runner.forward(handle, params, layout, X, arch, X.shape[1], self._forward_name)
+                value, out = self.runner.call_step(handle, name, step_roles, layout, X, T, raw, 0.1, where)
+            except (sandbox.UserError, ShapeChanged):
+                continue
+            if returned_gradients(value, out, params) is not None:
+                return name, step_roles, "argument", (), True, None, None, targets
+        return None
+
     def _step_with_labels(self, roles, arch, X, data_layout, params, math, name, step_roles, follow, follow_roles,
                           layout, lr_path):
         """The training step on a fresh object with integer class labels ``(samples,)`` as the targets.
@@ -1098,6 +1186,11 @@ class Driver:
     def run(self, b: Binding, arch, math: dict, X, Y, lr):
         """One scenario, driven by the runner (`Runner.run`)."""
         return self.runner.run(b, arch, math, X, Y, lr)
+
+    @property
+    def last_loss(self) -> float | None:
+        """The number the last scenario's step returned beside its gradients (its loss), or None."""
+        return self.runner.last_loss
 
 
 class ShapeChanged(Exception):
@@ -1163,6 +1256,14 @@ def _refused_as_indices(text: str) -> bool:
     missing transpose) is reported as it is, not reread with other targets.
     """
     return "raised IndexError" in text or any(k in text for k in ("only integers", "integer scalar", "used as indices"))
+
+
+def returned_number(value: dict, arrays: list) -> float | None:
+    """The one number a call returned beside its arrays (``(loss, grads)``), or None."""
+    entries = value.get("entries", []) if value.get("kind") in ("list", "tuple") else []
+    numbers = [float(np.asarray(arrays[e["index"]]).reshape(-1)[0]) for e in entries
+               if e.get("kind") == "array" and e.get("shape") == [] and np.asarray(arrays[e["index"]]).size == 1]
+    return numbers[0] if len(numbers) == 1 else None
 
 
 def returned_gradients(value: dict, arrays: list, params: list):

@@ -176,6 +176,7 @@ class Observation:
     lr: float | None
     output: np.ndarray
     after: dict  # parameters after the step, or the gradients returned
+    loss_value: float | None = None  # the loss the step returned with its gradients (``(loss, grads)``)
 
     @property
     def N(self) -> int:
@@ -268,7 +269,8 @@ def _run_all(driver: discover.Driver, b: discover.Binding, seed: int, report: Re
                                             "the targets given are probability vectors too, one-hot and soft")
                     said = True
                 continue
-            observations.append(Observation(label, arch, before, X, Y, lr, out, after))
+            observations.append(Observation(label, arch, before, X, Y, lr, out, after,
+                                            getattr(driver, "last_loss", None)))
             k += 1
     return observations
 
@@ -588,6 +590,53 @@ def _families(output, loss, only=None):
     return [(f, factors(f)) for f in accepted_families(output)]
 
 
+@dataclass(frozen=True)
+class OwnLoss:
+    """The loss a step returns with its gradients, recognised as a registered loss under some conventions."""
+
+    family: vm.Family
+    inner: object  # the activation the loss applies to the outputs (logits), or None
+    forms: frozenset  # {(factor key, mode)} whose value it is in every scenario
+
+    def words(self) -> str:
+        factor_key, mode = sorted(self.forms)[0]
+        factor = next(f for f in factors(self.family) if f.key == factor_key)
+        on = f" of {self.inner.name}(outputs)" if self.inner is not None else ""
+        return f"{factor.text}{on}, {'averaged' if mode == 'mean' else 'summed'} over the samples"
+
+
+def own_returned_loss(observations, b, output, pairs) -> OwnLoss | None:
+    """Which registered loss the number a step returns with its gradients is, in every scenario, or None.
+
+    ``(loss, grads) = net.loss(X, y)``: the gradients must be that loss's. Its value
+    is compared with every registered loss of the outputs (or of softmax/sigmoid of
+    them, for code returning logits) under every convention: half or whole, summed or
+    averaged over the samples and the outputs. Only one loss may fit.
+    """
+    if not b.step_returns_gradients or not observations or any(o.loss_value is None for o in observations):
+        return None
+    found = []
+    for inner, family in [(None, f) for f in accepted_families(output)] + list(pairs):
+        forms = None
+        for o in observations:
+            with np.errstate(all="ignore"):
+                A = o.output if inner is None else inner.numpy_f(o.output)
+                total = family.value(A, o.Y)
+            v = o.loss_value
+            if not (np.isfinite(total) and np.isfinite(v)):
+                forms = set()
+                break
+            here = {(f.key, mode) for f in factors(family) for mode in ("batch", "mean")
+                    if abs(total * f.value(o.output.shape[0]) / (o.N if mode == "mean" else 1) - v)
+                    <= 1e-6 * max(abs(v), 1e-12)}
+            forms = here if forms is None else forms & here
+            if not forms:
+                break
+        if forms:
+            found.append(OwnLoss(family, inner, frozenset(forms)))
+    return found[0] if len({f.family.name for f in found}) == 1 else None
+
+
 def _first_family(output, loss) -> vm.Family:
     """The loss a report compares against when no convention fits: the pinned one, else the first the output admits."""
     if loss is not None:
@@ -605,9 +654,14 @@ def _modes(reduction, b):
 
 def find_match(observations, b, hidden, output, variant, loss=None, reduction=None, only=None) -> Match | None:
     lr_known = b.lr_known or b.step_returns_gradients
+    own = b.own_loss  # the loss the code returns with its gradients: theirs must be exactly its gradients
     for family, factors in _families(output, loss, only):
+        if own is not None and family.name != own.family.name:
+            continue
         for factor in factors:
             for mode in _modes(reduction, b):
+                if own is not None and (factor.key, mode) not in own.forms:
+                    continue
                 match = _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known)
                 if match is not None:
                     return match
@@ -804,6 +858,15 @@ def _ratio_diagnosis(observations, b, hidden, output, depth):
     return texts, family, odd
 
 
+def _broadcast_bias(before, after) -> bool:
+    """Whether a parameter of shape ``before`` became ``after`` by gaining rows (a bias plus a per-sample delta)."""
+    before, after = tuple(before), tuple(after)
+    if len(before) == 1 and len(after) == 2:
+        before = (1, *before) if after[1] == before[0] else (*before, 1)
+    return (len(before) == len(after) and before != after
+            and all(b == a or b == 1 for b, a in zip(before, after)) and 1 in before)
+
+
 def _ratio_patterns(fits, b, family):
     """The pattern of per-parameter factors ``fits`` (see `_ratio_diagnosis`): ``(lines, odd keys)``."""
 
@@ -837,8 +900,12 @@ def _ratio_patterns(fits, b, family):
         if how == "mean":
             return ["every update is 1/N of the spec's for N samples: the code averages over the batch where the "
                     "pinned --reduction sum adds (without the pin, verify finds the mean itself)"], ()
-        if _ratio.detect([k]).kind == "sign":
-            return ["every update has the wrong sign: the parameters move up the gradient (use param -= lr * gradient)"], ()
+        if _ratio.detect([k]).kind == "sign" or (k < 0 and not b.lr_known and not b.step_returns_gradients):
+            # with the rate unknown (a number written into the step), any negative factor is a rate
+            # times -1: the sign is the mistake, |k| the code's step size
+            size = "" if _ratio.detect([k]).kind == "sign" else f" (a step of {-k:.6g} along the gradient)"
+            return ["every update has the wrong sign: the parameters move up the gradient"
+                    f"{size} (use param -= lr * gradient)"], ()
         return [f"every {'gradient' if b.step_returns_gradients else 'update'} is {k:.6g} times the spec's for "
                 f"{loss_words(family)}: a constant factor that is no loss convention (a stray factor in the "
                 "output error, or the learning rate scaled inside the step)"], ()
@@ -1064,6 +1131,8 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
 
 def _locate_driven(report: Report, driver, b: discover.Binding, box, source_lines: list) -> None:
     """For a failing class or functions: the failing scenario's step once more, its lines recorded, then `_locate`."""
+    if getattr(report, "own_loss_mismatch", False):
+        return
     reshaped = getattr(report, "reshaped", None)
     if reshaped is not None:
         param, shape, arch, before, X, Y, lr = reshaped
@@ -1135,6 +1204,11 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
         seen = observe.identify(reply, arrays, source, path, Observation, identify_activations)
     except observe.Reshaped as err:
         report = _failed_while_reading(f"the file's own data, {err.loop}", str(err), box)
+        if all(_broadcast_bias(before, after) for _, before, after in err.changed):
+            names = ", ".join(name for name, _, _ in err.changed)
+            report.diagnosis = [f"the bias gradient ({names}) is not summed over the samples: the update then "
+                                "broadcasts the bias to one row per sample (sum delta over the samples and keep "
+                                "the bias's shape)"]
         if err.line:
             shown = locate.source_line(source.text.splitlines(), err.line)
             report.located = [f"{source.where(err.line)} ({shown}): the first line of the loop that assigns "
@@ -1161,8 +1235,8 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
         # the loss the code says it minimises is the one its step is judged against
         loss = own.family.name
         seen.binding.lines.append(
-            f"the code's own loss: {source.where(own.line)} computes {own.words}, which is {loss_words(own.family)} "
-            "of its outputs and targets: the step is judged against it")
+            f"the code's own loss: {source.where(own.line)} computes {own.words}: the step is "
+            "judged against it")
     report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
                    loss, reduction, seed)
     report.output_lines = box.output.lines
@@ -1427,6 +1501,56 @@ def _stage_forward(c: Check) -> Report | None:
     return report
 
 
+def _stage_own_loss(c: Check) -> Report | None:
+    """A step that returns its loss with its gradients: they must be that loss's gradients, not another convention's.
+
+    Gradients exact for the summed cross-entropy returned beside the averaged one are
+    wrong by a factor N (a 1/N dropped): a FAIL naming both, where the spec alone would
+    have found a convention that fits.
+    """
+    if c.loss is not None or c.reduction is not None:
+        return None
+    own = own_returned_loss(c.observations, c.b, c.output, c.pairs)
+    if own is None:
+        return None
+    c.report.discovery.append(f"the code's own loss: {c.b.step} returns, with its gradients, {own.words()}: the "
+                              "gradients must be exactly its gradients")
+    observations, output = c.observations, c.output
+    if own.inner is None:
+        match = find_match(observations, c.b, c.hidden, output, vm.SPEC)
+    else:
+        # the code returns logits: its loss applies softmax (or a sigmoid) to them
+        reading = next(iter(_LogitReadings(c.driver, c.b, c.seed, c.observations, [(own.inner, own.family)])), None)
+        if reading is None:
+            return None
+        observations, output = reading.observations, reading.inner
+        match = find_match(observations, c.b, c.hidden, output, vm.SPEC, only=own.family.name)
+    c.b.own_loss = own
+    if match is None or (match.family.name == own.family.name and (match.factor.key, match.mode) in own.forms):
+        return None  # the later stages judge under the code's own loss
+    c.report.ok = False
+    said = loss_phrase(match)
+    c.report.diagnosis = [f"the gradients are exact for {said}, but the loss the code returns with them is "
+                          f"{own.words()}: they are not the gradients of its own loss"
+                          + _own_loss_fix(match, own)]
+    factor_key, mode = sorted(own.forms)[0]
+    reference = Match(vm.SPEC, own.family, next(f for f in factors(own.family) if f.key == factor_key), mode, None)
+    c.report.found = Found(vm.SPEC, reference, c.hidden, output, observations)
+    c.report.loss, c.report.reduction = loss_phrase(reference), _reduction_name(reference)
+    c.report.own_loss_mismatch = True  # the whole gradient's constant: no one line departs
+    _first_failing_table(c.report, observations, c.b, c.hidden, output, reference)
+    return c.report
+
+
+def _own_loss_fix(match, own) -> str:
+    """How to make gradients found for ``match`` those of the code's own loss."""
+    factor_key, mode = sorted(own.forms)[0]
+    if match.family.name == own.family.name and match.factor.key == factor_key:
+        return (" (divide every gradient by the number of samples N)" if mode == "mean"
+                else " (do not divide the gradients by N)")
+    return ""
+
+
 def _stage_pinned_loss_fits(c: Check) -> Report | None:
     """A pinned loss that cannot follow the output (bce after tanh, ce after a sigmoid): said, not computed."""
     loss, output = c.loss, c.output
@@ -1596,6 +1720,7 @@ STAGES = (
     _stage_unsupported,
     _stage_drive,
     _stage_forward,
+    _stage_own_loss,
     _stage_pinned_loss_fits,
     _stage_convention,
     _stage_logits,

@@ -24,6 +24,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+import sympy as sp
+
 from spec import activations as spec_activations
 from spec.verify import families
 from spec.verify import recurrence as vm
@@ -149,12 +151,23 @@ def candidates(ctx: Context) -> list[Candidate]:
 
 def _g(act):
     """The activation's derivative written through its output, g(a) (a (1 - a) for the sigmoid), in words, or None."""
-    return None if act.output_form is None else spec_activations.display(act.output_form)
+    return None if act.output_form is None else spec_activations.pretty(act.output_form)
 
 
 def _has_g_of_a(act) -> bool:
     """Whether f'(z) = g(f(z)) with a g that really uses a (so that giving it z is a distinct mistake)."""
     return act.elementwise and vm.has_output_form(act) and act.output_form.has(spec_activations.a)
+
+
+def _g_as_coded(act) -> str:
+    """``act``'s g(a) in words; where g is proven only on part of the reals (ReLU's, on a >= 0), the
+    derivative at a that code applying it to any outputs computes ((a > 0) for ReLU): see `recurrence._slope`."""
+    form = act.output_form
+    if isinstance(form, sp.Piecewise):
+        covered = sp.Union(*(cond.as_set() for _, cond in form.args))
+        if covered != sp.S.Reals:
+            return spec_activations.pretty(act.derived(1).expr.subs(spec_activations.z, spec_activations.a))
+    return spec_activations.pretty(form)
 
 
 def _elementwise(ctx, layer, option=None) -> bool:
@@ -350,7 +363,7 @@ def _other_activations(ctx, layer):
 
 def _other_text(ctx, l, other):
     """Another activation's derivative used in this layer."""
-    act, form = ctx.act(l), spec_activations.display(other.output_form)
+    act, form = ctx.act(l), _g_as_coded(other)
     if not act.elementwise:
 
         return (f"the output layer is {act.name}, but its derivative is taken entry by entry as {other.name}'s, "

@@ -690,11 +690,23 @@ def own_loss(records: list, obs) -> OwnLoss | None:
             for k in (1.0, bare):
                 for per in (1.0, N, n, N * n):
                     if abs(v - total * k / per) <= 1e-6 * abs(v):
-                        hits.append(family)
-        names = {f.name for f in hits}
-        if len(names) == 1:
-            return OwnLoss(hits[0], r.name, r.line, f"{r.name} = {v:.6g}")
+                        hits.append((family, k != 1.0 and bare != 1.0, per))
+        if len({family.name for family, _, _ in hits}) == 1:
+            family, is_bare, per = hits[0]
+            return OwnLoss(family, r.name, r.line, f"{r.name} = {v:.6g}, {_loss_form(family, is_bare, per, N, n)}")
     return None
+
+
+def _loss_form(family, is_bare: bool, per, N: int, n: int) -> str:
+    """The matched loss in words: ``the sum of squared errors (no 1/2) of its outputs and targets, divided by
+    the number of samples``."""
+    from spec.verify.families import loss_words
+
+    base = f"the {loss_words(family, 'bare' if is_bare else 'plain')} of its outputs and targets"
+    if per == 1.0:
+        return f"{base}, summed over the samples"
+    how = {N: "samples", n: "outputs", N * n: "entries (samples × outputs)"}[per]
+    return f"{base}, divided by the number of {how}"
 
 
 _RATE_NAMES = re.compile(r"^(lr|learning_?rate|alpha|eta|step_?size|rate|l_?rate|learn_?rate)$", re.I)

@@ -323,7 +323,13 @@ def _slope(act, how, z, a):
         from spec import activations
 
         other = activations.get(how.activation)
-        return _output_form(other)(a) if how.form == "g(a)" else other.derived(1).numpy(z)
+        if how.form != "g(a)":
+            return other.derived(1).numpy(z)
+        # g(a) is proven only on the other activation's range: ReLU's g is 1 for a > 0 and 0 at 0,
+        # undefined below. Code that applies it to this layer's outputs writes it as a mask
+        # ((a > 0) for ReLU), which is the other activation's f' evaluated at a: used where g is undefined.
+        g = _output_form(other)(a)
+        return np.where(np.isnan(g), other.derived(1).numpy(a), g)
     if how == "f'(z)":
         return act.derived(1).numpy(z)
     if how == "g(z)":

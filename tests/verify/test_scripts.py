@@ -100,6 +100,44 @@ def test_blind_verdict(name):
     assert report["ok"] is entry["correct"]
 
 
+#: Words the diagnosis of each blind bug must hold, read off its truth's description (the testers wrote
+#: the mistake in their words; these are the words verify's explanation of that mistake uses).
+BLIND_DIAGNOSES = {
+    "blind_scripts/bug_blog_deriv_on_z.py": "is given z instead of the layer's output a",
+    "blind_scripts/bug_per_sample_hidden_no_deriv.py": "derivative (sigmoid') is missing in the error term of hidden layer 1",
+    "blind_scripts/bug_train_output_no_deriv_mse.py": "derivative (sigmoid') is missing in the error term of the output",
+    "blind_scripts/bug_stale_w2.py": "computed with the weights above it already updated",
+    "blind_scripts/bug_bias_broadcast.py": "is not summed over the samples",
+    "blind_scripts/bug_transposed_square.py": "multiplied by its weight matrix W instead of its transpose",
+    "blind_scripts/bug_ascent_vector.py": "wrong sign",
+    "blind_scripts/bug_bias_no_m.py": "biases' gradients (every layer) are summed over the samples while the weights' are averaged",
+    "blind_scripts/notebook_moons_tanh.ipynb": "in hidden layer 1, the derivative written through the output, g(a) = 1 − a² for tanh, is given z",
+    "blind_scripts/bug_softmax_double_m.py": "learning ra",
+    "blind_scripts2/bug_class_bias_sum.py": "summed over the units as well as the samples",
+    "blind_scripts2/bug_functions_deriv_on_z.py": "in hidden layer 1, the derivative written through the output, g(a) = a·(1 − a) for sigmoid, is given z",
+    "blind_scripts2/bug_class_guard_stale_w2.py": "computed with the weights above it already updated",
+    "blind_scripts2/bug_minibatch_layer1_sum.py": "hidden layer 1 sums its gradient over the samples where the other parameters average it",
+    "blind_scripts2/bug_layers_transposed_grad.py": "every weight gradient is transposed",
+    "blind_scripts2/bug_nielsen_ascent.py": "wrong sign",
+    "blind_scripts2/notebook_multilabel.ipynb": "the updates of the output layer's weights are 0.4 times the other parameters'",
+    "blind_scripts2/bug_softmax_times_sigmoid_deriv.py": "softmax's derivative is applied twice",
+    "blind_scripts2/relu_regression_losses.py": "the output layer is identity, but its derivative is relu's",
+}
+
+
+def test_every_blind_bug_has_its_diagnosis_words():
+    bugs = {n for n, e in BLIND_TRUTH.items() if e.get("correct") is False and e.get("bug")}
+    assert bugs == set(BLIND_DIAGNOSES), bugs ^ set(BLIND_DIAGNOSES)
+
+
+@pytest.mark.parametrize("name", sorted(BLIND_DIAGNOSES))
+def test_blind_bug_diagnosis(name):
+    """(c) the diagnosis names the tester's mistake (not only FAIL)."""
+    code, out, err = _verify(str(GALLERY / name), "--json")
+    said = json.loads(out)["diagnosis"]
+    assert code == 1 and any(BLIND_DIAGNOSES[name] in d for d in said), said
+
+
 def _class_bugs() -> list:
     """``(target, lines)`` of every planted mistake of the class galleries whose line the truth states."""
     from tests.verify import gallery_harness as h
