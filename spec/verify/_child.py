@@ -26,6 +26,7 @@ import inspect
 import io
 import json
 import os
+import re
 import struct
 import sys
 import traceback
@@ -160,7 +161,9 @@ def _describe_object(obj, depth=0):
             try:
                 attributes[name] = _describe_value(getattr(obj, name), depth)
             except BaseException as err:  # the user's property may raise anything
-                attributes[name] = {"kind": "error", "type": type(err).__name__}
+                where = _where_in_user_code(err, None)
+                attributes[name] = {"kind": "error", "type": type(err).__name__,
+                                    "message": f"{type(err).__name__}: {_safe_str(err)}" + (f" (at {where})" if where else "")}
     return attributes
 
 
@@ -274,6 +277,10 @@ def _loop_lines(source: str) -> set:
     return {node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, (ast.For, ast.While))}
 
 
+#: Attribute names of a learning rate, kept when they are numbers on an object (``optimizer.learning_rate``).
+_RATE_NAME = re.compile(r"^(lr|learning_?rate|alpha|eta|step_?size|l_?rate|learn_?rate)$", re.I)
+
+
 def _scope(frame) -> dict:
     """``{path: array}`` for the float arrays in the frame's globals, locals and objects in them."""
     found = {}
@@ -286,8 +293,10 @@ def _scope(frame) -> dict:
             if value.dtype.kind in "fiub" and value.size > 0:  # integer data too (inputs, labels)
                 found[path] = value
             return
-        if depth == 0 and isinstance(value, (float, np.floating)) and not isinstance(value, bool):
-            found[path] = np.asarray(float(value))  # a number: one sample's target, say (never a parameter)
+        if isinstance(value, (float, np.floating)) and not isinstance(value, bool) and (
+                depth == 0 or (depth <= 2 and _RATE_NAME.match(str(path[-1][1])))):
+            # a number: one sample's target, say (never a parameter); an object's learning rate (optimizer.lr)
+            found[path] = np.asarray(float(value))
             return
         if depth >= 3 or isinstance(value, (str, bytes, int, float, type, types.ModuleType)) or inspect.isroutine(value):
             return

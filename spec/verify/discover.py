@@ -51,6 +51,12 @@ FORWARD_NAMES = (
 #: Methods that return the code's own loss with its gradients, ``loss(X, y) -> (loss, grads)``
 #: (and the scores, given no targets): tried first, since their gradients are compared directly.
 LOSS_STEP_NAMES = ("loss", "compute_loss", "loss_and_gradients", "loss_and_grads", "loss_grad", "cost_and_grad")
+#: Methods that compute the code's own loss (``loss(X, y)``, ``cost(y)``, ``compute_cost(output, y)``): called
+#: after the forward pass of every scenario, their number is the loss the step must descend.
+LOSS_METHOD_NAMES = (
+    "loss", "cost", "compute_loss", "compute_cost", "calculate_loss", "calculate_cost", "calc_loss", "get_loss",
+    "get_cost", "loss_function", "cost_function", "total_loss", "total_cost", "loss_fn",
+)
 #: Methods returning the outputs, besides `FORWARD_NAMES`: tried just before ``predict`` (probabilities
 #: before labels); a loss method's scores (given no targets) come last.
 FORWARD_CANDIDATES = ("predict_proba",)
@@ -87,6 +93,9 @@ _REG_NAMES = {"reg", "lambd", "lmbda", "lam", "lambda_", "l2", "l2_reg", "reg_la
 _VAL_X_NAMES = {"x_val", "x_valid", "x_validation", "val_x", "x_test", "validation_x"}
 _VAL_Y_NAMES = {"y_val", "y_valid", "y_validation", "val_y", "y_test", "validation_y"}
 _BATCH_NAMES = {"batch_size", "minibatch_size", "mini_batch_size", "batchsize"}
+#: Arguments that count the training samples (Nielsen's ``n`` in the weight decay 1 - eta lmbda / n).
+_COUNT_NAMES = {"n", "n_train", "num_train", "training_size", "train_size", "n_samples", "num_samples", "m",
+                "num_examples", "n_examples", "n_total", "dataset_size"}
 _OUTPUT_NAMES = {
     "output", "o", "out", "y_hat", "yhat", "y_pred", "ypred", "prediction", "predictions", "predicted", "outputs",
     "result", "a2", "output_layer", "final_output", "network_output", "activation",
@@ -248,6 +257,7 @@ class Binding:
     source_lines: list = field(default_factory=list)  # the file's lines, for the line of a mistake
     source_name: str = ""  # the file's name as the child reports it in ``file:line``
     own_loss: object = None  # `spec.verify.judge.OwnLoss`: the loss the step returns with its gradients, once read
+    loss_method: str = ""  # a method computing the code's own loss (`LOSS_METHOD_NAMES`), called after the forward pass
 
     @property
     def lr_known(self) -> bool:
@@ -455,6 +465,12 @@ def _looks_like_parameter(path) -> bool:
     return not _NOT_PARAMETER.match(name)
 
 
+def _named_bias(path) -> bool:
+    """Whether an attribute's own name says bias (``b2``, ``bias_out``) and not weight."""
+    name = path_text(path).split(".")[-1]
+    return bool(_BIAS_HINT.search(name)) and not _WEIGHT_HINT.search(name.replace("b", ""))
+
+
 def find_parameters(attributes: dict, n_in=None, n_out=None, depth=None, exclude_dim=None) -> list[tuple[tuple, list[Param]]]:
     """Chains of weights (and their biases) that carry ``n_in`` inputs to ``n_out`` outputs, best first.
 
@@ -465,7 +481,9 @@ def find_parameters(attributes: dict, n_in=None, n_out=None, depth=None, exclude
     """
     arrays = [(p, s) for p, s in float_arrays(attributes) if exclude_dim not in s and _looks_like_parameter(p)]
     # weight matrices, and vectors as a single output's weights (w2 of shape (hidden,))
-    matrices = [(p, s) for p, s in arrays if len(s) == 2] + [(p, s) for p, s in arrays if len(s) == 1 and s[0] > 1]
+    # (a row or column named like a bias, b2 of shape (1, 1) say, is a bias, never a layer's weights)
+    matrices = [(p, s) for p, s in arrays if len(s) == 2 and not (1 in s and _named_bias(p))]
+    matrices += [(p, s) for p, s in arrays if len(s) == 1 and s[0] > 1]
     chains = []
     for transposed in (False, True):
         def ends(shape):
@@ -553,7 +571,7 @@ def _order_key(path):
 _METHOD_ROLES = (
     (_EPOCH_NAMES, "epochs"), (_LR_NAMES, "lr"), (_X_NAMES, "X"), (_Y_NAMES, "Y"), (_OUTPUT_NAMES, "output"),
     (_PAIRS_NAMES, "pairs"), (_CACHE_NAMES, "cache"), (_REG_NAMES, "reg"), (_VAL_X_NAMES, "X"),
-    (_VAL_Y_NAMES, "Y"), (_BATCH_NAMES, "batch"),
+    (_VAL_Y_NAMES, "Y"), (_BATCH_NAMES, "batch"), (_COUNT_NAMES, "count"),
 )
 
 
@@ -595,7 +613,7 @@ def forward_roles(signature) -> list[ArgRole]:
     return [r for r in method_roles(signature) or [] if r.role == "X" or not r.optional]
 
 
-def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples", cache=None):
+def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples", cache=None, reg=0.0):
     """Sandbox arguments for ``roles``: arrays by index into the list it returns, numbers as they are.
 
     ``arrays`` holds the user's X, Y (and the forward output); ``cache`` is
@@ -629,8 +647,8 @@ def call_args(roles: list[ArgRole], arrays: dict, lr, layout="features_samples",
         elif role.role == "epochs":
             value = 1
         elif role.role == "reg":
-            value = 0.0
-        elif role.role == "batch":
+            value = float(reg)
+        elif role.role in ("batch", "count"):
             value = int(arrays["X"].shape[1 if layout == "features_samples" else 0])
         else:
             continue
@@ -807,7 +825,7 @@ class Runner:
             raise ShapeChanged(None, None, f"{what} gave an output of shape {array.shape}, expected {shape}")
         return math, array, known
 
-    def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None):
+    def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None, reg=0.0):
         """Call a training method; ``Y`` is ``(outputs, samples)`` in the math's layout, or integer labels ``(samples,)``."""
         Xu = X.T if layout == "samples_features" else X
         Yu = Y.T if layout == "samples_features" and Y.ndim == 2 else Y
@@ -818,11 +836,30 @@ class Runner:
             # the forward pass returned (output, cache): pass the other entry back as it was
             others = [k for k in range(2) if (k,) != tuple(forward_where[1])]
             cache = {"returned": self._forward_call, "index": others[:1]}
-        args, kwargs, arrays = call_args(step_roles, {"X": Xu, "Y": Yu, "output": raw_output}, lr, layout, cache)
+        args, kwargs, arrays = call_args(step_roles, {"X": Xu, "Y": Yu, "output": raw_output}, lr, layout, cache, reg)
         shown = ", ".join(r.name for r in step_roles)
         return self.box.call(handle, name, args, arrays, kwargs=kwargs, what=f"{self.cls}.{name}({shown})")
 
-    def run(self, b: Binding, arch, math: dict, X, Y, lr):
+    def own_loss(self, handle, b: Binding, X, Y, raw, where, reg=0.0) -> float | None:
+        """The number the code's loss method gives after the forward pass (``net.loss(X, y)``), or None.
+
+        A loss method that raises or returns no single number is not the code's loss:
+        nothing is held against the code then.
+        """
+        roles = method_roles(_sig(self.methods, b.loss_method)) or []
+        if any(r.role == "pairs" for r in b.step_args):
+            # a step given (x, y) pairs: the loss method's data are the pairs too (Nielsen's total_cost(data))
+            roles = [dataclasses.replace(r, role="pairs") if r.role == "X" else r for r in roles]
+            roles = [r for r in roles if r.role != "Y"]
+        try:
+            value, arrays = self.call_step(handle, b.loss_method, roles, b.x_layout, X, Y, raw, None, where, reg)
+        except (sandbox.UserError, DiscoveryError):
+            return None
+        if value.get("kind") == "array" and np.asarray(arrays[value["index"]]).size == 1:
+            return float(np.asarray(arrays[value["index"]]).reshape(-1)[0])
+        return returned_number(value, arrays)
+
+    def run(self, b: Binding, arch, math: dict, X, Y, lr, reg=0.0):
         """Build, set the parameters, forward, one training step: ``(output, after or gradients)``, math layout.
 
         ``Y`` is ``(outputs, samples)``; for code that takes integer labels (``b.targets``) one-hot, handed over as labels.
@@ -836,7 +873,10 @@ class Runner:
         if b.lr_via == "attribute":
             self.box.set(handle, [list(b.lr_path)], [np.asarray(float(lr))], what=f"setting {path_text(b.lr_path)}")
         out, raw, where = self.forward(handle, params, b.x_layout, X, arch, X.shape[1], b.forward, known=b.output_known)
-        value, arrays = self.call_step(handle, b.step, b.step_args, b.x_layout, X, Y, raw, lr, where)
+        self.last_loss = None
+        if b.loss_method and not b.step_returns_gradients:
+            self.last_loss = self.own_loss(handle, b, X, Y, raw, where, reg)
+        value, arrays = self.call_step(handle, b.step, b.step_args, b.x_layout, X, Y, raw, lr, where, reg)
         if b.step_follow:
             self.call_step(handle, b.step_follow, b.step_follow_args, b.x_layout, X, Y, raw, lr, where)
         if b.step_returns_gradients:
@@ -965,6 +1005,8 @@ class Driver:
             step_returns_gradients=first.returns_gradients, step_follow=first.follow, targets=first.targets,
             step_follow_args=method_roles(_sig(self.methods, first.follow)) if first.follow else [],
             data_roles=data_roles, dtype=dtype, rtol=RTOL_FLOAT32 if dtype != "float64" else 1e-7,
+            loss_method=next((n for n in LOSS_METHOD_NAMES if n != first.step and _sig(self.methods, n) is not None
+                              and method_roles(_sig(self.methods, n)) is not None), ""),
             unsupported=[(arch, text, where == "discovery" or (single_output and arch[-1] > 1))
                          for arch, text, where in failures],
         )
@@ -985,6 +1027,8 @@ class Driver:
         for data_layout in layouts if has_data else [None]:
             try:
                 handle, params, actual, layout_hint, dtype = self._build_and_find(roles, arch, X, Y, data_layout, N)
+            except sandbox.UserError:
+                raise  # a property that raised when read: the code misbehaves
             except DiscoveryError as err:
                 last_error = err
                 continue
@@ -1034,6 +1078,12 @@ class Driver:
         depth = len(arch) - 1 if kinds & {"sizes", "hidden_list"} or {"n_in", "n_hidden", "n_out"} <= kinds else None
         chains = find_parameters(attributes, n_in, n_out, depth, exclude_dim=N if data_layout else None)
         if not chains:
+            raised = [(name, a["message"]) for name, a in attributes.items()
+                      if isinstance(a, dict) and a.get("kind") == "error" and isinstance(a.get("message"), str)]
+            if raised:
+                # a property of the user's that raises when read: the code misbehaves, said with its line
+                name, message = raised[0]
+                raise sandbox.UserError(f"raised {message}", f"reading {self.cls}.{name}", "", "")
             arrays = ", ".join(f"{path_text(p)} {s}" for p, s in float_arrays(attributes)) or "none"
             lazy = "; weights made later (in fit or a first call) cannot be read: verify needs them once the object is built" if arrays == "none" else ""
             raise DiscoveryError(
@@ -1183,9 +1233,9 @@ class Driver:
         except (sandbox.UserError, ShapeChanged) as err:
             return f"{err.request} {err}" if isinstance(err, sandbox.UserError) else str(err)
 
-    def run(self, b: Binding, arch, math: dict, X, Y, lr):
+    def run(self, b: Binding, arch, math: dict, X, Y, lr, reg=0.0):
         """One scenario, driven by the runner (`Runner.run`)."""
-        return self.runner.run(b, arch, math, X, Y, lr)
+        return self.runner.run(b, arch, math, X, Y, lr, reg)
 
     @property
     def last_loss(self) -> float | None:

@@ -598,9 +598,14 @@ class OwnLoss:
     inner: object  # the activation the loss applies to the outputs (logits), or None
     forms: frozenset  # {(factor key, mode)} whose value it is in every scenario
 
+    def form(self) -> tuple:
+        """``(factor, mode)``: the simplest of its forms (plain before averaged over the outputs, a mean first)."""
+        order = [f.key for f in factors(self.family)]
+        factor_key, mode = min(self.forms, key=lambda fm: (order.index(fm[0]), fm[1] != "mean"))
+        return next(f for f in factors(self.family) if f.key == factor_key), mode
+
     def words(self) -> str:
-        factor_key, mode = sorted(self.forms)[0]
-        factor = next(f for f in factors(self.family) if f.key == factor_key)
+        factor, mode = self.form()
         on = f" of {self.inner.name}(outputs)" if self.inner is not None else ""
         return f"{factor.text}{on}, {'averaged' if mode == 'mean' else 'summed'} over the samples"
 
@@ -613,7 +618,7 @@ def own_returned_loss(observations, b, output, pairs) -> OwnLoss | None:
     them, for code returning logits) under every convention: half or whole, summed or
     averaged over the samples and the outputs. Only one loss may fit.
     """
-    if not b.step_returns_gradients or not observations or any(o.loss_value is None for o in observations):
+    if not observations or any(o.loss_value is None for o in observations):
         return None
     found = []
     for inner, family in [(None, f) for f in accepted_families(output)] + list(pairs):
@@ -660,7 +665,8 @@ def find_match(observations, b, hidden, output, variant, loss=None, reduction=No
             continue
         for factor in factors:
             for mode in _modes(reduction, b):
-                if own is not None and (factor.key, mode) not in own.forms:
+                if own is not None and (factor.key, mode if mode != "sequential" else "batch") not in own.forms \
+                        and (factor.key, "mean" if mode == "sequential" else None) not in own.forms:
                     continue
                 match = _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known)
                 if match is not None:
@@ -1240,7 +1246,7 @@ def _observe_file(box, path: Path, source, pins) -> Report | dict:
     report = judge(observe.ObservedDriver(box, seen.observations), seen.binding, activation, output_activation,
                    loss, reduction, seed)
     report.output_lines = box.output.lines
-    _check_written_rate(report, seen, source, records)
+    _check_written_rate(report, seen, source, records, own)
     if records:
         # the records are the last observed iteration, line by line
         _locate(report, seen.binding, seen.observations[-1], records, source.text.splitlines(), source.where)
@@ -1276,7 +1282,20 @@ def _outputs_from_the_step(seen, activation, output_activation, loss, reduction)
     return False
 
 
-def _check_written_rate(report: Report, seen, source, records=()) -> None:
+def _missing_constants(ratio: float, N: int, n: int) -> str:
+    """What a step ``ratio`` times its loss's gradient leaves out or adds, in words (the 2 of a square, the 1/N of a mean)."""
+    left_out = {0.5: "the 2 of the square's derivative", float(N): "the 1/N of the mean over the samples",
+                N / 2: "the 2 of the square's derivative and the 1/N of the mean", float(n): "the 1/outputs of the mean "
+                "over the outputs", float(n * N): "the 1/(N x outputs) of the mean over every entry"}
+    added = {2.0: "a factor 2 that its loss's gradient does not have (a 1/2 missing from the loss, or a 2 too many)",
+             1.0 / N: "an extra 1/N (a mean over the samples taken twice)",
+             1.0 / n: "an extra 1/outputs (a mean over the outputs taken twice)"}
+    hit = next((f"leaves out {words}" for k, words in left_out.items() if abs(ratio - k) <= 1e-6 * k), None)
+    hit = hit or next((f"has {words}" for k, words in added.items() if abs(ratio - k) <= 1e-6 * k), None)
+    return f": the step {hit}, so the rate in effect is {ratio:.6g} times the one written" if hit else ""
+
+
+def _check_written_rate(report: Report, seen, source, records=(), own=None) -> None:
     """A passing script whose step is not its own learning rate times a convention's constant fails.
 
     The step measured on the file's own data is exact gradient descent for some rate;
@@ -1292,10 +1311,26 @@ def _check_written_rate(report: Report, seen, source, records=()) -> None:
     if rate is None:
         return
     name, lr = rate
+    report.discovery = [f"the learning rate: {name} = {lr:g}, named in the code and used in its updates (the step "
+                        "size is measured and held against it)" if line.startswith("the learning rate: written")
+                        else line for line in report.discovery]
     m, obs = found.match, seen.observations[-1]
     n, N = obs.arch[-1], obs.X.shape[1]
     step = m.eta * m.factor.value(n) / (N if m.mode == "mean" else 1)
     constants = {k / d for k in (1.0, 2.0, 0.5) for d in (1, N, n, N * n)}
+    if own is not None and own.scales:
+        # the code computes its loss: the step must be its rate times that loss's gradient, nothing else
+        if any(abs(step - lr * k) <= 1e-6 * abs(step) for k in own.scales):
+            return
+        report.ok = False
+        report.failed_scenario = seen.observations[-1].label
+        report.diagnosis = [
+            f"the step is exact gradient descent of {loss_phrase(m)}, but against the loss the code computes "
+            f"({own.words}) it is {step / (lr * own.scales[0]):.6g} x {name} x its gradient, where gradient descent "
+            f"on it takes {name} x its gradient"
+            + _missing_constants(step / (lr * own.scales[0]), N, n)]
+        report.convention = None
+        return
     if any(abs(step - lr * k) <= 1e-6 * abs(step) for k in constants):
         return
     report.ok = False
@@ -1513,8 +1548,18 @@ def _stage_own_loss(c: Check) -> Report | None:
     own = own_returned_loss(c.observations, c.b, c.output, c.pairs)
     if own is None:
         return None
-    c.report.discovery.append(f"the code's own loss: {c.b.step} returns, with its gradients, {own.words()}: the "
-                              "gradients must be exactly its gradients")
+    b = c.b
+    if b.step_returns_gradients:
+        c.report.discovery.append(f"the code's own loss: {b.step} returns, with its gradients, {own.words()}: the "
+                                  "gradients must be exactly its gradients")
+    elif b.lr_known:
+        c.report.discovery.append(f"the code's own loss: {b.loss_method} gives {own.words()}: each update must be "
+                                  "the learning rate times its gradient")
+    else:
+        # a step written into the code is measured: any constant of the loss is absorbed in it
+        own = dataclasses.replace(own, forms=frozenset((f.key, m) for f in factors(own.family) for m in MODES))
+        c.report.discovery.append(f"the code's own loss: {b.loss_method} gives {own.words()}: the updates must be "
+                                  "gradient descent of it")
     observations, output = c.observations, c.output
     if own.inner is None:
         match = find_match(observations, c.b, c.hidden, output, vm.SPEC)
@@ -1530,11 +1575,15 @@ def _stage_own_loss(c: Check) -> Report | None:
         return None  # the later stages judge under the code's own loss
     c.report.ok = False
     said = loss_phrase(match)
-    c.report.diagnosis = [f"the gradients are exact for {said}, but the loss the code returns with them is "
-                          f"{own.words()}: they are not the gradients of its own loss"
-                          + _own_loss_fix(match, own)]
-    factor_key, mode = sorted(own.forms)[0]
-    reference = Match(vm.SPEC, own.family, next(f for f in factors(own.family) if f.key == factor_key), mode, None)
+    if b.step_returns_gradients:
+        c.report.diagnosis = [f"the gradients are exact for {said}, but the loss the code returns with them is "
+                              f"{own.words()}: they are not the gradients of its own loss" + _own_loss_fix(match, own)]
+    else:
+        c.report.diagnosis = [f"the updates are exact gradient descent of {said}, but the code's own loss "
+                              f"({b.loss_method}) is {own.words()}: the step does not descend the loss the code "
+                              "computes" + _own_loss_fix(match, own)]
+    factor, mode = own.form()
+    reference = Match(vm.SPEC, own.family, factor, mode, None)
     c.report.found = Found(vm.SPEC, reference, c.hidden, output, observations)
     c.report.loss, c.report.reduction = loss_phrase(reference), _reduction_name(reference)
     c.report.own_loss_mismatch = True  # the whole gradient's constant: no one line departs
@@ -1544,11 +1593,118 @@ def _stage_own_loss(c: Check) -> Report | None:
 
 def _own_loss_fix(match, own) -> str:
     """How to make gradients found for ``match`` those of the code's own loss."""
-    factor_key, mode = sorted(own.forms)[0]
-    if match.family.name == own.family.name and match.factor.key == factor_key:
+    factor, mode = own.form()
+    if match.family.name == own.family.name and match.factor.key == factor.key:
         return (" (divide every gradient by the number of samples N)" if mode == "mean"
                 else " (do not divide the gradients by N)")
     return ""
+
+
+#: The regularisation strength a step that takes one (``reg``, ``lambd``, ``lmbda``) is driven with again.
+REG_STRENGTH = 0.37
+#: L2 conventions: the gradient's coefficient on W over the strength, and the term the loss adds.
+_L2_FORMS = (
+    (1.0, "lambda/2 * sum(W^2)"), (2.0, "lambda * sum(W^2)"), ("1/N", "lambda/(2N) * sum(W^2)"),
+    ("2/N", "lambda/N * sum(W^2)"),
+)
+
+
+def _check_regularisation(c: Check) -> None:
+    """A passing step that takes a regularisation strength: driven again with it, its L2 part named or failed.
+
+    The same scenarios with ``reg = REG_STRENGTH``: the update's difference from the
+    spec's unregularised one must be the rate times c * W for every weight (and 0, or
+    the same c * b, for the biases). c is named among the L2 conventions; where the
+    code returns or computes its loss, c must be twice the coefficient of the sum of
+    squares that loss adds (so half the L2 gradient, reg * W for reg * sum(W^2), fails).
+    """
+    b, report = c.b, c.report
+    found = getattr(report, "found", None)
+    if not any(r.role == "reg" for r in b.step_args) or found is None or found.match.mode == "sequential":
+        return
+    m, lam = found.match, REG_STRENGTH
+    arch = b.archs[0]
+    picked = [o for o in found.observations if o.arch == arch and o.N > 1][:3]
+    coefficients, biases_too, own = [], False, []
+    for o in picked:
+        try:
+            out, after = c.driver.run(b, o.arch, o.before, o.X, o.Y, o.lr, reg=lam)
+        except (sandbox.SandboxError, discover.ShapeChanged) as err:
+            text = f"{err.request} {err}" if isinstance(err, sandbox.SandboxError) else str(err)
+            report.ok = False
+            _stop(report, f"{o.label}, {b.step_args[[r.role for r in b.step_args].index('reg')].name} {lam:g}", text)
+            return
+        ro = Observation(o.label, o.arch, o.before, o.X, o.Y, o.lr, out, after, getattr(c.driver, "last_loss", None))
+        rate = 1.0 if b.step_returns_gradients else (o.lr if b.lr_known else m.eta)
+        step = rate * m.factor.value(o.arch[-1])
+        predicted = _predicted(ro, b, found.hidden, found.output, m.variant, m.family, step, m.mode)
+        observed = _observed_update(ro, b)
+        for p, seen, spec in zip(b.params[o.arch], observed, predicted):
+            d, w = seen - spec, o.before[p.key]
+            k = -float(np.sum(d * w)) / (rate * float(np.sum(w * w)))
+            exact = float(np.max(np.abs(d + rate * k * w))) <= 1e-6 * max(float(np.max(np.abs(d))), 1e-12) + 1e-12
+            if p.kind == "W" or abs(k) * float(np.max(np.abs(w))) > 1e-9 * max(float(np.max(np.abs(spec))), 1e-12):
+                if not exact:
+                    _regularisation_fails(c, ro, f"with {lam:g} as the regularisation strength, the update of "
+                                          f"{p.name} differs from the unregularised one by something that is not "
+                                          "a multiple of its weights (L2 regularisation adds c * W to the gradient)")
+                    return
+                coefficients.append(k)
+                biases_too |= p.kind == "b"
+        if ro.loss_value is not None and o.loss_value is not None:
+            # the loss's L2 coefficient, over the weights' squares alone and with the biases'
+            weights = sum(float(np.sum(o.before[p.key] ** 2)) for p in b.params[o.arch] if p.kind == "W")
+            every = sum(float(np.sum(o.before[p.key] ** 2)) for p in b.params[o.arch])
+            own.append((2 * (ro.loss_value - o.loss_value) / weights, 2 * (ro.loss_value - o.loss_value) / every))
+    if not coefficients:
+        return
+    k = coefficients[0]
+    name = b.step_args[[r.role for r in b.step_args].index("reg")].name
+    if not np.allclose(coefficients, k, rtol=1e-6):
+        _regularisation_fails(c, ro, f"with {name} = {lam:g}, the weights' regularisation terms differ from "
+                              "layer to layer or scenario to scenario (L2 adds the same c * W to every weight's gradient)")
+        return
+    # the loss's coefficient, over the squares it really sums: the weights' alone, or the biases' too
+    N = picked[0].N
+    weights_only = [w for w, _ in own] if own and np.allclose([w for w, _ in own], own[0][0], rtol=1e-6) else None
+    with_biases = [a for _, a in own] if own and np.allclose([a for _, a in own], own[0][1], rtol=1e-6) else None
+    if biases_too and with_biases and abs(k - with_biases[0]) <= 1e-6 * abs(k):
+        weights_only = None  # the loss penalises the biases too, as the update does
+    elif biases_too and weights_only and abs(k - weights_only[0]) <= 1e-6 * abs(k):
+        _regularisation_fails(c, ro, f"with {name} = {lam:g}, the biases are decayed too (their update adds "
+                              f"{k / lam:.6g} * {name} * b), but the L2 term of the code's own loss sums the weights' "
+                              "squares only: regularise the weights alone, or add the biases' squares to the loss")
+        return
+    expected = weights_only or with_biases
+    if expected and abs(k - expected[0]) > 1e-6 * abs(expected[0]):
+        e = expected[0]
+        _regularisation_fails(c, ro, (
+            f"with {name} = {lam:g}, the regularisation adds {k / lam:.6g} * {name} * W to the gradients, but "
+            f"the L2 term of the code's own loss adds {e / lam:.6g} * {name} * W: "
+            + ("half the L2 gradient (the 2 of the square's derivative is missing)" if abs(k * 2 - e) <= 1e-6 * e
+               else "twice the L2 gradient" if abs(k - 2 * e) <= 1e-6 * e
+               else "the regularisation gradient is not that of the loss")))
+        return
+    form = next((text for ratio, text in _L2_FORMS
+                 if abs(k - lam * (ratio if not isinstance(ratio, str) else float(ratio[0]) / N)) <= 1e-6 * abs(k)), None)
+    if form is None:
+        _regularisation_fails(c, ro, f"with {name} = {lam:g}, the regularisation adds {k:.6g} * W to the "
+                              f"gradients ({k / lam:.6g} * {name}): no L2 convention (lambda or lambda/2 times the sum "
+                              "of squares, divided by N or not) gives it")
+        return
+    report.convention = (report.convention or "") + (
+        f"; L2 regularisation {form.replace('lambda', name)}{', biases included' if biases_too else ''} "
+        f"(driven with {name} = {lam:g} too)")
+    report.discovery.append(f"regularisation: the step takes {name}; driven with {name} = 0 and {lam:g}: it adds "
+                            f"{form.replace('lambda', name)} to the loss" + (", the biases' squares too" if biases_too else ""))
+
+
+def _regularisation_fails(c: Check, obs, text: str) -> None:
+    """The passing report turned into a FAIL about regularisation."""
+    c.report.ok = False
+    c.report.convention = None
+    c.report.failed_scenario = f"{obs.label}, with regularisation"
+    c.report.diagnosis = [text]
 
 
 def _stage_pinned_loss_fits(c: Check) -> Report | None:
@@ -1592,6 +1748,7 @@ def _stage_logits(c: Check) -> Report | None:
         match = find_match(r.observations, c.b, c.hidden, r.inner, vm.SPEC, c.loss, c.reduction, only=r.family.name)
         if match is not None:
             c.report.convention = convention_text(match, c.hidden, c.output, c.b, c.depth, logits=r)
+            c.report.found = Found(vm.SPEC, match, c.hidden, r.inner, r.observations)
             c.report.loss, c.report.reduction = _loss_name(match), _reduction_name(match)
             c.report.discovery.append(_discovery_line(r))
             c.report.scenarios = len(r.observations)
@@ -1752,6 +1909,8 @@ def judge(driver, b: discover.Binding, activation=None, output_activation=None, 
             return report
         done = stage(check)
         if done is not None:
+            if done.ok:
+                _check_regularisation(check)
             return done
     raise AssertionError("the last stage always returns a report")  # pragma: no cover
 

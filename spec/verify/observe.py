@@ -659,6 +659,7 @@ class OwnLoss:
     name: str
     line: int
     words: str
+    scales: tuple = ()  # the value's constant(s) on the summed loss (1/N for a mean...): its gradient's too
 
 
 def own_loss(records: list, obs) -> OwnLoss | None:
@@ -690,10 +691,11 @@ def own_loss(records: list, obs) -> OwnLoss | None:
             for k in (1.0, bare):
                 for per in (1.0, N, n, N * n):
                     if abs(v - total * k / per) <= 1e-6 * abs(v):
-                        hits.append((family, k != 1.0 and bare != 1.0, per))
-        if len({family.name for family, _, _ in hits}) == 1:
-            family, is_bare, per = hits[0]
-            return OwnLoss(family, r.name, r.line, f"{r.name} = {v:.6g}, {_loss_form(family, is_bare, per, N, n)}")
+                        hits.append((family, k != 1.0 and bare != 1.0, per, k / per))
+        if len({family.name for family, _, _, _ in hits}) == 1:
+            family, is_bare, per, _ = hits[0]
+            return OwnLoss(family, r.name, r.line, f"{r.name} = {v:.6g}, {_loss_form(family, is_bare, per, N, n)}",
+                           tuple(scale for *_, scale in hits))
     return None
 
 

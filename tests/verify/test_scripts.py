@@ -112,7 +112,7 @@ BLIND_DIAGNOSES = {
     "blind_scripts/bug_ascent_vector.py": "wrong sign",
     "blind_scripts/bug_bias_no_m.py": "biases' gradients (every layer) are summed over the samples while the weights' are averaged",
     "blind_scripts/notebook_moons_tanh.ipynb": "in hidden layer 1, the derivative written through the output, g(a) = 1 − a² for tanh, is given z",
-    "blind_scripts/bug_softmax_double_m.py": "learning ra",
+    "blind_scripts/bug_softmax_double_m.py": "a mean over the samples taken twice",
     "blind_scripts2/bug_class_bias_sum.py": "summed over the units as well as the samples",
     "blind_scripts2/bug_functions_deriv_on_z.py": "in hidden layer 1, the derivative written through the output, g(a) = a·(1 − a) for sigmoid, is given z",
     "blind_scripts2/bug_class_guard_stale_w2.py": "computed with the weights above it already updated",
