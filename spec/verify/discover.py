@@ -306,8 +306,10 @@ def constructor_roles(signature) -> list[list[ArgRole]]:
     """Candidate ways to fill the constructor's arguments, most likely first."""
     params = [p for p in (signature or [])[1:] if p["kind"] in ("POSITIONAL_ONLY", "POSITIONAL_OR_KEYWORD", "KEYWORD_ONLY")]
     roles, unknown = [], []
+    skipped = False  # an argument left to its default: the ones after it are passed by name
     for p in params:
         n = _norm(p["name"])
+        keyword = p["kind"] == "KEYWORD_ONLY" or skipped
         role = None
         if n in _SIZES_NAMES:
             role = "sizes"
@@ -331,13 +333,15 @@ def constructor_roles(signature) -> list[list[ArgRole]]:
             role = "Y"
         if role is None:
             if p["has_default"]:
+                skipped = True
                 continue
             unknown.append(p)
-            roles.append(ArgRole(p["name"], "?", p["kind"] == "KEYWORD_ONLY"))
+            roles.append(ArgRole(p["name"], "?", keyword))
         else:
             if p["has_default"] and role in ("seed",):
+                skipped = True
                 continue
-            roles.append(ArgRole(p["name"], role, p["kind"] == "KEYWORD_ONLY"))
+            roles.append(ArgRole(p["name"], role, keyword))
     # several hidden widths (n_h1, n_h2): the first, the second...
     k = 0
     for r in roles:
