@@ -151,9 +151,16 @@ class DiscoveryError(Exception):
 class CodeFailed(DiscoveryError):
     """The class was built and its parameters found, but its own code failed when called: a finding."""
 
-    def __init__(self, arch, text):
+    def __init__(self, arch, text, error=None):
         super().__init__(text)
         self.arch, self.text = arch, text
+        self.error = error  # the user's exception when it says the file cannot run (a NameError), else None
+
+
+#: A step that reshapes the targets into one column: code written for a single output.
+_ONE_COLUMN = re.compile(r"cannot reshape array of size \d+ into shape \(\d+, ?1\)")
+#: Exceptions that say the code cannot run at all (a name never defined, a module missing), whatever the layout.
+CANNOT_RUN = ("NameError", "ModuleNotFoundError", "ImportError")
 
 
 # --- how the parameters are stored -------------------------------------------------------
@@ -959,7 +966,8 @@ class Driver:
 
     def _discover_with(self, roles, forward, steps, problems):
         failures = []  # (arch, text, where) that could not be driven
-        probes = []
+        cannot_run = []  # the user's exceptions that say the file cannot run (`CANNOT_RUN`)
+        probes, several = [], []  # several: the probes with several outputs, set aside while one output is tried
         sized = bool({"sizes", "hidden_list", "n_in", "n_hidden", "n_out", "X", "Y"} & {r.role for r in roles})
         groups = arch_groups(roles) if sized else ARCH_GROUPS[:1]
         kinds = {r.role for r in roles}
@@ -972,6 +980,8 @@ class Driver:
                     probe = self._probe(roles, arch, forward, steps)
                 except sandbox.UserError as err:
                     failures.append((arch, f"{err.request} {err}", "call"))
+                    if err.type_name in CANNOT_RUN:
+                        cannot_run.append(err)
                     continue
                 except ShapeChanged as err:
                     failures.append((arch, str(err), "call"))
@@ -985,12 +995,23 @@ class Driver:
                     probes.append(probe)
                 if not sized:
                     break  # the constructor takes no sizes: one architecture is all there is
+            if probes and group_index == 0 and len(groups) > 1 and all(
+                    p.failure is not None and _ONE_COLUMN.search(p.failure) for p in probes):
+                # its step reshapes the targets into one column (y.reshape(-1, 1)): single-output code, driven
+                # with one output; kept unless one output drives cleanly (a shape error of a real mistake stays)
+                several, probes = probes, []
+                continue
             if probes or not sized:
                 break
+        if not probes and several:
+            probes, group_index = several, 0  # one output fails as well: the several-output failure stands
+        elif several:
+            # driven with one output: the failures with several are a limitation of the code, said as such
+            failures = [(a, text, "discovery" if a[-1] > 1 else where) for a, text, where in failures]
         if not probes:
             calls = [(a, text) for a, text, where in failures if where == "call"]
             if calls:
-                raise CodeFailed(*calls[0])
+                raise CodeFailed(*calls[0], cannot_run[0] if cannot_run else None)
             problems += [f"at sizes {'-'.join(map(str, a))}: {text}" for a, text, _ in failures]
             return None
         first = probes[0]
@@ -1064,10 +1085,11 @@ class Driver:
                 return dataclasses.replace(Probe(actual, params, layout, where, *step), dtype=dtype)
         # a forward pass that ran but gave nothing like an output says more than one that raised
         # because it was called with the other layout; the most likely layout's error comes first
-        if discovery_errors:
+        if discovery_errors and not any(e.type_name in CANNOT_RUN for e in user_errors):
             raise discovery_errors[0]
         if user_errors:
-            raise user_errors[0]
+            # a name never defined says more than a shape error from the other layout
+            raise sorted(user_errors, key=lambda e: e.type_name not in CANNOT_RUN)[0]
         raise last_error or DiscoveryError("cannot be built")
 
     def _build_and_find(self, roles, arch, X, Y, data_layout, N):

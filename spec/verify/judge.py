@@ -1088,6 +1088,8 @@ def verify_file(target: str, activation=None, loss=None, reduction=None, seed=0,
             else:
                 driver, binding = _pick_and_discover(box, module, path, name, forward, step, layout)
         except discover.CodeFailed as err:
+            if err.error is not None and (cause := observe.cause(path, source.text, err.error)):
+                raise ProtocolError(cause) from None  # a name never defined: the file cannot run, said first
             # built, but its forward or training method failed however it was called: a finding
             report = _failed_while_reading(f"sizes {'-'.join(map(str, err.arch))}, while reading the code", err.text,
                                            box, discover._samples_for(err.arch))

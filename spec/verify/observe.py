@@ -124,9 +124,15 @@ def syntax_cause(path, source: Source, err: SyntaxError) -> str:
     text = source.text.splitlines()[line - 1] if 0 < line <= len(source.text.splitlines()) else ""
     py2 = next((what for pattern, what in _PY2 if pattern.search(text)), None)
     if py2 is None:
-        py2 = next((what for pattern, what in _PY2[:2] for t in source.text.splitlines() if pattern.search(t)), None)
+        elsewhere = next((k for k, t in enumerate(source.text.splitlines(), start=1)
+                          for pattern, _ in _PY2[:2] if pattern.search(t)), None)
+        if elsewhere is not None:
+            t = source.text.splitlines()[elsewhere - 1]
+            what = next(w for pattern, w in _PY2[:2] if pattern.search(t))
+            py2 = f"{what}, at line {elsewhere}"
     head = source.at(path.name, line)
-    why = f"SyntaxError: {err.msg}"
+    # TabError and IndentationError are SyntaxErrors: named as they are (Python 2 mixed tabs and spaces freely)
+    why = f"{type(err).__name__}: {err.msg}"
     if py2:
         why += f"; this is Python 2 code ({py2}): it must be ported to Python 3 to run"
     return f"cannot run {head}: {why}" + (f": {text.strip()[:120]}" if text.strip() else "")

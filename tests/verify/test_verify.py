@@ -143,3 +143,78 @@ def test_functional_code_with_the_documented_signatures(tmp_path):
     assert code == 1, out + err
     assert "the bias gradient of hidden layer 1 is averaged over the samples" in out
 
+
+
+# --- real code's shapes met in the outside measurements (each written here in the project's words) ---------
+
+SINGLE_OUTPUT = '''
+import numpy as np
+
+
+class OneOut:
+    """Built with an output count, but its fit reshapes the targets into one column."""
+
+    def __init__(self, n_in, n_hidden, n_out, lr):
+        rng = np.random.default_rng(0)
+        self.W1, self.W2 = rng.normal(size=(n_in, n_hidden)), rng.normal(size=(n_hidden, n_out))
+        self.lr = lr
+
+    def forward(self, X):
+        self.h = 1 / (1 + np.exp(-X @ self.W1))
+        self.out = 1 / (1 + np.exp(-self.h @ self.W2))
+        return self.out
+
+    def fit(self, X, y):
+        y = y.reshape(y.shape[0], 1)
+        out = self.forward(X)
+        d2 = (out - y) * out * (1 - out)
+        d1 = (d2 @ self.W2.T) * self.h * (1 - self.h)
+        self.W2 -= self.lr * self.h.T @ d2
+        self.W1 -= self.lr * X.T @ d1
+'''
+
+
+def test_single_output_code_that_reshapes_its_targets_is_driven_with_one_output(tmp_path):
+    user = tmp_path / "one_out.py"
+    user.write_text(SINGLE_OUTPUT)
+    code, out, err = run(str(user))
+    assert code == 0, out + err
+    assert "driven at sizes 3-5-1, 4-3-1" in out
+    assert "not driven at sizes 3-5-2: OneOut.fit(X, y) raised ValueError: cannot reshape" in out
+    # a step that raises with several outputs for another reason is not read as single-output code
+    other = tmp_path / "three_dims.py"
+    other.write_text(SINGLE_OUTPUT.replace("y = y.reshape(y.shape[0], 1)", "y = y + np.ones((y.shape[0], 1, 1))"))
+    code, out, err = run(str(other))
+    assert code == 1 and "misbehaved" in out, out + err
+
+
+def test_a_name_never_imported_in_a_method_is_the_cause_not_a_shape(tmp_path):
+    # scipy used in a lambda without its import: one layout of X raises a shape error first, the other the NameError
+    user = tmp_path / "no_import.py"
+    user.write_text(SINGLE_OUTPUT.replace("self.h = 1 / (1 + np.exp(-X @ self.W1))",
+                                          "self.h = scipy.special.expit(X @ self.W1)"))
+    code, out, err = run(str(user))
+    line = SINGLE_OUTPUT.splitlines().index("        self.h = 1 / (1 + np.exp(-X @ self.W1))") + 1
+    assert code == 2, out + err
+    assert f"cannot run no_import.py:{line}: NameError: 'scipy' is used but never defined or imported" in err, err
+
+
+def test_mixed_tabs_are_a_taberror_and_python_2_is_said_with_its_line(tmp_path):
+    user = tmp_path / "old.py"
+    user.write_text("import numpy as np\n\ndef f(x):\n\tif x:\n        return 1\n\treturn 0\n\nprint f(1)\n")
+    code, out, err = run(str(user))
+    assert code == 2, out + err
+    assert "cannot run old.py:5: TabError: inconsistent use of tabs and spaces" in err, err
+    assert "this is Python 2 code (a print statement (print x), at line 8)" in err, err
+
+
+def test_an_argument_left_to_its_default_does_not_shift_the_next_one(tmp_path):
+    # MLP(sizes, activation="relu", lr=...): lr must go by name, not into activation's place
+    user = tmp_path / "act.py"
+    user.write_text(SINGLE_OUTPUT.replace("def __init__(self, n_in, n_hidden, n_out, lr):",
+                                          "def __init__(self, n_in, n_hidden, n_out, activation='sigmoid', lr=0.1):\n"
+                                          "        assert activation == 'sigmoid', activation")
+                    .replace("        y = y.reshape(y.shape[0], 1)\n", ""))
+    code, out, err = run(str(user))
+    assert code == 0, out + err
+    assert "built as OneOut(3, 5, 2, lr=lr)" in out
