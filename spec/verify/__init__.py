@@ -11,9 +11,12 @@ The public functions are re-exported here; the machinery is in the modules:
 * `spec.verify.judge`: comparing what the code did with the spec, stage by
   stage (`judge.STAGES`), the verdict and the diagnosis;
 * `spec.verify.sandbox` and `spec.verify._child`: the child process the
-  user's code runs in (the parent and the child's side).
+  user's code runs in (the parent and the child's side);
+* `spec.verify.from_python`: `verify` for a class, a function or source text,
+  from Python and notebooks.
 """
 
+from spec.verify.from_python import verify
 from spec.verify.judge import (
     ParameterResult,
     ProtocolError,
@@ -22,4 +25,4 @@ from spec.verify.judge import (
     verify_gradient_function,
 )
 
-__all__ = ["ParameterResult", "ProtocolError", "Report", "verify_file", "verify_gradient_function"]
+__all__ = ["ParameterResult", "ProtocolError", "Report", "verify", "verify_file", "verify_gradient_function"]

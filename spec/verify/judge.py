@@ -116,6 +116,20 @@ class Report:
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2)
 
+    @property
+    def findings(self) -> list[str]:
+        """What is wrong, in words: the code's misbehaviour, the diagnosis, and where the code departs (empty on PASS)."""
+        return [*([self.error] if self.error else []), *self.diagnosis, *self.located]
+
+    def _repr_html_(self) -> str:
+        """The report in a notebook: the verdict as a heading, the rest as the command line prints it."""
+        import html
+
+        head, *rest = str(self).splitlines()  # already escaped: the user's text adds no line and moves no cursor
+        colour = "#1b5e20" if self.ok else "#8a6d00" if self.undecided else "#b71c1c"
+        return (f'<div class="backprop-spec-report"><p style="font-weight:bold;color:{colour}">{html.escape(head)}</p>'
+                f"<pre>{html.escape(chr(10).join(rest))}</pre></div>")
+
     def __str__(self) -> str:
         lines = []
         if self.discovery:

@@ -6,6 +6,7 @@ one-seed-at-a-time code it replaces.
 """
 
 import html
+import re
 import os
 import subprocess
 import sys
@@ -623,3 +624,28 @@ def test_the_digits_page_says_so_when_scikit_learn_is_missing(monkeypatch):
         text = training_page.BLOCKS[block]()
         assert "Not measured in this build" in text and "backprop-spec[digits]" in text
     assert training_page.DIGITS_PNG not in training_page.images()
+
+
+def test_every_name_the_api_page_documents_exists_and_every_public_verify_name_is_shown(site):
+    """A ``::: name`` that does not resolve would be dropped silently: each is imported here, and
+    ``spec.verify``'s public names (its ``__all__``) are on the built page."""
+    import importlib
+
+    source = (ROOT / "docs" / "api.md").read_text()
+    names = re.findall(r"^::: ([\w.]+)\s*$", source, flags=re.M)
+    assert len(names) >= 10, names
+    # the members an entry lists (``options: members: - name``) are names of that module too
+    for block in re.split(r"^::: ", source, flags=re.M)[1:]:
+        owner = block.split()[0]
+        names += [f"{owner}.{m}" for m in re.findall(r"^ {8}- (\w+)\s*$", block.split("\n\n")[0], flags=re.M)]
+    for name in names:
+        module, _, attr = name.rpartition(".")
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError:
+            assert hasattr(importlib.import_module(module), attr), f"docs/api.md documents {name}, which does not exist"
+    import spec.verify
+
+    page = (site / "api" / "index.html").read_text()
+    for public in spec.verify.__all__:
+        assert f"spec.verify.{public}" in page or f'id="spec.verify.{public}"' in page, public
