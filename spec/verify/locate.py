@@ -337,7 +337,8 @@ def _slope_words(variant: vm.Variant, l: int, D: int) -> str:
         return f"times the slope of {how.activation}"
     return {"1": "without the activation's slope", "g(z)": "times the slope's output form given z instead of a",
             "f'(a)": "times f′ taken at a instead of z", "twice": "times the activation's Jacobian twice",
-            "f'(z)": "times f′(z)"}.get(how, f"times {how}")
+            "f'(z)": "times f′(z)", "mask(g)": "masked where the incoming gradient is ≤ 0 instead of where z ≤ 0"
+            }.get(how, f"times {how}")
 
 
 def _words(r: Record, k: Checkpoint, root: Checkpoint, update: bool, variant: vm.Variant, net: vm.Net, source_lines,

@@ -351,6 +351,23 @@ register(Mistake(
 ))
 
 
+register(Mistake(
+    "dW without slope", "each layer", 2, lambda ctx, l, _: vm.Variant(f"dW without slope {l}", dw_without_slope=(l,)),
+    lambda ctx, l, _: (f"the weight gradient of {where(l)} is taken from the error before {ctx.act(l).name}'s slope "
+                       "(dW = dL/da a_below^T, where the spec's is delta a_below^T with delta = dL/da * f'(z)); its "
+                       "bias gradient and the error sent further down have the slope: use delta for dW too"),
+    applies=lambda ctx, l, _: ctx.act(l).elementwise and ctx.act(l).name != "identity",
+))
+
+register(Mistake(
+    "mask of the gradient", "each layer", 2, _one_layer("mask of the gradient", "mask(g)"),
+    lambda ctx, l, _: (f"in {where(l)}, the ReLU's mask is taken from the incoming gradient (zeroed where it is <= 0) "
+                       "instead of from the layer's input: zero the gradient where z <= 0 (the ReLU's derivative is "
+                       "1 where z > 0, whatever the gradient's sign)"),
+    applies=lambda ctx, l, _: l != "out" and ctx.act(l).name == "relu",
+))
+
+
 # --- another activation's derivative (phase 3) ----------------------------------------------------
 
 

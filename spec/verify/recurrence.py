@@ -37,7 +37,7 @@ import numpy as np
 from spec import numeric
 
 #: How a layer's slope is computed: the spec's f'(z), or a known mistake.
-SLOPES = ("f'(z)", "g(z)", "f'(a)", "1", "twice")
+SLOPES = ("f'(z)", "g(z)", "f'(a)", "1", "twice", "mask(g)")  # mask(g): 1 where the incoming error is > 0
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,7 @@ class Variant:
     no_lr: tuple = ()  # parameters ("W" or "b", layer) whose update leaves out the learning rate (b -= db)
     untransposed: tuple = ()  # layers whose square W sends the error down as W delta instead of W^T delta
     transposed_grad: tuple = ()  # layers whose square W's gradient is taken transposed: (delta a^T)^T
+    dw_without_slope: tuple = ()  # layers whose weight gradient takes the error before the slope (dL/da a^T)
 
     # Layers are named by their number for hidden layers and "out" for the output layer,
     # so that one variant means the same place in networks of different depths.
@@ -398,7 +399,9 @@ def quantities(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float
     def error(l, g):
         # delta(l) = (W(l+1)^T delta(l+1)) * the slope the variant takes at layer l
         sent[l] = g
-        slope[l] = _slope(net.acts[l], variant.slope_at(l, D), z[l], a[l])
+        how = variant.slope_at(l, D)
+        # mask(g): a ReLU's mask taken from the incoming error (dvalues > 0) instead of from z
+        slope[l] = (g > 0).astype(float) if how == "mask(g)" else _slope(net.acts[l], how, z[l], a[l])
         return g * slope[l]
 
     # the plain recurrence (spec.numeric), with the variant's mistake planted through its hooks
@@ -416,6 +419,10 @@ def quantities(net: Net, X, Y, family: Family, variant: Variant = SPEC, c: float
         bias_sum=lambda l, d: _reduce_bias(d, variant.bias_at(l, D)),
     )
     for l in range(1, D + 1):
+        if ("out" if l == D else l) in variant.dw_without_slope:
+            # the weight gradient from the error before the slope (dA a^T where the spec has dZ a^T); db keeps it
+            before = c * family.dl_da(a[D], Y) if l == D else sent[l]
+            dW[l] = before @ (z[l - 1] if l > 1 and ("out" if l == D else l) in variant.input_z else a[l - 1]).T
         if ("out" if l == D else l) in variant.transposed_grad and dW[l].shape[0] == dW[l].shape[1]:
             # the transposed-gradient mistake: a square W moved by (delta a^T)^T, the shape hiding it
             dW[l] = dW[l].T

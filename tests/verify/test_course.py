@@ -43,20 +43,19 @@ DIAGNOSES = {
     "bug_nielsen_decay_on_biases.py": "the biases are decayed too",
     "bug_loss_bce_update_sse.py": "the code's own loss (loss) is binary cross-entropy",
     "bug_stale_w2.py": "computed with the weights above it already updated",
-    "bug_dlai_first_layer_no_relu_grad.py": "weight gradient of hidden layer 1",
+    "bug_dlai_first_layer_no_relu_grad.py": "the weight gradient of hidden layer 1 is taken from the error before "
+                                            "relu's slope",
     "bug_dlai_l2_without_m.py": "L2",
     "bug_raschka_output_no_two.py": "the output layer",
-    "bug_nnfs_relu_mask_on_dvalues.py": "mask",
+    "bug_nnfs_relu_mask_on_dvalues.py": "the ReLU's mask is taken from the incoming gradient",
     "bug_nielsen_quadratic_delta.py": "missing in the error term of the output layer",
     "bug_momentum_tanh_grad.py": "tanh",
     "bug_label_used_as_value.py": "label",
 }
 #: Bugs whose diagnosis verify does not give yet, and why.
 NOT_DIAGNOSED_YET = {
-    "bug_dlai_first_layer_no_relu_grad.py": "f' missing from one layer's weight gradient only is not registered",
     "bug_dlai_l2_without_m.py": "L2 in a script with a constant lambd is not read",
     "bug_raschka_output_no_two.py": "a factor on one of two layers: which layer is off is not decided by the own loss",
-    "bug_nnfs_relu_mask_on_dvalues.py": "a ReLU mask taken from the incoming gradient is not registered",
     "bug_nielsen_quadratic_delta.py": NOT_YET["bug_nielsen_quadratic_delta.py"],
     "bug_momentum_tanh_grad.py": "tanh's derivative written 1 - a is not registered",
     "bug_label_used_as_value.py": NOT_YET["bug_label_used_as_value.py"],
