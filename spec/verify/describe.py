@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from spec.verify import discover
 from spec.verify.discover import Binding, _describe_call, path_text
 
 
@@ -46,7 +47,10 @@ def describe(b: Binding) -> list[str]:
     else:
         lines.append("biases: none")
     X = "(samples, features)" if b.x_layout == "samples_features" else "(features, samples)"
-    if b.forward_args:
+    if b.x_layout == discover.ONE_SAMPLE:
+        lines.append(f"forward: {b.forward}(x) one sample per call, x of shape (features,); the training step is "
+                     "called on each sample in turn, after its forward pass")
+    elif b.forward_args:
         lines.append(f"forward: {b.forward}(X) with X as {X}")
     else:
         lines.append(f"forward: {b.forward}() on the data given to the constructor, X as {X}")

@@ -159,6 +159,8 @@ class CodeFailed(DiscoveryError):
 
 #: A step that reshapes the targets into one column: code written for a single output.
 _ONE_COLUMN = re.compile(r"cannot reshape array of size \d+ into shape \(\d+, ?1\)")
+#: The layout of code that takes one sample per call, ``forward(x)`` and ``train(x, y)`` with 1-D ``x``.
+ONE_SAMPLE = "one_sample"
 #: Exceptions that say the code cannot run at all (a name never defined, a module missing), whatever the layout.
 CANNOT_RUN = ("NameError", "ModuleNotFoundError", "ImportError")
 
@@ -732,6 +734,7 @@ class Runner:
     def __init__(self, box: sandbox.Sandbox, cls: str, methods: dict):
         self.box, self.cls, self.methods = box, cls, methods
         self.last_loss = None  # the number the last step returned beside its gradients
+        self._forward_name_used = None  # the forward method last called (one sample per call runs it before each step)
         self._forward_call = None  # the last forward call, whose other returned entries a step may take back
 
     def build(self, roles, arch, X, Y, data_layout, lr=0.1):
@@ -769,6 +772,9 @@ class Runner:
         the shape is unambiguous) and ``where`` records where it was and which way
         round; afterwards ``known`` is that record and is followed exactly.
         """
+        self._forward_name_used = forward
+        if layout == ONE_SAMPLE:
+            return self._forward_per_sample(handle, X, arch, forward, known)
         if known is not None:
             return self._known_forward(handle, layout, X, arch, N, forward, known)
         name = forward
@@ -811,6 +817,40 @@ class Runner:
                 return math, array, ("attr", p, orient)
         return None, None, _kind(value)
 
+    def _forward_per_sample(self, handle, X, arch, name, known=None):
+        """The forward pass one 1-D sample per call (``forward(x)`` with ``x`` of shape ``(features,)``), stacked.
+
+        The output of each call is the returned array of ``outputs`` entries (the same entry
+        of a returned tuple each time); ``(outputs as (outputs, samples), the last raw array, where)``.
+        """
+        roles = forward_roles(_sig(self.methods, name))
+        o, columns, raw, at = arch[-1], [], None, None if known is None else known[1]
+        for n in range(X.shape[1]):
+            x = np.ascontiguousarray(X[:, n])
+            args, kwargs, arrays = call_args(roles, {"X": x}, None)
+            what = f"{self.cls}.{name}(x) with x of shape {x.shape}"
+            value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs, what=what)
+            self._forward_call = self.box.last_call
+            found = []
+
+            def collect(v, index):
+                if v.get("kind") == "array":
+                    found.append((index, out[v["index"]]))
+                elif v.get("kind") in ("list", "tuple"):
+                    for k, e in enumerate(v["entries"]):
+                        collect(e, index + (k,))
+
+            collect(value, ())
+            fits = [(i, a) for i, a in found if a.size == o and a.ndim <= 2 and (at is None or i == at)
+                    and not (a.size > 1 and np.array_equal(a, np.round(a)))]
+            if not fits:
+                if known is not None:
+                    raise ShapeChanged(None, None, f"{what} returned {_kind(value)}, not the output it returned before")
+                return None, None, _kind(value)
+            at, raw = fits[-1]
+            columns.append(np.asarray(raw, dtype=float).reshape(o))
+        return np.stack(columns, axis=1), raw, ("return", at, ONE_SAMPLE)
+
     def _known_forward(self, handle, layout, X, arch, N, name, known):
         """The forward call where discovery found the output (``known``), followed exactly."""
         roles = forward_roles(_sig(self.methods, name))
@@ -837,7 +877,26 @@ class Runner:
         return math, array, known
 
     def call_step(self, handle, name, step_roles, layout, X, Y, raw_output, lr, forward_where=None, reg=0.0):
-        """Call a training method; ``Y`` is ``(outputs, samples)`` in the math's layout, or integer labels ``(samples,)``."""
+        """Call a training method; ``Y`` is ``(outputs, samples)`` in the math's layout, or integer labels ``(samples,)``.
+
+        One sample per call (`ONE_SAMPLE`): for each sample in order, its forward pass and then the
+        step on it (``train(x, y)``), as a loop over the samples would; what the last call returned.
+        """
+        if layout == ONE_SAMPLE:
+            done, forward = None, self._forward_name_used
+            o = raw_output.size if raw_output is not None else Y.shape[0]
+            for n in range(X.shape[1]):
+                x = X[:, n : n + 1]
+                raw = raw_output
+                if forward is not None:  # the sample's own forward pass first, as a loop over the samples runs it
+                    _, raw, _ = self._forward_per_sample(handle, x, (X.shape[0], o), forward, forward_where)
+                y = np.ascontiguousarray(Y[:, n]) if Y.ndim == 2 else Y[n : n + 1]
+                args, kwargs, arrays = call_args(step_roles, {"X": np.ascontiguousarray(x[:, 0]), "Y": y, "output": raw},
+                                                 lr, "features_samples", None, reg)
+                shown = ", ".join(r.name for r in step_roles)
+                done = self.box.call(handle, name, args, arrays, kwargs=kwargs,
+                                     what=f"{self.cls}.{name}({shown}) with one sample")
+            return done
         Xu = X.T if layout == "samples_features" else X
         Yu = Y.T if layout == "samples_features" and Y.ndim == 2 else Y
         if Y.ndim == 2 and raw_output is not None and raw_output.ndim == 1 and Yu.size == raw_output.size:
@@ -1062,6 +1121,8 @@ class Driver:
             )
             if self.forced["layout"]:
                 layouts_x = [self.forced["layout"]]
+            elif data_layout is None:
+                layouts_x = [*layouts_x, ONE_SAMPLE]  # last: forward(x) with one 1-D sample per call
             actual_N = N
             Xa = rng.normal(size=(actual[0], N)) if actual[0] != arch[0] else X
             Ya = rng.uniform(0.1, 0.9, size=(actual[-1], N)) if actual[-1] != arch[-1] else Y

@@ -26,7 +26,6 @@ NOT_YET = {
     "dlai_l2_regularization.py": "a script regularised with a constant lambd: L2 is only read where a step takes it",
     "bug_nielsen_quadratic_delta.py": "the mistake is in QuadraticCost, and the constructor's default is the "
                                       "cross-entropy cost: other cost classes are not tried",
-    "per_sample_outer.py": "forward(x) takes one 1-D sample per call",
     "bias_trick_ones_column.py": "a bias folded in as a row of the weights, in a script",
     "scalar_weights_2_2_2.py": "scalar weights w1 ... w8",
     "adam_optimizer_mlp.py": "functions with a params dict and an Adam step",

@@ -218,3 +218,20 @@ def test_an_argument_left_to_its_default_does_not_shift_the_next_one(tmp_path):
     code, out, err = run(str(user))
     assert code == 0, out + err
     assert "built as OneOut(3, 5, 2, lr=lr)" in out
+
+
+def test_one_sample_per_call_is_driven_sample_by_sample(tmp_path):
+    # forward(x) and train(x, y) with 1-D x: np.outer(delta, x), biases of shape (n,) that a batch cannot broadcast to
+    online = GALLERY / "course" / "per_sample_outer.py"
+    code, out, err = run(str(online))
+    assert code == 0, out + err
+    assert "forward: forward(x) one sample per call" in out and "one step per sample in turn" in out
+    wrong = tmp_path / "online_no_slope.py"
+    text = online.read_text()
+    assert "        d_h = (self.W2.T @ d_out) * (1 - self.h ** 2)\n" in text
+    wrong.write_text(text.replace("        d_h = (self.W2.T @ d_out) * (1 - self.h ** 2)\n", "        d_h = self.W2.T @ d_out\n"))
+    code, out, err = run(str(wrong))
+    line = text.splitlines().index("        d_h = (self.W2.T @ d_out) * (1 - self.h ** 2)") + 1
+    assert code == 1, out + err
+    assert "the activation derivative (tanh') is missing in the error term of hidden layer 1" in out
+    assert f"line {line} (d_h = self.W2.T @ d_out)" in out
