@@ -355,7 +355,7 @@ def _forward_error(obs, b, hidden, output, skip_biases=()) -> float:
     return float(np.max(np.abs(expected - obs.output)) / max(np.max(np.abs(expected)), 1e-12))
 
 
-def identify_activations(observations, b, hidden=None, output=None, skip_biases=()):
+def identify_activations(observations, b, hidden=None, output=None, skip_biases=(), mixed=True):
     """The (hidden, output) activations whose forward pass is the code's in every scenario, or None.
 
     Hidden layers are elementwise (`spec.activations.names(elementwise=True)`:
@@ -372,7 +372,7 @@ def identify_activations(observations, b, hidden=None, output=None, skip_biases=
             if all(_forward_error(obs, b, H, O, skip_biases) <= b.rtol for obs in observations):
                 return H, O
     # another activation in each hidden layer (only where every scenario has the same depth)
-    if hidden is None and depth > 2 and len({len(o.arch) for o in observations}) == 1:
+    if mixed and hidden is None and depth > 2 and len({len(o.arch) for o in observations}) == 1:
         return _mixed_hidden(observations, b, names, outputs, depth, skip_biases)
     return None
 

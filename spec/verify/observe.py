@@ -442,24 +442,29 @@ def _identify(reply, arrays, source, observation, forward_fits, keys) -> Seen:
         return out
 
     choice, explained = None, []
-    for xk, N, xl in Xs:
-        outs = [k for k in others if k != xk and _fits(snaps[-1][k].shape, nD, N)]
-        labels = [k for k in others if k != xk and k not in outs and _labels(snaps[-1][k], nD, N) is not None]
-        # targets: named like targets, not like a loss (a running total is a number of the right size too)
-        ys = sorted(outs + labels, key=lambda k: (bool(_LOSS_NAMES.search(_last(k))), *rank(k, _Y_NAMES),
-                                                  snaps[-1][k].ndim == 0))
-        for ok_ in sorted(outs, key=lambda k: (k in entry, not _OUT_NAMES.search(_last(k)))):
-            for yk in [y for y in ys if y != ok_][:3]:
-                obs = observations(xk, N, xl, yk, ok_)
-                if not obs:
-                    continue
-                if choice is None:
-                    choice = (xk, N, xl, yk, ok_, obs)
-                found = forward_fits(obs, b)
-                if found is not None:
-                    # a layer's z is an identity output's forward pass too: the array after an activation wins
-                    explained.append(((found[1].name == "identity"), (xk, N, xl, yk, ok_, obs)))
-                    break
+    # every reading with one activation in all hidden layers first: a different activation per hidden
+    # layer (12^2 combinations for two) is tried only when no reading fits with one
+    for mixed in (False, True) if len(arch) > 3 else (True,):
+        for xk, N, xl in Xs:
+            outs = [k for k in others if k != xk and _fits(snaps[-1][k].shape, nD, N)]
+            labels = [k for k in others if k != xk and k not in outs and _labels(snaps[-1][k], nD, N) is not None]
+            # targets: named like targets, not like a loss (a running total is a number of the right size too)
+            ys = sorted(outs + labels, key=lambda k: (bool(_LOSS_NAMES.search(_last(k))), *rank(k, _Y_NAMES),
+                                                      snaps[-1][k].ndim == 0))
+            for ok_ in sorted(outs, key=lambda k: (k in entry, not _OUT_NAMES.search(_last(k)))):
+                for yk in [y for y in ys if y != ok_][:3]:
+                    obs = observations(xk, N, xl, yk, ok_)
+                    if not obs:
+                        continue
+                    if choice is None:
+                        choice = (xk, N, xl, yk, ok_, obs)
+                    found = forward_fits(obs, b, mixed=mixed)
+                    if found is not None:
+                        # a layer's z is an identity output's forward pass too: the array after an activation wins
+                        explained.append(((found[1].name == "identity"), (xk, N, xl, yk, ok_, obs)))
+                        break
+            if explained:
+                break
         if explained:
             break
     if explained:
