@@ -550,9 +550,17 @@ def _narrow(obs: Observation, b: discover.Binding):
     return eps, stored, obs.N
 
 
+#: The most samples an observed pass may hold to be tried as one step per sample in turn.
+SEQUENTIAL_OBSERVED = 64
+
+
 def _explains(observations, b, hidden, output, variant, family, factor, mode, lr_known) -> Match | None:
     """Whether one way of computing the update explains every scenario (measuring the step if need be)."""
     if mode == "sequential" and b.step_returns_gradients:
+        return None
+    if mode == "sequential" and b.observed and max(o.N for o in observations) > SEQUENTIAL_OBSERVED:
+        # a script's pass over many samples is one batch step: its per-sample loop, if it has one, is the
+        # loop observed (one sample a pass); trying it sample by sample costs a gradient per sample
         return None
     eta = None
     if not lr_known:

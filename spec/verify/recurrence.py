@@ -482,10 +482,11 @@ def fit_step(observed: list, predicted: list, rtol: float = 1e-7) -> float | Non
     """The factor s with observed = s * predicted over all parameters (least squares), if it fits to ``rtol``."""
     o = np.concatenate([np.ravel(v) for v in observed])
     p = np.concatenate([np.ravel(v) for v in predicted])
-    pp = float(p @ p)
-    if pp == 0 or not np.all(np.isfinite(o)):
+    with np.errstate(all="ignore"):  # a prediction that overflows fits nothing
+        pp, op = float(p @ p), float(o @ p)
+    if not np.isfinite(pp) or not np.isfinite(op) or pp == 0 or not np.all(np.isfinite(o)):
         return None
-    s = float(o @ p) / pp
+    s = op / pp
     if np.max(np.abs(o - s * p)) <= rtol * max(np.max(np.abs(o)), 1e-300):
         return s
     return None
