@@ -1353,16 +1353,15 @@ def _check_written_rate(report: Report, seen, source, records=(), own=None) -> N
             f"({own.words}) it is {step / (lr * own.scales[0]):.6g} x {name} x its gradient, where gradient descent "
             f"on it takes {name} x its gradient"
             + _missing_constants(step / (lr * own.scales[0]), N, n)]
-        report.convention = None
+    elif any(abs(step - lr * k) <= 1e-6 * abs(step) for k in constants):
         return
-    if any(abs(step - lr * k) <= 1e-6 * abs(step) for k in constants):
-        return
-    report.ok = False
-    report.failed_scenario = seen.observations[-1].label
-    report.diagnosis = [
-        f"the step is exact gradient descent of {loss_phrase(m)} with a step of {step:.6g} on its summed gradient, "
-        f"but the code's learning rate {name} = {lr:g} times no convention's constant (1, 2, 1/2, 1/N = 1/{N}, "
-        f"1/outputs) gives it: the step is {step / lr:.6g} x {name}, e.g. a mean over the samples taken twice"]
+    else:
+        report.ok = False
+        report.failed_scenario = seen.observations[-1].label
+        report.diagnosis = [
+            f"the step is exact gradient descent of {loss_phrase(m)} with a step of {step:.6g} on its summed gradient, "
+            f"but the code's learning rate {name} = {lr:g} times no convention's constant (1, 2, 1/2, 1/N = 1/{N}, "
+            f"1/outputs) gives it: the step is {step / lr:.6g} x {name}, e.g. a mean over the samples taken twice"]
     report.convention = None
     # the line: the first gradient or error term whose constant neither a convention nor the rate explains
     net = _net(obs, seen.binding, found.hidden, found.output)
