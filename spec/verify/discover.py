@@ -785,17 +785,7 @@ class Runner:
                                    what=f"{self.cls}.{name}(X) with X of shape {Xu.shape}" if roles else f"{self.cls}.{name}()")
         self._forward_call = self.box.last_call
         o = arch[-1]
-        candidates = []
-
-        def collect(v, index):
-            if v.get("kind") == "array":
-                candidates.append((index, out[v["index"]]))
-            elif v.get("kind") in ("list", "tuple"):
-                for k, e in enumerate(v["entries"]):
-                    collect(e, index + (k,))
-
-        collect(value, ())
-        for index, array in reversed(candidates):
+        for index, array in reversed(returned_arrays(value, out)):
             if array.size > 1 and np.all(np.isfinite(array)) and np.array_equal(array, np.round(array)):
                 continue  # whole numbers from random weights: class labels (predict), not the outputs
             math, orient = as_output(array, o, N)
@@ -831,16 +821,7 @@ class Runner:
             what = f"{self.cls}.{name}(x) with x of shape {x.shape}"
             value, out = self.box.call(handle, name, args, arrays, kwargs=kwargs, what=what)
             self._forward_call = self.box.last_call
-            found = []
-
-            def collect(v, index):
-                if v.get("kind") == "array":
-                    found.append((index, out[v["index"]]))
-                elif v.get("kind") in ("list", "tuple"):
-                    for k, e in enumerate(v["entries"]):
-                        collect(e, index + (k,))
-
-            collect(value, ())
+            found = returned_arrays(value, out)
             # not labels (whole numbers), and not x handed back (square sizes)
             fits = [(i, a) for i, a in found if a.size == o and a.ndim <= 2 and (at is None or i == at)
                     and not (a.size > 1 and np.array_equal(a, np.round(a)))
@@ -1285,11 +1266,9 @@ class Driver:
     def _loss_step(self, roles, params, arch, layout, X, Y, math, name, step_roles, data_layout):
         """``loss(X, y) -> (loss, grads)`` as the step (see `_find_step`), with values or class labels as targets."""
         for targets in ("values", "labels"):
-            T = Y if targets == "values" else np.random.default_rng(54321).integers(0, arch[-1], X.shape[1])
-            if targets == "labels":
-                if arch[-1] < 2:
-                    break
-                T[: arch[-1]] = np.arange(arch[-1])[: X.shape[1]]  # every class present
+            if targets == "labels" and arch[-1] < 2:
+                break
+            T = Y if targets == "values" else class_labels(arch[-1], X.shape[1])
             try:
                 handle, _ = self.runner.build(roles, arch, X, T, data_layout)
                 self.runner.set_params(handle, params, math)
@@ -1307,8 +1286,7 @@ class Driver:
 
         Returns ``(value, arrays, parameters after)``, or the error text when it fails with labels too.
         """
-        labels = np.random.default_rng(54321).integers(0, arch[-1], X.shape[1])
-        labels[: arch[-1]] = np.arange(arch[-1])[: X.shape[1]]  # every class present
+        labels = class_labels(arch[-1], X.shape[1])
         try:
             handle, _ = self.runner.build(roles, arch, X, labels, data_layout)
             self.runner.set_params(handle, params, math)
@@ -1395,6 +1373,28 @@ def _refused_as_indices(text: str) -> bool:
     missing transpose) is reported as it is, not reread with other targets.
     """
     return "raised IndexError" in text or any(k in text for k in ("only integers", "integer scalar", "used as indices"))
+
+
+def returned_arrays(value: dict, arrays: list) -> list[tuple[tuple, np.ndarray]]:
+    """``(index, array)`` for every array a call returned, in tuples and lists too (``index`` the path into them)."""
+    found = []
+
+    def collect(v, index):
+        if v.get("kind") == "array":
+            found.append((index, arrays[v["index"]]))
+        elif v.get("kind") in ("list", "tuple"):
+            for k, e in enumerate(v["entries"]):
+                collect(e, index + (k,))
+
+    collect(value, ())
+    return found
+
+
+def class_labels(classes: int, N: int) -> np.ndarray:
+    """Integer class labels ``(N,)`` for a step that takes labels, every class present."""
+    labels = np.random.default_rng(54321).integers(0, classes, N)
+    labels[:classes] = np.arange(classes)[:N]
+    return labels
 
 
 def returned_number(value: dict, arrays: list) -> float | None:
